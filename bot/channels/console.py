@@ -1,0 +1,114 @@
+"""The console channel: an interactive chat in the terminal, and the JSON-lines mode.
+
+JSON lines (``madoguchi chat --jsonl``) is a fixed interface (DESIGN.md): one
+JSON object in per line (``user`` plus ``text`` | ``location`` | ``postback``,
+optional ``lang``), exactly one JSON object out per line, flushed at once; a bad
+line gets ``{"error": ...}`` and the loop goes on. Interactive mode numbers the
+buttons; typing a number presses one. Reads stdin, writes stdout; nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+from typing import IO
+
+from bot.dialogue.engine import Engine
+from bot.messages import IncomingMessage, Location, Reply
+
+CHANNEL = "console"
+
+
+class BadLine(ValueError):
+    """A JSON-lines input that cannot be a message."""
+
+
+def parse_line(line: str) -> tuple[str, IncomingMessage]:
+    """The user as given and the message; ``BadLine`` with a reason otherwise."""
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BadLine(f"invalid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise BadLine("each line must be a JSON object")
+    user = obj.get("user")
+    if not isinstance(user, str) or not user.strip():
+        raise BadLine('missing "user" (a non-empty string)')
+    lang = obj.get("lang")
+    if lang is not None and lang not in ("ja", "en"):
+        raise BadLine('"lang" must be "ja" or "en"')
+    text, postback, location = obj.get("text"), obj.get("postback"), None
+    if text is not None and not isinstance(text, str):
+        raise BadLine('"text" must be a string')
+    if postback is not None and not isinstance(postback, str):
+        raise BadLine('"postback" must be a string')
+    if obj.get("location") is not None:
+        loc = obj["location"]
+        try:
+            lat, lon = float(loc["lat"]), float(loc["lon"])
+        except (TypeError, KeyError, ValueError):
+            raise BadLine('"location" must be {"lat": number, "lon": number}') from None
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            raise BadLine('"location" is out of range')
+        location = Location(lat, lon)
+    if text is None and postback is None and location is None:
+        raise BadLine('a message needs "text", "location" or "postback"')
+    return user, IncomingMessage(f"{CHANNEL}:{user}", text=text, location=location, postback=postback, lang=lang)
+
+
+def _write(out: IO[str], obj: dict) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+async def run_jsonl(engine: Engine, inp: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, inp.readline)
+        if not line:
+            return
+        try:
+            user, msg = parse_line(line)
+        except BadLine as exc:
+            _write(out, {"error": str(exc)})
+            continue
+        replies = await engine.handle(msg)
+        _write(out, {"user": user, "replies": [r.to_dict() for r in replies]})
+
+
+def render(replies: list[Reply]) -> tuple[str, list[str]]:
+    """Plain text for a terminal, with the buttons numbered; also the button data in order."""
+    lines: list[str] = []
+    data: list[str] = []
+    for reply in replies:
+        lines.append(reply.text)
+        for link in reply.links:
+            lines.append(f"  → {link.label}: {link.url}")
+        for button in reply.buttons:
+            data.append(button.data)
+            lines.append(f"  [{len(data)}] {button.label}")
+        lines.append("")
+    return "\n".join(lines), data
+
+
+async def run_interactive(engine: Engine, user: str = "local", inp: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> None:
+    loop = asyncio.get_running_loop()
+    key = f"{CHANNEL}:{user}"
+    text, buttons = render(await engine.handle(IncomingMessage(key, postback="intent:greeting")))
+    out.write(text + "\n（終わるときは Ctrl+D / quit to exit）\n")
+    while True:
+        out.write("> ")
+        out.flush()
+        line = await loop.run_in_executor(None, inp.readline)
+        if not line or line.strip().lower() in ("quit", "exit", "終了"):
+            out.write("\n")
+            return
+        typed = line.strip()
+        if typed.isdigit() and 1 <= int(typed) <= len(buttons):
+            msg = IncomingMessage(key, postback=buttons[int(typed) - 1])
+        else:
+            msg = IncomingMessage(key, text=line)
+        text, buttons = render(await engine.handle(msg))
+        out.write(text + "\n")

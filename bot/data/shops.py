@@ -1,0 +1,103 @@
+"""The shop directory: load ``shops.yaml`` and answer shop questions.
+
+Lives here: ``load_shops`` (schema plus a check that every shop's municipality is
+known, with line numbers) and ``ShopDirectory`` (shops in a city, by carrier,
+the nearest ones to a point or to a city without a shop). A shop without
+verified coordinates is placed at its municipality's office for distances only.
+Reads the listing file; nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.data.geo import distance_km
+from bot.data.schema import Municipality, Shop, ShopFile, validate_file
+from bot.data.yaml_lines import DataError, line_for, load_with_lines
+
+
+@dataclass(frozen=True)
+class NearShop:
+    shop: Shop
+    km: float
+    approximate: bool
+
+
+class ShopDirectory:
+    """All shops, indexed by municipality and carrier."""
+
+    def __init__(self, listing: ShopFile, municipalities: list[Municipality]):
+        self.listing = listing
+        self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
+        self._by_city: dict[str, list[Shop]] = {}
+        self._positions: list[tuple[Shop, float, float, bool]] = []
+        for shop in listing.shops:
+            if shop.kind != "shop":
+                continue
+            self._by_city.setdefault(shop.municipality, []).append(shop)
+            if shop.coordinates:
+                approximate = shop.coordinates.precision != "verified"
+                self._positions.append((shop, shop.coordinates.lat, shop.coordinates.lon, approximate))
+            elif shop.municipality in self._offices:
+                lat, lon = self._offices[shop.municipality]
+                self._positions.append((shop, lat, lon, True))
+        self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
+
+    @property
+    def as_of(self) -> str:
+        return self.listing.as_of
+
+    def __len__(self) -> int:
+        return len(self.listing.shops)
+
+    def in_city(self, municipality: str, carrier: str | None = None) -> list[Shop]:
+        shops = self._by_city.get(municipality, [])
+        return [s for s in shops if carrier is None or s.carrier == carrier]
+
+    def desks(self, carrier: str | None = None) -> list[Shop]:
+        """Phone desks (e.g. the Rakuten senior support desk)."""
+        return [
+            s for s in self.listing.shops if s.kind == "phone_desk" and (carrier is None or s.carrier == carrier)
+        ]
+
+    def has_carrier(self, carrier: str) -> bool:
+        return any(s.carrier == carrier for s in self.listing.shops)
+
+    def nearest(
+        self, lat: float, lon: float, carrier: str | None = None, limit: int = 3, exclude_city: str | None = None
+    ) -> list[NearShop]:
+        """Shops nearest to a point, nearest first."""
+        ranked = []
+        for shop, slat, slon, approximate in self._positions:
+            if carrier and shop.carrier != carrier:
+                continue
+            if exclude_city and shop.municipality == exclude_city:
+                continue
+            ranked.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
+        ranked.sort(key=lambda near: near.km)
+        return ranked[:limit]
+
+    def _nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
+        office = self._offices.get(municipality)
+        if office is None:
+            return ()
+        return tuple(self.nearest(office[0], office[1], carrier, limit, exclude_city=municipality))
+
+
+def load_shops(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
+    """Validate ``path`` and return its directory; ``DataError`` with lines otherwise."""
+    listing = validate_file(ShopFile, path)
+    known = {m.name for m in municipalities}
+    unknown = [(i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known]
+    if unknown:
+        _, lines = load_with_lines(path)
+        raise DataError(
+            [
+                f"{path}:{line_for(lines, ('shops', i, 'municipality'))}: shops[{i}].municipality: "
+                f"unknown municipality {name!r}"
+                for i, name in unknown
+            ]
+        )
+    return ShopDirectory(listing, municipalities)

@@ -1,0 +1,101 @@
+"""Load a YAML file into plain Python data while remembering each value's line.
+
+``load_with_lines`` returns the data and a map from a path (a tuple of keys and
+list indices) to its 1-based line, so a schema error can name file, line and
+field. Duplicate keys, which PyYAML would silently overwrite, are errors here.
+Reads the file it is given; touches nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Path_ = tuple[str | int, ...]
+
+
+class DataError(Exception):
+    """Invalid data: a list of ``file:line: field: message`` problems."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def format_path(path: Path_) -> str:
+    """``("shops", 3, "phone")`` → ``shops[3].phone``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top)"
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.lines: dict[Path_, int] = {}
+        self.problems: list[str] = []
+        # A loader over an empty stream, used only to construct scalars and keys.
+        self._constructor = yaml.SafeLoader("")
+
+    def build(self, node: Node, path: Path_) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, MappingNode):
+            out: dict = {}
+            for key_node, value_node in node.value:
+                key = self._constructor.construct_object(key_node, deep=True)
+                if key in out:
+                    self.problems.append(
+                        f"{self.file}:{key_node.start_mark.line + 1}: "
+                        f"{format_path(path + (key,))}: duplicate key"
+                    )
+                out[key] = self.build(value_node, path + (key,))
+            return out
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if isinstance(node, ScalarNode):
+            return self._constructor.construct_object(node, deep=True)
+        raise DataError([f"{self.file}:{node.start_mark.line + 1}: unsupported YAML node"])
+
+
+def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
+    """Parse ``path``; raise ``DataError`` naming the line for any syntax problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError([f"{name}: file not found"]) from None
+    except UnicodeDecodeError as exc:
+        raise DataError([f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else "?"
+        raise DataError([f"{name}:{line}: YAML syntax error: {exc.problem or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([f"{name}: YAML error: {exc}"]) from None
+    if node is None:
+        raise DataError([f"{name}:1: the file is empty"])
+    builder = _Builder(name)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise DataError(builder.problems)
+    return data, builder.lines
+
+
+def line_for(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of ``path`` or of its nearest ancestor that has one."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())

@@ -1,0 +1,236 @@
+"""The engine: one incoming message in, a list of replies out.
+
+Lives here: ``Engine`` — loads the resident's state, understands the text (or
+routes the button / location), decides what to answer (confident intent, a
+close call to clarify, a follow-up that reuses the last city or carrier, the
+answer to a pending "which city?", or an honest "I can't answer"), runs the
+skill, and saves the state. Any failure inside becomes a polite error reply:
+no traceback ever reaches a resident. Platform-neutral: channels call
+``handle`` and render the replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from bot.clock import SystemClock
+from bot.data.knowledge import Knowledge
+from bot.data.shops import ShopDirectory
+from bot.dialogue.skills import classes, procedures, programme, shops, smalltalk
+from bot.dialogue.state import ConversationState
+from bot.dialogue.turn import Services, Turn
+from bot.messages import IncomingMessage, Reply
+from bot.store.classes import ClassStore
+from bot.store.conversations import ConversationStore
+from bot.store.database import Database
+from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
+from bot.understanding.parser import Parse, Understanding
+
+log = logging.getLogger(__name__)
+
+ACCEPT = 72.0  # an intent scoring below this is not understood
+MARGIN = 6.0  # intents this close to the best one make a close call
+PLACE_INTENTS = ("shops", "classes")
+MAX_REMEMBERED_BUTTONS = 13
+
+
+class Engine:
+    """The platform-neutral conversation core."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        shops_source: Callable[[], ShopDirectory],
+        db: Database,
+        clock: Callable | None = None,
+        understanding: Understanding | None = None,
+    ):
+        self.knowledge = knowledge
+        self.understanding = understanding or Understanding(knowledge)
+        self.conversations = ConversationStore(db)
+        self.clock = clock or SystemClock()
+        self.services = Services(knowledge, shops_source, ClassStore(db), self.clock)
+
+    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        state = ConversationState.from_dict(await self.conversations.load(msg.user))
+        turn = Turn(self.services, state, lang=msg.lang if msg.lang in ("ja", "en") else state.lang, now=self.clock())
+        try:
+            replies = await self._dispatch(msg, turn)
+        except Exception:
+            log.exception("could not answer a message from %s", msg.user)
+            replies = smalltalk.error(turn)
+        state.lang = turn.lang
+        offered = next((r.buttons for r in reversed(replies) if r.buttons), [])
+        state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
+        await self.conversations.save(msg.user, state.to_dict())
+        return replies
+
+    async def forget(self, user: str) -> None:
+        await self.conversations.forget(user)
+
+    # -- routing ------------------------------------------------------------------------
+
+    async def _dispatch(self, msg: IncomingMessage, turn: Turn) -> list[Reply]:
+        if msg.postback is not None:
+            return await self._postback(turn, msg.postback)
+        if msg.location is not None:
+            return shops.near_location_reply(turn, msg.location.lat, msg.location.lon)
+        text = clean(msg.text or "")
+        if not text:
+            return smalltalk.empty(turn)
+        if len(text) > MAX_UNDERSTOOD_CHARS:
+            return smalltalk.too_long(turn)
+        parse = self.understanding.parse(text, turn.now.date())
+        if parse.lang and msg.lang is None:
+            turn.lang = parse.lang
+        buttons = turn.state.buttons
+        if parse.number is not None and 1 <= parse.number <= len(buttons):
+            return await self._postback(turn, buttons[parse.number - 1][1])
+        return await self._route(turn, parse)
+
+    async def _route(self, turn: Turn, p: Parse) -> list[Reply]:
+        state = turn.state
+        accepted = [s for s in p.intents if s.score >= ACCEPT]
+        top = accepted[0] if accepted else None
+        if state.pending == "city" and (p.cities or p.prefecture_wide):
+            if top is None or top.intent in PLACE_INTENTS or top.score < 90:
+                intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
+                return await self._run(turn, intent or "shops", p, follow_up=True)
+        if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
+            return smalltalk.elsewhere(turn, p.elsewhere)
+        if top is None:
+            return await self._follow_up(turn, p)
+        rivals = [s for s in accepted[1:] if s.score >= top.score - MARGIN]
+        if rivals:
+            decided = self._decide(p, [top, *rivals])
+            if decided is None:
+                self._remember(turn, p)
+                return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *rivals][:4]])
+            return await self._run(turn, decided, p)
+        return await self._run(turn, top.intent, p)
+
+    @staticmethod
+    def _decide(p: Parse, close: list) -> str | None:
+        """Settle a close call from the entities: a city, date or level makes a class
+        question of it; a carrier with no class words makes it a shop question."""
+        intents = [s.intent for s in close]
+        if "classes" in intents and (p.when or p.level or (p.cities and p.topic)):
+            return "classes"
+        if "shops" in intents and p.carrier and "classes" not in intents:
+            return "shops"
+        return None
+
+    async def _follow_up(self, turn: Turn, p: Parse) -> list[Reply]:
+        """No intent words: a name, a date or a level on its own continues the last topic."""
+        state = turn.state
+        topic = state.topic if state.topic in PLACE_INTENTS else None
+        if topic is None:
+            if p.when or p.level:
+                topic = "classes"
+            elif p.carrier:
+                topic = "shops"
+            elif p.cities:
+                return smalltalk.city_what(turn, p.cities[0])
+            elif p.elsewhere:
+                return smalltalk.elsewhere(turn, p.elsewhere)
+        if topic is None or not (p.has_entities or p.when or p.level or p.topic):
+            return smalltalk.fallback(turn)
+        return await self._run(turn, topic, p, follow_up=True)
+
+    def _remember(self, turn: Turn, p: Parse) -> None:
+        if p.city:
+            turn.state.city = p.city
+        if p.carrier:
+            turn.state.carrier = p.carrier
+
+    def _choice(self, turn: Turn, intent: str) -> tuple[str, str]:
+        if intent.startswith("proc:"):
+            proc = self.knowledge.procedure(intent[5:])
+            return proc.short.get(turn.lang), intent
+        if intent.startswith("faq:"):
+            entry = next(f for f in self.knowledge.programme.faq if f.id == intent[4:])
+            return entry.label.get(turn.lang), intent
+        keys = {"classes": "button.classes", "shops": "button.shops", "mynaportal": "button.mynaportal",
+                "human": "button.human", "procedures_child": "button.mynaportal",
+                "procedures_care": "button.mynaportal"}  # fmt: skip
+        return turn.t(keys.get(intent, "button.menu")), f"pick:{intent}"
+
+    # -- running an intent ------------------------------------------------------------
+
+    async def _run(self, turn: Turn, intent: str, p: Parse | None = None, follow_up: bool = False) -> list[Reply]:
+        p = p or Parse(text="", lang=None, folded="", reading="")
+        state = turn.state
+        if intent in PLACE_INTENTS:
+            cities = list(p.cities)
+            carrier = p.carrier
+            level, topic = p.level, p.topic
+            if follow_up:
+                if not cities and not p.prefecture_wide and state.city:
+                    cities = [state.city]
+                carrier = carrier or state.carrier
+                level = level or state.level
+                topic = topic or state.class_topic
+            if intent == "shops":
+                city = cities[0] if cities else None
+                return shops.shops_reply(turn, city, carrier, p.prefecture_wide and not city)
+            return await classes.classes_reply(turn, cities, p.when, level, topic, carrier, p.prefecture_wide)
+        state.clear_pending()
+        simple: dict[str, Callable[[Turn], list[Reply]]] = {
+            "greeting": smalltalk.greeting,
+            "menu": smalltalk.menu,
+            "thanks": smalltalk.thanks,
+            "bye": smalltalk.bye,
+            "human": smalltalk.human,
+            "mynaportal": procedures.mynaportal_reply,
+            "faq": programme.faq_menu,
+        }
+        if intent in simple:
+            return simple[intent](turn)
+        if intent in ("lang_en", "lang_ja"):
+            return smalltalk.switch_language(turn, intent[-2:])
+        if intent == "procedures_child":
+            return procedures.category_reply(turn, "child_rearing")
+        if intent == "procedures_care":
+            return procedures.category_reply(turn, "nursing_care")
+        kind, _, key = intent.partition(":")
+        handlers = {"proc": procedures.procedure_reply, "faq": programme.faq_reply, "group": procedures.group_reply}
+        if kind in handlers:
+            replies = handlers[kind](turn, key)
+            if replies is not None:
+                return replies
+        return smalltalk.unknown_button(turn)
+
+    async def _postback(self, turn: Turn, data: str) -> list[Reply]:
+        """Route a button's data: ``menu``, ``intent:X``, ``pick:X``, ``proc:ID``,
+        ``group:ID``, ``faq:ID``, ``city:NAME``, ``shops:CITY``,
+        ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``."""
+        state = turn.state
+        kind, _, arg = (data or "").strip().partition(":")
+        if kind == "menu":
+            return smalltalk.menu(turn)
+        if kind == "intent" and arg:
+            state.clear_pending()
+            return await self._run(turn, arg)
+        if kind == "pick" and arg:
+            return await self._run(turn, arg, follow_up=True)
+        if kind == "lang" and arg in ("ja", "en"):
+            return smalltalk.switch_language(turn, arg)
+        if kind in ("proc", "group", "faq") and arg:
+            return await self._run(turn, data)
+        if kind in ("city", "shops", "classes") and arg:
+            city, _, option = arg.partition(":")
+            if self.knowledge.municipality(city) is None:
+                return smalltalk.unknown_button(turn)
+            if kind == "city":
+                if state.pending == "city" and state.pending_intent in PLACE_INTENTS:
+                    p = Parse(text="", lang=None, folded="", reading="", cities=[city])
+                    return await self._run(turn, state.pending_intent, p, follow_up=True)
+                return smalltalk.city_what(turn, city)
+            if kind == "shops":
+                return shops.shops_reply(turn, city, None)
+            name, _, value = option.partition("=")
+            level = value if name == "level" else None
+            topic = value if name == "topic" else None
+            return await classes.classes_reply(turn, [city], level=level, topic=topic)
+        return smalltalk.unknown_button(turn)

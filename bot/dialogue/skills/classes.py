@@ -1,0 +1,155 @@
+"""Class answers: upcoming classes for a city (date, time, level, title, venue,
+seats left, phone to book), filtered by date, level, topic and carrier, with a
+"none found" that offers the nearest dates or nearby towns instead."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.classes.model import ClassSession
+from bot.dialogue.skills.shops import ask_city
+from bot.dialogue.turn import Turn
+from bot.messages import Reply
+from bot.store.classes import ClassQuery
+from bot.understanding.when import DateFilter
+
+HORIZON_DAYS = 28
+WEEKDAY_JA = "月火水木金土日"
+WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _date(turn: Turn, c: ClassSession) -> str:
+    if turn.lang == "en":
+        return f"{WEEKDAY_EN[c.day.weekday()]} {c.day.day} {c.day.strftime('%b')}"
+    return f"{c.day.month}月{c.day.day}日（{WEEKDAY_JA[c.day.weekday()]}）"
+
+
+def _entry(turn: Turn, c: ClassSession) -> str:
+    if c.seats_left is None:
+        seats = ""
+    elif c.seats_left > 0:
+        seats = turn.t("seats_left", n=c.seats_left)
+    else:
+        seats = turn.t("seats_full")
+    level = c.level
+    if turn.lang == "en":
+        names = {lvl.name: lvl.name_en for lvl in turn.knowledge.programme.levels}
+        level = names.get(c.level, c.level)
+    return turn.t(
+        "class_entry",
+        date=_date(turn, c),
+        start=c.start,
+        end=c.end or "",
+        level=level,
+        title=c.title,
+        venue=c.venue,
+        address=c.address,
+        seats=seats,
+        phone=c.phone,
+    )
+
+
+def _filters_text(turn: Turn, when: DateFilter | None, level: str | None, topic: str | None, carrier: str | None) -> str:
+    parts = []
+    if when:
+        if turn.lang == "en":
+            parts.append(f"{when.start:%d %b}–{when.end:%d %b}" if when.start != when.end else f"{when.start:%d %b}")
+        else:
+            parts.append(when.label)
+    if level:
+        shown = level
+        if turn.lang == "en":
+            shown = next((lv.name_en for lv in turn.knowledge.programme.levels if lv.name == level), level)
+        parts.append(turn.t("filter.level", level=shown))
+    if topic:
+        label = next((t.label.get(turn.lang) for t in turn.knowledge.programme.topics if t.id == topic), topic)
+        parts.append(turn.t("filter.topic", topic=label))
+    if carrier:
+        parts.append(turn.carrier_name(carrier))
+    return turn.t("filter.sep").join(parts)
+
+
+def _listing(turn: Turn, head: str, found: list[ClassSession], total: int) -> Reply:
+    lines = [head, *(_entry(turn, c) for c in found)]
+    if total > len(found):
+        lines.append(turn.t("classes_more", more=total - len(found)))
+    lines.append(turn.t("classes_note"))
+    if any(c.sample for c in found):
+        lines.append(turn.t("classes_sample"))
+    venues: dict[str, ClassSession] = {}
+    for c in found:
+        venues.setdefault(c.venue, c)
+    links = [turn.map_link(c.venue, c.address) for c in venues.values()]
+    links += [turn.call_link(c.venue, c.phone) for c in venues.values()]
+    return Reply("\n\n".join(lines), links=links)
+
+
+async def classes_reply(
+    turn: Turn,
+    cities: list[str],
+    when: DateFilter | None = None,
+    level: str | None = None,
+    topic: str | None = None,
+    carrier: str | None = None,
+    prefecture_wide: bool = False,
+) -> list[Reply]:
+    state = turn.state
+    state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
+    if not cities and not prefecture_wide:
+        return ask_city(turn, "classes")
+    state.clear_pending()
+    if cities:
+        state.city = cities[0]
+    where = "・".join(turn.city_name(c) for c in cities) if cities else turn.t("where_all")
+    if turn.lang == "en":
+        where = ", ".join(turn.city_name(c) for c in cities) if cities else turn.t("where_all")
+    today = turn.now.date()
+    until = today + timedelta(days=HORIZON_DAYS)
+    base = dict(now=turn.now, until=until, municipalities=tuple(cities))
+    query = ClassQuery(
+        **base,
+        start=when.start if when else None,
+        weekdays=when.weekdays if when else frozenset(),
+        level=level,
+        topic=topic,
+        carrier=carrier,
+    )
+    if when:
+        query = ClassQuery(**{**query.__dict__, "until": min(when.end, until) if when.weekdays else when.end})
+    store = turn.services.classes
+    found, total = await store.search(query)
+    filters = _filters_text(turn, when, level, topic, carrier)
+    city = cities[0] if cities else None
+    follow = [turn.button("button.menu", "menu")]
+    if city:
+        follow = [
+            turn.button("button.beginners", f"classes:{city}:level=入門"),
+            turn.button("button.mynumber_classes", f"classes:{city}:topic=mynumber"),
+            turn.button("button.shops_in", f"shops:{city}", city=turn.city_name(city)),
+            *follow,
+        ]
+    if found:
+        head = turn.t("classes_found", where=where, filters=filters + turn.t("filter.end") if filters else "", count=len(found))
+        reply = _listing(turn, head, found, total)
+        reply.buttons = follow
+        return [reply]
+    # Nothing matches: say so, then offer the nearest dates here, or nearby towns.
+    if filters:
+        none = turn.t("classes_none", where=where, filters=filters + (" " if turn.lang == "en" else ""))
+        relaxed, relaxed_total = await store.search(ClassQuery(**base, carrier=carrier))
+        if not relaxed:
+            relaxed, relaxed_total = await store.search(ClassQuery(**base))
+        if relaxed:
+            reply = _listing(turn, none + "\n" + turn.t("classes_instead"), relaxed, relaxed_total)
+            reply.buttons = follow
+            return [reply]
+    none = turn.t("classes_none_at_all", where=where)
+    nearby = [n.shop.municipality for n in turn.services.shops.nearest_to_city(city)] if city else []
+    nearby = list(dict.fromkeys(nearby))
+    if nearby:
+        found, total = await store.search(ClassQuery(**base | {"municipalities": tuple(nearby)}))
+        if found:
+            reply = _listing(turn, none + "\n" + turn.t("classes_nearby"), found, total)
+            reply.buttons = follow
+            return [reply]
+    return [Reply(none, buttons=follow)]

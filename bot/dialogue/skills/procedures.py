@@ -1,0 +1,65 @@
+"""MyNa Portal answers: what the portal is, the procedure groups, and one
+procedure explained (what, who, what to prepare, how, where to ask)."""
+
+from __future__ import annotations
+
+from bot.dialogue.turn import Turn
+from bot.messages import Button, Link, Reply
+
+MYNAPORTAL_URL = "https://myna.go.jp/"
+
+
+def _group_buttons(turn: Turn, category: str | None = None) -> list[Button]:
+    procs = turn.knowledge.procedures
+    wanted = {p.group for p in procs.procedures if category is None or p.category == category}
+    return [Button(g.label.get(turn.lang), f"group:{g.id}") for g in procs.groups if g.id in wanted]
+
+
+def mynaportal_reply(turn: Turn) -> list[Reply]:
+    turn.state.topic = "mynaportal"
+    link = Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)
+    return [Reply(turn.t("mynaportal"), buttons=_group_buttons(turn), links=[link])]
+
+
+def category_reply(turn: Turn, category: str) -> list[Reply]:
+    turn.state.topic = "mynaportal"
+    return [Reply(turn.t("procedures_category"), buttons=_group_buttons(turn, category))]
+
+
+def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
+    procs = turn.knowledge.procedures
+    group = next((g for g in procs.groups if g.id == group_id), None)
+    if group is None:
+        return None
+    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs.procedures if p.group == group_id]
+    return [Reply(turn.t("procedures_in_group", group=group.label.get(turn.lang)), buttons=buttons)]
+
+
+def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
+    proc = turn.knowledge.procedure(proc_id)
+    if proc is None:
+        return None
+    turn.state.topic = f"proc:{proc.id}"
+    lang = turn.lang
+    head = turn.t(
+        "procedure_head",
+        short=proc.short.get(lang),
+        name=proc.name,
+        name_en=proc.name_en,
+        what=proc.what.get(lang),
+        who=proc.who.get(lang),
+    )
+    steps = turn.t(
+        "procedure_steps",
+        prepare=proc.prepare.get(lang),
+        how=proc.how.get(lang),
+        ask=proc.ask.get(lang),
+    )
+    links = [Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)]
+    links += [Link(turn.t("link.source", title=s.title), s.url) for s in proc.source if s.url][:2]
+    buttons = [
+        turn.button("button.other_procedures", f"group:{proc.group}"),
+        turn.button("button.mynumber_classes", "intent:classes"),
+        turn.button("button.menu", "menu"),
+    ]
+    return [Reply(head), Reply(steps, buttons=buttons, links=links)]

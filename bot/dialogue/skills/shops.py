@@ -1,0 +1,93 @@
+"""Shop answers: the shops of a city (and carrier), the nearest ones when a city
+has none, shops near a shared location, and the "which city?" question."""
+
+from __future__ import annotations
+
+from bot.data.schema import Shop
+from bot.data.shops import NearShop
+from bot.dialogue.turn import Turn
+from bot.messages import Button, Reply
+
+MAX_LISTED = 10
+
+
+def _entry(turn: Turn, shop: Shop, km: float | None = None) -> str:
+    text = turn.t("shop_entry", name=turn.shop_name(shop), address=shop.address, phone=turn.phone_text(shop))
+    if km is not None:
+        text += turn.t("distance", km=f"{km:.0f}" if km >= 10 else f"{km:.1f}")
+    return text
+
+
+def _listing(turn: Turn, head: str, shops: list[Shop], near: list[NearShop] | None = None) -> Reply:
+    entries = [_entry(turn, n.shop, n.km) for n in near] if near else [_entry(turn, s) for s in shops]
+    listed = [n.shop for n in near] if near else shops
+    as_of = turn.t("shops_as_of", as_of=turn.services.shops.as_of)
+    links = [turn.map_link(s.name, s.address) for s in listed[:MAX_LISTED]]
+    links += [turn.call_link(s.name, s.phone) for s in listed[:MAX_LISTED]]
+    return Reply("\n\n".join([head, *entries[:MAX_LISTED], as_of]), links=links)
+
+
+def ask_city(turn: Turn, intent: str, carrier: str | None = None) -> list[Reply]:
+    """Ask which city; the next message (or a button) answers for ``intent``."""
+    turn.state.pending, turn.state.pending_intent = "city", intent
+    shops = turn.services.shops
+    cities = []
+    for m in turn.knowledge.municipalities.municipalities:
+        if shops.in_city(m.name, carrier if intent == "shops" else None):
+            cities.append(m.name)
+    buttons = [Button(turn.city_name(c), f"city:{c}") for c in cities[:12]]
+    return [Reply(turn.t("ask_city"), buttons=buttons)]
+
+
+def rakuten_reply(turn: Turn) -> list[Reply]:
+    desks = turn.services.shops.desks("rakuten")
+    entries = [
+        turn.t("desk_entry", name=d.name, phone=d.phone, hours=d.hours.get(turn.lang) if d.hours else "-")
+        for d in desks
+    ]
+    links = [turn.call_link(d.name, d.phone) for d in desks]
+    return [Reply("\n\n".join([turn.t("rakuten_desk"), *entries]), links=links, buttons=turn.menu_buttons()[:3])]
+
+
+def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wide: bool = False) -> list[Reply]:
+    shops = turn.services.shops
+    turn.state.topic, turn.state.carrier = "shops", carrier
+    if carrier == "rakuten":
+        return rakuten_reply(turn)
+    carrier_label = turn.carrier_name(carrier)
+    if city is None:
+        if not prefecture_wide:
+            return ask_city(turn, "shops", carrier)
+        everywhere = [s for s in shops.listing.shops if s.kind == "shop" and carrier in (None, s.carrier)]
+        head = turn.t("shops_found_all", carrier=carrier_label, count=len(everywhere))
+        return [_listing(turn, head, everywhere)]
+    turn.state.city = city
+    turn.state.clear_pending()
+    found = shops.in_city(city, carrier)
+    follow = [
+        turn.button("button.classes_in", f"classes:{city}", city=turn.city_name(city)),
+        turn.button("button.menu", "menu"),
+    ]
+    if found:
+        head = turn.t("shops_found", city=turn.city_name(city), carrier=carrier_label, count=len(found))
+        reply = _listing(turn, head, found)
+        reply.buttons = follow
+        return [reply]
+    none = turn.t("shops_none", city=turn.city_name(city), carrier=carrier_label)
+    near = list(shops.nearest_to_city(city, carrier))
+    if not near:
+        return [Reply(none, buttons=follow)]
+    head = none + "\n" + turn.t("shops_nearest", city=turn.city_name(city))
+    reply = _listing(turn, head, [], near)
+    reply.buttons = follow
+    return [reply]
+
+
+def near_location_reply(turn: Turn, lat: float, lon: float) -> list[Reply]:
+    near = turn.services.shops.nearest(lat, lon, turn.state.carrier if turn.state.topic == "shops" else None)
+    if not near:
+        near = turn.services.shops.nearest(lat, lon)
+    turn.state.topic = "shops"
+    reply = _listing(turn, turn.t("shops_near_you"), [], near)
+    reply.buttons = [turn.button("button.classes", "intent:classes"), turn.button("button.menu", "menu")]
+    return [reply]

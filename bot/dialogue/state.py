@@ -1,0 +1,41 @@
+"""A resident's conversation state, kept between messages (and restarts) in the store.
+
+``pending`` is a question the bot asked (``city``) that the next message may
+answer, for ``pending_intent``. ``city``/``carrier``/``topic`` are the last ones
+talked about, so follow-ups like 「ソフトバンクは？」 work. ``buttons`` are the last
+choices offered, so typing their number presses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass
+class ConversationState:
+    lang: str = "ja"
+    pending: str | None = None
+    pending_intent: str | None = None
+    city: str | None = None
+    carrier: str | None = None
+    topic: str | None = None
+    level: str | None = None
+    class_topic: str | None = None
+    buttons: list[list[str]] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ConversationState":
+        known = {f.name for f in fields(cls)}
+        state = cls(**{k: v for k, v in data.items() if k in known})
+        if state.lang not in ("ja", "en"):
+            state.lang = "ja"
+        if not isinstance(state.buttons, list):
+            state.buttons = []
+        return state
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def clear_pending(self) -> None:
+        self.pending = None
+        self.pending_intent = None

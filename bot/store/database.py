@@ -1,0 +1,87 @@
+"""The SQLite connection and its schema migrations.
+
+Lives here: ``Database`` (open with WAL, apply migrations in order, close) and the
+list of migrations. Later features add a migration at the end of ``MIGRATIONS``;
+``PRAGMA user_version`` records how far a database file has come.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+MIGRATIONS: list[str] = [
+    # 1: conversations and classes
+    """
+    CREATE TABLE conversations (
+        user_key   TEXT PRIMARY KEY,
+        state      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE classes (
+        id               INTEGER PRIMARY KEY,
+        natural_key      TEXT NOT NULL UNIQUE,
+        prefecture       TEXT NOT NULL,
+        municipality     TEXT NOT NULL,
+        venue            TEXT NOT NULL,
+        phone            TEXT NOT NULL,
+        address          TEXT NOT NULL,
+        shop_id          TEXT,
+        carrier          TEXT,
+        day              TEXT NOT NULL,
+        start            TEXT NOT NULL,
+        end              TEXT,
+        level            TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        topics           TEXT NOT NULL DEFAULT ',',
+        capacity         INTEGER,
+        seats_left       INTEGER,
+        booking_required INTEGER NOT NULL DEFAULT 1,
+        bring            TEXT,
+        sample           INTEGER NOT NULL DEFAULT 0,
+        updated_at       TEXT NOT NULL
+    );
+    CREATE INDEX classes_city_day ON classes (municipality, day, start);
+    CREATE INDEX classes_day ON classes (day, start);
+    """,
+]
+
+
+class Database:
+    """An open aiosqlite connection with the schema brought up to date."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self) -> "Database":
+        self._conn = await aiosqlite.connect(self.path)
+        self._conn.row_factory = aiosqlite.Row
+        await self._conn.execute("PRAGMA journal_mode=WAL")
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._migrate()
+        return self
+
+    async def _migrate(self) -> None:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            (version,) = await cur.fetchone()
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def __aenter__(self) -> "Database":
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,174 @@
+"""Place and carrier names found in a message.
+
+Lives here: ``Gazetteer``, built from the municipality list (names, kana readings,
+romaji, districts), the other prefectures, and the carrier aliases of
+``knowledge/intents.yaml``. ``find`` returns every name it recognises in a folded
+text with its span, leftmost-longest, so the intent scorer can mask them.
+Short kana names (うべ, はぎ) and one-kanji names (光, 萩) count only at a word
+boundary, so 「ひかり回線」 or 「さがす」 are not places. Pure lookups, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.understanding.normalize import fold
+
+PREFECTURE = "@prefecture"  # the home prefecture as a whole (山口県)
+ELSEWHERE = "@elsewhere"  # a place outside the prefecture
+
+_HIRA_RE = re.compile(r"^[\u3040-\u309f]+$")
+_KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
+_BEFORE_OK = set("はがをにでのもとへや")
+_AFTER_OK = set("のでにはへがもとやまかしちね")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A recognised name: ``kind`` is ``city`` or ``carrier``; ``value`` the
+    municipality name (or PREFECTURE / ELSEWHERE) or the carrier id."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Alias:
+    kind: str
+    value: str
+    needs_boundary: bool
+
+
+def _needs_boundary(alias: str) -> bool:
+    if _HIRA_RE.match(alias):
+        return len(alias) <= 3
+    return len(alias) == 1 and bool(_KANJI_RE.match(alias))
+
+
+def _is_boundary(text: str, start: int, end: int) -> bool:
+    """A kana name must not run on into more kana (あぶ|ない), a one-kanji name
+    not into more kanji or okurigana (光|回線, 光|る); particles are fine."""
+    kanji_name = bool(_KANJI_RE.match(text[start]))
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+
+    def ok(ch: str, particles: set[str] | None) -> bool:
+        if not ch or ch == " " or (particles is None and _HIRA_RE.match(ch)) or (particles and ch in particles):
+            return True
+        if _HIRA_RE.match(ch):
+            return False
+        return not (kanji_name and _KANJI_RE.match(ch))
+
+    return ok(before, None if kanji_name else _BEFORE_OK) and ok(after, _AFTER_OK)
+
+
+class Gazetteer:
+    """Every place and carrier name the bot knows, for fast substring lookup."""
+
+    def __init__(self) -> None:
+        self._aliases: dict[str, list[_Alias]] = {}
+        self._romaji: dict[str, list[tuple[str, str]]] = {}
+        self._lengths: list[int] = []
+        self._fuzzy_carriers: list[tuple[str, str]] = []
+
+    # -- building -------------------------------------------------------------------
+
+    def add(self, kind: str, value: str, alias: str, *, boundary: bool | None = None) -> None:
+        key = fold(alias)
+        if not key:
+            return
+        if re.fullmatch(r"[a-z0-9 -]+", key):
+            self.add_romaji(kind, value, key)
+            return
+        entry = _Alias(kind, value, _needs_boundary(key) if boundary is None else boundary)
+        bucket = self._aliases.setdefault(key, [])
+        if entry not in bucket:
+            bucket.append(entry)
+        if len(key) not in self._lengths:
+            self._lengths.append(len(key))
+            self._lengths.sort(reverse=True)
+
+    def add_romaji(self, kind: str, value: str, word: str) -> None:
+        for variant in {word, word.replace("-", ""), word.replace(" ", "")}:
+            bucket = self._romaji.setdefault(variant, [])
+            if (kind, value) not in bucket:
+                bucket.append((kind, value))
+
+    def add_fuzzy_carrier(self, carrier: str, alias: str) -> None:
+        key = fold(alias)
+        if len(key) >= 5 and not key.isascii():
+            self._fuzzy_carriers.append((key, carrier))
+
+    # -- finding --------------------------------------------------------------------
+
+    def find(self, folded: str) -> list[Mention]:
+        """Names in ``folded`` (the output of ``normalize.fold``), leftmost-longest."""
+        found: list[Mention] = []
+        i, n = 0, len(folded)
+        while i < n:
+            ch = folded[i]
+            if ch == " ":
+                i += 1
+                continue
+            if "a" <= ch <= "z" or "0" <= ch <= "9":
+                j = i
+                while j < n and folded[j] not in " " and folded[j].isascii():
+                    j += 1
+                found.extend(self._romaji_mentions(folded, i, j))
+                i = j
+                continue
+            hit = self._match_at(folded, i)
+            if hit:
+                found.append(hit)
+                i = hit.end
+            else:
+                i += 1
+        if not any(m.kind == "carrier" for m in found):
+            found.extend(self._fuzzy_carrier(folded, found))
+        return found
+
+    def _match_at(self, text: str, i: int) -> Mention | None:
+        for length in self._lengths:
+            end = i + length
+            if end > len(text):
+                continue
+            entries = self._aliases.get(text[i:end])
+            if not entries:
+                continue
+            for entry in entries:
+                if entry.needs_boundary and not _is_boundary(text, i, end):
+                    continue
+                return Mention(entry.kind, entry.value, i, end, text[i:end])
+        return None
+
+    def _romaji_mentions(self, text: str, start: int, end: int) -> list[Mention]:
+        """ASCII runs are matched as whole words (``au`` but not ``august``), also
+        with a ``-shi``/``city`` suffix (``ubeshi``, ``hofu-city``)."""
+        word = text[start:end]
+        hits = self._romaji.get(word) or self._romaji.get(word.replace("-", ""))
+        if hits is None:
+            for suffix in ("shi", "cho", "city", "town"):
+                if word.endswith(suffix) and word[: -len(suffix)].rstrip("-") in self._romaji:
+                    hits = self._romaji[word[: -len(suffix)].rstrip("-")]
+                    break
+        return [Mention(kind, value, start, end, word) for kind, value in (hits or [])][:1]
+
+    def _fuzzy_carrier(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A misspelt carrier (ソフトバンッ) by partial similarity, outside known names."""
+        for alias, carrier in self._fuzzy_carriers:
+            if len(text) < len(alias) - 1:
+                continue
+            result = fuzz.partial_ratio_alignment(alias, text, score_cutoff=80)
+            if result is None:
+                continue
+            start, end = result.dest_start, result.dest_end
+            if any(m.start < end and start < m.end for m in found):
+                continue
+            return [Mention("carrier", carrier, start, end, text[start:end])]
+        return []

@@ -1,0 +1,60 @@
+"""Text folding that makes the ways people type meet.
+
+ｽﾏﾎ / スマホ / すまほ, ＭＹＮＡ / myna, small and large kana, long-vowel marks,
+spaces and punctuation all fold to one form; ``romaji_to_kana`` reads romaji (sumaho kyoushitsu → すまほきようしつ).
+Pure functions over strings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+
+MAX_UNDERSTOOD_CHARS = 500
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+# Long-vowel marks and wave dashes vanish; everything that is not a letter, digit,
+# kana or kanji is dropped, except the few characters dates and romaji need.
+_DROP_RE = re.compile(r"[ー〜～~\-‐−―]")
+_NOT_WORD_RE = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\u3005 ]")
+_SPACES_RE = re.compile(r"\s+")
+_JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9'-]*")
+
+
+def clean(text: str) -> str:
+    """NFKC (half-width kana → full-width, full-width ASCII → ASCII), control
+    characters removed, runs of white space made one space, ends stripped."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL_RE.sub("", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def has_japanese(text: str) -> bool:
+    return bool(_JAPANESE_RE.search(text))
+
+
+def fold(text: str) -> str:
+    """The comparison form: cleaned, lower case, katakana as hiragana, small kana
+    large, no long-vowel marks or punctuation; spaces kept only between ASCII words."""
+    text = clean(text).lower()
+    text = jaconv.kata2hira(text).translate(_SMALL_KANA)
+    text = _DROP_RE.sub("", text)
+    text = _NOT_WORD_RE.sub(" ", text)
+    if has_japanese(text):
+        # Japanese has no spaces between words: drop them so spellings compare equal.
+        text = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def romaji_to_kana(text: str) -> str:
+    """Romaji words read as hiragana (``ube no docomo`` → ``うべ の どこも``)."""
+    return jaconv.alphabet2kana(text.lower())
+
+
+def ascii_words(text: str) -> list[str]:
+    """The ASCII words of a cleaned, lower-cased text."""
+    return _ASCII_WORD_RE.findall(text.lower())

@@ -1,0 +1,196 @@
+"""From a resident's text to a ``Parse``: language, places, carrier, dates, level,
+topic, and scored intents.
+
+Lives here: ``Understanding`` (built once from the knowledge bundle; holds the
+gazetteer and the intent scorer) and ``Parse``. Names found in the text are
+masked before intent scoring, so 「宇部のドコモショップ」 and 「ショップ」 score alike.
+Romaji (``sumaho kyoushitsu``) is read as kana; English is scored against the
+English examples. Pure computation over the knowledge it was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.data.knowledge import Knowledge
+from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
+from bot.understanding.intents import IntentScorer, Scored
+from bot.understanding.normalize import (
+    MAX_UNDERSTOOD_CHARS,
+    ascii_words,
+    clean,
+    fold,
+    has_japanese,
+    romaji_to_kana,
+)
+from bot.understanding.readings import LEXICON_FILE, ReadingLexicon
+from bot.understanding.when import DateFilter, parse_when
+
+
+@dataclass
+class Parse:
+    """What the bot understood of one message."""
+
+    text: str
+    lang: str | None  # "ja", "en", or None when the text does not tell (a name, a number)
+    folded: str
+    reading: str
+    cities: list[str] = field(default_factory=list)
+    prefecture_wide: bool = False
+    elsewhere: str | None = None
+    carrier: str | None = None
+    when: DateFilter | None = None
+    level: str | None = None
+    topic: str | None = None
+    intents: list[Scored] = field(default_factory=list)
+    number: int | None = None
+
+    @property
+    def city(self) -> str | None:
+        return self.cities[0] if self.cities else None
+
+    @property
+    def best(self) -> Scored | None:
+        return self.intents[0] if self.intents else None
+
+    @property
+    def has_entities(self) -> bool:
+        return bool(self.cities or self.carrier or self.prefecture_wide)
+
+
+def _mask(text: str, mentions: list[Mention]) -> str:
+    for m in sorted(mentions, key=lambda m: -m.start):
+        text = text[: m.start] + " " + text[m.end :]
+    return re.sub(r" +", " ", text).strip()
+
+
+def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """Every (intent, example) the scorer knows: intents, FAQ, procedures."""
+    examples: list[tuple[str, str]] = []
+    for intent in knowledge.intents.intents:
+        examples += [(intent.id, ex) for ex in intent.examples]
+    for faq in knowledge.programme.faq:
+        examples += [(f"faq:{faq.id}", ex) for ex in faq.examples]
+    for group in knowledge.procedures.groups:
+        examples += [(f"group:{group.id}", group.label.ja), (f"group:{group.id}", group.label.en)]
+    for proc in knowledge.procedures.procedures:
+        phrases = [proc.name, proc.short.ja, proc.short.en, proc.name_en, *proc.aliases]
+        examples += [(f"proc:{proc.id}", ex) for ex in phrases]
+    return examples
+
+
+def vocabulary(knowledge: Knowledge) -> list[str]:
+    """Every text whose kanji the reading lexicon must know."""
+    texts = [ex for _, ex in scoring_texts(knowledge)]
+    for lvl in knowledge.programme.levels:
+        texts += [lvl.name, *lvl.keywords]
+    for topic in knowledge.programme.topics:
+        texts += topic.keywords
+    return texts
+
+
+class Understanding:
+    """Gazetteer + intent scorer for one knowledge bundle."""
+
+    def __init__(self, knowledge: Knowledge, lexicon: ReadingLexicon | None = None):
+        self.knowledge = knowledge
+        self.lexicon = lexicon or ReadingLexicon.load(knowledge.directory / LEXICON_FILE)
+        self.reading = self.lexicon.reading
+        self.stopwords_en = set(knowledge.intents.stopwords_en)
+        self.gazetteer = self._build_gazetteer(knowledge)
+        reading = self.reading
+        self._levels = [
+            (lvl.name, [(fold(k), reading(fold(k))) for k in [lvl.name, *lvl.keywords]])
+            for lvl in knowledge.programme.levels
+        ]
+        self._topics = [
+            (topic.id, [(fold(k), reading(fold(k))) for k in topic.keywords]) for topic in knowledge.programme.topics
+        ]
+        self.scorer = IntentScorer([(intent, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)])
+
+    @staticmethod
+    def _build_gazetteer(knowledge: Knowledge) -> Gazetteer:
+        gaz = Gazetteer()
+        pref = knowledge.municipalities.prefecture
+        for alias in (pref.name, pref.kana, pref.romaji, pref.name_en.lower()):
+            gaz.add("city", PREFECTURE, alias, boundary=False)
+        for m in knowledge.municipalities.municipalities:
+            for alias in (m.name, m.kana, m.short, m.short_kana, m.name_en.lower()):
+                gaz.add("city", m.name, alias)
+            for word in (m.romaji, *m.romaji_aliases):
+                gaz.add_romaji("city", m.name, word)
+            for d in m.districts:
+                gaz.add("city", m.name, d.name)
+                if len(d.kana) >= 3:
+                    gaz.add("city", m.name, d.kana)
+                gaz.add_romaji("city", m.name, d.romaji)
+        for place in knowledge.elsewhere.places:
+            gaz.add("city", ELSEWHERE + ":" + place.name, place.name)
+            if len(place.kana) >= 4:
+                gaz.add("city", ELSEWHERE + ":" + place.name, place.kana)
+            if len(place.romaji) >= 4:
+                gaz.add_romaji("city", ELSEWHERE + ":" + place.name, place.romaji)
+        for carrier, aliases in knowledge.intents.carriers.items():
+            for alias in aliases:
+                gaz.add("carrier", carrier, alias)
+                gaz.add_fuzzy_carrier(carrier, alias)
+        return gaz
+
+    def _scoring_form(self, text: str) -> str:
+        """Folded, names masked, as kana reading (romaji converted); English kept."""
+        folded = fold(text)[:MAX_UNDERSTOOD_CHARS]
+        masked = _mask(folded, self.gazetteer.find(folded))
+        return self._reading_of(masked)
+
+    def _reading_of(self, masked: str) -> str:
+        if not masked:
+            return ""
+        if masked.isascii() and not self._is_english(masked):
+            return fold(romaji_to_kana(masked))
+        return self.reading(masked)
+
+    def _is_english(self, ascii_text: str) -> bool:
+        return any(w in self.stopwords_en for w in ascii_words(ascii_text))
+
+    def detect_lang(self, cleaned: str) -> str | None:
+        if has_japanese(cleaned):
+            return "ja"
+        if self._is_english(cleaned):
+            return "en"
+        return None
+
+    def parse(self, text: str, today: date) -> Parse:
+        cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
+        folded = fold(cleaned)
+        mentions = self.gazetteer.find(folded)
+        masked = _mask(folded, mentions)
+        scoring = self._reading_of(masked)
+        full_reading = self.reading(folded) if not folded.isascii() else fold(romaji_to_kana(folded))
+        result = Parse(text=cleaned, lang=self.detect_lang(cleaned), folded=folded, reading=full_reading)
+        for m in mentions:
+            if m.kind == "carrier":
+                result.carrier = result.carrier or m.value
+            elif m.value == PREFECTURE:
+                result.prefecture_wide = True
+            elif m.value.startswith(ELSEWHERE):
+                result.elsewhere = result.elsewhere or m.value.split(":", 1)[1]
+            elif m.value not in result.cities:
+                result.cities.append(m.value)
+        digits = folded.replace(" ", "")
+        if digits.isdigit() and len(digits) <= 3:
+            result.number = int(digits)
+        result.when = parse_when(cleaned, full_reading, today)
+        result.level = self._first_hit(self._levels, folded, full_reading)
+        result.topic = self._first_hit(self._topics, folded, full_reading)
+        result.intents = self.scorer.score(scoring)
+        return result
+
+    @staticmethod
+    def _first_hit(table: list[tuple[str, list[tuple[str, str]]]], folded: str, read: str) -> str | None:
+        for key, keywords in table:
+            for kw_folded, kw_reading in keywords:
+                if kw_folded and (kw_folded in folded or (len(kw_reading) >= 3 and kw_reading in read)):
+                    return key
+        return None

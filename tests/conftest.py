@@ -1,0 +1,59 @@
+"""Fixtures shared by the whole suite: the bundled data, a demo app on a temporary
+database, and a fixed clock so class dates are repeatable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import shutil
+
+import pytest
+
+from bot.app import open_app
+from bot.clock import TOKYO, FixedClock
+from bot.data.knowledge import load_knowledge
+from bot.understanding.parser import Understanding
+from bot import config
+
+# A Thursday morning; demo classes run from this day for four weeks.
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(scope="session")
+def knowledge():
+    return load_knowledge(config.knowledge_dir())
+
+
+@pytest.fixture(scope="session")
+def understanding(knowledge):
+    return Understanding(knowledge)
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(NOW)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """A database filled with demo classes once; each test gets a copy."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+
+    async def fill():
+        app = await open_app(str(path), demo=True, clock=FixedClock(NOW))
+        await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await app.close()
+
+    asyncio.run(fill())
+    return path
+
+
+@pytest.fixture
+async def app(tmp_path, clock, demo_db, knowledge, understanding):
+    db = tmp_path / "bot.db"
+    shutil.copy(demo_db, db)
+    app = await open_app(str(db), clock=clock, knowledge=knowledge, understanding=understanding)
+    yield app
+    await app.close()

@@ -1,0 +1,1 @@
+"""Shared test support: fakes, the conversation-set loader and its checks."""
