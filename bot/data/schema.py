@@ -222,6 +222,7 @@ class Intent(Strict):
 
 class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
+    common_words: list[str] = []
     carriers: dict[Literal["docomo", "au", "softbank", "rakuten"], list[str]]
     stopwords_en: list[str]
 

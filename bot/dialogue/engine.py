@@ -33,6 +33,9 @@ ACCEPT = 72.0  # an intent scoring below this is not understood
 MARGIN = 6.0  # intents this close to the best one make a close call
 PLACE_INTENTS = ("shops", "classes")
 MAX_REMEMBERED_BUTTONS = 13
+UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs this score
+FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
+SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
 
 
 class Engine:
@@ -101,22 +104,46 @@ class Engine:
             return smalltalk.elsewhere(turn, p.elsewhere)
         if top is None:
             return await self._follow_up(turn, p)
+        if len(p.unknown) >= (2 if p.lang == "en" else 1) and top.score < UNKNOWN_WORDS_NEED:
+            return smalltalk.fallback(turn)
+        def stray(s) -> bool:  # an FAQ keyword lost in a longer message (病院の予約をしたい)
+            return s.intent.startswith("faq:") and len(s.example) <= SHORT_EXAMPLE and len(s.example) < len(p.scoring) / 2
+
+        if stray(top) and not self._about_classes(turn, accepted):
+            # 「予約」 is the classes' booking only when the talk is about classes.
+            accepted = [s for s in accepted if not stray(s)]
+            if not accepted:
+                return await self._follow_up(turn, p)
+            top = accepted[0]
+        preferred = self._prefer(p, accepted)
+        if preferred:
+            return await self._run(turn, preferred, p)
         rivals = [s for s in accepted[1:] if s.score >= top.score - MARGIN]
         if rivals:
-            decided = self._decide(p, [top, *rivals])
-            if decided is None:
-                self._remember(turn, p)
-                return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *rivals][:4]])
-            return await self._run(turn, decided, p)
+            self._remember(turn, p)
+            return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *rivals][:4]])
         return await self._run(turn, top.intent, p)
 
     @staticmethod
-    def _decide(p: Parse, close: list) -> str | None:
-        """Settle a close call from the entities: a city, date or level makes a class
-        question of it; a carrier with no class words makes it a shop question."""
-        intents = [s.intent for s in close]
-        if "classes" in intents and (p.when or p.level or (p.cities and p.topic)):
-            return "classes"
+    def _about_classes(turn: Turn, accepted: list) -> bool:
+        return any(s.intent == "classes" for s in accepted) or (turn.state.topic or "").startswith(("classes", "faq"))
+
+    @staticmethod
+    def _prefer(p: Parse, accepted: list) -> str | None:
+        """Settle a choice from what else the message says. A place, date or level
+        makes a class question of a class match (procedures do not depend on the
+        city); without them, a class match next to an FAQ is a question about the
+        classes in general (「スマホ教室ってお金かかる？」); a carrier without class
+        words is a shop question."""
+        intents = [s.intent for s in accepted]
+        if "classes" in intents:
+            if p.cities or p.when or p.prefecture_wide:
+                return "classes" if intents[0] != "shops" or p.when or p.level else None
+            faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
+            if faq and intents[0] in ("classes", faq.intent):
+                return faq.intent
+            if p.level:
+                return "classes"
         if "shops" in intents and p.carrier and "classes" not in intents:
             return "shops"
         return None
@@ -124,6 +151,8 @@ class Engine:
     async def _follow_up(self, turn: Turn, p: Parse) -> list[Reply]:
         """No intent words: a name, a date or a level on its own continues the last topic."""
         state = turn.state
+        if p.unknown:
+            return smalltalk.fallback(turn)
         topic = state.topic if state.topic in PLACE_INTENTS else None
         if topic is None:
             if p.when or p.level:
@@ -134,7 +163,7 @@ class Engine:
                 return smalltalk.city_what(turn, p.cities[0])
             elif p.elsewhere:
                 return smalltalk.elsewhere(turn, p.elsewhere)
-        if topic is None or not (p.has_entities or p.when or p.level or p.topic):
+        if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
             return smalltalk.fallback(turn)
         return await self._run(turn, topic, p, follow_up=True)
 
@@ -165,7 +194,8 @@ class Engine:
             cities = list(p.cities)
             carrier = p.carrier
             level, topic = p.level, p.topic
-            if follow_up:
+            # 「そこでスマホ教室ある？」 right after talking about a city's shops: that city.
+            if follow_up or state.topic in PLACE_INTENTS:
                 if not cities and not p.prefecture_wide and state.city:
                     cities = [state.city]
                 carrier = carrier or state.carrier

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import jaconv
 from rapidfuzz import fuzz
 
 from bot.understanding.normalize import fold
@@ -86,13 +87,20 @@ class Gazetteer:
         if re.fullmatch(r"[a-z0-9 -]+", key):
             self.add_romaji(kind, value, key)
             return
-        entry = _Alias(kind, value, _needs_boundary(key) if boundary is None else boundary)
-        bucket = self._aliases.setdefault(key, [])
-        if entry not in bucket:
-            bucket.append(entry)
-        if len(key) not in self._lengths:
-            self._lengths.append(len(key))
-            self._lengths.sort(reverse=True)
+        # Names are matched on text that keeps katakana: a name written in katakana
+        # (ドコモ, ウベ) is a word of its own and needs no boundary; in hiragana it may.
+        keys = {key: _needs_boundary(key) if boundary is None else boundary}
+        kata = jaconv.hira2kata(key)
+        if kata != key:
+            keys.setdefault(kata, False if boundary is None else boundary)
+        for variant, needs in keys.items():
+            entry = _Alias(kind, value, needs)
+            bucket = self._aliases.setdefault(variant, [])
+            if entry not in bucket:
+                bucket.append(entry)
+            if len(variant) not in self._lengths:
+                self._lengths.append(len(variant))
+                self._lengths.sort(reverse=True)
 
     def add_romaji(self, kind: str, value: str, word: str) -> None:
         for variant in {word, word.replace("-", ""), word.replace(" ", "")}:
@@ -108,7 +116,7 @@ class Gazetteer:
     # -- finding --------------------------------------------------------------------
 
     def find(self, folded: str) -> list[Mention]:
-        """Names in ``folded`` (the output of ``normalize.fold``), leftmost-longest."""
+        """Names in ``folded`` (``normalize.fold(text, keep_katakana=True)``), leftmost-longest."""
         found: list[Mention] = []
         i, n = 0, len(folded)
         while i < n:
@@ -130,8 +138,24 @@ class Gazetteer:
             else:
                 i += 1
         if not any(m.kind == "carrier" for m in found):
-            found.extend(self._fuzzy_carrier(folded, found))
+            found.extend(self._mixed_kana_carrier(folded, found) or self._fuzzy_carrier(folded, found))
         return found
+
+    def _mixed_kana_carrier(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A carrier typed half in katakana, half in hiragana (ドコも): matched in
+        hiragana, accepted because the writer used katakana in it."""
+        hira = jaconv.kata2hira(text)
+        for key, entries in self._aliases.items():
+            carrier = next((e.value for e in entries if e.kind == "carrier"), None)
+            if carrier is None or not _HIRA_RE.match(key):
+                continue
+            start = hira.find(key)
+            if start < 0 or not re.search(r"[\u30a0-\u30ff]", text[start : start + len(key)]):
+                continue
+            if any(m.start < start + len(key) and start < m.end for m in found):
+                continue
+            return [Mention("carrier", carrier, start, start + len(key), text[start : start + len(key)])]
+        return []
 
     def _match_at(self, text: str, i: int) -> Mention | None:
         for length in self._lengths:
@@ -164,7 +188,7 @@ class Gazetteer:
         for alias, carrier in self._fuzzy_carriers:
             if len(text) < len(alias) - 1:
                 continue
-            result = fuzz.partial_ratio_alignment(alias, text, score_cutoff=80)
+            result = fuzz.partial_ratio_alignment(alias, jaconv.kata2hira(text), score_cutoff=80)
             if result is None:
                 continue
             start, end = result.dest_start, result.dest_end

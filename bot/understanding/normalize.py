@@ -37,17 +37,28 @@ def has_japanese(text: str) -> bool:
     return bool(_JAPANESE_RE.search(text))
 
 
-def fold(text: str) -> str:
+_SMALL_KATA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+
+
+def fold(text: str, keep_katakana: bool = False) -> str:
     """The comparison form: cleaned, lower case, katakana as hiragana, small kana
-    large, no long-vowel marks or punctuation; spaces kept only between ASCII words."""
+    large, no long-vowel marks or punctuation, single spaces where the writer put
+    space. Every output character maps to one of ``fold(text, keep_katakana=True)``,
+    which only keeps katakana as katakana (names are matched in that form)."""
     text = clean(text).lower()
-    text = jaconv.kata2hira(text).translate(_SMALL_KANA)
+    if not keep_katakana:
+        text = jaconv.kata2hira(text)
+    text = text.translate(_SMALL_KANA).translate(_SMALL_KATA)
     text = _DROP_RE.sub("", text)
     text = _NOT_WORD_RE.sub(" ", text)
-    if has_japanese(text):
-        # Japanese has no spaces between words: drop them so spellings compare equal.
-        text = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", text)
     return _SPACES_RE.sub(" ", text).strip()
+
+
+def squeeze(folded: str) -> str:
+    """Japanese has no spaces between words: drop those not between ASCII words."""
+    if not has_japanese(folded):
+        return folded
+    return re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", folded)
 
 
 def romaji_to_kana(text: str) -> str:

@@ -24,6 +24,7 @@ from bot.understanding.normalize import (
     fold,
     has_japanese,
     romaji_to_kana,
+    squeeze,
 )
 from bot.understanding.readings import LEXICON_FILE, ReadingLexicon
 from bot.understanding.when import DateFilter, parse_when
@@ -46,6 +47,8 @@ class Parse:
     topic: str | None = None
     intents: list[Scored] = field(default_factory=list)
     number: int | None = None
+    unknown: list[str] = field(default_factory=list)  # words the bot has no knowledge of (天気, weather)
+    scoring: str = ""  # the form intents were scored on (names masked, kana reading)
 
     @property
     def city(self) -> str | None:
@@ -81,9 +84,15 @@ def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
     return examples
 
 
+# Date words are understood by ``when.py``; the lexicon must know them too, so that
+# they do not count as unknown words.
+DATE_WORDS = ["今日", "明日", "明後日", "本日", "今週", "来週", "再来週", "今月", "来月", "週末", "土日", "曜日",
+              "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "月", "日", "午前", "午後", "時"]  # fmt: skip
+
+
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
-    texts = [ex for _, ex in scoring_texts(knowledge)]
+    texts = [ex for _, ex in scoring_texts(knowledge)] + DATE_WORDS + knowledge.intents.common_words
     for lvl in knowledge.programme.levels:
         texts += [lvl.name, *lvl.keywords]
     for topic in knowledge.programme.topics:
@@ -102,13 +111,22 @@ class Understanding:
         self.gazetteer = self._build_gazetteer(knowledge)
         reading = self.reading
         self._levels = [
-            (lvl.name, [(fold(k), reading(fold(k))) for k in [lvl.name, *lvl.keywords]])
+            (lvl.name, [(squeeze(fold(k)), reading(squeeze(fold(k)))) for k in [lvl.name, *lvl.keywords]])
             for lvl in knowledge.programme.levels
         ]
         self._topics = [
-            (topic.id, [(fold(k), reading(fold(k))) for k in topic.keywords]) for topic in knowledge.programme.topics
+            (topic.id, [(squeeze(fold(k)), reading(squeeze(fold(k)))) for k in topic.keywords]) for topic in knowledge.programme.topics
         ]
-        self.scorer = IntentScorer([(intent, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)])
+        self.english_words = set(self.stopwords_en)
+        for _, example in scoring_texts(knowledge):
+            if example.isascii():
+                self.english_words.update(ascii_words(example))
+        for topic in knowledge.programme.topics:
+            for kw in topic.keywords:
+                self.english_words.update(ascii_words(kw))
+        self.scorer = IntentScorer(
+            [(intent, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)], weights={"group": 0.92}
+        )
 
     @staticmethod
     def _build_gazetteer(knowledge: Knowledge) -> Gazetteer:
@@ -138,18 +156,25 @@ class Understanding:
                 gaz.add_fuzzy_carrier(carrier, alias)
         return gaz
 
+    def _forms(self, text: str) -> tuple[str, list[Mention], str]:
+        """Folded text, the names in it, and the scoring form: names masked, spaces
+        squeezed, kana reading (romaji read as kana); English stays English."""
+        cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
+        folded = fold(cleaned)
+        mentions = self.gazetteer.find(fold(cleaned, keep_katakana=True))
+        return folded, mentions, self._reading_of(_mask(folded, mentions))
+
     def _scoring_form(self, text: str) -> str:
-        """Folded, names masked, as kana reading (romaji converted); English kept."""
-        folded = fold(text)[:MAX_UNDERSTOOD_CHARS]
-        masked = _mask(folded, self.gazetteer.find(folded))
-        return self._reading_of(masked)
+        return self._forms(text)[2]
 
     def _reading_of(self, masked: str) -> str:
         if not masked:
             return ""
         if masked.isascii() and not self._is_english(masked):
-            return fold(romaji_to_kana(masked))
-        return self.reading(masked)
+            # Romaji: read each word as kana, except words the knowledge uses as they are (etax).
+            words = [w if w in self.english_words else romaji_to_kana(w) for w in masked.split(" ")]
+            return squeeze(fold(" ".join(words)))
+        return self.reading(squeeze(masked))
 
     def _is_english(self, ascii_text: str) -> bool:
         return any(w in self.stopwords_en for w in ascii_words(ascii_text))
@@ -163,11 +188,9 @@ class Understanding:
 
     def parse(self, text: str, today: date) -> Parse:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
-        folded = fold(cleaned)
-        mentions = self.gazetteer.find(folded)
+        folded, mentions, scoring = self._forms(cleaned)
         masked = _mask(folded, mentions)
-        scoring = self._reading_of(masked)
-        full_reading = self.reading(folded) if not folded.isascii() else fold(romaji_to_kana(folded))
+        full_reading = self.reading(squeeze(folded)) if not folded.isascii() else fold(romaji_to_kana(folded))
         result = Parse(text=cleaned, lang=self.detect_lang(cleaned), folded=folded, reading=full_reading)
         for m in mentions:
             if m.kind == "carrier":
@@ -178,14 +201,26 @@ class Understanding:
                 result.elsewhere = result.elsewhere or m.value.split(":", 1)[1]
             elif m.value not in result.cities:
                 result.cities.append(m.value)
+        folded = squeeze(folded)
         digits = folded.replace(" ", "")
         if digits.isdigit() and len(digits) <= 3:
             result.number = int(digits)
         result.when = parse_when(cleaned, full_reading, today)
         result.level = self._first_hit(self._levels, folded, full_reading)
         result.topic = self._first_hit(self._topics, folded, full_reading)
+        result.scoring = scoring
         result.intents = self.scorer.score(scoring)
+        result.unknown = self._unknown_words(scoring, masked, result.lang)
         return result
+
+    def _unknown_words(self, scoring: str, masked: str, lang: str | None) -> list[str]:
+        """Kanji the lexicon cannot read, and English words no example uses."""
+        unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
+        if lang == "en":
+            words = [w for w in ascii_words(masked) if len(w) > 3 and w.rstrip("s") not in self.english_words
+                     and w not in self.english_words]  # fmt: skip
+            unknown += words
+        return unknown
 
     @staticmethod
     def _first_hit(table: list[tuple[str, list[tuple[str, str]]]], folded: str, read: str) -> str | None:

@@ -31,8 +31,11 @@ def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
     group = next((g for g in procs.groups if g.id == group_id), None)
     if group is None:
         return None
-    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs.procedures if p.group == group_id]
-    return [Reply(turn.t("procedures_in_group", group=group.label.get(turn.lang)), buttons=buttons)]
+    members = [p for p in procs.procedures if p.group == group_id]
+    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in members]
+    # The official names are what the city hall's forms say: list them in the text.
+    names = "\n".join(f"{i}. {p.short.get(turn.lang)}（{p.name}）" for i, p in enumerate(members, 1))
+    return [Reply(turn.t("procedures_in_group", group=group.label.get(turn.lang)) + "\n\n" + names, buttons=buttons)]
 
 
 def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
