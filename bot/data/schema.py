@@ -84,7 +84,7 @@ class ShopFile(Strict):
     shops: list[Shop] = Field(min_length=1)
 
     def cross_checks(self) -> list[tuple[tuple, str]]:
-        return _duplicates("shops", [s.id for s in self.shops], "shop id")
+        return _duplicates("shops", [s.id for s in self.shops], "shop id", "id")
 
 
 # --- knowledge/municipalities.yaml ------------------------------------------------
@@ -128,7 +128,7 @@ class MunicipalityFile(Strict):
     municipalities: list[Municipality] = Field(min_length=1)
 
     def cross_checks(self) -> list[tuple[tuple, str]]:
-        return _duplicates("municipalities", [m.name for m in self.municipalities], "municipality")
+        return _duplicates("municipalities", [m.name for m in self.municipalities], "municipality", "name")
 
 
 # --- knowledge/procedures.yaml ------------------------------------------------------
@@ -162,7 +162,7 @@ class ProcedureFile(Strict):
 
     def cross_checks(self) -> list[tuple[tuple, str]]:
         groups = {g.id for g in self.groups}
-        problems = _duplicates("procedures", [p.id for p in self.procedures], "procedure id")
+        problems = _duplicates("procedures", [p.id for p in self.procedures], "procedure id", "id")
         for i, proc in enumerate(self.procedures):
             if proc.group not in groups:
                 problems.append((("procedures", i, "group"), f"unknown group {proc.group!r}"))
@@ -234,13 +234,13 @@ class TextFile(Strict):
     texts: dict[str, Text]
 
 
-def _duplicates(key: str, values: list[str], what: str) -> list[tuple[tuple, str]]:
-    """A problem for every value that repeats an earlier one, at its own index."""
+def _duplicates(key: str, values: list[str], what: str, field: str) -> list[tuple[tuple, str]]:
+    """A problem for every value that repeats an earlier one, at its own field."""
     seen: set[str] = set()
     problems = []
     for i, value in enumerate(values):
         if value in seen:
-            problems.append(((key, i), f"duplicate {what} {value!r}"))
+            problems.append(((key, i, field), f"duplicate {what} {value!r}"))
         seen.add(value)
     return problems
 

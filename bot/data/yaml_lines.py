@@ -69,11 +69,14 @@ def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
     path = Path(path)
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([f"{name}: file not found"]) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError([f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError([f"{name}:{line}: not UTF-8 text ({exc.reason}); save the file as UTF-8"]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

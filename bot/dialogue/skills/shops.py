@@ -11,15 +11,17 @@ from bot.messages import Button, Reply
 MAX_LISTED = 10
 
 
-def _entry(turn: Turn, shop: Shop, km: float | None = None) -> str:
+def _entry(turn: Turn, shop: Shop, near: NearShop | None = None) -> str:
     text = turn.t("shop_entry", name=turn.shop_name(shop), address=shop.address, phone=turn.phone_text(shop))
-    if km is not None:
-        text += turn.t("distance", km=f"{km:.0f}" if km >= 10 else f"{km:.1f}")
+    if near is not None:
+        # Without verified coordinates a shop stands at its town office: say so, in whole km.
+        key = "distance_rough" if near.approximate else "distance"
+        text += turn.t(key, km=f"{max(1, round(near.km))}" if near.approximate else f"{near.km:.1f}")
     return text
 
 
 def _listing(turn: Turn, head: str, shops: list[Shop], near: list[NearShop] | None = None) -> Reply:
-    entries = [_entry(turn, n.shop, n.km) for n in near] if near else [_entry(turn, s) for s in shops]
+    entries = [_entry(turn, n.shop, n) for n in near] if near else [_entry(turn, s) for s in shops]
     listed = [n.shop for n in near] if near else shops
     as_of = turn.t("shops_as_of", as_of=turn.services.shops.as_of)
     links = [turn.map_link(s.name, s.address) for s in listed[:MAX_LISTED]]

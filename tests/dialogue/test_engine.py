@@ -1,0 +1,113 @@
+"""The engine end to end: buttons, numbers, pending questions, errors, languages."""
+
+from bot.messages import IncomingMessage, Location
+from tests.support.conversations import visible
+
+
+async def say(app, text, user="u", **kw):
+    return await app.engine.handle(IncomingMessage(user, text=text, **kw))
+
+
+async def press(app, data, user="u"):
+    return await app.engine.handle(IncomingMessage(user, postback=data))
+
+
+async def test_pending_city_answered_by_a_button(app):
+    replies = await say(app, "ドコモショップはどこ？")
+    hofu = next(b for r in replies for b in r.buttons if b.label == "防府市")
+    replies = await press(app, hofu.data)
+    assert "0120-244-902" in visible(replies)
+    assert "0835-25-0880" not in visible(replies)  # SoftBank: the carrier was kept
+
+
+async def test_typing_a_button_number_presses_it(app):
+    replies = await say(app, "メニュー")
+    labels = [b.label for b in replies[-1].buttons]
+    assert labels[1] == "ショップをさがす"
+    replies = await say(app, "2")
+    assert "市町" in visible(replies)
+
+
+async def test_a_number_with_no_buttons_is_not_a_shop(app):
+    replies = await say(app, "12345", user="fresh")
+    assert "0120" not in visible(replies)
+
+
+async def test_unknown_and_forged_postbacks_are_refused_politely(app):
+    for data in ["nonsense", "proc:no-such-thing", "city:東京都", "classes:", "", "group:../../etc"]:
+        replies = await press(app, data)
+        assert "使えなくなりました" in visible(replies), data
+
+
+async def test_procedure_button_and_group_button(app):
+    replies = await press(app, "group:child_allowance")
+    text = visible(replies)
+    assert "児童手当等の受給資格及び児童手当の額についての認定請求" in text
+    first = replies[0].buttons[0]
+    replies = await press(app, first.data)
+    assert "マイナポータル" in visible(replies)
+    assert any(link.url == "https://myna.go.jp/" for r in replies for link in r.links)
+
+
+async def test_location_gives_nearest_shops_nearest_first(app):
+    replies = await app.engine.handle(IncomingMessage("u", location=Location(34.05, 131.56)))  # 防府
+    text = replies[0].text
+    assert text.index("防府") < text.index("宇部") if "宇部" in text else "防府" in text
+
+
+async def test_english_is_answered_in_english_and_remembered(app):
+    replies = await say(app, "Where is the docomo shop in Ube?")
+    assert "0120-173-053" in visible(replies) and "Toll-free" in visible(replies)
+    replies = await press(app, "menu")
+    assert "Find a class" in visible(replies)
+
+
+async def test_explicit_lang_wins(app):
+    replies = await say(app, "宇部のドコモ", lang="en")
+    assert "Phone 0120-173-053" in visible(replies)
+
+
+async def test_every_shop_has_a_map_link_and_a_phone_link(app):
+    replies = await say(app, "宇部のショップ")
+    links = [link.url for r in replies for link in r.links]
+    assert sum(u.startswith("https://www.google.com/maps/search/") for u in links) == 4
+    assert "tel:0120173053" in links
+
+
+async def test_a_failure_inside_becomes_a_polite_reply(app, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app.engine.understanding, "parse", boom)
+    replies = await say(app, "宇部のドコモ")
+    text = visible(replies)
+    assert "うまく処理できませんでした" in text
+    assert "disk on fire" not in text and "Traceback" not in text
+
+
+async def test_state_survives_a_restart(tmp_path, clock, knowledge, understanding):
+    from bot.app import open_app
+
+    db = str(tmp_path / "restart.db")
+    app = await open_app(db, demo=True, clock=clock, knowledge=knowledge, understanding=understanding)
+    await say(app, "ドコモショップ")
+    await app.close()
+    app = await open_app(db, clock=clock, knowledge=knowledge, understanding=understanding)
+    try:
+        assert "0120-244-902" in visible(await say(app, "防府"))
+    finally:
+        await app.close()
+
+
+async def test_classes_for_a_city_with_date_and_level(app):
+    replies = await say(app, "来週 宇部の初心者向けの教室")
+    text = visible(replies)
+    assert "入門" in text and "【基本編】" not in text
+    assert "12月" in text  # next week from Thu 26 Nov is 30 Nov – 6 Dec
+    assert "サンプル" in text
+
+
+async def test_city_without_shops_points_to_the_nearest(app):
+    text = visible(await say(app, "柳井のショップ"))
+    assert "ありません" in text
+    assert text.index("光") < text.index("岩国") if "岩国" in text else "光" in text

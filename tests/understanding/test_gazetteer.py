@@ -1,0 +1,71 @@
+"""Place and carrier names, with the boundaries that keep common words out."""
+
+import pytest
+
+from bot.understanding.gazetteer import ELSEWHERE
+
+from datetime import date
+
+DAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "text, city",
+    [
+        ("宇部のドコモ", "宇部市"),
+        ("うべのドコモ", "宇部市"),
+        ("ウベ", "宇部市"),
+        ("ube no docomo", "宇部市"),
+        ("小郡のソフトバンク", "山口市"),
+        ("長府", "下関市"),
+        ("徳山でスマホ教室", "周南市"),
+        ("新南陽", "周南市"),
+        ("小野田", "山陽小野田市"),
+        ("山陽小野田市", "山陽小野田市"),
+        ("ほうふ すまほ教しつ", "防府市"),
+        ("ｼｭｳﾅﾝ ﾄﾞｺﾓ", "周南市"),
+        ("Where is the shop in Hofu?", "防府市"),
+        ("光の教室", "光市"),
+    ],
+)
+def test_cities(understanding, text, city):
+    assert understanding.parse(text, DAY).cities[:1] == [city]
+
+
+@pytest.mark.parametrize("text", ["光回線", "光る", "あぶないメール", "ショップをさがす", "買うべき", "わからない"])
+def test_common_words_are_not_places(understanding, text):
+    p = understanding.parse(text, DAY)
+    assert p.cities == [] and p.elsewhere is None
+
+
+@pytest.mark.parametrize(
+    "text, carrier",
+    [
+        ("ドコモ", "docomo"),
+        ("どこも", "docomo"),
+        ("ﾄﾞｺﾓ", "docomo"),
+        ("ドコもショプ", "docomo"),
+        ("ａｕショップ", "au"),
+        ("エーユー", "au"),
+        ("ソフトバンッ", "softbank"),
+        ("softbank", "softbank"),
+        ("楽天", "rakuten"),
+    ],
+)
+def test_carriers(understanding, text, carrier):
+    assert understanding.parse(text, DAY).carrier == carrier
+
+
+def test_au_is_a_whole_word(understanding):
+    assert understanding.parse("august", DAY).carrier is None
+
+
+def test_other_prefectures(understanding):
+    p = understanding.parse("広島のドコモ", DAY)
+    assert p.elsewhere == "広島" and p.cities == []
+    assert ELSEWHERE  # the marker exists for the gazetteer
+
+
+def test_prefecture_as_a_whole(understanding):
+    p = understanding.parse("山口県のスマホ教室", DAY)
+    assert p.prefecture_wide and p.cities == []
