@@ -1,0 +1,133 @@
+"""The knowledge bundle: a broken file is refused with file, line and field; the bundled
+knowledge is valid and its reading lexicon is current (``madoguchi knowledge check``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot import config
+from bot.cli import main
+from bot.data.knowledge import load_knowledge
+from bot.data.yaml_lines import DataError
+
+
+@pytest.fixture
+def copy(tmp_path):
+    """A copy of the bundled knowledge/ to break."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(config.knowledge_dir(), target)
+    return target
+
+
+def edit_line(path, starts_with: str, new_line: str) -> int:
+    """Replace the one line starting with ``starts_with``; return its 1-based number."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if line.startswith(starts_with)]
+    assert len(hits) == 1, f"{starts_with!r}: {len(hits)} lines"
+    lines[hits[0]] = new_line
+    path.write_text("".join(lines), encoding="utf-8")
+    return hits[0] + 1
+
+
+def test_bundled_knowledge_loads(knowledge):
+    assert len(knowledge.municipalities.municipalities) == 19
+    assert len(knowledge.procedures.procedures) == 31
+    assert knowledge.programme.contact.phone == "03-5974-0129"
+    assert [lvl.name for lvl in knowledge.programme.levels] == ["入門", "体験", "基本", "応用", "活用"]
+    assert knowledge.municipality("山口市").name_en
+    assert knowledge.municipality("東京都") is None
+    proc = knowledge.procedures.procedures[0]
+    assert knowledge.procedure(proc.id) is proc
+
+
+def test_texts_are_filled_in_either_language(knowledge):
+    assert "500" in knowledge.text("too_long", "ja", limit=500)
+    assert "500" in knowledge.text("too_long", "en", limit=500)
+    assert knowledge.text("button.menu", "ja") == "メニュー"
+    assert knowledge.text("button.menu", "en") == "Menu"
+
+
+def test_every_procedure_group_exists(knowledge):
+    groups = {g.id for g in knowledge.procedures.groups}
+    assert all(p.group in groups for p in knowledge.procedures.procedures)
+
+
+def test_a_text_missing_its_english(copy):
+    texts = copy / "texts.yaml"
+    line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    assert exc.value.problems == [f"{texts}:{line}: texts.empty.en: Field required"]
+
+
+def test_every_broken_file_is_reported_together(copy):
+    texts = copy / "texts.yaml"
+    t_line = edit_line(texts, "  button.menu:", "  button.menu: {ja: メニュー, en: ''}\n")
+    munis = copy / "municipalities.yaml"
+    m_line = edit_line(munis, "prefecture:", "prefecture: {name: 山口県, kana: やまぐちけん, romaji: yamaguchi-ken}\n")
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    problems = exc.value.problems
+    assert len(problems) == 2, problems
+    assert any(p.startswith(f"{texts}:{t_line}: texts.button.menu.en: ") for p in problems)
+    assert any(p.startswith(f"{munis}:{m_line}: prefecture.name_en: Field required") for p in problems)
+
+
+def test_a_procedure_in_an_unknown_group(copy):
+    procs = copy / "procedures.yaml"
+    line = edit_line(procs, "    group: pregnancy", "    group: pregnancyy\n")
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    (problem,) = exc.value.problems
+    assert problem.startswith(f"{procs}:{line}: procedures[")
+    assert ".group: unknown group 'pregnancyy'" in problem
+
+
+def test_a_duplicate_municipality(copy):
+    munis = copy / "municipalities.yaml"
+    line = edit_line(munis, "    name: 宇部市", "    name: 下関市\n")
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    (problem,) = exc.value.problems
+    assert problem.startswith(f"{munis}:") and "duplicate municipality '下関市'" in problem
+    # the entry of the second 下関市: its first line (``- code:``) is just above ``name:``
+    assert int(problem.split(":")[1]) in (line - 1, line)
+
+
+def test_a_missing_knowledge_file(copy):
+    (copy / "elsewhere.yaml").unlink()
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    assert exc.value.problems == [f"{copy / 'elsewhere.yaml'}: file not found"]
+
+
+def test_knowledge_check_passes_on_the_bundled_data(capsys):
+    assert main(["knowledge", "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: ") and str(config.knowledge_dir()) in out
+
+
+def test_knowledge_check_refuses_a_broken_file(copy):
+    texts = copy / "texts.yaml"
+    line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "knowledge", "check", "--knowledge", str(copy)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert f"{texts}:{line}: texts.empty.en: Field required" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_knowledge_check_finds_a_stale_lexicon(copy, capsys):
+    intents = copy / "intents.yaml"
+    text = intents.read_text(encoding="utf-8")
+    assert text.count("examples: [こんにちは,") == 1
+    intents.write_text(text.replace("examples: [こんにちは,", "examples: [鬱蒼とした森, こんにちは,"), encoding="utf-8")
+    assert main(["knowledge", "check", "--knowledge", str(copy)]) == 1
+    out = capsys.readouterr().out
+    assert "out of date" in out and "madoguchi knowledge readings" in out

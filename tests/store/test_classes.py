@@ -1,0 +1,181 @@
+"""Classes in the store: upsert by natural key, and the resident's search (never a past class)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from bot.classes.model import ClassSession
+from bot.store.classes import ClassQuery, ClassStore
+from bot.store.database import Database
+
+# The conftest clock: Thursday 2026-11-26 09:00 in Tokyo.
+TODAY = date(2026, 11, 26)
+
+
+def session(day: date, start: str, municipality: str = "宇部市", **kw) -> ClassSession:
+    fields = dict(
+        prefecture="山口県",
+        municipality=municipality,
+        venue=kw.pop("venue", f"{municipality}の会場"),
+        phone="0120-111-111",
+        address=f"{municipality}1-1",
+        day=day,
+        start=start,
+        end=None,
+        level="入門",
+        title="はじめてのスマートフォン",
+        carrier="docomo",
+        shop_id="docomo-x",
+        topics=(),
+        capacity=5,
+        seats_left=3,
+    )
+    fields.update(kw)
+    return ClassSession(**fields)
+
+
+SESSIONS = [
+    session(TODAY - timedelta(days=1), "10:30", title="昨日の教室"),
+    session(TODAY, "08:00", title="今朝の教室"),  # before now (09:00): past
+    session(TODAY, "10:30", level="基本", carrier="au", title="今日の教室"),
+    session(TODAY + timedelta(days=1), "13:00", "防府市", level="活用", carrier="softbank",
+            title="マイナンバーカードの申請", topics=("mynumber",), bring="マイナンバーカード"),
+    session(TODAY + timedelta(days=2), "10:30", "山口市", level="応用", title="災害に備えよう", topics=("disaster",)),
+    session(TODAY + timedelta(days=9), "15:00", level="入門", carrier="au", title="文字入力", topics=("typing",)),
+    session(TODAY + timedelta(days=40), "10:30", title="ずっと先の教室"),
+]  # fmt: skip
+
+
+@pytest.fixture
+async def store(tmp_path):
+    async with Database(str(tmp_path / "c.db")) as db:
+        s = ClassStore(db)
+        await s.upsert_many(SESSIONS)
+        yield s
+
+
+def query(clock, **kw) -> ClassQuery:
+    return ClassQuery(now=clock(), until=kw.pop("until", TODAY + timedelta(days=27)), **kw)
+
+
+def titles(found) -> list[str]:
+    return [c.title for c in found]
+
+
+async def test_upsert_by_natural_key_updates(store):
+    assert await store.count() == len(SESSIONS)
+    original = SESSIONS[2]
+    await store.upsert_many([dataclasses.replace(original, seats_left=0, phone="0120-999-999")])
+    assert await store.count() == len(SESSIONS)
+    async with store.db.conn.execute("SELECT id, seats_left, phone FROM classes WHERE title = '今日の教室'") as cur:
+        rows = await cur.fetchall()
+    assert [(r["seats_left"], r["phone"]) for r in rows] == [(0, "0120-999-999")]
+
+
+async def test_upsert_keeps_the_row_id(store, clock):
+    found, _ = await store.search(query(clock, limit=1))
+    first_id = found[0].id
+    await store.upsert_many([dataclasses.replace(SESSIONS[2], seats_left=1)])
+    again, _ = await store.search(query(clock, limit=1))
+    assert again[0].id == first_id and again[0].seats_left == 1
+
+
+async def test_another_title_is_another_class(store):
+    await store.upsert_many([dataclasses.replace(SESSIONS[2], title="別の教室")])
+    assert await store.count() == len(SESSIONS) + 1
+
+
+async def test_a_class_round_trips(store, clock):
+    found, _ = await store.search(query(clock, municipalities=("防府市",)))
+    assert len(found) == 1
+    got = found[0]
+    assert got.id is not None
+    assert got == dataclasses.replace(SESSIONS[3], id=got.id)
+
+
+async def test_search_never_returns_past_classes(store, clock):
+    found, total = await store.search(query(clock, limit=10))
+    assert titles(found) == ["今日の教室", "マイナンバーカードの申請", "災害に備えよう", "文字入力"]
+    assert total == 4
+    # even when asked to start yesterday
+    found, _ = await store.search(query(clock, start=TODAY - timedelta(days=1), limit=10))
+    assert "昨日の教室" not in titles(found) and "今朝の教室" not in titles(found)
+
+
+async def test_a_class_later_today_is_included_and_one_earlier_is_not(tmp_path, clock):
+    async with Database(str(tmp_path / "d.db")) as db:
+        store = ClassStore(db)
+        await store.upsert_many([session(TODAY, "08:59", title="early"), session(TODAY, "09:01", title="later")])
+        found, total = await store.search(query(clock))
+        assert titles(found) == ["later"] and total == 1
+
+
+async def test_search_is_soonest_first_and_counts_all(store, clock):
+    found, total = await store.search(query(clock, limit=2))
+    assert titles(found) == ["今日の教室", "マイナンバーカードの申請"]
+    assert total == 4
+    days = [(c.day, c.start) for c in found]
+    assert days == sorted(days)
+
+
+async def test_search_stops_at_until(store, clock):
+    found, total = await store.search(query(clock, until=TODAY + timedelta(days=2), limit=10))
+    assert titles(found) == ["今日の教室", "マイナンバーカードの申請", "災害に備えよう"] and total == 3
+    found, _ = await store.search(query(clock, until=TODAY + timedelta(days=60), limit=10))
+    assert titles(found)[-1] == "ずっと先の教室"
+
+
+async def test_search_from_a_later_start(store, clock):
+    found, total = await store.search(query(clock, start=TODAY + timedelta(days=2), limit=10))
+    assert titles(found) == ["災害に備えよう", "文字入力"] and total == 2
+
+
+async def test_filter_by_municipality(store, clock):
+    found, total = await store.search(query(clock, municipalities=("宇部市",), limit=10))
+    assert titles(found) == ["今日の教室", "文字入力"] and total == 2
+    found, _ = await store.search(query(clock, municipalities=("防府市", "山口市"), limit=10))
+    assert titles(found) == ["マイナンバーカードの申請", "災害に備えよう"]
+    assert await store.search(query(clock, municipalities=("柳井市",))) == ([], 0)
+
+
+async def test_filter_by_level(store, clock):
+    found, _ = await store.search(query(clock, level="入門", limit=10))
+    assert titles(found) == ["文字入力"]
+    found, _ = await store.search(query(clock, level="活用"))
+    assert titles(found) == ["マイナンバーカードの申請"]
+
+
+async def test_filter_by_topic(store, clock):
+    found, _ = await store.search(query(clock, topic="mynumber"))
+    assert titles(found) == ["マイナンバーカードの申請"]
+    assert found[0].topics == ("mynumber",)
+    assert await store.search(query(clock, topic="mynum")) == ([], 0)  # whole topic ids only
+
+
+async def test_filter_by_carrier(store, clock):
+    found, _ = await store.search(query(clock, carrier="au", limit=10))
+    assert titles(found) == ["今日の教室", "文字入力"]
+    assert {c.carrier for c in found} == {"au"}
+
+
+async def test_filter_by_weekday(store, clock):
+    saturday, thursday = 5, 3
+    found, _ = await store.search(query(clock, weekdays=frozenset({saturday}), limit=10))
+    assert titles(found) == ["災害に備えよう", "文字入力"]  # 11-28 and 12-05
+    assert {c.day.weekday() for c in found} == {saturday}
+    found, _ = await store.search(query(clock, weekdays=frozenset({thursday, saturday}), limit=10))
+    assert titles(found) == ["今日の教室", "災害に備えよう", "文字入力"]
+    friday = 4
+    found, _ = await store.search(query(clock, weekdays=frozenset({friday}), limit=10))
+    assert titles(found) == ["マイナンバーカードの申請"]
+    sunday = 6
+    found, _ = await store.search(query(clock, weekdays=frozenset({sunday}), limit=10))
+    assert found == []
+
+
+async def test_filters_combine(store, clock):
+    found, total = await store.search(query(clock, municipalities=("宇部市",), carrier="au", level="入門"))
+    assert titles(found) == ["文字入力"] and total == 1
