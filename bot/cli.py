@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 
 from bot import config
@@ -42,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _report(exc: DataError, out=sys.stderr) -> None:
+def _report(exc: DataError, out=None) -> None:
+    out = out or sys.stderr
     out.write("データに誤りがあります / invalid data:\n")
     for problem in exc.problems:
         out.write(f"  {problem}\n")
@@ -113,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_chat(args))
     except DataError as exc:
         _report(exc)
+        return 2
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"データベースを開けません / cannot open the database {args.db or config.db_path()}: {exc}\n")
         return 2
     except KeyboardInterrupt:
         return 0

@@ -102,8 +102,6 @@ def test_chat_refuses_invalid_data_in_process(tmp_path, monkeypatch):
     assert main(["chat", "--jsonl", "--db", db, "--knowledge", str(tmp_path / "no-such-dir")]) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cli._report's default out=sys.stderr is bound when bot.cli is "
-                   "imported, so the report ignores a later sys.stderr (redirect_stderr, a service wrapper)")
 def test_the_report_goes_to_the_current_stderr(tmp_path):
     path, line = broken_listing(tmp_path)
     err = io.StringIO()
@@ -112,8 +110,6 @@ def test_the_report_goes_to_the_current_stderr(tmp_path):
     assert f"{path}:{line}: shops[2].phone" in err.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a --db that cannot be opened (missing directory) ends `madoguchi "
-                   "chat` with a sqlite3.OperationalError traceback instead of a one-line message naming the path")
 def test_chat_with_a_database_that_cannot_be_opened(tmp_path):
     db = str(tmp_path / "missing" / "x.db")
     proc = madoguchi("chat", "--jsonl", "--db", db)

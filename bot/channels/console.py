@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import sys
 from typing import IO
 
@@ -19,38 +20,69 @@ from bot.dialogue.engine import Engine
 from bot.messages import IncomingMessage, Location, Reply
 
 CHANNEL = "console"
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class BadLine(ValueError):
     """A JSON-lines input that cannot be a message."""
 
 
-def parse_line(line: str) -> tuple[str, IncomingMessage]:
+def _text_field(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadLine(f'"{key}" must be a string')
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadLine(f'"{key}" is not valid Unicode text') from None
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadLine('"location" must be {"lat": number, "lon": number}')
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadLine('"location" is out of range') from None
+    if not math.isfinite(number):
+        raise BadLine('"location" is out of range')
+    return number
+
+
+def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
     """The user as given and the message; ``BadLine`` with a reason otherwise."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadLine("the line is not UTF-8 text") from None
     try:
         obj = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer too long to read
         raise BadLine(f"invalid JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise BadLine("each line must be a JSON object")
-    user = obj.get("user")
-    if not isinstance(user, str) or not user.strip():
+    if not isinstance(obj.get("user"), str) or not obj["user"].strip():
         raise BadLine('missing "user" (a non-empty string)')
+    user = _text_field(obj, "user")
     lang = obj.get("lang")
     if lang is not None and lang not in ("ja", "en"):
         raise BadLine('"lang" must be "ja" or "en"')
-    text, postback, location = obj.get("text"), obj.get("postback"), None
+    text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise BadLine('"text" must be a string')
-    if postback is not None and not isinstance(postback, str):
-        raise BadLine('"postback" must be a string')
+    if text is not None:
+        text = _SURROGATES.sub("", text)  # a resident's broken character is dropped, the message kept
+    postback, location = _text_field(obj, "postback"), None
     if obj.get("location") is not None:
         loc = obj["location"]
-        try:
-            lat, lon = float(loc["lat"]), float(loc["lon"])
-        except (TypeError, KeyError, ValueError):
-            raise BadLine('"location" must be {"lat": number, "lon": number}') from None
-        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        if not isinstance(loc, dict) or "lat" not in loc or "lon" not in loc:
+            raise BadLine('"location" must be {"lat": number, "lon": number}')
+        lat, lon = _number(loc["lat"]), _number(loc["lon"])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise BadLine('"location" is out of range')
         location = Location(lat, lon)
     if text is None and postback is None and location is None:
@@ -63,10 +95,14 @@ def _write(out: IO[str], obj: dict) -> None:
     out.flush()
 
 
-async def run_jsonl(engine: Engine, inp: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> None:
+async def run_jsonl(engine: Engine, inp: IO = sys.stdin, out: IO[str] = sys.stdout) -> None:
+    """Serve JSON lines until end of input. A text stream is read through its byte
+    buffer when it has one (stdin does), so a line that is not UTF-8 gets an error
+    line instead of ending the loop."""
     loop = asyncio.get_running_loop()
+    source = getattr(inp, "buffer", inp)
     while True:
-        line = await loop.run_in_executor(None, inp.readline)
+        line = await loop.run_in_executor(None, source.readline)
         if not line:
             return
         try:

@@ -7,6 +7,8 @@ list of migrations. Later features add a migration at the end of ``MIGRATIONS``;
 
 from __future__ import annotations
 
+import sqlite3
+
 import aiosqlite
 
 MIGRATIONS: list[str] = [
@@ -60,6 +62,8 @@ class Database:
         return self._conn
 
     async def open(self) -> "Database":
+        # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).
+        sqlite3.connect(self.path).close()
         self._conn = await aiosqlite.connect(self.path)
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")

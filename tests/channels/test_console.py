@@ -228,8 +228,6 @@ async def test_windows_line_endings(app):
     assert "0120-173-053" in line
 
 
-@pytest.mark.xfail(strict=True, reason='BUG: a location given as numeric strings ({"lat": "34.05"}) is accepted: '
-                   "console.parse_line converts with float(), so strings and booleans pass as numbers")
 async def test_location_as_numeric_strings_is_refused(app):
     outs = await jsonl(
         app.engine,
@@ -239,27 +237,18 @@ async def test_location_as_numeric_strings_is_refused(app):
     assert all(set(o) == {"error"} for o in outs), outs
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="BUG: a location number too large for a float (400 digits) raises OverflowError out "
-                   "of console.parse_line (only TypeError/KeyError/ValueError are caught): the loop dies")
 async def test_a_huge_location_number_is_a_bad_line(app):
     outs = await jsonl(app.engine, '{"user": "u1", "location": {"lat": 1%s, "lon": 131}}' % ("0" * 400),
                        {"user": "u1", "text": "hi"})
     assert set(outs[0]) == {"error"} and outs[1]["user"] == "u1"
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: an integer of more than 4300 digits anywhere in a line makes json.loads raise a "
-                   "plain ValueError, which console.parse_line does not catch (only JSONDecodeError): the loop dies")
 async def test_an_overlong_integer_is_a_bad_line(app):
     outs = await jsonl(app.engine, '{"user": "u1", "text": "hi", "n": 1%s}' % ("0" * 5000),
                        {"user": "u1", "text": "hi"})
     assert set(outs[0]) == {"error"} and outs[1]["user"] == "u1"
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
-                   reason='BUG: a "user" with a lone surrogate ("\\ud800") is accepted by parse_line, then SQLite '
-                   "cannot encode the conversation key: UnicodeEncodeError escapes run_jsonl and the loop dies")
 async def test_a_user_with_a_lone_surrogate_is_a_bad_line(app):
     outs = await jsonl(app.engine, '{"user": "\\ud800", "text": "hi"}', {"user": "u1", "text": "hi"})
     assert set(outs[0]) == {"error"} and outs[1]["user"] == "u1"
@@ -297,7 +286,8 @@ def run_bot(lines, db, timeout=60) -> tuple[list[dict], subprocess.CompletedProc
     return [json.loads(o) for o in outputs], proc
 
 
-def test_process_answers_every_line_and_exits_0(tmp_path):
+def test_process_answers_every_line_exits_0_and_remembers_across_a_restart(tmp_path):
+    db = tmp_path / "p.db"
     good = [
         {"user": "u1", "text": "宇部のドコモ"},
         {"user": "u1", "location": {"lat": 34.0517, "lon": 131.5622}},
@@ -309,6 +299,7 @@ def test_process_answers_every_line_and_exits_0(tmp_path):
         {"user": "u1", "text": "長" * 10_000},
         {"user": "u1", "text": "\u0000\u0001\u001b[31m"},
         {"user": "u1", "text": "😀👍"},
+        {"user": "later", "text": "ドコモショップはどこ？"},
     ]
     bad = [
         "not json",
@@ -323,7 +314,7 @@ def test_process_answers_every_line_and_exits_0(tmp_path):
         '{"user": "u1", "location": {"lat": NaN, "lon": 131}}',
         {"user": "u1"},
     ]
-    outs, proc = run_bot(good + bad, tmp_path / "p.db")
+    outs, proc = run_bot(good + bad, db)
     assert proc.stderr == ""
     for obj, out in zip(good, outs):
         check_shape(out, obj["user"])
@@ -379,10 +370,6 @@ def test_state_persists_across_two_processes(tmp_path):
     assert "0835-25-0880" not in seen  # still docomo only
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: bytes that are not UTF-8 end run_jsonl (and the process, with a "
-                   "traceback) instead of an {\"error\"} line: UnicodeDecodeError from a strict stdin (a non-C "
-                   "locale, PYTHONIOENCODING=utf-8), or under surrogateescape (C.UTF-8) a UnicodeEncodeError when "
-                   "SQLite stores a user key holding the escaped bytes")
 @pytest.mark.parametrize(
     "errors, first_line",
     [
