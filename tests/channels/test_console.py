@@ -324,6 +324,14 @@ def test_process_answers_every_line_exits_0_and_remembers_across_a_restart(tmp_p
     assert "0120-244-902" in visible(outs[1]["replies"])  # near Hofu station
     assert "0120-244-902" in visible(outs[2]["replies"])
     assert "Ube City" in outs[4]["replies"][0]["text"]
+    assert "市町" in outs[len(good) - 1]["replies"][0]["text"]  # which city?
+
+    # a second process on the same database: the question asked above is still pending
+    (answer,), proc = run_bot([{"user": "later", "text": "防府"}], db)
+    assert proc.stderr == ""
+    seen = visible(answer["replies"])
+    assert "0120-244-902" in seen
+    assert "0835-25-0880" not in seen  # still docomo only
 
 
 def test_process_flushes_each_answer_and_takes_a_button_back(tmp_path):
@@ -358,16 +366,6 @@ def test_process_flushes_each_answer_and_takes_a_button_back(tmp_path):
         proc.wait()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             stream.close()
-
-
-def test_state_persists_across_two_processes(tmp_path):
-    db = tmp_path / "state.db"
-    (first,), _ = run_bot([{"user": "u1", "text": "ドコモショップはどこ？"}], db)
-    assert "市町" in first["replies"][0]["text"]
-    (second,), _ = run_bot([{"user": "u1", "text": "防府"}], db)
-    seen = visible(second["replies"])
-    assert "0120-244-902" in seen
-    assert "0835-25-0880" not in seen  # still docomo only
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,620 @@
+"""Core benchmark: start-up, reply latency, peak memory and accuracy, on two data sets.
+
+    python benchmarks/bench_core.py            # full run (about 3 minutes on 2 cores)
+    python benchmarks/bench_core.py --quick    # fewer repeats
+
+Data sets:
+
+* ``bundled``  — the repository's ``knowledge/`` and ``shops.yaml`` with the demo classes
+  (``open_app(db, demo=True)``), dated from the test suite's fixed clock.
+* ``national`` — generated (seeded, deterministic) into a temporary directory: the bundled
+  ``knowledge/`` with a ``municipalities.yaml`` of 1,741 municipalities (the 19 real ones plus
+  synthetic ones across Japan), a ``shops.yaml`` of 6,000 shops (the 22 real entries plus
+  synthetic ones) and 90,000 classes over the next 28 days inserted with
+  ``ClassStore.upsert_many``. Everything is loaded through the real loaders (``open_app``).
+
+Each data set's in-process measurements run in a fresh subprocess of this script
+(``--worker``), so its peak RSS is that of the bot alone. Start-up is timed on the real
+``python -m bot chat --jsonl`` process. Only this directory is written to; the data live in
+a temporary directory that is removed at the end (``--keep DIR`` keeps them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED = 20211127
+TARGET_P99_MS = 2.0
+TARGET_RSS_MB = 150.0
+TARGET_STARTUP_S = 1.5
+MIN_TIMED_TEXT_REPLIES = 3000
+QUICK_TIMED_TEXT_REPLIES = 700
+LOCATION_EVERY = 10  # one location message per this many conversation turns
+STARTUP_RUNS = 5
+QUICK_STARTUP_RUNS = 3
+STARTUP_TEXT = "宇部でスマホ教室ある？"
+
+N_MUNICIPALITIES = 1741
+N_SHOPS = 6000
+N_CLASSES = 90_000
+N_VENUE_MUNICIPALITIES = 955  # municipalities with at least one venue (FY2023)
+HORIZON_DAYS = 28
+
+
+def fixed_now() -> datetime:
+    """The test suite's fixed clock (tests/conftest.py NOW), so dates match the test set."""
+    try:
+        from tests.conftest import NOW  # noqa: PLC0415 (imports pytest; only the parent does this)
+
+        return NOW
+    except Exception:  # pragma: no cover - conftest moved or renamed
+        from bot.clock import TOKYO
+
+        return datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)
+
+
+# ======================================================================================
+# National-scale data generation
+# ======================================================================================
+
+# Place-name kanji with one reading each (kana, Hepburn romaji without macrons).
+KANJI = [
+    ("東", "ひがし", "higashi"), ("西", "にし", "nishi"), ("南", "みなみ", "minami"), ("北", "きた", "kita"),
+    ("上", "かみ", "kami"), ("下", "しも", "shimo"), ("中", "なか", "naka"), ("大", "おお", "o"),
+    ("小", "こ", "ko"), ("高", "たか", "taka"), ("長", "なが", "naga"), ("広", "ひろ", "hiro"),
+    ("松", "まつ", "matsu"), ("竹", "たけ", "take"), ("梅", "うめ", "ume"), ("桜", "さくら", "sakura"),
+    ("杉", "すぎ", "sugi"), ("森", "もり", "mori"), ("林", "はやし", "hayashi"), ("川", "かわ", "kawa"),
+    ("山", "やま", "yama"), ("田", "た", "ta"), ("野", "の", "no"), ("原", "はら", "hara"),
+    ("沢", "さわ", "sawa"), ("津", "つ", "tsu"), ("浜", "はま", "hama"), ("島", "しま", "shima"),
+    ("岡", "おか", "oka"), ("崎", "さき", "saki"), ("谷", "たに", "tani"), ("坂", "さか", "saka"),
+    ("宮", "みや", "miya"), ("瀬", "せ", "se"), ("江", "え", "e"), ("石", "いし", "ishi"),
+    ("岩", "いわ", "iwa"), ("金", "かね", "kane"), ("白", "しら", "shira"), ("黒", "くろ", "kuro"),
+    ("青", "あお", "ao"), ("赤", "あか", "aka"), ("若", "わか", "waka"), ("新", "にい", "nii"),
+    ("古", "ふる", "furu"), ("本", "もと", "moto"), ("橋", "はし", "hashi"), ("城", "しろ", "shiro"),
+    ("泉", "いずみ", "izumi"), ("清", "きよ", "kiyo"), ("富", "とみ", "tomi"), ("福", "ふく", "fuku"),
+    ("吉", "よし", "yoshi"), ("豊", "とよ", "toyo"), ("鶴", "つる", "tsuru"), ("亀", "かめ", "kame"),
+    ("鹿", "しか", "shika"), ("熊", "くま", "kuma"), ("鳥", "とり", "tori"), ("菊", "きく", "kiku"),
+    ("藤", "ふじ", "fuji"), ("桑", "くわ", "kuwa"), ("柳", "やなぎ", "yanagi"), ("栗", "くり", "kuri"),
+    ("稲", "いな", "ina"), ("荒", "あら", "ara"), ("朝", "あさ", "asa"), ("日", "ひ", "hi"),
+    ("月", "つき", "tsuki"), ("星", "ほし", "hoshi"), ("水", "みず", "mizu"), ("玉", "たま", "tama"),
+    ("美", "み", "mi"), ("浦", "うら", "ura"), ("秋", "あき", "aki"), ("春", "はる", "haru"),
+    ("芦", "あし", "ashi"), ("横", "よこ", "yoko"), ("井", "い", "i"), ("戸", "と", "to"),
+]  # fmt: skip
+# Pairs that are ordinary words rather than place names.
+NOT_PLACES = {"日本", "本日", "中日", "日中", "月日", "日月", "上下", "下上", "東西", "西東", "南北", "北南",
+              "大小", "小大", "中上", "上中", "春秋", "秋春", "日日", "水月", "大水", "古本", "新本"}  # fmt: skip
+# (type, kana, romaji suffix for name_en, share): 792 市, 743 町, 183 村 nationally (excl. 23 wards).
+KINDS = [("市", "し", "City", 0.46), ("町", "ちょう", "Town", 0.43), ("村", "むら", "Village", 0.11)]
+DISTRICT_SUFFIXES = [("東", "ひがし", "higashi"), ("西", "にし", "nishi"), ("南", "みなみ", "minami"),
+                     ("北", "きた", "kita"), ("中央", "ちゅうおう", "chuo")]  # fmt: skip
+# Prefectural capitals (approximate) and how widely their municipalities spread (degrees).
+ANCHORS = [
+    (43.06, 141.35, 1.2, 4.0), (40.82, 140.74, 0.4, 1), (39.70, 141.15, 0.5, 1), (38.27, 140.87, 0.4, 1),
+    (39.72, 140.10, 0.4, 1), (38.24, 140.36, 0.4, 1), (37.75, 140.47, 0.5, 1.3), (36.34, 140.45, 0.3, 1),
+    (36.57, 139.88, 0.3, 1), (36.39, 139.06, 0.3, 1), (35.86, 139.65, 0.2, 1.4), (35.61, 140.12, 0.3, 1.2),
+    (35.69, 139.69, 0.15, 1.4), (35.45, 139.64, 0.15, 0.7), (37.90, 139.02, 0.5, 0.7), (36.70, 137.21, 0.2, 0.4),
+    (36.59, 136.63, 0.3, 0.4), (36.07, 136.22, 0.3, 0.4), (35.66, 138.57, 0.3, 0.6), (36.65, 138.18, 0.5, 1.7),
+    (35.39, 136.72, 0.4, 0.9), (34.98, 138.38, 0.4, 0.7), (35.18, 136.91, 0.3, 1.2), (34.73, 136.51, 0.4, 0.6),
+    (35.00, 135.87, 0.2, 0.4), (35.02, 135.76, 0.3, 0.6), (34.69, 135.52, 0.2, 0.9), (34.69, 135.18, 0.4, 0.9),
+    (34.69, 135.83, 0.3, 0.8), (34.23, 135.17, 0.3, 0.6), (35.50, 134.24, 0.3, 0.4), (35.47, 133.05, 0.4, 0.4),
+    (34.66, 133.93, 0.3, 0.6), (34.40, 132.46, 0.4, 0.5), (33.84, 132.77, 0.4, 0.4), (34.07, 134.56, 0.3, 0.5),
+    (34.34, 134.04, 0.2, 0.35), (33.56, 133.53, 0.4, 0.7), (33.61, 130.42, 0.3, 1.2), (33.25, 130.30, 0.2, 0.4),
+    (32.74, 129.87, 0.3, 0.4), (32.79, 130.74, 0.4, 0.9), (33.24, 131.61, 0.3, 0.4), (31.91, 131.42, 0.4, 0.5),
+    (31.56, 130.56, 0.5, 0.9), (26.21, 127.68, 0.3, 0.8),
+]  # fmt: skip  (lat, lon, spread, relative number of municipalities); Yamaguchi's 19 are real
+CARRIERS = [("docomo", "ドコモショップ", "docomo Shop", 0.36), ("au", "auショップ", "au Shop", 0.34),
+            ("softbank", "ソフトバンク", "SoftBank", 0.30)]  # fmt: skip
+BRANCHES = [("", ""), ("駅前", "Ekimae"), ("中央", "Chuo"), ("東", "Higashi"), ("西", "Nishi"), ("南", "Minami"),
+            ("北", "Kita"), ("インター", "Inter"), ("バイパス", "Bypass"), ("ゆめタウン", "Youme Town")]  # fmt: skip
+TOWNS = ["本町", "栄町", "駅前", "中央", "旭町", "昭和町", "緑町", "幸町", "港町", "新町", "大手町", "末広町"]
+
+
+def _weighted(rng: random.Random, items: list, weights: list[float]):
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def _reserved_words(knowledge) -> tuple[set[str], list[str]]:
+    """Names already in the gazetteer (exact), and texts a synthetic name must not occur in."""
+    from bot.understanding.normalize import fold
+    from bot.understanding.parser import scoring_texts
+    from tests.support.conversations import load_cases
+
+    taken: set[str] = set()
+    mf = knowledge.municipalities
+    taken.update(fold(x) for x in (mf.prefecture.name, mf.prefecture.kana, mf.prefecture.romaji))
+    for m in mf.municipalities:
+        taken.update(fold(x) for x in (m.name, m.kana, m.short, m.short_kana, m.romaji, *m.romaji_aliases))
+        for d in m.districts:
+            taken.update(fold(x) for x in (d.name, d.kana, d.romaji))
+    for p in knowledge.elsewhere.places:
+        taken.update(fold(x) for x in (p.name, p.kana, p.romaji))
+    for aliases in knowledge.intents.carriers.values():
+        taken.update(fold(a) for a in aliases)
+    taken.update(knowledge.intents.stopwords_en)
+    texts = [fold(ex) for _, ex in scoring_texts(knowledge)]
+    texts += [fold(t.say) for c in load_cases() for t in c.turns if len(t.say) < 600]
+    lexicon = Path(knowledge.directory) / "readings.tsv"
+    if lexicon.exists():
+        for line in lexicon.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "\t" in line:
+                texts.extend(line.split("\t", 1))
+    return taken, texts
+
+
+def _synthetic_municipalities(rng: random.Random, knowledge, count: int) -> list[dict]:
+    taken, texts = _reserved_words(knowledge)
+    blob = "\n".join(texts)
+    ascii_words = set()
+    for t in texts:
+        ascii_words.update(w for w in t.split() if w.isascii())
+    pairs = [(a, b) for a in KANJI for b in KANJI if a[0] != b[0]]
+    rng.shuffle(pairs)
+    used_kana: set[str] = set()
+    used_romaji: set[str] = set()
+    weights = [a[3] for a in ANCHORS]
+    out: list[dict] = []
+    for a, b in pairs:
+        if len(out) == count:
+            break
+        short, kana, romaji = a[0] + b[0], a[1] + b[1], a[2] + b[2]
+        if short in NOT_PLACES or short in taken or kana in taken or romaji in taken:
+            continue
+        if kana in used_kana or romaji in used_romaji or romaji in ascii_words:
+            continue
+        if short in blob or (len(kana) >= 3 and kana in blob):
+            continue
+        used_kana.add(kana)
+        used_romaji.add(romaji)
+        kind, kind_kana, kind_en, _ = _weighted(rng, KINDS, [k[3] for k in KINDS])
+        lat0, lon0, spread, _ = _weighted(rng, ANCHORS, weights)
+        lat = min(45.5, max(24.0, rng.gauss(lat0, spread / 2)))
+        lon = min(148.0, max(123.0, rng.gauss(lon0, spread / 2)))
+        districts = [
+            {"name": short + s[0], "kana": kana + s[1], "romaji": romaji + s[2]}
+            for s in rng.sample(DISTRICT_SUFFIXES, rng.choice([0, 0, 1, 2, 3]))
+        ]
+        out.append(
+            {
+                "code": None,
+                "name": short + kind,
+                "kana": kana + kind_kana,
+                "short": short,
+                "short_kana": kana,
+                "romaji": romaji,
+                "romaji_aliases": [],
+                "name_en": f"{romaji.capitalize()} {kind_en}",
+                "districts": districts,
+                "office": {"lat": round(lat, 4), "lon": round(lon, 4), "precision": "approximate"},
+            }
+        )
+    if len(out) < count:
+        raise SystemExit(f"could only make {len(out)} synthetic municipality names; add kanji to KANJI")
+    return out
+
+
+def _phone(rng: random.Random) -> tuple[str, dict | None]:
+    style = rng.random()
+    if style < 0.3:
+        return f"0120-{rng.randint(100, 999)}-{rng.randint(100, 999)}", {"ja": "フリーダイヤル", "en": "Toll-free"}
+    if style < 0.55:
+        return f"0{rng.randint(1, 9)}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}", None
+    if style < 0.8:
+        return f"0{rng.randint(11, 99)}-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}", None
+    return f"0{rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}", None
+
+
+def _synthetic_shops(rng: random.Random, municipalities: list[dict], count: int) -> list[dict]:
+    hosts = rng.sample(municipalities, N_VENUE_MUNICIPALITIES - 12)  # 12 of the real 19 have shops
+    # A few big cities hold many venues, most hold a handful: lognormal weights.
+    weights = [rng.lognormvariate(0, 1.0) for _ in hosts]
+    per_host = [1] * len(hosts)
+    for i in rng.choices(range(len(hosts)), weights=weights, k=count - len(hosts)):
+        per_host[i] += 1
+    shops: list[dict] = []
+    names: set[str] = set()
+    n = 0
+    for m, k in zip(hosts, per_host):
+        for _ in range(k):
+            n += 1
+            carrier, name_ja, name_en, _ = _weighted(rng, CARRIERS, [c[3] for c in CARRIERS])
+            branch_ja, branch_en = rng.choice(BRANCHES)
+            base = f"{name_ja}{m['short']}{branch_ja}店"
+            name, number = base, 1
+            while name in names:
+                number += 1
+                name = f"{name_ja}{m['short']}{branch_ja}{number}号店"
+            names.add(name)
+            phone, label = _phone(rng)
+            coords = None
+            if rng.random() < 0.6:
+                coords = {
+                    "lat": round(m["office"]["lat"] + rng.uniform(-0.05, 0.05), 5),
+                    "lon": round(m["office"]["lon"] + rng.uniform(-0.05, 0.05), 5),
+                    "precision": "approximate",
+                    "source": "synthetic benchmark data",
+                }
+            shops.append(
+                {
+                    "id": f"{carrier}-syn-{n:05d}",
+                    "carrier": carrier,
+                    "kind": "shop",
+                    "name": name,
+                    "name_en": f"{name_en} {m['romaji'].capitalize()} {branch_en}".strip()
+                    + (f" No. {number}" if number > 1 else ""),
+                    "municipality": m["name"],
+                    "address": f"{m['name']}{rng.choice(TOWNS)}{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+                    "phone": phone,
+                    "phone_label": label,
+                    "hours": None,
+                    "email": None,
+                    "holds_classes": rng.random() < 0.95,
+                    "coordinates": coords,
+                }
+            )
+    return shops
+
+
+def _dump_yaml(data: dict, path: Path, header: str) -> None:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=200)
+    path.write_text(header + text, encoding="utf-8")
+
+
+def _synthetic_classes(rng: random.Random, directory, tagger, today, prefecture: str, total: int) -> list:
+    from bot.classes.demo import BRING, CAPACITY, SEED_COURSES, SEED_STARTS
+    from bot.classes.model import ClassSession
+
+    venues = [s for s in directory.listing.shops if s.kind == "shop" and s.holds_classes]
+    order = list(range(len(venues)))
+    rng.shuffle(order)
+    base, extra = divmod(total, len(venues))
+    slots = [(d, s) for d in range(HORIZON_DAYS) for s in SEED_STARTS]
+    tags = {title: tagger.tags(title) for _, title in SEED_COURSES}
+    sessions = []
+    for rank, i in enumerate(order):
+        shop = venues[i]
+        for day_n, start in sorted(rng.sample(slots, base + (1 if rank < extra else 0))):
+            level, title = rng.choice(SEED_COURSES)
+            hour, minute = map(int, start.split(":"))
+            sessions.append(
+                ClassSession(
+                    prefecture=prefecture,
+                    municipality=shop.municipality,
+                    venue=shop.name,
+                    phone=shop.phone,
+                    address=shop.address,
+                    shop_id=shop.id,
+                    carrier=shop.carrier,
+                    day=today + timedelta(days=day_n),
+                    start=start,
+                    end=f"{hour + 1:02d}:{minute:02d}",
+                    level=level,
+                    title=title,
+                    topics=tags[title],
+                    capacity=CAPACITY,
+                    seats_left=rng.randint(0, CAPACITY),
+                    booking_required=True,
+                    bring=BRING.get(level),
+                    sample=True,
+                )
+            )
+    return sessions
+
+
+async def make_national(out: Path, now: datetime) -> dict:
+    """Write knowledge/, shops.yaml and a class database for the national data set."""
+    import yaml
+
+    from bot import config
+    from bot.app import open_app
+    from bot.classes.topics import TopicTagger
+    from bot.clock import FixedClock
+    from bot.data.knowledge import load_knowledge
+    from bot.store.classes import ClassStore
+
+    rng = random.Random(SEED)
+    kdir = out / "knowledge"
+    shutil.copytree(config.knowledge_dir(), kdir)
+    bundled = load_knowledge(config.knowledge_dir())
+    real = yaml.safe_load((config.knowledge_dir() / "municipalities.yaml").read_text(encoding="utf-8"))
+    n_real = len(real["municipalities"])
+    synthetic = _synthetic_municipalities(rng, bundled, N_MUNICIPALITIES - n_real)
+    real["municipalities"] += synthetic
+    real["source"] = real["source"] + [{"title": "synthetic benchmark data (benchmarks/bench_core.py)", "url": None}]
+    _dump_yaml(real, kdir / "municipalities.yaml",
+               f"# generated by benchmarks/bench_core.py (seed {SEED}): {n_real} real + {len(synthetic)} synthetic\n")
+
+    shops_data = yaml.safe_load(config.shops_file().read_text(encoding="utf-8"))
+    n_real_shops = len(shops_data["shops"])
+    shops_data["shops"] += _synthetic_shops(rng, synthetic, N_SHOPS - n_real_shops)
+    shops_file = out / "shops.yaml"
+    _dump_yaml(shops_data, shops_file, f"# generated by benchmarks/bench_core.py (seed {SEED})\n")
+
+    db = out / "national.db"
+    app = await open_app(str(db), knowledge_dir=kdir, shops_file=shops_file, clock=FixedClock(now))
+    try:
+        tagger = TopicTagger(app.knowledge.programme.topics)
+        prefecture = app.knowledge.municipalities.prefecture.name
+        sessions = _synthetic_classes(rng, app.shops, tagger, now.date(), prefecture, N_CLASSES)
+        await ClassStore(app.db).upsert_many(sessions)
+        n_classes = await ClassStore(app.db).count()
+        await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        counts = {
+            "municipalities": len(app.knowledge.municipalities.municipalities),
+            "shops": len(app.shops),
+            "classes": n_classes,
+            "venue_municipalities": len({s.municipality for s in app.shops.listing.shops if s.municipality}),
+        }
+    finally:
+        await app.close()
+    return {"knowledge": str(kdir), "shops": str(shops_file), "db": str(db), "counts": counts}
+
+
+async def make_bundled(out: Path, now: datetime) -> dict:
+    from bot import config
+    from bot.app import open_app
+    from bot.clock import FixedClock
+    from bot.store.classes import ClassStore
+
+    db = out / "bundled.db"
+    app = await open_app(str(db), demo=True, clock=FixedClock(now))
+    try:
+        counts = {
+            "municipalities": len(app.knowledge.municipalities.municipalities),
+            "shops": len(app.shops),
+            "classes": await ClassStore(app.db).count(),
+            "venue_municipalities": len({s.municipality for s in app.shops.listing.shops if s.municipality}),
+        }
+        await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await app.close()
+    return {"knowledge": str(config.knowledge_dir()), "shops": str(config.shops_file()), "db": str(db), "counts": counts}
+
+
+# ======================================================================================
+# Measurements
+# ======================================================================================
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def startup_command(data: dict) -> list[str]:
+    return [sys.executable, "-m", "bot", "chat", "--jsonl", "--db", data["db"],
+            "--knowledge", data["knowledge"], "--shops", data["shops"]]  # fmt: skip
+
+
+def measure_startup(data: dict, runs: int, workdir: Path) -> list[float]:
+    """Wall time from spawn to the first output line, for one input line, ``runs`` times."""
+    times = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
+    for n in range(runs):
+        line = json.dumps({"user": f"startup-{n}", "text": STARTUP_TEXT}, ensure_ascii=False) + "\n"
+        with open(workdir / f"startup-{n}.stderr", "w+b") as err:
+            start = time.perf_counter()
+            proc = subprocess.Popen(startup_command(data), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=err, cwd=str(ROOT), env=env)  # fmt: skip
+            proc.stdin.write(line.encode())
+            proc.stdin.flush()
+            first = proc.stdout.readline()
+            elapsed = time.perf_counter() - start
+            proc.stdin.close()
+            proc.stdout.read()
+            code = proc.wait(timeout=120)
+            err.seek(0)
+            problems = err.read().decode(errors="replace")
+        try:
+            reply = json.loads(first)
+            ok = code == 0 and reply.get("replies")
+        except json.JSONDecodeError:
+            ok = False
+        if not ok:
+            raise SystemExit(f"start-up run failed (exit {code}): {first[:300]!r}\n{problems[-2000:]}")
+        times.append(elapsed)
+    return times
+
+
+async def _worker(args: argparse.Namespace) -> dict:
+    """In-process measurements on one data set (run in its own subprocess)."""
+    from bot.app import open_app
+    from bot.clock import FixedClock
+    from bot.messages import IncomingMessage, Location
+    from tests.support.conversations import load_cases, problems, visible
+
+    now = datetime.fromisoformat(args.now)
+    cases = load_cases()
+    t0 = time.perf_counter()
+    app = await open_app(args.db, knowledge_dir=args.knowledge, shops_file=args.shops, clock=FixedClock(now))
+    open_s = time.perf_counter() - t0
+    rss_after_open = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result: dict = {"open_s": open_s, "rss_after_open_mb": rss_after_open}
+    try:
+        # Warm-up pass, which is also the accuracy run (fixed clock, one user per case, as in tests/).
+        passed_cases = passed_turns = n_turns = 0
+        for case in cases:
+            case_ok = True
+            for turn in case.turns:
+                replies = await app.engine.handle(IncomingMessage(f"acc:{case.id}", text=turn.say, lang=case.lang))
+                ok = bool(replies) and not problems(turn, visible(replies))
+                passed_turns += ok
+                n_turns += 1
+                case_ok &= ok
+            passed_cases += case_ok
+        result["accuracy"] = {"cases": [passed_cases, len(cases)], "turns": [passed_turns, n_turns]}
+
+        # Location messages: offices of the data set's municipalities, jittered a little.
+        rng = random.Random(SEED + 1)
+        offices = [(m.office.lat, m.office.lon) for m in app.knowledge.municipalities.municipalities]
+        per_pass = max(1, n_turns // LOCATION_EVERY)
+        passes = max(1, math.ceil(args.min_replies / n_turns))
+        text_ns: list[int] = []
+        loc_ns: list[int] = []
+        clock = time.perf_counter_ns
+        handle = app.engine.handle
+        for p in range(passes):
+            points = [rng.choice(offices) for _ in range(per_pass)]
+            points = [(lat + rng.uniform(-0.05, 0.05), lon + rng.uniform(-0.05, 0.05)) for lat, lon in points]
+            k = 0
+            for case in cases:
+                for turn in case.turns:
+                    msg = IncomingMessage(f"bench:{p}:{case.id}", text=turn.say, lang=case.lang)
+                    t = clock()
+                    await handle(msg)
+                    text_ns.append(clock() - t)
+                    k += 1
+                    if k % LOCATION_EVERY == 0 and points:
+                        lat, lon = points.pop()
+                        msg = IncomingMessage(f"loc:{p}:{k}", location=Location(lat, lon))
+                        t = clock()
+                        await handle(msg)
+                        loc_ns.append(clock() - t)
+        result["passes"] = passes
+        result["text_ms"] = [v / 1e6 for v in text_ns]
+        result["loc_ms"] = [v / 1e6 for v in loc_ns]
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    finally:
+        await app.close()
+    return result
+
+
+def run_worker(data: dict, now: datetime, min_replies: int, workdir: Path, name: str) -> dict:
+    db = workdir / f"{name}-worker.db"
+    shutil.copy(data["db"], db)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--db", str(db), "--knowledge",
+           data["knowledge"], "--shops", data["shops"], "--now", now.isoformat(), "--min-replies", str(min_replies)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=600)
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} worker failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ======================================================================================
+# Report
+# ======================================================================================
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report(name: str, data: dict, startup: list[float], w: dict, national: bool, misses: list[str]) -> None:
+    c = data["counts"]
+    print(f"data: {c['municipalities']:,} municipalities, {c['shops']:,} shops "
+          f"({c['venue_municipalities']:,} municipalities with one), {c['classes']:,} classes")  # fmt: skip
+    med = statistics.median(startup)
+    print(f"start-up to first reply: {med:.2f} s median of {len(startup)} "
+          f"(min {min(startup):.2f} s, max {max(startup):.2f} s)   target <= {TARGET_STARTUP_S} s: "
+          f"{_verdict(med <= TARGET_STARTUP_S)}")  # fmt: skip
+    if med > TARGET_STARTUP_S:
+        misses.append(f"{name}: start-up {med:.2f} s > {TARGET_STARTUP_S} s")
+    print(f"  of which open_app in process (load, validate, build): {w['open_s']:.2f} s")
+    text, loc = w["text_ms"], w["loc_ms"]
+    both = text + loc
+    p99 = percentile(both, 99)
+    tag = "" if national else " (the target is for national scale)"
+    print(f"reply latency, all {len(both):,} replies: p50 {percentile(both, 50):.2f} ms, p99 {p99:.2f} ms   "
+          f"target p99 <= {TARGET_P99_MS} ms: {_verdict(p99 <= TARGET_P99_MS)}{tag}")  # fmt: skip
+    if national and p99 > TARGET_P99_MS:
+        misses.append(f"{name}: reply p99 {p99:.2f} ms > {TARGET_P99_MS} ms")
+    print(f"  text ({len(text):,} conversation turns, {w['passes']} passes): "
+          f"p50 {percentile(text, 50):.2f} ms, p99 {percentile(text, 99):.2f} ms, max {max(text):.1f} ms")  # fmt: skip
+    print(f"  location ({len(loc):,} messages): p50 {percentile(loc, 50):.2f} ms, p99 {percentile(loc, 99):.2f} ms, "
+          f"max {max(loc):.1f} ms")  # fmt: skip
+    rss = w["peak_rss_mb"]
+    print(f"peak RSS after the latency run: {rss:.1f} MB (after open_app: {w['rss_after_open_mb']:.1f} MB)   "
+          f"target <= {TARGET_RSS_MB:.0f} MB: {_verdict(rss <= TARGET_RSS_MB)}{tag}")  # fmt: skip
+    if national and rss > TARGET_RSS_MB:
+        misses.append(f"{name}: peak RSS {rss:.1f} MB > {TARGET_RSS_MB:.0f} MB")
+    if national:
+        print("accuracy: n/a (synthetic shops; the test set expects the real Yamaguchi listing)")
+    else:
+        (pc, nc), (pt, nt) = w["accuracy"]["cases"], w["accuracy"]["turns"]
+        print(f"accuracy: {pc}/{nc} cases ({100 * pc / nc:.1f}%), {pt}/{nt} turns ({100 * pt / nt:.1f}%)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    parser.add_argument("--keep", metavar="DIR", help="generate the data into DIR and keep it")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    for opt in ("--db", "--knowledge", "--shops", "--now"):
+        parser.add_argument(opt, help=argparse.SUPPRESS)
+    parser.add_argument("--min-replies", type=int, default=MIN_TIMED_TEXT_REPLIES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        print(json.dumps(asyncio.run(_worker(args))))
+        return 0
+
+    began = time.perf_counter()
+    now = fixed_now()
+    min_replies = QUICK_TIMED_TEXT_REPLIES if args.quick else MIN_TIMED_TEXT_REPLIES
+    runs = QUICK_STARTUP_RUNS if args.quick else STARTUP_RUNS
+    print("Madoguchi core benchmark" + (" (--quick)" if args.quick else ""))
+    print(f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+          f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}")  # fmt: skip
+    print(f"command: {Path(sys.executable).name} {' '.join(sys.argv)}   (cwd {Path.cwd()})")
+    print(f"fixed clock: {now.isoformat()} (tests/conftest.py NOW); seed {SEED}")
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    misses: list[str] = []
+    try:
+        datasets = []
+        t = time.perf_counter()
+        datasets.append(("bundled", asyncio.run(make_bundled(workdir, now)), False))
+        bundled_s = time.perf_counter() - t
+        national_dir = workdir / "national"
+        if national_dir.exists():
+            shutil.rmtree(national_dir)
+        national_dir.mkdir()
+        t = time.perf_counter()
+        datasets.append(("national", asyncio.run(make_national(national_dir, now)), True))
+        national_s = time.perf_counter() - t
+        prep = {"bundled": bundled_s, "national": national_s}
+        for name, data, national in datasets:
+            print()
+            title = ("national: generated 1,741 municipalities / 6,000 shops / 90,000 classes" if national
+                     else "bundled: knowledge/ + shops.yaml + demo classes")  # fmt: skip
+            print(f"== {title} ==")
+            print(f"data preparation: {prep[name]:.1f} s" + (" (generate, validate via open_app, upsert_many)" if national else ""))
+            print("start-up command: " + " ".join(startup_command(data)))
+            startup = measure_startup(data, runs, workdir)
+            w = run_worker(data, now, min_replies, workdir, name)
+            report(name, data, startup, w, national, misses)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(f"targets: p99 reply <= {TARGET_P99_MS} ms and peak RSS <= {TARGET_RSS_MB:.0f} MB at national scale; "
+          f"start-up to first reply <= {TARGET_STARTUP_S} s")  # fmt: skip
+    print("missed: " + ("; ".join(misses) if misses else "none"))
+    print(f"total benchmark time: {time.perf_counter() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
