@@ -17,12 +17,13 @@ from typing import Callable
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
-from bot.dialogue.skills import classes, procedures, programme, shops, smalltalk
+from bot.dialogue.skills import classes, procedures, programme, shops, smalltalk, subscriptions
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
 from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
+from bot.store.residents import ResidentStore
 from bot.store.database import Database
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
 from bot.understanding.parser import Parse, Understanding
@@ -53,16 +54,19 @@ class Engine:
         self.understanding = understanding or Understanding(knowledge)
         self.conversations = ConversationStore(db)
         self.clock = clock or SystemClock()
-        self.services = Services(knowledge, shops_source, ClassStore(db), self.clock)
+        self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
-        turn = Turn(self.services, state, lang=msg.lang if msg.lang in ("ja", "en") else state.lang, now=self.clock())
+        lang = msg.lang if msg.lang in ("ja", "en") else state.lang
+        turn = Turn(self.services, state, lang=lang, now=self.clock(), user=msg.user)
         try:
             replies = await self._dispatch(msg, turn)
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
             replies = smalltalk.error(turn)
+        if turn.forgotten:
+            return replies
         state.lang = turn.lang
         offered = next((r.buttons for r in reversed(replies) if r.buttons), [])
         state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
@@ -70,7 +74,8 @@ class Engine:
         return replies
 
     async def forget(self, user: str) -> None:
-        await self.conversations.forget(user)
+        """Delete everything stored about a resident (channels call this on /forget)."""
+        await self.services.residents.forget(user)
 
     # -- routing ------------------------------------------------------------------------
 
@@ -205,7 +210,14 @@ class Engine:
                 city = cities[0] if cities else None
                 return shops.shops_reply(turn, city, carrier, p.prefecture_wide and not city)
             return await classes.classes_reply(turn, cities, p.when, level, topic, carrier, p.prefecture_wide)
+        if intent == "subscribe":
+            city = p.city or (state.city if follow_up else None)
+            return await subscriptions.subscribe(turn, city)
         state.clear_pending()
+        if intent == "unsubscribe":
+            return await subscriptions.unsubscribe(turn, p.city)
+        if intent == "forget":
+            return subscriptions.forget_confirm(turn)
         simple: dict[str, Callable[[Turn], list[Reply]]] = {
             "greeting": smalltalk.greeting,
             "menu": smalltalk.menu,
@@ -234,7 +246,8 @@ class Engine:
     async def _postback(self, turn: Turn, data: str) -> list[Reply]:
         """Route a button's data: ``menu``, ``intent:X``, ``pick:X``, ``proc:ID``,
         ``group:ID``, ``faq:ID``, ``city:NAME``, ``shops:CITY``,
-        ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``."""
+        ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``, ``sub:CITY``,
+        ``unsub:CITY|*``, ``forget:yes|no``."""
         state = turn.state
         kind, _, arg = (data or "").strip().partition(":")
         if kind == "menu":
@@ -244,6 +257,17 @@ class Engine:
             return await self._run(turn, arg)
         if kind == "pick" and arg:
             return await self._run(turn, arg, follow_up=True)
+        if kind == "sub" and arg:
+            if self.knowledge.municipality(arg) is None:
+                return smalltalk.unknown_button(turn)
+            return await subscriptions.subscribe(turn, arg)
+        if kind == "unsub" and arg:
+            everything = arg == "*"
+            if not everything and self.knowledge.municipality(arg) is None:
+                return smalltalk.unknown_button(turn)
+            return await subscriptions.unsubscribe(turn, None if everything else arg, everything=everything)
+        if kind == "forget" and arg in ("yes", "no"):
+            return await subscriptions.forget(turn, arg == "yes")
         if kind == "lang" and arg in ("ja", "en"):
             return smalltalk.switch_language(turn, arg)
         if kind in ("proc", "group", "faq") and arg:
@@ -253,7 +277,7 @@ class Engine:
             if self.knowledge.municipality(city) is None:
                 return smalltalk.unknown_button(turn)
             if kind == "city":
-                if state.pending == "city" and state.pending_intent in PLACE_INTENTS:
+                if state.pending == "city" and state.pending_intent in (*PLACE_INTENTS, "subscribe"):
                     p = Parse(text="", lang=None, folded="", reading="", cities=[city])
                     return await self._run(turn, state.pending_intent, p, follow_up=True)
                 return smalltalk.city_what(turn, city)

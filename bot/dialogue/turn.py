@@ -19,6 +19,7 @@ from bot.data.shops import ShopDirectory
 from bot.dialogue.state import ConversationState
 from bot.messages import Button, Link
 from bot.store.classes import ClassStore
+from bot.store.residents import ResidentStore
 
 CARRIER_NAMES = {
     "docomo": {"ja": "ドコモ", "en": "docomo"},
@@ -34,6 +35,7 @@ class Services:
     shops_source: Callable[[], ShopDirectory]
     classes: ClassStore
     clock: Callable[[], datetime]
+    residents: ResidentStore
 
     @property
     def shops(self) -> ShopDirectory:
@@ -47,6 +49,8 @@ class Turn:
     state: ConversationState
     lang: str
     now: datetime
+    user: str = ""
+    forgotten: bool = False  # set when the resident's data was deleted: nothing is saved after
 
     @property
     def knowledge(self) -> Knowledge:

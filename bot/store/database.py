@@ -45,6 +45,32 @@ MIGRATIONS: list[str] = [
     CREATE INDEX classes_city_day ON classes (municipality, day, start);
     CREATE INDEX classes_day ON classes (day, start);
     """,
+    # 2: residents (blocked or not), class-news subscriptions, staff audit log
+    """
+    CREATE TABLE residents (
+        user_key   TEXT PRIMARY KEY,
+        blocked    INTEGER NOT NULL DEFAULT 0,
+        blocked_at TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        user_key     TEXT NOT NULL,
+        municipality TEXT NOT NULL,
+        level        TEXT,
+        topic        TEXT,
+        created_at   TEXT NOT NULL,
+        PRIMARY KEY (user_key, municipality)
+    );
+    CREATE INDEX subscriptions_city ON subscriptions (municipality);
+    CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        outcome TEXT NOT NULL
+    );
+    """,
 ]
 
 

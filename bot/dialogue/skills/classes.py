@@ -126,6 +126,7 @@ async def classes_reply(
             turn.button("button.beginners", f"classes:{city}:level=入門"),
             turn.button("button.mynumber_classes", f"classes:{city}:topic=mynumber"),
             turn.button("button.shops_in", f"shops:{city}", city=turn.city_name(city)),
+            turn.button("button.subscribe", f"sub:{city}"),
             *follow,
         ]
     if found:

@@ -1,0 +1,53 @@
+"""Class-news subscriptions and forgetting: subscribe for a city, see and stop
+subscriptions, and delete everything stored about the resident after a confirm."""
+
+from __future__ import annotations
+
+from bot.dialogue.skills.shops import ask_city
+from bot.dialogue.turn import Turn
+from bot.messages import Reply
+
+
+async def subscribe(turn: Turn, city: str | None) -> list[Reply]:
+    if city is None:
+        return ask_city(turn, "subscribe")
+    turn.state.clear_pending()
+    turn.state.city = city
+    residents = turn.services.residents
+    new = await residents.subscribe(turn.user, city, turn.state.level, turn.state.class_topic)
+    name = turn.city_name(city)
+    text = turn.t("subscribed" if new else "subscribed_already", city=name)
+    buttons = [turn.button("button.classes_in", f"classes:{city}", city=name),
+               turn.button("button.unsubscribe", "intent:unsubscribe"), turn.button("button.menu", "menu")]  # fmt: skip
+    return [Reply(text, buttons=buttons)]
+
+
+async def unsubscribe(turn: Turn, city: str | None = None, everything: bool = False) -> list[Reply]:
+    residents = turn.services.residents
+    subs = await residents.subscriptions(turn.user)
+    if not subs:
+        return [Reply(turn.t("subscriptions_none"), buttons=[turn.button("button.subscribe", "intent:subscribe")])]
+    if everything or len(subs) == 1 or city in {s.municipality for s in subs}:
+        target = None if everything or (len(subs) == 1 and city is None) else city
+        target = target if target is not None or everything else subs[0].municipality
+        await residents.unsubscribe(turn.user, None if everything else target)
+        what = turn.t("all_cities") if everything else turn.city_name(target)
+        return [Reply(turn.t("unsubscribed", what=what), buttons=[turn.button("button.menu", "menu")])]
+    cities = "、".join(turn.city_name(s.municipality) for s in subs)
+    buttons = [turn.button("button.unsubscribe_city", f"unsub:{s.municipality}", city=turn.city_name(s.municipality))
+               for s in subs[:11]]  # fmt: skip
+    buttons.append(turn.button("button.unsubscribe_all", "unsub:*"))
+    return [Reply(turn.t("subscriptions_now", cities=cities) + "\n" + turn.t("unsubscribe_which"), buttons=buttons)]
+
+
+def forget_confirm(turn: Turn) -> list[Reply]:
+    buttons = [turn.button("button.forget_yes", "forget:yes"), turn.button("button.forget_no", "forget:no")]
+    return [Reply(turn.t("forget_confirm"), buttons=buttons)]
+
+
+async def forget(turn: Turn, confirmed: bool) -> list[Reply]:
+    if not confirmed:
+        return [Reply(turn.t("forget_kept"), buttons=turn.menu_buttons())]
+    await turn.services.residents.forget(turn.user)
+    turn.forgotten = True
+    return [Reply(turn.t("forgotten"))]
