@@ -40,7 +40,29 @@ def _parser() -> argparse.ArgumentParser:
     knowledge_sub.add_parser(
         "readings", parents=[common], help="regenerate knowledge/readings.tsv after editing examples"
     )
+    for module in _channel_commands():
+        module.add_parser(sub, common)
     return parser
+
+
+# Channel commands (``madoguchi telegram``, ``madoguchi line``) live with their
+# channel: each module has ``add_parser(subparsers, common)`` and ``run(args) -> int``
+# and imports its platform SDK only inside ``run``.
+CHANNEL_COMMANDS = ("bot.channels.telegram.command", "bot.channels.line.command")
+
+
+def _channel_commands() -> list:
+    import importlib
+    import importlib.util
+
+    modules = []
+    for name in CHANNEL_COMMANDS:
+        try:
+            if importlib.util.find_spec(name) is not None:
+                modules.append(importlib.import_module(name))
+        except ModuleNotFoundError:
+            continue
+    return modules
 
 
 def _report(exc: DataError, out=None) -> None:
@@ -111,6 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         return _shops_check(args)
     if args.command == "knowledge":
         return _knowledge(args)
+    for module in _channel_commands():
+        if args.command == module.COMMAND:
+            try:
+                return module.run(args)
+            except DataError as exc:
+                _report(exc)
+                return 2
     try:
         return asyncio.run(_chat(args))
     except DataError as exc:
