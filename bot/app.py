@@ -7,6 +7,7 @@ Touches the files and the database it is given.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,4 +73,9 @@ async def open_app(
     app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
     if demo:
         await fill_demo(app, clock)
+    # Loading leaves much garbage and many long-lived objects: collect once now and
+    # move the survivors out of the collector's way, so no resident waits for a
+    # full collection later.
+    gc.collect()
+    gc.freeze()
     return app

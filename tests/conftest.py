@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -14,6 +16,9 @@ from bot.clock import TOKYO, FixedClock
 from bot.data.knowledge import load_knowledge
 from bot.understanding.parser import Understanding
 from bot import config
+
+# The YAML parse cache of the whole run (and its subprocesses) lives in a temporary folder.
+os.environ.setdefault("MADOGUCHI_CACHE", tempfile.mkdtemp(prefix="madoguchi-cache-"))
 
 # A Thursday morning; demo classes run from this day for four weeks.
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)

@@ -13,7 +13,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.data.yaml_lines import DataError, format_path, line_for, load_with_lines
+from bot.data.yaml_lines import DataError, format_path, line_for, load_cached, load_with_lines
 
 CARRIERS = ("docomo", "au", "softbank", "rakuten")
 LEVELS = ("入門", "体験", "基本", "応用", "活用")
@@ -256,16 +256,18 @@ def _located(path: str | Path, lines: dict, loc: tuple, msg: str) -> str:
 
 def validate_file(model: type[M], path: str | Path) -> M:
     """Load ``path`` and validate it as ``model``; raise ``DataError`` with lines."""
-    data, lines = load_with_lines(path)
+    data, lines = load_cached(path)
     try:
         result = model.model_validate(data)
     except ValidationError as exc:
+        lines = lines if lines is not None else load_with_lines(path)[1]
         raise DataError(
             [_located(path, lines, tuple(err["loc"]), err["msg"]) for err in exc.errors()]
         ) from None
     checks = getattr(result, "cross_checks", None)
     problems = checks() if checks else []
     if problems:
+        lines = lines if lines is not None else load_with_lines(path)[1]
         raise DataError([_located(path, lines, loc, msg) for loc, msg in problems])
     return result
 

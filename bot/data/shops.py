@@ -9,6 +9,8 @@ Reads the listing file; nothing else.
 
 from __future__ import annotations
 
+import heapq
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +47,10 @@ class ShopDirectory:
                 self._positions.append((shop, lat, lon, True))
         self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
 
+    def cities(self) -> list[str]:
+        """Municipalities with at least one shop, in the order of the municipality list."""
+        return [c for c in self._offices if c in self._by_city]
+
     @property
     def as_of(self) -> str:
         return self.listing.as_of
@@ -69,15 +75,22 @@ class ShopDirectory:
         self, lat: float, lon: float, carrier: str | None = None, limit: int = 3, exclude_city: str | None = None
     ) -> list[NearShop]:
         """Shops nearest to a point, nearest first."""
-        ranked = []
-        for shop, slat, slon, approximate in self._positions:
-            if carrier and shop.carrier != carrier:
-                continue
-            if exclude_city and shop.municipality == exclude_city:
-                continue
-            ranked.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
-        ranked.sort(key=lambda near: near.km)
-        return ranked[:limit]
+        # Rank by a cheap planar distance (good enough to order places within Japan),
+        # keep the few nearest, and only then compute their great-circle distance.
+        kx = math.cos(math.radians(lat))
+        best = heapq.nsmallest(
+            limit,
+            (
+                ((slat - lat) ** 2 + ((slon - lon) * kx) ** 2, i)
+                for i, (shop, slat, slon, _) in enumerate(self._positions)
+                if (not carrier or shop.carrier == carrier) and (not exclude_city or shop.municipality != exclude_city)
+            ),
+        )
+        out = []
+        for _, i in best:
+            shop, slat, slon, approximate = self._positions[i]
+            out.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
+        return out
 
     def _nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
         office = self._offices.get(municipality)

@@ -8,6 +8,9 @@ Reads the file it is given; touches nothing else.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Path_ = tuple[str | int, ...]
+# libyaml's parser when PyYAML was built with it (about ten times faster on a large listing).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+CACHE_FORMAT = 1  # bump when the shape of parsed data changes
 
 
 class DataError(Exception):
@@ -49,7 +56,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             out: dict = {}
             for key_node, value_node in node.value:
-                key = self._constructor.construct_object(key_node, deep=True)
+                key = self._scalar(key_node) if isinstance(key_node, ScalarNode) else None
                 if key in out:
                     self.problems.append(
                         f"{self.file}:{key_node.start_mark.line + 1}: "
@@ -60,8 +67,13 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, ScalarNode):
-            return self._constructor.construct_object(node, deep=True)
+            return self._scalar(node)
         raise DataError([f"{self.file}:{node.start_mark.line + 1}: unsupported YAML node"])
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value
+        return self._constructor.construct_object(node, deep=True)
 
 
 def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
@@ -78,7 +90,7 @@ def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise DataError([f"{name}:{line}: not UTF-8 text ({exc.reason}); save the file as UTF-8"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else "?"
@@ -92,6 +104,45 @@ def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
     if builder.problems:
         raise DataError(builder.problems)
     return data, builder.lines
+
+
+def _cache_dir() -> Path | None:
+    value = os.environ.get("MADOGUCHI_CACHE")
+    if value == "off":
+        return None
+    return Path(value) if value else Path.home() / ".cache" / "madoguchi"
+
+
+def load_cached(path: str | Path) -> tuple[Any, dict[Path_, int] | None]:
+    """The data of a YAML file, from a parse cache keyed by the file's SHA-256 when
+    it has been parsed before (a 6,000-shop listing parses in seconds, loads from
+    the cache in milliseconds). Lines come back only from a fresh parse: a caller
+    that needs them for an error message calls ``load_with_lines``. The cache is
+    written only after a clean parse, and a cache that cannot be read or written
+    is simply not used."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError([f"{path}: file not found"]) from None
+    directory = _cache_dir()
+    key = hashlib.sha256(raw + f"|{CACHE_FORMAT}|{yaml.__version__}".encode()).hexdigest()
+    cached = directory / f"{key}.marshal" if directory else None
+    if cached is not None:
+        try:
+            return marshal.loads(cached.read_bytes()), None
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    data, lines = load_with_lines(path)
+    if cached is not None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(data))
+            os.replace(tmp, cached)
+        except (OSError, ValueError):  # read-only home, or data marshal cannot hold (dates)
+            pass
+    return data, lines
 
 
 def line_for(lines: dict[Path_, int], path: Path_) -> int | None:

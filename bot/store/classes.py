@@ -17,6 +17,9 @@ _COLUMNS = (
 )
 
 
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class ClassQuery:
     """A resident's search. Empty fields do not filter."""
@@ -114,6 +117,9 @@ class ClassStore:
             rows = await cur.fetchall()
         if len(rows) < q.limit:
             return [_session(r) for r in rows], len(rows)
-        async with self.db.conn.execute(f"SELECT COUNT(*) FROM classes WHERE {clause}", args) as cur:
+        # Counting stops at COUNT_CAP: "more than 999" is all a resident needs to know.
+        async with self.db.conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP})", args
+        ) as cur:
             (total,) = await cur.fetchone()
         return [_session(r) for r in rows], total

@@ -77,6 +77,7 @@ class Gazetteer:
         self._romaji: dict[str, list[tuple[str, str]]] = {}
         self._lengths: list[int] = []
         self._fuzzy_carriers: list[tuple[str, str]] = []
+        self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
 
     # -- building -------------------------------------------------------------------
 
@@ -93,6 +94,8 @@ class Gazetteer:
         kata = jaconv.hira2kata(key)
         if kata != key:
             keys.setdefault(kata, False if boundary is None else boundary)
+        if kind == "carrier" and _HIRA_RE.match(key):
+            self._kana_carriers.append((key, value))
         for variant, needs in keys.items():
             entry = _Alias(kind, value, needs)
             bucket = self._aliases.setdefault(variant, [])
@@ -145,10 +148,7 @@ class Gazetteer:
         """A carrier typed half in katakana, half in hiragana (ドコも): matched in
         hiragana, accepted because the writer used katakana in it."""
         hira = jaconv.kata2hira(text)
-        for key, entries in self._aliases.items():
-            carrier = next((e.value for e in entries if e.kind == "carrier"), None)
-            if carrier is None or not _HIRA_RE.match(key):
-                continue
+        for key, carrier in self._kana_carriers:
             start = hira.find(key)
             if start < 0 or not re.search(r"[\u30a0-\u30ff]", text[start : start + len(key)]):
                 continue

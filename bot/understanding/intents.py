@@ -11,6 +11,7 @@ The best example per intent is that intent's score. Pure computation.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -39,7 +40,14 @@ class IntentScorer:
             seen.add((intent, text))
             self._intents.append(intent)
             self._texts.append(text)
-        self._ascii = [t.isascii() for t in self._texts]
+        # Examples by length, so each scorer only sees the examples that can reach its cutoff.
+        order = sorted(range(len(self._texts)), key=lambda i: len(self._texts[i]))
+        self._by_length = [self._texts[i] for i in order]
+        self._length_index = order
+        self._lengths = [len(t) for t in self._by_length]
+        ascii_ids = [i for i in range(len(self._texts)) if self._texts[i].isascii()]
+        self._ascii_texts = [self._texts[i] for i in ascii_ids]
+        self._ascii_index = ascii_ids
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -56,24 +64,25 @@ class IntentScorer:
             if value > cutoff and (intent not in best or value > best[intent].score):
                 best[intent] = Scored(intent, value, self._texts[index])
 
-        for _, value, index in process.extract(
-            text, self._texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
-        ):
-            keep(index, value)
         n = len(text)
-        for example, value, index in process.extract(
-            text, self._texts, scorer=fuzz.partial_ratio, limit=None, score_cutoff=max(cutoff, 80)
+        # ratio = 2·matches / (n + m) can only pass the cutoff when m is within a factor of n.
+        factor = 200 / cutoff - 1
+        lo = bisect_left(self._lengths, int(n / factor))
+        hi = bisect_right(self._lengths, int(n * factor) + 1)
+        for _, value, j in process.extract(
+            text, self._by_length[lo:hi], scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
         ):
-            m = len(example)
-            if m < 3 or m > n:
-                continue
-            keep(index, value * (0.85 + 0.15 * m / n))
+            keep(self._length_index[lo + j], value)
+        # partial: the example (3 characters or more, not longer than the message) inside the message.
+        lo, hi = bisect_left(self._lengths, 3), bisect_right(self._lengths, n)
+        for example, value, j in process.extract(
+            text, self._by_length[lo:hi], scorer=fuzz.partial_ratio, limit=None, score_cutoff=max(cutoff, 80)
+        ):
+            keep(self._length_index[lo + j], value * (0.85 + 0.15 * len(example) / n))
         if text.isascii() and " " in text:
-            for example, value, index in process.extract(
-                text, self._texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=max(cutoff, 70)
+            for example, value, j in process.extract(
+                text, self._ascii_texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=max(cutoff, 70)
             ):
-                if not self._ascii[index]:
-                    continue
                 words = example.count(" ") + 1
-                keep(index, value * (0.8 if words == 1 else 0.9 + 0.03 * min(words - 1, 2)))
+                keep(self._ascii_index[j], value * (0.8 if words == 1 else 0.9 + 0.03 * min(words - 1, 2)))
         return sorted(best.values(), key=lambda s: -s.score)

@@ -152,3 +152,21 @@ def test_utf8_with_bom_is_accepted(tmp_path):
     data, lines = load_with_lines(path)
     assert data["as_of"] == "2021-07-27"
     assert lines[("shops", 1, "phone")] == 7
+
+
+def test_parse_cache_serves_the_second_load_and_errors_still_name_lines(tmp_path, monkeypatch):
+    from bot.data.schema import ShopFile, validate_file
+    from bot.data.yaml_lines import load_cached
+
+    monkeypatch.setenv("MADOGUCHI_CACHE", str(tmp_path / "cache"))
+    good = tmp_path / "ok.yaml"
+    good.write_text("a: 1\nb: [x, y]\n", encoding="utf-8")
+    assert load_cached(good) == ({"a": 1, "b": ["x", "y"]}, {(): 1, ("a",): 1, ("b",): 2, ("b", 0): 2, ("b", 1): 2})
+    data, lines = load_cached(good)
+    assert data == {"a": 1, "b": ["x", "y"]} and lines is None  # from the cache
+    bad = tmp_path / "shops.yaml"
+    bad.write_text('as_of: "x"\nsource: s\nshops:\n  - id: a\n    carrier: nttt\n', encoding="utf-8")
+    for _ in range(2):  # fresh parse, then from the cache: the line is named both times
+        with pytest.raises(DataError) as exc:
+            validate_file(ShopFile, bad)
+        assert f"{bad}:5: shops[0].carrier" in str(exc.value)

@@ -21,6 +21,7 @@ def _entry(turn: Turn, shop: Shop, near: NearShop | None = None) -> str:
 
 
 def _listing(turn: Turn, head: str, shops: list[Shop], near: list[NearShop] | None = None) -> Reply:
+    near, shops = (near or [])[:MAX_LISTED], shops[:MAX_LISTED]
     entries = [_entry(turn, n.shop, n) for n in near] if near else [_entry(turn, s) for s in shops]
     listed = [n.shop for n in near] if near else shops
     as_of = turn.t("shops_as_of", as_of=turn.services.shops.as_of)
@@ -33,10 +34,8 @@ def ask_city(turn: Turn, intent: str, carrier: str | None = None) -> list[Reply]
     """Ask which city; the next message (or a button) answers for ``intent``."""
     turn.state.pending, turn.state.pending_intent = "city", intent
     shops = turn.services.shops
-    cities = []
-    for m in turn.knowledge.municipalities.municipalities:
-        if shops.in_city(m.name, carrier if intent == "shops" else None):
-            cities.append(m.name)
+    wanted = carrier if intent == "shops" else None
+    cities = [c for c in shops.cities() if shops.in_city(c, wanted)][:12]
     buttons = [Button(turn.city_name(c), f"city:{c}") for c in cities[:12]]
     return [Reply(turn.t("ask_city"), buttons=buttons)]
 
