@@ -46,10 +46,14 @@ class ShopDirectory:
                 lat, lon = self._offices[shop.municipality]
                 self._positions.append((shop, lat, lon, True))
         self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
+        self._cities: dict[str | None, tuple[str, ...]] = {}
 
-    def cities(self) -> list[str]:
-        """Municipalities with at least one shop, in the order of the municipality list."""
-        return [c for c in self._offices if c in self._by_city]
+    def cities(self, carrier: str | None = None) -> tuple[str, ...]:
+        """Municipalities with at least one shop (of ``carrier``), in the order of
+        the municipality list. Computed once per carrier."""
+        if carrier not in self._cities:
+            self._cities[carrier] = tuple(c for c in self._offices if self.in_city(c, carrier))
+        return self._cities[carrier]
 
     @property
     def as_of(self) -> str:

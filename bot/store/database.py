@@ -71,6 +71,89 @@ MIGRATIONS: list[str] = [
         outcome TEXT NOT NULL
     );
     """,
+    # 3: webhook events a channel has already handled (LINE webhookEventId), so a
+    # redelivered event is handled once, also after a restart
+    """
+    CREATE TABLE seen_events (
+        channel  TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seen_at  TEXT NOT NULL,
+        PRIMARY KEY (channel, event_id)
+    );
+    CREATE INDEX seen_events_at ON seen_events (seen_at);
+    """,
+    # 4: staff side — broadcasts and every delivery of them (recipients fixed at the start,
+    # status per recipient, so a killed run resumes), class reminders, the messages the bot
+    # could not answer (no user identity: text, language, count, first and last day only).
+    # Triggers: removing a class cancels its reminders; forgetting a resident (the rows
+    # ``ResidentStore.forget`` deletes) deletes their reminders and delivery records too.
+    """
+    CREATE TABLE broadcasts (
+        id           INTEGER PRIMARY KEY,
+        created_at   TEXT NOT NULL,
+        created_by   TEXT NOT NULL,
+        municipality TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        channels     TEXT,
+        status       TEXT NOT NULL,
+        send_at      TEXT,
+        started_at   TEXT,
+        finished_at  TEXT,
+        owner        TEXT,
+        heartbeat    REAL
+    );
+    CREATE INDEX broadcasts_status ON broadcasts (status, send_at);
+    CREATE TABLE deliveries (
+        broadcast_id INTEGER NOT NULL REFERENCES broadcasts (id) ON DELETE CASCADE,
+        user_key     TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'pending',
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        next_at      REAL NOT NULL DEFAULT 0,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (broadcast_id, user_key)
+    );
+    CREATE INDEX deliveries_todo ON deliveries (broadcast_id, channel, status, next_at);
+    CREATE INDEX deliveries_user ON deliveries (user_key);
+    CREATE TABLE reminders (
+        id         INTEGER PRIMARY KEY,
+        user_key   TEXT NOT NULL,
+        class_id   INTEGER NOT NULL,
+        due_at     TEXT NOT NULL,
+        status     TEXT NOT NULL DEFAULT 'pending',
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (user_key, class_id)
+    );
+    CREATE INDEX reminders_due ON reminders (status, due_at);
+    CREATE INDEX reminders_class ON reminders (class_id);
+    CREATE TABLE unanswered (
+        text      TEXT NOT NULL,
+        lang      TEXT NOT NULL,
+        count     INTEGER NOT NULL,
+        first_day TEXT NOT NULL,
+        last_day  TEXT NOT NULL,
+        PRIMARY KEY (text, lang)
+    );
+    CREATE INDEX unanswered_last ON unanswered (last_day);
+    CREATE TRIGGER classes_removed AFTER DELETE ON classes BEGIN
+        UPDATE reminders SET status = 'cancelled', last_error = 'class removed',
+            updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+        WHERE class_id = OLD.id AND status IN ('pending', 'sending');
+    END;
+    CREATE TRIGGER forget_conversation AFTER DELETE ON conversations BEGIN
+        DELETE FROM reminders WHERE user_key = OLD.user_key;
+        DELETE FROM deliveries WHERE user_key = OLD.user_key;
+    END;
+    CREATE TRIGGER forget_resident AFTER DELETE ON residents BEGIN
+        DELETE FROM reminders WHERE user_key = OLD.user_key;
+        DELETE FROM deliveries WHERE user_key = OLD.user_key;
+    END;
+    """,
 ]
 
 

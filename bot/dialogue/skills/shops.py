@@ -34,8 +34,7 @@ def ask_city(turn: Turn, intent: str, carrier: str | None = None) -> list[Reply]
     """Ask which city; the next message (or a button) answers for ``intent``."""
     turn.state.pending, turn.state.pending_intent = "city", intent
     shops = turn.services.shops
-    wanted = carrier if intent == "shops" else None
-    cities = [c for c in shops.cities() if shops.in_city(c, wanted)][:12]
+    cities = shops.cities(carrier if intent == "shops" else None)[:12]
     buttons = [Button(turn.city_name(c), f"city:{c}") for c in cities[:12]]
     return [Reply(turn.t("ask_city"), buttons=buttons)]
 

@@ -1,0 +1,113 @@
+"""Answering one resident: the reply token first, a push message only if enabled.
+
+Lives here: ``Messenger`` (one answer to one resident through line-bot-sdk's
+``AsyncMessagingApi``), ``Outcome`` and ``retry_key``. A reply token is single-use
+and expires after about a minute, so a reply is retried only briefly on 429, 5xx
+and timeouts. When LINE says the token is invalid or expired (400 "Invalid reply
+token"), or the reply keeps failing, the answer is pushed — only when the push
+fallback is enabled, since pushes count against the monthly message quota and
+replies are free. A push carries an ``X-Line-Retry-Key`` so that its retries never
+deliver twice (409 means LINE already accepted it). A reply that timed out may still
+have arrived, so the push after it can repeat an answer: a repeat is better than a
+resident left without one. Talks to the LINE API only.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+
+from linebot.v3.messaging import AsyncMessagingApi, Message, PushMessageRequest, ReplyMessageRequest
+
+from bot.channels.line.render import MAX_MESSAGES
+from bot.channels.line.retry import Backoff, describe, retryable, status_of, with_retries
+
+log = logging.getLogger(__name__)
+
+RETRY_KEY_NAMESPACE = uuid.UUID("7d4b1b8e-6f0e-5b7c-9a55-6d61646f6775")  # fixed: keys are reproducible
+INVALID_REPLY_TOKEN = "invalid reply token"
+DEFAULT_TIMEOUT = 10.0  # seconds per API call
+REPLY_BACKOFF = Backoff(attempts=3, base=0.3, cap=2.0)  # the token will not wait long
+
+
+class Outcome(str, enum.Enum):
+    REPLIED = "replied"
+    PUSHED = "pushed"
+    NOT_SENT = "not_sent"  # the reply token failed and push is off
+    FAILED = "failed"
+
+
+def retry_key(*parts: str) -> str:
+    """A UUID (the format LINE requires) that is the same for the same parts."""
+    return str(uuid.uuid5(RETRY_KEY_NAMESPACE, "\x1f".join(parts)))
+
+
+def invalid_reply_token(exc: BaseException) -> bool:
+    if status_of(exc) != 400:
+        return False
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
+    return INVALID_REPLY_TOKEN in body.lower()
+
+
+def already_accepted(exc: BaseException) -> bool:
+    """409: a request with this retry key was accepted before (nothing sent twice)."""
+    return status_of(exc) == 409
+
+
+class Messenger:
+    def __init__(
+        self,
+        api: AsyncMessagingApi,
+        push_fallback: bool = False,
+        backoff: Backoff | None = None,
+        reply_backoff: Backoff | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ):
+        self.api = api
+        self.push_fallback = push_fallback
+        self.backoff = backoff or Backoff()
+        self.reply_backoff = reply_backoff or REPLY_BACKOFF
+        self.timeout = timeout
+
+    async def send(
+        self, user_id: str, reply_token: str | None, messages: list[Message], key: str | None = None
+    ) -> Outcome:
+        """Deliver ``messages`` (at most 5) to the resident; ``key`` names the answer
+        (the webhookEventId) so that a push retried is delivered once."""
+        if not messages:
+            return Outcome.NOT_SENT
+        if len(messages) > MAX_MESSAGES:
+            log.warning("%d messages for one call; only %d are sent", len(messages), MAX_MESSAGES)
+            messages = messages[:MAX_MESSAGES]
+        reason = "no reply token"
+        if reply_token:
+            request = ReplyMessageRequest(reply_token=reply_token, messages=messages)
+            try:
+                await with_retries(lambda: self.api.reply_message(request, _request_timeout=self.timeout),
+                                   self.reply_backoff, "LINE reply")  # fmt: skip
+                return Outcome.REPLIED
+            except Exception as exc:  # noqa: BLE001
+                if not (invalid_reply_token(exc) or retryable(exc)):
+                    log.error("LINE refused a reply: %s", describe(exc))
+                    return Outcome.FAILED  # a push of the same messages would be refused too
+                reason = describe(exc)
+        if not self.push_fallback:
+            log.warning("answer not delivered (%s); the push fallback is off", reason)
+            return Outcome.NOT_SENT
+        return await self.push(user_id, messages, retry_key("push", key or uuid.uuid4().hex))
+
+    async def push(self, user_id: str, messages: list[Message], key: str) -> Outcome:
+        request = PushMessageRequest(to=user_id, messages=messages[:MAX_MESSAGES])
+        try:
+            await with_retries(
+                lambda: self.api.push_message(request, x_line_retry_key=key, _request_timeout=self.timeout),
+                self.backoff,
+                "LINE push",
+            )
+        except Exception as exc:  # noqa: BLE001
+            if already_accepted(exc):
+                return Outcome.PUSHED
+            log.error("LINE push failed: %s", describe(exc))
+            return Outcome.FAILED
+        return Outcome.PUSHED

@@ -1,0 +1,163 @@
+"""Webhook bodies and events: LINE's JSON in, ``Inbound`` out.
+
+Lives here: ``parse_body`` (the raw body → the list of event objects, or
+``MalformedBody``), ``to_inbound`` (one event → ``Inbound`` or ``None`` when there is
+nothing to do) and ``Inbound`` itself: the platform-neutral ``IncomingMessage`` plus
+the LINE facts the channel needs (user id, reply token, webhookEventId, redelivery).
+
+Events are read with line-bot-sdk's webhook models. The conversation key of a
+resident is ``line:<userId>``. Only one-to-one chats are answered (group and room
+events, standby-mode events and unknown event types are skipped). Touches nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    LocationMessageContent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+    UserSource,
+)
+
+from bot.messages import IncomingMessage, Location
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "line"
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON can carry a lone one; no store can keep it
+Kind = Literal["message", "follow", "unfollow", "unsupported"]
+
+
+class MalformedBody(ValueError):
+    """A signed body that is not a webhook payload (not JSON, no ``events`` list …)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One event worth acting on. ``message`` is set when ``kind == "message"``."""
+
+    kind: Kind
+    user_id: str
+    event_id: str | None = None
+    reply_token: str | None = None
+    redelivery: bool = False
+    message: IncomingMessage | None = None
+
+    @property
+    def user_key(self) -> str:
+        return user_key(self.user_id)
+
+
+def user_key(user_id: str) -> str:
+    return f"{CHANNEL}:{user_id}"
+
+
+def parse_body(body: bytes) -> list[dict]:
+    """The events of a webhook body; ``MalformedBody`` unless it is a JSON object whose
+    ``events`` is a list of objects (an empty list is LINE's "Verify" request)."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise MalformedBody("the body is not UTF-8 JSON") from None
+    if not isinstance(payload, dict):
+        raise MalformedBody("the body is not a JSON object")
+    events = payload.get("events")
+    if not isinstance(events, list):
+        raise MalformedBody('the body has no "events" list')
+    if not all(isinstance(e, dict) for e in events):
+        raise MalformedBody("an event is not a JSON object")
+    return events
+
+
+def _without_line_emoji(text: str, emojis: list | None) -> str:
+    """A LINE emoji arrives as its alternative text (「(hello)」) at ``index``, ``length``
+    counted in UTF-16 code units, as LINE counts text: drop it, so that 「(hello)」 is not
+    read as words. Unicode emoji stay (the understanding ignores them)."""
+    if emojis:
+        units = text.encode("utf-16-le", "surrogatepass")
+        spans = {
+            (e.index, e.length)
+            for e in emojis
+            if isinstance(e.index, int) and isinstance(e.length, int) and e.index >= 0 and e.length > 0
+            and 2 * (e.index + e.length) <= len(units)
+        }
+        for index, length in sorted(spans, reverse=True):
+            units = units[: 2 * index] + units[2 * (index + length):]
+        text = units.decode("utf-16-le", "surrogatepass")
+    return _SURROGATES.sub("", text)
+
+
+def _location(content: LocationMessageContent) -> Location | None:
+    lat, lon = float(content.latitude), float(content.longitude)
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Location(lat, lon)
+
+
+def _raw_is_user_message(raw: dict) -> bool:
+    source = raw.get("source")
+    return (
+        raw.get("type") == "message"
+        and raw.get("mode", "active") == "active"
+        and isinstance(source, dict)
+        and source.get("type") == "user"
+        and isinstance(source.get("userId"), str)
+        and bool(source["userId"])
+    )
+
+
+def to_inbound(raw: dict) -> Inbound | None:
+    """One webhook event → ``Inbound``; ``None`` for events the bot does not act on."""
+    try:
+        event = Event.from_dict(raw)
+    except Exception:  # noqa: BLE001 - pydantic ValidationError, a missing discriminator, …
+        # A message type newer than the SDK (or a payload it finds odd) from a resident
+        # still deserves the gentle "please type" answer.
+        if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
+            delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
+            event_id = raw.get("webhookEventId") if isinstance(raw.get("webhookEventId"), str) else None
+            return Inbound("unsupported", raw["source"]["userId"], event_id, raw["replyToken"],
+                           bool(delivery.get("isRedelivery")))  # fmt: skip
+        log.info("skipped a LINE event the SDK cannot read (type %r)", raw.get("type"))
+        return None
+    if getattr(event, "mode", "active") not in (None, "active"):
+        return None  # standby: another channel module answers
+    source = getattr(event, "source", None)
+    if not isinstance(source, UserSource) or not source.user_id:
+        return None  # groups and rooms are not conversations with one resident
+    common = {
+        "user_id": source.user_id,
+        "event_id": getattr(event, "webhook_event_id", None),
+        "reply_token": getattr(event, "reply_token", None),
+        "redelivery": bool(getattr(getattr(event, "delivery_context", None), "is_redelivery", False)),
+    }
+    key = user_key(source.user_id)
+    if isinstance(event, FollowEvent):
+        return Inbound("follow", **common)
+    if isinstance(event, UnfollowEvent):
+        return Inbound("unfollow", **common)
+    if isinstance(event, PostbackEvent):
+        data = _SURROGATES.sub("", event.postback.data or "") if event.postback else ""
+        return Inbound("message", message=IncomingMessage(key, postback=data), **common)
+    if isinstance(event, MessageEvent):
+        content = event.message
+        if isinstance(content, TextMessageContent):
+            text = _without_line_emoji(content.text or "", content.emojis)
+            return Inbound("message", message=IncomingMessage(key, text=text), **common)
+        if isinstance(content, LocationMessageContent):
+            where = _location(content)
+            if where is not None:
+                return Inbound("message", message=IncomingMessage(key, location=where), **common)
+        return Inbound("unsupported", **common)  # sticker, image, audio, video, file, …
+    return None  # join, leave, beacon, account link, …: nothing for a resident to read

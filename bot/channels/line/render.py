@@ -1,0 +1,198 @@
+"""Replies → LINE message objects, within LINE's limits.
+
+Lives here: ``render`` and the small measuring helpers it needs. The rules:
+
+- each reply's text is a text message (at most 5,000 UTF-16 units, as LINE counts);
+- the buttons become quick-reply items on the last message (at most 13, labels at
+  most 20 characters; the full label is sent as ``displayText`` so the resident sees
+  what was pressed), with the button data as the postback data;
+- links become a Flex message of URI-action buttons (http, https, line and ``tel:``,
+  so a phone number is one tap; labels shortened to 20 characters keep the number);
+- places become location messages only when their coordinates are verified (the
+  map link is there for the others);
+- one call carries at most 5 messages: texts are merged before anything is lost,
+  and location pins are the first to go.
+
+Builds line-bot-sdk model objects; touches nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from linebot.v3.messaging import (
+    FlexBox,
+    FlexBubble,
+    FlexButton,
+    FlexCarousel,
+    FlexMessage,
+    LocationMessage,
+    Message,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+    URIAction,
+)
+
+from bot.messages import Button, Link, Place, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES = 5
+MAX_QUICK_REPLIES = 13
+MAX_LABEL = 20
+MAX_TEXT = 5000
+MAX_ALT_TEXT = 400
+MAX_DISPLAY_TEXT = 300
+MAX_POSTBACK_DATA = 300
+MAX_URI = 1000
+MAX_LOCATION_FIELD = 100
+BUTTONS_PER_BUBBLE = 10
+MAX_BUBBLES = 12
+URI_SCHEMES = ("https://", "http://", "tel:", "line://")
+ELLIPSIS = "…"
+_PHONE = re.compile(r"\+?\d[\d-]{4,}\d")
+
+
+def utf16_len(text: str) -> int:
+    """Length as LINE counts text: UTF-16 code units (an emoji such as 🍎 is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units, ending in an ellipsis when cut."""
+    if utf16_len(text) <= limit:
+        return text
+    out, used = [], utf16_len(ELLIPSIS)
+    for ch in text:
+        used += utf16_len(ch)
+        if used > limit:
+            break
+        out.append(ch)
+    return "".join(out) + ELLIPSIS
+
+
+def fit_label(label: str, limit: int = MAX_LABEL) -> str:
+    """An action label of at most ``limit`` characters.
+
+    LINE counts labels in grapheme clusters; counting code points is never fewer,
+    so a label that fits here fits there."""
+    label = " ".join(label.split())
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1] + ELLIPSIS
+
+
+def link_label(link: Link) -> str:
+    """A button label for a link; a ``tel:`` link keeps its number in view
+    (「電話する：デジタル活用支援センター（…） 03-5974-0129」 → 「電話する 03-5974-0129」)."""
+    label = " ".join(link.label.split())
+    if len(label) <= MAX_LABEL:
+        return label
+    if link.url.startswith("tel:"):
+        numbers = _PHONE.findall(label)
+        number = numbers[-1] if numbers else link.url[4:]
+        verb = re.split(r"[：:]", label, maxsplit=1)[0].strip()
+        shortened = f"{verb} {number}" if verb and verb != label else number
+        if len(shortened) <= MAX_LABEL:
+            return shortened
+        return fit_label(number)
+    return fit_label(label)
+
+
+def usable_link(link: Link) -> bool:
+    return link.url.startswith(URI_SCHEMES) and len(link.url) <= MAX_URI and bool(link.label.strip())
+
+
+def quick_reply(buttons: list[Button]) -> QuickReply | None:
+    items = []
+    for button in buttons:
+        if not button.data or len(button.data) > MAX_POSTBACK_DATA or not button.label.strip():
+            log.warning("a button LINE cannot carry was left out (data of %d characters)", len(button.data))
+            continue
+        label = " ".join(button.label.split())
+        action = PostbackAction(label=fit_label(label), data=button.data, display_text=clip(label, MAX_DISPLAY_TEXT))
+        items.append(QuickReplyItem(action=action))
+        if len(items) == MAX_QUICK_REPLIES:
+            break
+    return QuickReply(items=items) if items else None
+
+
+def _link_button(link: Link) -> FlexButton:
+    style = "primary" if link.url.startswith("tel:") else "secondary"
+    return FlexButton(action=URIAction(label=link_label(link), uri=link.url), style=style, height="sm")
+
+
+def links_message(links: list[Link]) -> FlexMessage | None:
+    """A bubble of link buttons (a carousel when there are more than fit in one)."""
+    links = [link for link in links if usable_link(link)]
+    if not links:
+        return None
+    capacity = BUTTONS_PER_BUBBLE * MAX_BUBBLES
+    if len(links) > capacity:
+        log.warning("%d links, only %d fit in one LINE message", len(links), capacity)
+        links = links[:capacity]
+    bubbles = [
+        FlexBubble(body=FlexBox(layout="vertical", spacing="sm",
+                                contents=[_link_button(link) for link in links[i:i + BUTTONS_PER_BUBBLE]]))
+        for i in range(0, len(links), BUTTONS_PER_BUBBLE)
+    ]  # fmt: skip
+    contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
+    alt = clip("\n".join(link_label(link) for link in links), MAX_ALT_TEXT)  # phone numbers stay in view
+    return FlexMessage(alt_text=alt, contents=contents)
+
+
+def location_message(place: Place) -> LocationMessage:
+    return LocationMessage(
+        title=clip(place.title, MAX_LOCATION_FIELD),
+        address=clip(place.address or place.title, MAX_LOCATION_FIELD),
+        latitude=float(place.lat),
+        longitude=float(place.lon),
+    )
+
+
+def merge_texts(texts: list[str], slots: int) -> list[str]:
+    """Join neighbouring texts (the shortest pair first) until at most ``slots`` remain."""
+    texts = list(texts)
+    while len(texts) > max(1, slots):
+        i = min(range(len(texts) - 1), key=lambda k: utf16_len(texts[k]) + utf16_len(texts[k + 1]))
+        texts[i:i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
+    return texts
+
+
+def _unique(items: list, key) -> list:
+    seen, out = set(), []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
+
+
+def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Message]:
+    """The LINE messages for one call (reply, push or multicast): at most ``max_messages``."""
+    if not replies:
+        return []
+    texts = [r.text.strip() for r in replies if r.text and r.text.strip()]
+    links = _unique([link for r in replies for link in r.links], key=lambda link: (link.label, link.url))
+    places = _unique([p for r in replies for p in r.places if p.verified], key=lambda p: (p.title, p.lat, p.lon))
+    buttons = _unique([b for r in replies for b in r.buttons], key=lambda b: b.data)
+
+    flex = links_message(links)
+    extras = [flex] if flex else []
+    texts = merge_texts(texts, max_messages - len(extras)) if texts else []
+    messages: list[Message] = [TextMessage(text=clip(t, MAX_TEXT)) for t in texts]
+    messages += extras
+    room = max_messages - len(messages)
+    if len(places) > room:
+        log.info("%d map pins left out (%d messages is LINE's limit per call)", len(places) - room, max_messages)
+    messages += [location_message(p) for p in places[:room]]
+    if not messages:
+        return []
+    quick = quick_reply(buttons)
+    if quick is not None:
+        messages[-1].quick_reply = quick
+    return messages

@@ -1,0 +1,183 @@
+"""The LINE webhook server: an aiohttp application with the webhook and a health endpoint.
+
+Lives here: ``create_app`` (the ``web.Application``), ``LineRuntime`` (what it holds
+while running) and ``serve`` (run it on a host and port until SIGINT/SIGTERM).
+
+The webhook checks ``x-line-signature`` before anything else: no signature → 400,
+a wrong one → 401, and nothing is read or handled. A signed body that is not a
+webhook payload → 400. Otherwise the events are queued and LINE gets 200 at once
+(well inside its 2-second limit); the ``Dispatcher`` handles them in the background.
+``GET /healthz`` answers the reverse proxy or the monitor. On shutdown the queued
+events are finished, then the API client is closed.
+
+Touches the network (its port, and the LINE API through ``Messenger``) and the bot
+it is given; the bot itself (database) is opened and closed by the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+from aiohttp import web
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+
+from bot.app import App
+from bot.channels.line.config import LineConfig
+from bot.channels.line.delivery import DEFAULT_TIMEOUT, Messenger
+from bot.channels.line.events import Inbound, MalformedBody, parse_body, to_inbound
+from bot.channels.line.handler import EventHandler
+from bot.channels.line.retry import Backoff
+from bot.channels.line.seen import SeenEvents
+from bot.channels.line.signature import HEADER, verify
+from bot.channels.line.workers import DEFAULT_MAX_PENDING, DEFAULT_WORKERS, Dispatcher
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = "/callback"
+HEALTH_PATH = "/healthz"
+HEALTH_DB_TIMEOUT = 2.0
+
+
+@dataclass
+class LineRuntime:
+    config: LineConfig
+    api_client: AsyncApiClient
+    api: AsyncMessagingApi
+    messenger: Messenger
+    handler: EventHandler
+    dispatcher: Dispatcher
+    started: float
+
+
+RUNTIME = web.AppKey("line_runtime", LineRuntime)
+
+
+def _plain(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text)
+
+
+def create_app(
+    bot: App,
+    config: LineConfig,
+    path: str = DEFAULT_PATH,
+    workers: int = DEFAULT_WORKERS,
+    max_pending: int = DEFAULT_MAX_PENDING,
+    backoff: Backoff | None = None,
+    reply_backoff: Backoff | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    shutdown_timeout: float = 10.0,
+) -> web.Application:
+    """The webhook application for ``bot``. ``backoff``/``reply_backoff`` and ``timeout``
+    shape the API calls (tests pass immediate backoffs)."""
+    secret = config.channel_secret
+
+    async def webhook(request: web.Request) -> web.Response:
+        signature = request.headers.get(HEADER)
+        if not signature:
+            return _plain(400, "missing signature")
+        body = await request.read()
+        if not verify(body, signature, secret):
+            return _plain(401, "invalid signature")
+        try:
+            raw_events = parse_body(body)
+        except MalformedBody as exc:
+            return _plain(400, str(exc))
+        events: list[Inbound] = []
+        for raw in raw_events:
+            try:
+                inbound = to_inbound(raw)
+            except Exception:  # noqa: BLE001 - an odd event is skipped, the others are handled
+                log.exception("could not read a LINE event (type %r)", raw.get("type"))
+                continue
+            if inbound is not None:
+                events.append(inbound)
+        if events and not request.app[RUNTIME].dispatcher.offer(events):
+            return _plain(503, "busy, try again")
+        return _plain(200, "OK")
+
+    async def health(request: web.Request) -> web.Response:
+        runtime = request.app[RUNTIME]
+        dispatcher = runtime.dispatcher
+        db_ok = True
+        try:
+            async with asyncio.timeout(HEALTH_DB_TIMEOUT):
+                async with bot.db.conn.execute("SELECT 1") as cur:
+                    await cur.fetchone()
+        except Exception:  # noqa: BLE001 - any failure is "unhealthy"
+            db_ok = False
+        ok = db_ok and dispatcher.accepting
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if db_ok else "unavailable",
+            "accepting": dispatcher.accepting,
+            "queued": dispatcher.pending,
+            "handled": dispatcher.handled,
+            "failed": dispatcher.failed,
+            "workers": dispatcher.workers,
+            "events": dict(runtime.handler.counts),  # message/follow/…, replied/pushed/not_sent/failed, duplicate
+            "push_fallback": runtime.config.push_fallback,
+            "uptime_s": round(time.monotonic() - runtime.started, 1),
+        }
+        return web.json_response(body, status=200 if ok else 503)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # The SDK's client opens an aiohttp session: it must be made inside the running loop.
+        client = AsyncApiClient(Configuration(host=config.api_base_url, access_token=config.access_token))
+        api = AsyncMessagingApi(client)
+        messenger = Messenger(api, config.push_fallback, backoff=backoff, reply_backoff=reply_backoff, timeout=timeout)
+        seen = SeenEvents(bot.db)
+        pruned = await seen.prune()
+        if pruned:
+            log.info("forgot %d old webhook event ids", pruned)
+        handler = EventHandler(bot, messenger, seen)
+        dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending)
+        dispatcher.start()
+        app[RUNTIME] = LineRuntime(config, client, api, messenger, handler, dispatcher, time.monotonic())
+        try:
+            yield
+        finally:
+            left = await dispatcher.stop(shutdown_timeout)
+            if left:
+                log.warning("LINE: stopped with %d events unhandled", left)
+            await client.close()
+
+    app = web.Application()
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post(path, webhook)
+    app.router.add_get(HEALTH_PATH, health)
+    return app
+
+
+async def serve(bot: App, config: LineConfig, host: str, port: int, path: str = DEFAULT_PATH,
+                workers: int = DEFAULT_WORKERS, out=None) -> None:  # fmt: skip
+    """Serve until SIGINT or SIGTERM, then shut down cleanly. Prints the address (never a secret)."""
+    out = out or sys.stdout
+    app = create_app(bot, config, path=path, workers=workers)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = runner.addresses[0] if runner.addresses else (host, port)
+        base = f"http://{bound[0]}:{bound[1]}"
+        out.write(f"LINE webhook listening on {base}{path} (health: {base}{HEALTH_PATH}); "
+                  f"push fallback {'on' if config.push_fallback else 'off'}\n")  # fmt: skip
+        out.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):  # not on this platform / not the main thread
+                pass
+        await stop.wait()
+        out.write("LINE webhook: shutting down\n")
+        out.flush()
+    finally:
+        await runner.cleanup()

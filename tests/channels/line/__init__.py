@@ -1,0 +1,1 @@
+"""Tests of the LINE channel (real server and SDK client on loopback)."""
