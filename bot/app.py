@@ -69,10 +69,14 @@ async def open_app(
     knowledge = knowledge or load_knowledge(knowledge_dir or config.knowledge_dir())
     shops = load_shops(shops_file or config.shops_file(), knowledge.municipalities.municipalities)
     db = await Database(db_path or config.db_path()).open()
-    app = App(knowledge, shops, db, engine=None)  # type: ignore[arg-type]
-    app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
-    if demo:
-        await fill_demo(app, clock)
+    try:
+        app = App(knowledge, shops, db, engine=None)  # type: ignore[arg-type]
+        app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
+        if demo:
+            await fill_demo(app, clock)
+    except BaseException:
+        await db.close()
+        raise
     # Loading leaves much garbage and many long-lived objects: collect once now and
     # move the survivors out of the collector's way, so no resident waits for a
     # full collection later.

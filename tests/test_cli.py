@@ -124,3 +124,11 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["shops"])
     assert exc.value.code == 2
+
+
+def test_a_corrupt_database_is_one_clear_line_and_the_process_ends(tmp_path):
+    db = tmp_path / "corrupt.db"
+    db.write_bytes(b"this is not sqlite" * 300)
+    proc = madoguchi("chat", "--jsonl", "--db", str(db), stdin='{"user": "a", "text": "x"}\n')
+    assert proc.returncode == 2
+    assert str(db) in proc.stderr and "Traceback" not in proc.stderr

@@ -111,15 +111,13 @@ class ClassStore:
             where.append("carrier = ?")
             args.append(q.carrier)
         clause = " AND ".join(where)
-        async with self.db.conn.execute(
+        rows = await self.db.conn.execute_fetchall(
             f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, q.limit)
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         if len(rows) < q.limit:
             return [_session(r) for r in rows], len(rows)
         # Counting stops at COUNT_CAP: "more than 999" is all a resident needs to know.
-        async with self.db.conn.execute(
+        ((total,),) = await self.db.conn.execute_fetchall(
             f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP})", args
-        ) as cur:
-            (total,) = await cur.fetchone()
+        )
         return [_session(r) for r in rows], total

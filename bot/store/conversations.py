@@ -13,14 +13,13 @@ class ConversationStore:
         self.db = db
 
     async def load(self, user_key: str) -> dict:
-        async with self.db.conn.execute(
+        rows = await self.db.conn.execute_fetchall(
             "SELECT state FROM conversations WHERE user_key = ?", (user_key,)
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
+        )  # one round trip to the database thread
+        if not rows:
             return {}
         try:
-            state = json.loads(row["state"])
+            state = json.loads(rows[0]["state"])
         except json.JSONDecodeError:
             return {}
         return state if isinstance(state, dict) else {}

@@ -174,12 +174,17 @@ class Database:
         # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).
         sqlite3.connect(self.path).close()
         self._conn = await aiosqlite.connect(self.path)
-        self._conn.row_factory = aiosqlite.Row
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self._conn.execute("PRAGMA busy_timeout=5000")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._migrate()
+        try:
+            self._conn.row_factory = aiosqlite.Row
+            await self._conn.execute("PRAGMA journal_mode=WAL")
+            await self._conn.execute("PRAGMA synchronous=NORMAL")
+            await self._conn.execute("PRAGMA busy_timeout=5000")
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+            await self._migrate()
+        except BaseException:
+            # A corrupt file or a failed migration: close, or aiosqlite's thread keeps the process alive.
+            await self.close()
+            raise
         return self
 
     async def _migrate(self) -> None:
