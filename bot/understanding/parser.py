@@ -190,7 +190,10 @@ class Understanding:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
         folded, mentions, scoring = self._forms(cleaned)
         masked = _mask(folded, mentions)
-        full_reading = self.reading(squeeze(folded)) if not folded.isascii() else fold(romaji_to_kana(folded))
+        if not folded.isascii():
+            full_reading = self.reading(squeeze(folded))
+        else:  # romaji is read as kana; English stays English
+            full_reading = folded if self._is_english(folded) else fold(romaji_to_kana(folded))
         result = Parse(text=cleaned, lang=self.detect_lang(cleaned), folded=folded, reading=full_reading)
         for m in mentions:
             if m.kind == "carrier":

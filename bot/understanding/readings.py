@@ -77,6 +77,12 @@ def build_lexicon(texts: Iterable[str]) -> dict[str, str]:
             orig = item["orig"].strip()
             if _KANJI_RE.search(orig) and orig not in entries:
                 entries[orig] = fold(item["hira"])
+    # Each kanji run on its own too (覚 of 覚えられない), so that another inflection
+    # of a known word (覚えられん) still counts as known.
+    for word in list(entries):
+        for run in re.findall(r"[\u3400-\u9fff\u3005]+", word):
+            if run not in entries:
+                entries[run] = fold("".join(item["hira"] for item in kakasi.convert(run)))
     return entries
 
 
