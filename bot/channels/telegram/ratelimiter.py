@@ -1,0 +1,160 @@
+"""The outgoing limiter plugged into python-telegram-bot (``ApplicationBuilder.rate_limiter``).
+
+Lives here: ``TelegramLimiter``, a ``BaseRateLimiter`` that every Bot API call goes
+through (PTB exempts only ``getUpdates``). For a call to a chat it waits until
+
+* fewer than ``overall_per_second`` messages went to any chat in the last second
+  (a strict sliding window: unlike ``AIORateLimiter`` it never lets a burst past it),
+* the chat's own bucket has room: about 1 message/s with a short burst in a private chat
+  (``rate_limit_args={"burst": 1}`` makes it strict, as broadcasts do), and at most
+  ``group_per_minute`` in any minute in a group.
+
+It then makes the call and handles what Telegram answers: ``RetryAfter`` is waited out
+(the chat is paused, and everything is when the call had no chat or was part of a
+broadcast) and retried; ``TimedOut`` and other ``NetworkError``s (not ``BadRequest``) are
+retried with exponential backoff and jitter. Everything else, ``Forbidden`` included,
+goes back to the caller. Clock and sleep are injectable. Touches nothing but the calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+from typing import Any, Callable, Coroutine
+
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.channels.telegram.pacing import MONOTONIC, SLEEP, Clock, Limit, Sleep, SlidingWindow, TokenBucket, capped, wait_for
+from bot.channels.telegram.secrecy import redact
+from bot.channels.telegram.settings import Limits
+
+log = logging.getLogger(__name__)
+
+PRUNE_AT = 8192  # forget idle per-chat limiters when there are more than this many
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = getattr(exc, "_retry_after", None)  # PTB >= 22.2 keeps a timedelta here
+    if value is None:
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def is_group(chat_id: object) -> bool:
+    """Negative ids and @usernames are groups and channels."""
+    try:
+        return int(chat_id) < 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+class TelegramLimiter(BaseRateLimiter[dict]):
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        clock: Clock = MONOTONIC,
+        sleep: Sleep = SLEEP,
+        rng: Callable[[], float] = random.random,
+    ):
+        self.limits = limits or Limits()
+        self.clock, self.sleep, self.rng = clock, sleep, rng
+        per_second = self.limits.overall_per_second
+        self.overall: SlidingWindow | None = SlidingWindow(per_second, 1.0) if per_second else None
+        self._paused = _Pause()  # RetryAfter on a call without a chat, or in a broadcast
+        self._chats: dict[object, TokenBucket | SlidingWindow | _Pause] = {}
+        self.retries = {"retry_after": 0, "network": 0}
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    def _chat_limit(self, chat_id: object) -> TokenBucket | SlidingWindow | _Pause:
+        limit = self._chats.get(chat_id)
+        if limit is None:
+            if len(self._chats) >= PRUNE_AT:
+                now = self.clock()
+                for key in [k for k, v in self._chats.items() if v.idle(now)]:
+                    del self._chats[key]
+            group, private = self.limits.group_per_minute, self.limits.chat_per_second
+            if is_group(chat_id):
+                limit = SlidingWindow(group, 60.0) if group else _Pause()
+            else:
+                limit = TokenBucket(private, self.limits.chat_burst) if private else _Pause()
+            self._chats[chat_id] = limit
+        return limit
+
+    def _limits_for(self, chat_id: object, args: dict) -> list[Limit]:
+        chat = self._chat_limit(chat_id)
+        limits: list[Limit] = [self._paused, capped(chat, args.get("burst")) if isinstance(chat, TokenBucket) else chat]
+        if self.overall is not None:
+            limits.append(self.overall)
+        return limits
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict | list[dict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict | None,
+    ) -> bool | dict | list[dict]:
+        options = rate_limit_args or {}
+        chat_id = data.get("chat_id")
+        failures = 0
+        while True:
+            if chat_id is not None:
+                await wait_for(self._limits_for(chat_id, options), self.clock, self.sleep)
+            else:
+                await wait_for([self._paused], self.clock, self.sleep)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                if failures >= self.limits.max_retries or wait > self.limits.max_retry_after:
+                    raise
+                failures += 1
+                self.retries["retry_after"] += 1
+                until = self.clock() + wait
+                if chat_id is not None:
+                    self._chat_limit(chat_id).pause(until)
+                if chat_id is None or options.get("bulk"):
+                    self._paused.pause(until)
+                log.warning("Telegram asked to wait %.1f s (%s); retrying", wait, endpoint)
+                await self.sleep(wait)
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # TimedOut included
+                if failures >= self.limits.max_retries:
+                    raise
+                delay = min(self.limits.max_backoff_seconds, self.limits.backoff_seconds * 2**failures)
+                delay *= 0.8 + 0.4 * self.rng()
+                failures += 1
+                self.retries["network"] += 1
+                log.warning("%s failed (%s); retry %d in %.1f s", endpoint, redact(exc), failures, delay)
+                await self.sleep(delay)
+
+
+class _Pause:
+    """A limit that only holds calls back while paused (after a ``RetryAfter``)."""
+
+    __slots__ = ("paused_until",)
+
+    def __init__(self) -> None:
+        self.paused_until = 0.0
+
+    def wait_time(self, now: float) -> float:
+        return max(0.0, self.paused_until - now)
+
+    def take(self, now: float) -> None:
+        pass
+
+    def pause(self, until: float) -> None:
+        self.paused_until = max(self.paused_until, until)
+
+    def idle(self, now: float) -> bool:
+        return self.paused_until <= now

@@ -1,0 +1,91 @@
+"""Running the Telegram bot: long polling (default) or a webhook, until a signal stops it.
+
+Lives here: ``serve`` (open the Madoguchi app, build the Application, register the command
+menu in Japanese and English with ``set_my_commands``, then poll — ``getUpdates`` — or set
+the webhook with its secret token and start the ``WebhookServer``; on stop, finish the
+updates in hand and close everything) and ``register_commands``. Touches the network
+(the Bot API at the configured base URL, the webhook port) and the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bot.app import open_app
+from bot.channels.telegram.channel import build_application
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.telegram.texts import COMMANDS
+from bot.channels.telegram.webhook import WebhookServer
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+async def register_commands(application: Application) -> None:
+    """The command menu: Japanese by default and for ``ja`` clients, English for ``en`` ones."""
+    bot = application.bot
+    ja = [BotCommand(name, ja_text) for name, ja_text, _ in COMMANDS]
+    en = [BotCommand(name, en_text) for name, _, en_text in COMMANDS]
+    await bot.set_my_commands(ja, scope=BotCommandScopeDefault())
+    await bot.set_my_commands(ja, scope=BotCommandScopeDefault(), language_code="ja")
+    await bot.set_my_commands(en, scope=BotCommandScopeDefault(), language_code="en")
+
+
+async def serve(
+    settings: TelegramSettings,
+    *,
+    db: str | None = None,
+    knowledge_dir: str | None = None,
+    demo: bool = False,
+    stop: asyncio.Event | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    on_ready: Callable[[Application, WebhookServer | None], object] | None = None,
+) -> None:
+    """Run until ``stop`` is set. ``request`` replaces the HTTP transport and ``on_ready``
+    is told the Application and webhook server once serving (tests)."""
+    stop = stop or asyncio.Event()
+    app = await open_app(db, knowledge_dir, settings.shops_file, demo=demo)
+    try:
+        application = build_application(app, settings, request=request, get_updates_request=get_updates_request,
+                                        polling=not settings.webhook)  # fmt: skip
+        server: WebhookServer | None = None
+        async with application:  # initialize (getMe) … shutdown
+            me = application.bot
+            await register_commands(application)
+            if settings.webhook:
+                await me.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                     allowed_updates=ALLOWED_UPDATES,
+                                     drop_pending_updates=settings.drop_pending_updates)  # fmt: skip
+                server = WebhookServer(application, settings.webhook_secret, settings.webhook_path,
+                                       settings.listen, settings.port)  # fmt: skip
+                await application.start()
+                await server.start()
+                log.info("@%s: webhook %s (listening on %s:%d)", me.username, settings.webhook_url, settings.listen, server.port)
+            else:
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
+                                                        drop_pending_updates=settings.drop_pending_updates)  # fmt: skip
+                await application.start()
+                log.info("@%s: long polling %s", me.username, settings.api_base_url)
+            if on_ready is not None:
+                on_ready(application, server)
+            await stop.wait()
+            log.info("stopping: finishing the updates in hand")
+            if server is not None:
+                await server.stop()
+            elif application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            channel = application.bot_data["channel"]
+            if channel.tasks:
+                log.info("waiting for %d broadcast(s) to finish", len(channel.tasks))
+                await asyncio.gather(*list(channel.tasks), return_exceptions=True)
+    finally:
+        await app.close()

@@ -1,0 +1,91 @@
+"""Telegram delivery for the platform-neutral broadcast engine of the staff side
+(``bot.broadcast``; ``madoguchi broadcast`` finds this module through
+``bot.broadcast.senders``).
+
+Lives here: ``TelegramSender`` — the engine's ``Sender`` protocol on python-telegram-bot's
+``Bot`` — and ``make_sender(options)``. One recipient per call (``max_batch`` 1), at most
+``rate_per_s`` calls a second (25 by default, ``--rate`` overrides, never above 30) and one
+message a second per chat; the engine paces and retries, so the bot's own
+``TelegramLimiter`` only keeps the 30/s ceiling and the per-chat second, and retries
+nothing. Outcomes: SENT; BLOCKED on ``Forbidden``; RETRY on ``RetryAfter`` (with Telegram's
+``retry_after``), ``TimedOut`` and other network errors; FAILED on ``BadRequest`` and any
+other refusal. A text longer than 4,096 characters goes as several messages. The token comes
+from ``TELEGRAM_BOT_TOKEN`` and is scrubbed from logs and error texts.
+Touches the Bot API only.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from bot.broadcast.sender import Result
+from bot.broadcast.senders import SenderUnavailable
+from bot.channels.telegram.adapter import chat_of
+from bot.channels.telegram.ratelimiter import TelegramLimiter, retry_after_seconds
+from bot.channels.telegram.rendering import split_text
+from bot.channels.telegram.secrecy import protect_logs, redact
+from bot.channels.telegram.settings import DEFAULT_API, Limits, SettingsError, api_base_url
+
+RATE = 25.0
+CEILING = 30.0
+PER_CHAT = {"burst": 1}  # rate_limit_args: one message a second to a chat, parts included
+
+
+class TelegramSender:
+    channel = "telegram"
+    max_batch = 1
+    per_recipient_interval = 1.0
+    concurrency = 8
+
+    def __init__(self, bot: ExtBot, rate_per_s: float = RATE):
+        self.bot = bot
+        self.rate_per_s = min(rate_per_s, CEILING)
+
+    async def send(self, user_keys: list[str], text: str, *, key: str) -> Mapping[str, Result]:
+        return {user_key: await self._one(user_key, text) for user_key in user_keys}
+
+    async def _one(self, user_key: str, text: str) -> Result:
+        chat_id = chat_of(user_key)
+        if chat_id is None:
+            return Result.failed(f"not a Telegram chat: {user_key}")
+        try:
+            for part in split_text(text):
+                await self.bot.send_message(chat_id, part, rate_limit_args=PER_CHAT)
+        except Forbidden as exc:
+            return Result.blocked(redact(exc))
+        except RetryAfter as exc:
+            return Result.retry(redact(exc), retry_after=retry_after_seconds(exc))
+        except BadRequest as exc:
+            return Result.failed(redact(exc))
+        except NetworkError as exc:  # TimedOut included
+            return Result.retry(redact(exc))
+        except TelegramError as exc:
+            return Result.failed(redact(exc))
+        return Result.sent()
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+
+async def make_sender(options: Any, env: Mapping[str, str] | None = None) -> TelegramSender:
+    env = os.environ if env is None else env
+    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    if not token:
+        raise SenderUnavailable("TELEGRAM_BOT_TOKEN が設定されていません")
+    protect_logs(token)
+    try:
+        base = api_base_url(env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API)
+    except SettingsError as exc:
+        raise SenderUnavailable(str(exc)) from None
+    limiter = TelegramLimiter(Limits(overall_per_second=int(CEILING), max_retries=0))
+    bot = ExtBot(token, base_url=base + "/bot", base_file_url=base + "/file/bot", rate_limiter=limiter,
+                 request=getattr(options, "telegram_request", None))  # fmt: skip
+    try:
+        await bot.initialize()
+    except TelegramError as exc:
+        raise SenderUnavailable(f"Telegram に接続できません: {redact(exc)}") from None
+    return TelegramSender(bot, float(getattr(options, "rate", None) or RATE))

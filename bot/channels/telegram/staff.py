@@ -1,0 +1,220 @@
+"""Staff commands on Telegram: /broadcast, /reload, /stats.
+
+Lives here: the three commands and the broadcast's confirm / cancel buttons (callback data
+``tgb:send:<id>`` and ``tgb:cancel:<id>``). The identity is ``telegram:<user id>``; every
+attempt is checked with ``StaffDirectory.allows`` and written to the ``AuditLog`` — who,
+what, on what, and how it ended ("denied" for everyone who may not). Staff work only in a
+private chat with the bot. /broadcast shows a preview first; the confirm button sends it
+in the background (``broadcast.deliver``) and reports sent / failed / blocked. /reload
+re-reads the shop listing with the core's loader and swaps ``App.shops`` only when the
+file is valid: on errors the old listing keeps serving and the errors (file, line, field)
+are the reply. /stats counts conversations, blocked chats and subscriptions (read-only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.channels.telegram.adapter import resolve_city, staff_identity, user_key
+from bot.channels.telegram.broadcast import PendingBroadcast, deliver
+from bot.channels.telegram.channel import Channel
+from bot.channels.telegram.secrecy import redact
+from bot.channels.telegram.texts import t
+from bot.data.shops import load_shops
+from bot.data.yaml_lines import DataError
+from bot.messages import Button, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_PROBLEMS_SHOWN = 20
+CALLBACK = "tgb"
+
+
+def _channel(context: ContextTypes.DEFAULT_TYPE) -> Channel:
+    return context.bot_data["channel"]
+
+
+async def _gatekeep(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, target: str | None = None,
+                    municipality: str | None = None) -> tuple[Channel, str, str] | None:  # fmt: skip
+    """The channel, actor and reply language when the sender may do ``action``; otherwise
+    replies "not permitted", audits the attempt and returns None."""
+    ch = _channel(context)
+    actor = staff_identity(update.effective_user.id)
+    chat = update.effective_chat
+    lang = await ch.language(user_key(chat.id))
+    if not ch.staff.allows(actor, action, municipality):
+        await ch.audit.record(actor, action, target, "denied")
+        log.warning("%s tried /%s (%s) without permission", actor, action, target or "-")
+        await ch.sender.text(chat.id, t("not_permitted", lang))
+        return None
+    if chat.type != ChatType.PRIVATE:
+        await ch.audit.record(actor, action, target, "refused: not a private chat")
+        await ch.sender.text(chat.id, t("staff_private_only", lang))
+        return None
+    return ch, actor, lang
+
+
+_BROADCAST = re.compile(r"^/\S+(?:\s+(\S+))?(?:\s+(.*))?$", re.S)
+
+
+def _broadcast_parts(text: str) -> tuple[str, str]:
+    """``/broadcast 宇部市 本文…`` → (city, body); the body keeps its line breaks."""
+    match = _BROADCAST.match(text.strip())
+    if match is None:
+        return "", ""
+    return (match.group(1) or "").strip(), (match.group(2) or "").strip()
+
+
+async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    ch = _channel(context)
+    typed, body = _broadcast_parts(update.message.text or "")
+    city = resolve_city(ch.app.knowledge, typed)
+    allowed = await _gatekeep(update, context, "broadcast", city or typed or None, municipality=city)
+    if allowed is None:
+        return
+    ch, actor, lang = allowed
+    chat_id = update.effective_chat.id
+    if not typed or not body:
+        await ch.sender.text(chat_id, t("broadcast_usage", lang))
+        return
+    if city is None:
+        names = "、".join(m.name for m in ch.app.knowledge.municipalities.municipalities)
+        await ch.sender.text(chat_id, t("broadcast_unknown_city", lang, city=typed, cities=names))
+        return
+    count = len(await ch.residents.recipients(city, channel="telegram"))
+    name = city if lang == "ja" else (ch.app.knowledge.municipality(city).name_en or city)
+    if count == 0:
+        await ch.audit.record(actor, "broadcast", city, "nobody to send to")
+        await ch.sender.text(chat_id, t("broadcast_nobody", lang, city=name))
+        return
+    message = body + t("broadcast_footer", "ja")
+    pending = ch.broadcasts.prepare(actor, city, message, count)
+    buttons = [
+        Button(t("button_send", lang, count=count), f"{CALLBACK}:send:{pending.id}"),
+        Button(t("button_cancel", lang), f"{CALLBACK}:cancel:{pending.id}"),
+    ]
+    preview = t("broadcast_preview", lang, city=name, count=count, text=message)
+    await ch.audit.record(actor, "broadcast", city, f"preview id={pending.id} recipients={count}")
+    await ch.sender.replies(chat_id, [Reply(preview, buttons=buttons)])
+
+
+async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    ch = _channel(context)
+    query = update.callback_query
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", redact(exc))
+    parts = (query.data or "").split(":", 2)
+    what, broadcast_id = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    actor = staff_identity(update.effective_user.id)
+    chat_id = update.effective_chat.id
+    lang = await ch.language(user_key(chat_id))
+    pending = ch.broadcasts.peek(broadcast_id)
+    if pending is not None and (pending.actor != actor or not ch.staff.allows(actor, "broadcast", pending.city)):
+        await ch.audit.record(actor, "broadcast", pending.city, f"denied: confirm of {pending.id}")
+        await ch.sender.text(chat_id, t("not_permitted", lang))
+        return
+    pending = ch.broadcasts.take(broadcast_id)
+    try:  # the preview's buttons go either way: nothing can be pressed twice
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as exc:
+        log.info("could not remove the preview's buttons: %s", redact(exc))
+    if pending is None:
+        await ch.sender.text(chat_id, t("broadcast_gone", lang))
+        return
+    if what != "send":
+        await ch.audit.record(actor, "broadcast", pending.city, f"cancelled id={pending.id}")
+        await ch.sender.text(chat_id, t("broadcast_cancelled", lang))
+        return
+    await ch.audit.record(actor, "broadcast", pending.city, f"confirmed id={pending.id}")
+    await ch.sender.text(chat_id, t("broadcast_started", lang, count=pending.count))
+    ch.spawn(_run_broadcast(ch, pending, chat_id, lang))
+
+
+async def _run_broadcast(ch: Channel, pending: PendingBroadcast, report_to: int, lang: str) -> None:
+    try:
+        report = await deliver(ch.sender, ch.residents, pending.city, pending.text,
+                               ch.settings.limits.broadcast_per_second, ch.clock, ch.sleep)  # fmt: skip
+    except Exception:
+        log.exception("broadcast %s to %s stopped", pending.id, pending.city)
+        await ch.audit.record(pending.actor, "broadcast", pending.city, f"error id={pending.id}")
+        raise
+    log.info("broadcast %s to %s: %s", pending.id, pending.city, report.outcome)
+    await ch.audit.record(pending.actor, "broadcast", pending.city, f"done id={pending.id} {report.outcome}")
+    name = pending.city if lang == "ja" else (ch.app.knowledge.municipality(pending.city).name_en or pending.city)
+    await ch.sender.text(report_to, t("broadcast_report", lang, city=name, total=report.total, sent=report.sent,
+                                      failed=report.failed, blocked=report.blocked,
+                                      seconds=f"{report.seconds:.0f}"))  # fmt: skip
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    allowed = await _gatekeep(update, context, "reload", "shops")
+    if allowed is None:
+        return
+    ch, actor, lang = allowed
+    chat_id = update.effective_chat.id
+    path = ch.settings.shops_file
+    municipalities = ch.app.knowledge.municipalities.municipalities
+    started = time.perf_counter()
+    try:
+        directory = await asyncio.to_thread(load_shops, path, municipalities)
+    except DataError as exc:
+        problems = list(exc.problems)
+        shown = "\n".join(problems[:MAX_PROBLEMS_SHOWN])
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown += f"\n… (+{len(problems) - MAX_PROBLEMS_SHOWN})"
+        log.warning("reload of %s refused: %s", path, "; ".join(problems[:5]))
+        await ch.audit.record(actor, "reload", str(path), f"refused: {len(problems)} problem(s)")
+        await ch.sender.text(chat_id, t("reload_failed", lang, count=len(ch.app.shops), problems=shown))
+        return
+    ch.app.shops = directory  # the engine reads the live listing through App.current_shops
+    log.info("reloaded %s: %d entries in %.0f ms", path, len(directory), (time.perf_counter() - started) * 1000)
+    await ch.audit.record(actor, "reload", str(path), f"ok: {len(directory)} entries")
+    await ch.sender.text(chat_id, t("reloaded", lang, count=len(directory), as_of=directory.as_of))
+
+
+async def _count(ch: Channel, sql: str, args: tuple = ()) -> list[tuple]:
+    async with ch.app.db.conn.execute(sql, args) as cur:
+        return [tuple(row) for row in await cur.fetchall()]
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    allowed = await _gatekeep(update, context, "stats", "telegram")
+    if allowed is None:
+        return
+    ch, actor, lang = allowed
+    like = ("telegram:%",)
+    (conversations,) = (await _count(ch, "SELECT COUNT(*) FROM conversations WHERE user_key LIKE ?", like))[0]
+    (blocked,) = (await _count(ch, "SELECT COUNT(*) FROM residents WHERE blocked = 1 AND user_key LIKE ?", like))[0]
+    rows = await _count(
+        ch,
+        "SELECT s.municipality, COUNT(*) FROM subscriptions s LEFT JOIN residents r ON r.user_key = s.user_key "
+        "WHERE s.user_key LIKE ? AND COALESCE(r.blocked, 0) = 0 GROUP BY s.municipality ORDER BY COUNT(*) DESC",
+        like,
+    )
+    member = ch.staff.member(actor)
+    if member is not None and member.role == "municipal":  # their own towns only
+        rows = [r for r in rows if r[0] in member.municipalities]
+    subscriptions = "\n".join(f"・{city} {n}" for city, n in rows) or t("stats_none", lang)
+    await ch.audit.record(actor, "stats", "telegram", "ok")
+    await ch.sender.text(update.effective_chat.id, t(
+        "stats", lang, conversations=conversations, blocked=blocked, subscriptions=subscriptions,
+        updates=ch.stats["updates"], replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"],
+    ))  # fmt: skip
+
+
+def install(application: Application) -> None:
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("broadcast", on_broadcast, filters=new))
+    application.add_handler(CommandHandler("reload", on_reload, filters=new))
+    application.add_handler(CommandHandler("stats", on_stats, filters=new))
+    application.add_handler(CallbackQueryHandler(on_broadcast_button, pattern=rf"^{CALLBACK}:(send|cancel):"))

@@ -1,0 +1,180 @@
+"""Staff on Telegram: /broadcast (preview, confirm, paced delivery, report), /reload of the
+shop listing (a broken file keeps the old one), /stats — and "not permitted", audited,
+for everyone else."""
+
+from __future__ import annotations
+
+import shutil
+
+from bot import config
+from bot.channels.telegram.adapter import user_key
+from bot.channels.telegram.settings import Limits
+from bot.store.audit import AuditLog
+from bot.store.residents import ResidentStore
+from tests.channels.telegram.conftest import ADMIN, SUPPORT, UBE_STAFF
+
+RESIDENT = 42
+
+
+def preview_buttons(calls) -> list[str]:
+    return [b["callback_data"] for c in calls if c.method == "sendMessage"
+            for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]  # fmt: skip
+
+
+async def audit(tg) -> list[tuple]:
+    return [(e["actor"], e["action"], e["target"], e["outcome"]) for e in reversed(await AuditLog(tg.app.db).entries())]
+
+
+async def test_a_resident_may_not_broadcast_and_the_attempt_is_audited(tg):
+    await tg.say(50, "/subscribe 宇部市")
+    calls = await tg.say(RESIDENT, "/broadcast 宇部市 明日は休みです")
+    assert tg.api.visible(calls) == "この操作は許可されていません。"
+    assert not any("明日は休みです" in t for t in tg.api.texts())
+    assert await audit(tg) == [(f"telegram:{RESIDENT}", "broadcast", "宇部市", "denied")]
+
+
+async def test_a_resident_gets_not_permitted_even_without_arguments(tg):
+    assert tg.api.visible(await tg.say(RESIDENT, "/broadcast")) == "この操作は許可されていません。"
+    assert (await audit(tg))[-1][3] == "denied"
+
+
+async def test_municipal_staff_may_not_broadcast_to_another_city(tg):
+    calls = await tg.say(UBE_STAFF, "/broadcast 防府市 お知らせ")
+    assert tg.api.visible(calls) == "この操作は許可されていません。"
+    assert (await audit(tg))[-1] == (f"telegram:{UBE_STAFF}", "broadcast", "防府市", "denied")
+
+
+async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
+    residents = ResidentStore(tg.app.db)
+    for chat in (101, 102, 103, 104):
+        await tg.say(chat, "/subscribe 宇部市")
+    await tg.say(105, "/subscribe 防府市")
+    await residents.subscribe("line:Uabc", "宇部市")  # another channel's subscriber
+    await tg.send(tg.updates.my_chat_member(104, "member", "kicked"))  # blocked before: not a recipient
+    tg.api.block(103)  # blocks the bot while we are not looking: found out at sending
+
+    text = "12月のスマホ教室の日程が出ました。\n宇部市役所で12月5日（土）10時から。"
+    calls = await tg.say(UBE_STAFF, f"/broadcast 宇部市 {text}")
+    seen = tg.api.visible(calls)
+    assert "【送信前の確認】" in seen and "3人" in seen and text in seen
+    send, cancel = preview_buttons(calls)
+    assert send.startswith("tgb:send:") and cancel.startswith("tgb:cancel:")
+    assert not any(text in t for chat in (101, 102, 103) for t in tg.api.texts(chat))  # nothing sent yet
+
+    calls = await tg.press(UBE_STAFF, send)
+    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]  # no second press
+    assert "送信を始めました（3人）" in tg.api.visible(calls)
+    await tg.settle()
+    for chat in (101, 102):
+        (news,) = [t for t in tg.api.texts(chat) if text in t]
+        assert "/unsubscribe" in news
+    assert not any(text in t for t in tg.api.texts(104) + tg.api.texts(105))
+    report = tg.api.texts(UBE_STAFF)[-1]
+    assert "送信できた：2件" in report and "失敗：0件" in report and "ブロックされていた：1件" in report
+    assert await residents.is_blocked(user_key(103))
+
+    again = await tg.press(UBE_STAFF, send)  # a second press sends nothing
+    assert "すでに実行されたか" in tg.api.visible(again) or "もう実行されたか" in tg.api.visible(again)
+    await tg.settle()
+    assert sum(text in t for t in tg.api.texts(101)) == 1
+    outcomes = [a[3] for a in await audit(tg) if a[1] == "broadcast"]
+    assert outcomes[0].startswith("preview") and outcomes[1].startswith("confirmed")
+    assert outcomes[2].endswith("total=3 sent=2 failed=0 blocked=1")
+
+
+async def test_cancel_sends_nothing(tg):
+    await tg.say(101, "/subscribe 宇部市")
+    calls = await tg.say(ADMIN, "/broadcast 宇部市 テスト")
+    _, cancel = preview_buttons(calls)
+    assert "送信をやめました" in tg.api.visible(await tg.press(ADMIN, cancel))
+    await tg.settle()
+    assert not any("テスト" in t for t in tg.api.texts(101))
+
+
+async def test_only_the_staff_member_who_previewed_may_confirm(tg):
+    await tg.say(101, "/subscribe 宇部市")
+    send, _ = preview_buttons(await tg.say(ADMIN, "/broadcast 宇部市 テスト"))
+    assert "許可されていません" in tg.api.visible(await tg.press(RESIDENT, send))
+    await tg.settle()
+    assert not any("テスト" in t for t in tg.api.texts(101))
+    assert "送信を始めました" in tg.api.visible(await tg.press(ADMIN, send))  # still pending for the admin
+
+
+async def test_broadcast_usage_unknown_city_and_nobody_to_send_to(tg):
+    assert "使い方" in tg.api.visible(await tg.say(ADMIN, "/broadcast"))
+    assert "使い方" in tg.api.visible(await tg.say(ADMIN, "/broadcast 宇部市"))
+    assert "見つかりません" in tg.api.visible(await tg.say(ADMIN, "/broadcast 東京都 テスト"))
+    assert "いません" in tg.api.visible(await tg.say(ADMIN, "/broadcast 萩市 テスト"))
+    await tg.say(101, "/subscribe 宇部市")
+    seen = tg.api.visible(await tg.say(ADMIN, "/broadcast ube テスト"))  # romaji works too
+    assert "宇部市のお知らせ登録者 1人" in seen
+
+
+async def test_staff_commands_only_in_a_private_chat(tg):
+    calls = await tg.say(-100777, f"/stats@{tg.updates.bot_username}", user_id=ADMIN)
+    assert "1対1のチャット" in tg.api.visible(calls)
+
+
+async def test_a_broadcast_never_exceeds_30_per_second_nor_1_per_second_per_chat(make_tg):
+    tg = await make_tg(Limits(broadcast_per_second=30))  # the broadcast may take all of the 30/s
+    residents = ResidentStore(tg.app.db)
+    chats = list(range(1000, 1150))
+    for chat in chats:
+        await residents.subscribe(user_key(chat), "宇部市")
+    long_text = "\n".join(["お知らせの本文です。" * 20] * 30)  # two messages per resident
+    send, _ = preview_buttons(await tg.say(ADMIN, f"/broadcast 宇部市 {long_text}"))
+    await tg.press(ADMIN, send)
+    await tg.settle()
+    sends = [c for c in tg.api.messages() if c.chat_id in set(chats)]
+    assert len(sends) == 2 * len(chats)
+    times = sorted(c.at for c in tg.api.of("sendMessage", ok=False))
+    worst = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert worst <= 30
+    for chat in chats[:20]:
+        first, second = [c.at for c in sends if c.chat_id == chat]
+        assert second - first >= 1.0
+    span = max(c.at for c in sends) - min(c.at for c in sends)
+    assert span <= len(sends) / 30 * 1.15 + 1  # and it is not slower than it needs to be
+
+
+async def test_reload_with_a_broken_file_keeps_the_old_listing(make_tg, tmp_path):
+    shops = tmp_path / "shops.yaml"
+    shutil.copy(config.shops_file(), shops)
+    tg = await make_tg(shops_file=shops)
+    old = tg.app.shops
+    lines = shops.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(n for n, line in enumerate(lines) if line.startswith('    phone: "'))
+    lines[i] = '    phone: "083-12"\n'
+    shops.write_text("".join(lines), encoding="utf-8")
+
+    calls = await tg.say(SUPPORT, "/reload")
+    seen = tg.api.visible(calls)
+    assert "読み込みませんでした" in seen and f"{shops}:{i + 1}" in seen and "phone" in seen
+    assert tg.app.shops is old
+    assert "ドコモショップフジグラン宇部店" in tg.api.visible(await tg.say(RESIDENT, "宇部のドコモ"))
+
+    lines[i] = lines[i].replace('"083-12"', '"0836-00-0000"')
+    shops.write_text("".join(lines), encoding="utf-8")
+    calls = await tg.say(SUPPORT, "/reload")
+    assert "読み込みなおしました：22件" in tg.api.visible(calls)
+    assert tg.app.shops is not old and tg.app.current_shops() is tg.app.shops
+    assert [a[3].split(":")[0] for a in await audit(tg) if a[1] == "reload"] == ["refused", "ok"]
+
+
+async def test_reload_and_stats_are_refused_to_those_without_the_role(tg):
+    old = tg.app.shops
+    assert tg.api.visible(await tg.say(UBE_STAFF, "/reload")) == "この操作は許可されていません。"
+    assert tg.api.visible(await tg.say(RESIDENT, "/stats")) == "この操作は許可されていません。"
+    assert tg.app.shops is old
+    assert [(a[1], a[3]) for a in await audit(tg)] == [("reload", "denied"), ("stats", "denied")]
+
+
+async def test_stats_for_admin_and_for_municipal_staff(tg):
+    for chat in (101, 102):
+        await tg.say(chat, "/subscribe 宇部市")
+    await tg.say(103, "/subscribe 防府市")
+    await tg.send(tg.updates.my_chat_member(102, "member", "kicked"))
+    seen = tg.api.visible(await tg.say(ADMIN, "/stats"))
+    assert "ブロックされている：1人" in seen and "・宇部市 1" in seen and "・防府市 1" in seen
+    seen = tg.api.visible(await tg.say(UBE_STAFF, "/stats"))
+    assert "・宇部市 1" in seen and "防府市" not in seen

@@ -1,0 +1,106 @@
+"""The webhook over real HTTP on 127.0.0.1: the right secret token is processed, a wrong
+one or none gets 403 and is never processed; ``madoguchi telegram --webhook-url`` sets the
+webhook with its secret and serves it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+
+from bot.channels.telegram.runner import ALLOWED_UPDATES, serve
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
+from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
+
+SECRET = "s3cret_token-for-tests"
+
+
+@pytest.fixture
+async def served(tg):
+    await tg.application.start()
+    server = WebhookServer(tg.application, SECRET, "/telegram", "127.0.0.1", 0)
+    port = await server.start()
+    async with aiohttp.ClientSession() as session:
+        yield tg, server, session, f"http://127.0.0.1:{port}/telegram"
+    await server.stop()
+    await tg.application.stop()
+
+
+async def post(session, url, body, secret=None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers[SECRET_HEADER] = secret
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body, ensure_ascii=False)
+    async with session.post(url, data=data, headers=headers) as response:
+        return response.status
+
+
+async def until(condition, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_the_right_secret_is_processed(served):
+    tg, server, session, url = served
+    assert await post(session, url, tg.updates.text(42, "宇部のドコモ"), SECRET) == 200
+    await until(lambda: tg.api.messages(42))
+    await tg.application.update_queue.join()
+    assert "ドコモショップフジグラン宇部店" in tg.api.texts(42)[0]
+    assert server.accepted == 1
+
+
+@pytest.mark.parametrize("secret", ["wrong-secret", "", None, SECRET + "x", SECRET[:-1]])
+async def test_a_wrong_or_missing_secret_is_refused_and_never_processed(served, secret):
+    tg, server, session, url = served
+    assert await post(session, url, tg.updates.text(42, "宇部のドコモ"), secret) == 403
+    await asyncio.sleep(0.05)
+    await tg.application.update_queue.join()
+    assert tg.api.messages() == [] and tg.application.update_queue.empty()
+    assert await tg.channel.conversations.load("telegram:42") == {}
+    assert tg.channel.stats["updates"] == 0
+    assert server.refused == 1 and server.accepted == 0
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b""])
+async def test_a_malformed_body_with_the_right_secret_is_a_400(served, body):
+    tg, server, session, url = served
+    assert await post(session, url, body, SECRET) == 400
+    assert tg.api.messages() == []
+
+
+async def test_health_and_other_paths(served):
+    tg, server, session, url = served
+    async with session.get(url.replace("/telegram", "/healthz")) as response:
+        assert response.status == 200 and (await response.json())["running"] is True
+    async with session.get(url) as response:
+        assert response.status == 405
+    assert await post(session, url.replace("/telegram", "/other"), {}, SECRET) == 404
+
+
+async def test_serve_in_webhook_mode_sets_the_webhook_with_its_secret(tmp_path):
+    api = FakeTelegram()
+    settings = TelegramSettings(token=TOKEN, webhook_url="https://bot.example.jp/tg/hook", webhook_path="/tg/hook",
+                                port=0, webhook_secret=SECRET)  # fmt: skip
+    stop = asyncio.Event()
+    ready: dict = {}
+    task = asyncio.create_task(serve(settings, db=str(tmp_path / "w.db"), stop=stop, request=FakeRequest(api),
+                                     on_ready=lambda application, server: ready.update(server=server)))  # fmt: skip
+    await until(lambda: "server" in ready or task.done())
+    (hook,) = api.of("setWebhook")
+    assert hook.params["url"] == "https://bot.example.jp/tg/hook"
+    assert hook.params["secret_token"] == SECRET
+    assert hook.params["allowed_updates"] == ALLOWED_UPDATES
+    assert len(api.of("setMyCommands")) == 3
+    url = f"http://127.0.0.1:{ready['server'].port}/tg/hook"
+    async with aiohttp.ClientSession() as session:
+        assert await post(session, url, Updates().text(42, "こんにちは"), "nope") == 403
+        assert await post(session, url, Updates().text(42, "こんにちは"), SECRET) == 200
+    await until(lambda: api.messages(42))
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert len(api.messages(42)) == 1
