@@ -20,6 +20,22 @@ from bot.data.schema import Municipality, Shop, ShopFile, validate_file
 from bot.data.yaml_lines import DataError, line_for, load_with_lines
 
 
+CELL = 0.25  # degrees; about 25 km
+
+
+def _ring_cells(ci: int, cj: int, ring: int):
+    """The cells exactly ``ring`` cells away from (ci, cj) (the border of a square)."""
+    if ring == 0:
+        yield ci, cj
+        return
+    for j in range(cj - ring, cj + ring + 1):
+        yield ci - ring, j
+        yield ci + ring, j
+    for i in range(ci - ring + 1, ci + ring):
+        yield i, cj - ring
+        yield i, cj + ring
+
+
 @dataclass(frozen=True)
 class NearShop:
     shop: Shop
@@ -45,6 +61,13 @@ class ShopDirectory:
             elif shop.municipality in self._offices:
                 lat, lon = self._offices[shop.municipality]
                 self._positions.append((shop, lat, lon, True))
+        self._grid: dict[tuple[int, int], list[int]] = {}
+        for k, (_, slat, slon, _) in enumerate(self._positions):
+            self._grid.setdefault((int(math.floor(slat / CELL)), int(math.floor(slon / CELL))), []).append(k)
+        # Far enough to cover every position from anywhere: the search always ends.
+        cells = list(self._grid) or [(0, 0)]
+        self._max_ring = max(max(i for i, _ in cells) - min(i for i, _ in cells),
+                             max(j for _, j in cells) - min(j for _, j in cells)) + 1  # fmt: skip
         self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
         self._cities: dict[str | None, tuple[str, ...]] = {}
 
@@ -78,21 +101,35 @@ class ShopDirectory:
     def nearest(
         self, lat: float, lon: float, carrier: str | None = None, limit: int = 3, exclude_city: str | None = None
     ) -> list[NearShop]:
-        """Shops nearest to a point, nearest first."""
-        # Rank by a cheap planar distance (good enough to order places within Japan),
-        # keep the few nearest, and only then compute their great-circle distance.
-        kx = math.cos(math.radians(lat))
-        best = heapq.nsmallest(
-            limit,
-            (
-                ((slat - lat) ** 2 + ((slon - lon) * kx) ** 2, i)
-                for i, (shop, slat, slon, _) in enumerate(self._positions)
-                if (not carrier or shop.carrier == carrier) and (not exclude_city or shop.municipality != exclude_city)
-            ),
-        )
+        """Shops nearest to a point, nearest first.
+
+        Positions sit in a grid of ``CELL``-degree cells; rings of cells are searched
+        outwards until the next ring cannot hold anything nearer than the ``limit``
+        found so far. Ranking uses a planar distance (fine within Japan); the
+        great-circle distance is computed for the few returned."""
+        kx = max(math.cos(math.radians(lat)), 0.1)
+        ci, cj = int(math.floor(lat / CELL)), int(math.floor(lon / CELL))
+        best: list[tuple[float, int]] = []  # (squared planar distance, index), a max-heap by negation
+        ring = 0
+        while True:
+            for i, j in _ring_cells(ci, cj, ring):
+                for k in self._grid.get((i, j), ()):
+                    shop, slat, slon, _ = self._positions[k]
+                    if (carrier and shop.carrier != carrier) or (exclude_city and shop.municipality == exclude_city):
+                        continue
+                    d = (slat - lat) ** 2 + ((slon - lon) * kx) ** 2
+                    if len(best) < limit:
+                        heapq.heappush(best, (-d, k))
+                    elif d < -best[0][0]:
+                        heapq.heapreplace(best, (-d, k))
+            # Anything in the next ring is at least ``ring`` cells away (in latitude or scaled longitude).
+            reach = ring * CELL * min(1.0, kx)
+            if (len(best) >= limit and reach * reach >= -best[0][0]) or ring > self._max_ring:
+                break
+            ring += 1
         out = []
-        for _, i in best:
-            shop, slat, slon, approximate = self._positions[i]
+        for _, k in sorted(best, key=lambda item: -item[0]):
+            shop, slat, slon, approximate = self._positions[k]
             out.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
         return out
 

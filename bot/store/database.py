@@ -163,6 +163,8 @@ class Database:
     def __init__(self, path: str):
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        # Coroutines run before closing (stores that gather writes flush here).
+        self.before_close: list = []
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -194,6 +196,14 @@ class Database:
             await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
     async def close(self) -> None:
+        for hook in list(self.before_close):
+            if self._conn is not None:
+                try:
+                    await hook()
+                except Exception:  # noqa: BLE001 - closing must go on
+                    import logging
+
+                    logging.getLogger(__name__).exception("a store could not flush before closing")
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

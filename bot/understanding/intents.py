@@ -48,6 +48,13 @@ class IntentScorer:
         ascii_ids = [i for i in range(len(self._texts)) if self._texts[i].isascii()]
         self._ascii_texts = [self._texts[i] for i in ascii_ids]
         self._ascii_index = ascii_ids
+        # Which examples contain each character pair: an example can only appear
+        # (partially) inside a message if they share some pairs, so ``partial_ratio``
+        # runs on those few instead of on every example.
+        self._pairs: dict[str, list[int]] = {}
+        for i, t in enumerate(self._texts):
+            for pair in {t[k : k + 2] for k in range(len(t) - 1)}:
+                self._pairs.setdefault(pair, []).append(i)
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -73,12 +80,21 @@ class IntentScorer:
             text, self._by_length[lo:hi], scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
         ):
             keep(self._length_index[lo + j], value)
-        # partial: the example (3 characters or more, not longer than the message) inside the message.
-        lo, hi = bisect_left(self._lengths, 3), bisect_right(self._lengths, n)
-        for example, value, j in process.extract(
-            text, self._by_length[lo:hi], scorer=fuzz.partial_ratio, limit=None, score_cutoff=max(cutoff, 80)
-        ):
-            keep(self._length_index[lo + j], value * (0.85 + 0.15 * len(example) / n))
+        # partial: the example (3 characters or more, not longer than the message) inside the
+        # message, tried on the examples that share enough character pairs with it.
+        shared: dict[int, int] = {}
+        for pair in {text[k : k + 2] for k in range(n - 1)}:
+            for i in self._pairs.get(pair, ()):
+                shared[i] = shared.get(i, 0) + 1
+        candidates = [
+            i for i, count in shared.items()
+            if 3 <= len(self._texts[i]) <= n and count * 3 >= len(self._texts[i]) - 1
+        ]  # fmt: skip
+        scorer = fuzz.partial_ratio
+        for i in candidates:
+            value = scorer(self._texts[i], text, score_cutoff=max(cutoff, 80))
+            if value:
+                keep(i, value * (0.85 + 0.15 * len(self._texts[i]) / n))
         if text.isascii() and " " in text:
             for example, value, j in process.extract(
                 text, self._ascii_texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=max(cutoff, 70)

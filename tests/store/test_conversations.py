@@ -41,7 +41,9 @@ async def test_save_overwrites(tmp_path):
         await store.save("u1", STATE)
         await store.save("u1", {"city": "宇部市"})
         assert await store.load("u1") == {"city": "宇部市"}
-        assert await rows(db) == 1
+        assert await rows(db) == 0  # gathered: not written yet
+        await store.flush()
+        assert await rows(db) == 1  # one row, the newer state
 
 
 async def test_users_are_separate_and_forget_deletes_one(tmp_path):
@@ -54,9 +56,29 @@ async def test_users_are_separate_and_forget_deletes_one(tmp_path):
         await store.forget("never-seen")  # harmless
         assert await store.load("u1") == {}
         assert await store.load("u2") == {"city": "萩市"}
+        await store.flush()
         assert await rows(db) == 1
     async with Database(path) as db:  # deleted on disk, not just in memory
         assert await ConversationStore(db).load("u1") == {}
+
+
+async def test_saves_reach_the_database_shortly_after_in_one_batch(tmp_path):
+    import asyncio
+
+    async with Database(str(tmp_path / "a.db")) as db:
+        store = ConversationStore(db, flush_delay=0.01)
+        for i in range(50):
+            await store.save(f"u{i}", {"n": i})
+        await asyncio.sleep(0.1)
+        assert await rows(db) == 50
+
+
+async def test_closing_flushes_pending_states(tmp_path):
+    path = str(tmp_path / "a.db")
+    async with Database(path) as db:
+        await ConversationStore(db, flush_delay=60).save("u1", {"city": "宇部市"})
+    async with Database(path) as db:  # a restart: the state is there
+        assert await ConversationStore(db).load("u1") == {"city": "宇部市"}
 
 
 @pytest.mark.parametrize("stored", ["{not json", "[1, 2]", '"text"', "null"])
@@ -89,7 +111,7 @@ async def test_a_pending_question_survives_a_restart(tmp_path, demo_db, clock, k
 
 async def test_engine_forget(app):
     await app.engine.handle(IncomingMessage("console:u9", text="ドコモショップはどこ？"))
-    store = ConversationStore(app.db)
+    store = app.engine.conversations
     assert (await store.load("console:u9")).get("pending") == "city"
     await app.engine.forget("console:u9")
     assert await store.load("console:u9") == {}

@@ -110,7 +110,7 @@ class Channel:
         self.flood = FloodGuard(limits.flood_messages, limits.flood_seconds, self.clock) if limits.flood_messages else None
         self.broadcasts = Broadcasts(self.clock)
         self.residents = ResidentStore(self.app.db)
-        self.conversations = ConversationStore(self.app.db)
+        self.conversations = self.app.engine.conversations  # the engine's store: one cache of states
         self.audit = AuditLog(self.app.db)
 
     async def state(self, key: str) -> ConversationState:
