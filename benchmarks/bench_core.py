@@ -285,8 +285,7 @@ def _dump_yaml(data: dict, path: Path, header: str) -> None:
 
 
 def _synthetic_classes(rng: random.Random, directory, tagger, today, prefecture: str, total: int) -> list:
-    from bot.classes.demo import BRING, CAPACITY, SEED_COURSES, SEED_STARTS
-    from bot.classes.model import ClassSession
+    from bot.classes.demo import CAPACITY, SEED_COURSES, SEED_STARTS, sample_session
 
     venues = [s for s in directory.listing.shops if s.kind == "shop" and s.holds_classes]
     order = list(range(len(venues)))
@@ -299,28 +298,9 @@ def _synthetic_classes(rng: random.Random, directory, tagger, today, prefecture:
         shop = venues[i]
         for day_n, start in sorted(rng.sample(slots, base + (1 if rank < extra else 0))):
             level, title = rng.choice(SEED_COURSES)
-            hour, minute = map(int, start.split(":"))
             sessions.append(
-                ClassSession(
-                    prefecture=prefecture,
-                    municipality=shop.municipality,
-                    venue=shop.name,
-                    phone=shop.phone,
-                    address=shop.address,
-                    shop_id=shop.id,
-                    carrier=shop.carrier,
-                    day=today + timedelta(days=day_n),
-                    start=start,
-                    end=f"{hour + 1:02d}:{minute:02d}",
-                    level=level,
-                    title=title,
-                    topics=tags[title],
-                    capacity=CAPACITY,
-                    seats_left=rng.randint(0, CAPACITY),
-                    booking_required=True,
-                    bring=BRING.get(level),
-                    sample=True,
-                )
+                sample_session(shop, prefecture, today + timedelta(days=day_n), start, level, title, tags[title],
+                               rng.randint(0, CAPACITY))  # fmt: skip
             )
     return sessions
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot.classes.model import ClassSession
 from bot.classes.topics import TopicTagger
+from bot.data.schema import Shop
 from bot.data.shops import ShopDirectory
 
 # (level, title) as in the seed's example schedule.
@@ -37,6 +38,33 @@ def _stable(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
 
+def sample_session(
+    shop: Shop, prefecture: str, day: date, start: str, level: str, title: str, topics: tuple[str, ...], seats: int
+) -> ClassSession:
+    """One sample class of an hour at a shop, as the seed's schedule shows them."""
+    hour, minute = map(int, start.split(":"))
+    return ClassSession(
+        prefecture=prefecture,
+        municipality=shop.municipality,
+        venue=shop.name,
+        phone=shop.phone,
+        address=shop.address,
+        shop_id=shop.id,
+        carrier=shop.carrier,
+        day=day,
+        start=start,
+        end=f"{hour + 1:02d}:{minute:02d}",
+        level=level,
+        title=title,
+        topics=topics,
+        capacity=CAPACITY,
+        seats_left=seats,
+        booking_required=True,
+        bring=BRING.get(level),
+        sample=True,
+    )
+
+
 def demo_classes(
     shops: ShopDirectory, tagger: TopicTagger, today: date, prefecture: str, days: int = 28
 ) -> list[ClassSession]:
@@ -55,27 +83,6 @@ def demo_classes(
             for start in SEED_STARTS:
                 level, title = SEED_COURSES[course_index % len(SEED_COURSES)]
                 course_index += 1
-                hour, minute = map(int, start.split(":"))
-                sessions.append(
-                    ClassSession(
-                        prefecture=prefecture,
-                        municipality=shop.municipality,
-                        venue=shop.name,
-                        phone=shop.phone,
-                        address=shop.address,
-                        shop_id=shop.id,
-                        carrier=shop.carrier,
-                        day=day,
-                        start=start,
-                        end=f"{hour + 1:02d}:{minute:02d}",
-                        level=level,
-                        title=title,
-                        topics=tagger.tags(title),
-                        capacity=CAPACITY,
-                        seats_left=rng.randint(0, CAPACITY),
-                        booking_required=True,
-                        bring=BRING.get(level),
-                        sample=True,
-                    )
-                )
+                sessions.append(sample_session(shop, prefecture, day, start, level, title,
+                                               tagger.tags(title), rng.randint(0, CAPACITY)))  # fmt: skip
     return sessions
