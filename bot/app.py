@@ -1,15 +1,18 @@
 """Assembling the bot: knowledge, shop listing, database, demo data, engine.
 
 Lives here: ``App`` (what a channel runs on) and ``open_app``. Every channel and
-command starts the bot through here, so they all share one understanding.
+command starts the bot through here, so they all share one understanding. While
+the app runs it follows edits of the shop listing (``App.watch_shops``): a good
+edit is served between two messages, an invalid one is refused whole.
 Touches the files and the database it is given.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +22,7 @@ from bot.classes.topics import TopicTagger
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge, load_knowledge
 from bot.data.shops import ShopDirectory, load_shops
+from bot.data.watch import INTERVAL as WATCH_INTERVAL, OnError, ShopWatcher, watch_app
 from bot.dialogue.engine import Engine
 from bot.store.classes import ClassStore
 from bot.store.database import Database
@@ -33,11 +37,32 @@ class App:
     shops: ShopDirectory
     db: Database
     engine: Engine
+    shops_file: Path | None = None
+    shop_watcher: ShopWatcher | None = None  # follows edits of shops_file (``watch_shops``)
+    _watching: tuple[asyncio.Event, asyncio.Task] | None = field(default=None, repr=False)
 
     def current_shops(self) -> ShopDirectory:
         return self.shops
 
+    def watch_shops(self, on_error: OnError | None = None, interval: float = WATCH_INTERVAL) -> ShopWatcher:
+        """Serve each good edit of the shop listing from now on (an invalid edit is refused whole
+        and ``on_error(path, problems)`` is called, e.g. ``bot.staff.notify.support_notifier``).
+        Started by ``open_app``; a channel may set ``app.shop_watcher.on_error`` later."""
+        if self.shop_watcher is None:
+            self.shop_watcher = watch_app(self, self.shops_file or config.shops_file(), on_error, interval=interval)
+            stop = asyncio.Event()
+            self._watching = (stop, asyncio.get_running_loop().create_task(self.shop_watcher.run(stop)))
+        elif on_error is not None:
+            self.shop_watcher.on_error = on_error
+        return self.shop_watcher
+
     async def close(self) -> None:
+        if self._watching is not None:
+            stop, task = self._watching
+            stop.set()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            self._watching = None
         await self.db.close()
 
 
@@ -61,19 +86,24 @@ async def open_app(
     clock: Callable | None = None,
     knowledge: Knowledge | None = None,
     understanding: Understanding | None = None,
+    watch_shops: bool = True,
 ) -> App:
     """Load and validate all data (raises ``DataError``), open the database, build the engine.
 
-    ``knowledge`` and ``understanding`` may be passed in already loaded (tests do)."""
+    ``knowledge`` and ``understanding`` may be passed in already loaded (tests do).
+    ``watch_shops`` follows edits of the shop listing while the app runs (``App.watch_shops``)."""
     clock = clock or SystemClock()
     knowledge = knowledge or load_knowledge(knowledge_dir or config.knowledge_dir())
-    shops = load_shops(shops_file or config.shops_file(), knowledge.municipalities.municipalities)
+    shops_path = Path(shops_file or config.shops_file())
+    shops = load_shops(shops_path, knowledge.municipalities.municipalities)
     db = await Database(db_path or config.db_path()).open()
     try:
-        app = App(knowledge, shops, db, engine=None)  # type: ignore[arg-type]
+        app = App(knowledge, shops, db, engine=None, shops_file=shops_path)  # type: ignore[arg-type]
         app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
         if demo:
             await fill_demo(app, clock)
+        if watch_shops:
+            app.watch_shops()
     except BaseException:
         await db.close()
         raise

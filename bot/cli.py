@@ -1,7 +1,9 @@
-"""The ``madoguchi`` command line: ``chat`` (interactive or ``--jsonl``) and
-``shops check``. Options shared by every command: ``--db``, ``--knowledge``,
-``--shops``, ``--demo``, ``--verbose``. Invalid data refuses to start, naming
-file, line and field, with exit status 2 (``shops check``: 1)."""
+"""The ``madoguchi`` command line: ``chat`` (interactive or ``--jsonl``),
+``shops check``, ``knowledge``, the staff commands of ``bot.commands`` (``classes``,
+``broadcast``, ``report``, ``staff``) and the channels' commands. Options shared by
+every command: ``--db``, ``--knowledge``, ``--shops``, ``--demo``, ``--verbose``.
+Invalid data refuses to start, naming file, line and field, with exit status 2
+(``shops check``: 1)."""
 
 from __future__ import annotations
 
@@ -40,9 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     knowledge_sub.add_parser(
         "readings", parents=[common], help="regenerate knowledge/readings.tsv after editing examples"
     )
+    for module in _staff_commands():
+        module.add_parser(sub, common)
     for module in _channel_commands():
         module.add_parser(sub, common)
     return parser
+
+
+# Staff commands (``madoguchi classes``, ``broadcast``, ``report``, ``staff``) live in
+# ``bot.commands``: each module has ``COMMAND``, ``add_parser(subparsers, common)`` and
+# ``run(args) -> int``, like the channel commands.
+STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff")
+
+
+def _staff_commands() -> list:
+    import importlib
+
+    return [importlib.import_module(name) for name in STAFF_COMMANDS]
 
 
 # Channel commands (``madoguchi telegram``, ``madoguchi line``) live with their
@@ -133,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         return _shops_check(args)
     if args.command == "knowledge":
         return _knowledge(args)
+    for module in _staff_commands():
+        if args.command == module.COMMAND:
+            return module.run(args)
     for module in _channel_commands():
         if args.command == module.COMMAND:
             try:

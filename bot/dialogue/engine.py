@@ -17,7 +17,7 @@ from typing import Callable
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
-from bot.dialogue.skills import classes, procedures, programme, shops, smalltalk, subscriptions
+from bot.dialogue.skills import classes, procedures, programme, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
@@ -25,6 +25,7 @@ from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
 from bot.store.residents import ResidentStore
 from bot.store.database import Database
+from bot.store.unanswered import UnansweredLog
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
 from bot.understanding.parser import Parse, Understanding
 
@@ -55,6 +56,7 @@ class Engine:
         self.conversations = ConversationStore(db)
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
+        self.unanswered = UnansweredLog(db)
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
@@ -66,6 +68,7 @@ class Engine:
             log.exception("could not answer a message from %s", msg.user)
             replies = smalltalk.error(turn)
         if turn.forgotten:
+            await self.conversations.forget(msg.user)
             return replies
         state.lang = turn.lang
         offered = next((r.buttons for r in reversed(replies) if r.buttons), [])
@@ -75,6 +78,7 @@ class Engine:
 
     async def forget(self, user: str) -> None:
         """Delete everything stored about a resident (channels call this on /forget)."""
+        await self.conversations.forget(user)
         await self.services.residents.forget(user)
 
     # -- routing ------------------------------------------------------------------------
@@ -110,7 +114,7 @@ class Engine:
         if top is None:
             return await self._follow_up(turn, p)
         if len(p.unknown) >= (2 if p.lang == "en" else 1) and top.score < UNKNOWN_WORDS_NEED:
-            return smalltalk.fallback(turn)
+            return await self._unanswered(turn, p)
         def stray(s) -> bool:  # an FAQ keyword lost in a longer message (病院の予約をしたい)
             return s.intent.startswith("faq:") and len(s.example) <= SHORT_EXAMPLE and len(s.example) < len(p.scoring) / 2
 
@@ -157,7 +161,7 @@ class Engine:
         """No intent words: a name, a date or a level on its own continues the last topic."""
         state = turn.state
         if p.unknown:
-            return smalltalk.fallback(turn)
+            return await self._unanswered(turn, p)
         topic = state.topic if state.topic in PLACE_INTENTS else None
         if topic is None:
             if p.when or p.level:
@@ -169,8 +173,17 @@ class Engine:
             elif p.elsewhere:
                 return smalltalk.elsewhere(turn, p.elsewhere)
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
-            return smalltalk.fallback(turn)
+            return await self._unanswered(turn, p)
         return await self._run(turn, topic, p, follow_up=True)
+
+    async def _unanswered(self, turn: Turn, p: Parse) -> list[Reply]:
+        """The honest "I can't answer"; the words are kept, without who wrote them, for staff
+        (``madoguchi report unanswered``). Keeping them never stands in the way of the answer."""
+        try:
+            await self.unanswered.record(p.text, turn.lang, turn.now.date())
+        except Exception:
+            log.warning("could not keep an unanswered message", exc_info=True)
+        return smalltalk.fallback(turn)
 
     def _remember(self, turn: Turn, p: Parse) -> None:
         if p.city:
@@ -247,7 +260,7 @@ class Engine:
         """Route a button's data: ``menu``, ``intent:X``, ``pick:X``, ``proc:ID``,
         ``group:ID``, ``faq:ID``, ``city:NAME``, ``shops:CITY``,
         ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``, ``sub:CITY``,
-        ``unsub:CITY|*``, ``forget:yes|no``."""
+        ``unsub:CITY|*``, ``forget:yes|no``, ``remind:ID|cancel:ID``."""
         state = turn.state
         kind, _, arg = (data or "").strip().partition(":")
         if kind == "menu":
@@ -268,6 +281,8 @@ class Engine:
             return await subscriptions.unsubscribe(turn, None if everything else arg, everything=everything)
         if kind == "forget" and arg in ("yes", "no"):
             return await subscriptions.forget(turn, arg == "yes")
+        if kind == "remind" and arg:
+            return await reminders.remind(turn, arg) or smalltalk.unknown_button(turn)
         if kind == "lang" and arg in ("ja", "en"):
             return smalltalk.switch_language(turn, arg)
         if kind in ("proc", "group", "faq") and arg:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.classes.model import ClassSession
+from bot.dialogue.skills.reminders import remind_buttons
 from bot.dialogue.skills.shops import ask_city
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
@@ -132,7 +133,7 @@ async def classes_reply(
     if found:
         head = turn.t("classes_found", where=where, filters=filters + turn.t("filter.end") if filters else "", count=len(found))
         reply = _listing(turn, head, found, total)
-        reply.buttons = follow
+        reply.buttons = follow[:-1] + remind_buttons(turn, found) + follow[-1:]
         return [reply]
     # Nothing matches: say so, then offer the nearest dates here, or nearby towns.
     if filters:

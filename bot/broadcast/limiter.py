@@ -1,0 +1,102 @@
+"""A strict rate limiter: never more than N sends in any one-second window.
+
+Lives here: ``RateLimiter``. A call to ``acquire`` returns when a send may start. It
+keeps the times of the last N grants and lets a new one through only when the N-th
+most recent is at least ``window`` (+ a small ``margin`` for the jitter between the
+grant and the send) in the past, so every half-open window of one second holds at
+most N grants — unlike a token bucket, which lets a full bucket through on top of the
+steady rate (python-telegram-bot's ``AIORateLimiter`` passes about 60 in one sliding
+second at 30/s). A minimum spacing of 0.9 / rate between grants spreads them out
+instead of sending N at once and then waiting. ``per_key`` keeps a minimum interval
+between two grants for the same recipient (Telegram: about one message a second per
+chat) without holding up the others. Waiters are served in order (FIFO).
+
+Times come from an injectable monotonic ``clock`` and ``sleep`` (tests and
+benchmarks). Pure asyncio; no I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from typing import Awaitable, Callable, Iterable
+
+SMOOTHING = 0.9  # minimum spacing between grants, as a share of window / N
+MARGIN = 0.002  # seconds added to the window: the grant-to-send jitter stays inside it
+PRUNE_AT = 10_000  # per-key entries kept before old ones are dropped
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        rate: float | None,
+        window: float = 1.0,
+        per_key: float | None = None,
+        margin: float = MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        if rate is not None and rate <= 0:
+            raise ValueError("rate must be positive (None: no limit)")
+        self.rate = rate
+        self.window = window
+        self.per_key = per_key
+        self.margin = margin
+        self.clock = clock
+        self.sleep = sleep
+        # At most `capacity` grants in any window; with a rate below one a second,
+        # the spacing alone keeps it to one.
+        self.capacity = max(1, math.floor(rate * window)) if rate else 0
+        self.spacing = (window / rate) * (SMOOTHING if rate and rate * window >= 2 else 1.0) if rate else 0.0
+        self._grants: deque[float] = deque(maxlen=self.capacity or 1)
+        self._last: float | None = None
+        self._lock = asyncio.Lock()
+        self._keys: dict[str, float] = {}
+        self._paused_until = -math.inf
+        self.granted = 0
+
+    def pause(self, seconds: float) -> None:
+        """Grant nothing for ``seconds`` (the platform said "retry after"; it applies to
+        the whole bot, so every recipient waits)."""
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def earliest(self, now: float) -> float:
+        """The first moment a new grant is allowed, given those made so far (pure)."""
+        t = max(now, self._paused_until)
+        if not self.rate:
+            return t
+        if len(self._grants) >= self.capacity:
+            t = max(t, self._grants[0] + self.window + self.margin)
+        if self._last is not None:
+            t = max(t, self._last + self.spacing)
+        return t
+
+    async def acquire(self, keys: Iterable[str] = ()) -> float:
+        """Wait until a send to ``keys`` may start; the grant time."""
+        keys = list(keys) if self.per_key else ()
+        if keys:
+            while True:
+                ready = max(self._keys.get(k, -math.inf) for k in keys) + self.per_key
+                now = self.clock()
+                if ready <= now:
+                    break
+                await self.sleep(ready - now)
+        async with self._lock:
+            while True:
+                now = self.clock()
+                at = self.earliest(now)
+                if at <= now:
+                    break
+                await self.sleep(at - now)
+            if self.rate:
+                self._grants.append(now)
+                self._last = now
+        self.granted += 1
+        for k in keys:
+            self._keys[k] = now
+        if len(self._keys) > PRUNE_AT:
+            cutoff = now - (self.per_key or 0)
+            self._keys = {k: t for k, t in self._keys.items() if t > cutoff}
+        return now

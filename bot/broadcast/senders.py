@@ -1,0 +1,108 @@
+"""Finding the senders a broadcast can use in this process.
+
+Lives here: ``open_senders`` → ``SenderSet`` and the two ways a sender is found:
+
+- a channel package's sender module: ``bot.channels.<channel>.sender`` with
+  ``make_sender(options) -> Sender | None`` (sync or async). ``options`` is the parsed
+  command line (``--db``, ``--knowledge``, ``--shops``, ``--rate`` …); the channel reads
+  its own secrets from the environment. It returns None (or raises
+  ``SenderUnavailable(reason)``) when the channel is not configured here, e.g. no token.
+  A sender with an ``async close()`` is closed at the end.
+- a plug-in named on the command line, ``--sender module:factory`` (tests, integrations):
+  the factory takes the same ``options`` and returns a sender or a list of senders; one
+  that cannot be loaded raises ``SenderUnavailable`` (it was asked for by name).
+
+``console:`` residents always have the ``ConsoleSender``. The core never imports a
+platform SDK: a channel's sender module imports its SDK itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from bot.broadcast.sender import ConsoleSender, Sender
+
+log = logging.getLogger(__name__)
+
+CHANNEL_SENDERS = {"telegram": "bot.channels.telegram.sender", "line": "bot.channels.line.sender"}
+FACTORY = "make_sender"
+
+
+class SenderUnavailable(Exception):
+    """Raised by a channel's ``make_sender`` when it cannot send here (the reason)."""
+
+
+@dataclass
+class SenderSet:
+    senders: dict[str, Sender] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)  # channel → why not
+
+    async def close(self) -> None:
+        for sender in self.senders.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                try:
+                    result = close()
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:  # noqa: BLE001
+                    log.warning("could not close the %s sender", getattr(sender, "channel", "?"), exc_info=True)
+
+
+async def _call(factory, options: Any):
+    result = factory(options)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _load(spec: str):
+    module_name, _, attr = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), attr or FACTORY)
+    except (ImportError, AttributeError) as exc:
+        raise SenderUnavailable(f"{spec}: {exc}") from None
+
+
+async def open_senders(options: Any, plugins: list[str] | None = None, console: IO[str] | None = None) -> SenderSet:
+    """Every sender available here: plug-ins first (they win), then the channel packages."""
+    found = SenderSet()
+    found.senders["console"] = ConsoleSender(console)
+    for spec in plugins or []:
+        made = await _call(_load(spec), options)
+        for sender in made if isinstance(made, (list, tuple)) else [made]:
+            if sender is not None:
+                found.senders[sender.channel] = sender
+    for channel, module_name in CHANNEL_SENDERS.items():
+        if channel in found.senders:
+            continue
+        try:
+            if importlib.util.find_spec(module_name) is None:
+                found.unavailable[channel] = f"{module_name} がありません（このチャネルはまだ一斉配信に対応していません）"
+                continue
+        except ModuleNotFoundError:
+            found.unavailable[channel] = f"{module_name} がありません"
+            continue
+        factory = getattr(importlib.import_module(module_name), FACTORY, None)
+        if factory is None:
+            found.unavailable[channel] = f"{module_name} に {FACTORY} がありません"
+            continue
+        try:
+            sender = await _call(factory, options)
+        except SenderUnavailable as exc:
+            found.unavailable[channel] = str(exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one channel's trouble must not stop the others
+            log.warning("the %s sender could not start", channel, exc_info=True)
+            found.unavailable[channel] = f"送信の準備に失敗しました: {type(exc).__name__}: {exc}"[:300]
+            continue
+        if sender is None:
+            found.unavailable[channel] = "このチャネルは設定されていません（トークンなど）"
+        else:
+            found.senders[channel] = sender
+    return found

@@ -1,0 +1,152 @@
+"""The running bot follows edits to ``shops.yaml``: a good edit is served at once, a bad one
+never.
+
+Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``watch_app``
+(a watcher that swaps ``App.shops``, which the engine reads through
+``App.current_shops`` between two messages).
+
+The file is polled (size, modification time, inode; no platform file-watch API, so it
+works the same on every system and on network drives). A change is loaded only when the
+file has stopped changing for ``settle`` seconds, so an editor's half-written save is
+not read. The new listing is validated whole by the same loader as at start-up
+(``load_shops``): if any entry is wrong, nothing of it is used — the last good listing
+keeps serving — and the problems (``file:line: field: message``) are logged and handed
+to ``on_error`` (e.g. ``bot.staff.notify.support_notifier``, which tells the support
+staff). The same broken content is reported once, not on every poll. Reads the file;
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import logging
+import os
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from bot.data.schema import Municipality
+from bot.data.shops import ShopDirectory, load_shops
+from bot.data.yaml_lines import DataError
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 2.0
+SETTLE = 0.5
+
+OnReload = Callable[[ShopDirectory], Any]
+OnError = Callable[[Path, list[str]], Any]
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+async def _maybe_await(value: Any) -> None:
+    if inspect.isawaitable(value):
+        await value
+
+
+class ShopWatcher:
+    def __init__(
+        self,
+        path: str | Path,
+        municipalities: list[Municipality],
+        apply: OnReload,
+        on_error: OnError | None = None,
+        interval: float = INTERVAL,
+        settle: float = SETTLE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self.path = Path(path)
+        self.municipalities = municipalities
+        self.apply = apply
+        self.on_error = on_error
+        self.interval = interval
+        self.settle = settle
+        self.sleep = sleep
+        self._signature = _signature(self.path)  # the listing in use was loaded from this
+        self._digest: str | None = None  # its content, known after the first change (start-up stays cheap)
+        self._refused: str | None = None  # the content last refused (reported once)
+        self.reloads = 0
+        self.refusals = 0
+        self.last_problems: list[str] = []
+
+    async def check(self) -> str:
+        """Look once: ``unchanged``, ``reloaded`` or ``refused``."""
+        signature = _signature(self.path)
+        if signature == self._signature:
+            return "unchanged"
+        # Wait until the file stops changing (an editor may still be writing it).
+        while True:
+            await self.sleep(self.settle)
+            again = _signature(self.path)
+            if again == signature:
+                break
+            signature = again
+        self._signature = signature
+        digest = _digest(self.path)
+        if digest is not None and digest == self._digest:
+            return "unchanged"  # touched or rewritten with the same content
+        if digest is not None and digest == self._refused:
+            return "refused"  # the same broken content: already reported
+        try:
+            if signature is None:
+                raise DataError([f"{self.path}: file not found (the last good listing keeps serving)"])
+            directory = await asyncio.to_thread(load_shops, self.path, self.municipalities)
+        except Exception as exc:  # DataError names file, line and field; anything else is refused too
+            problems = list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
+            self._refused = digest
+            self.refusals += 1
+            self.last_problems = problems
+            log.error("shop listing %s refused, the last good listing keeps serving:\n  %s",
+                      self.path, "\n  ".join(problems))  # fmt: skip
+            if self.on_error is not None:
+                try:
+                    await _maybe_await(self.on_error(self.path, problems))
+                except Exception:  # noqa: BLE001 - a failed notice must not stop the watching
+                    log.exception("could not report the refused shop listing")
+            return "refused"
+        self._digest, self._refused = digest, None
+        self.reloads += 1
+        self.last_problems = []
+        await _maybe_await(self.apply(directory))
+        log.info("shop listing %s reloaded: %d entries (as of %s)", self.path, len(directory), directory.as_of)
+        return "reloaded"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Look every ``interval`` seconds until ``stop`` (a new ``interval`` applies within 0.5 s)."""
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            try:
+                await self.check()
+            except Exception:  # noqa: BLE001
+                log.exception("checking %s failed", self.path)
+            looked = loop.time()
+            while not stop.is_set() and loop.time() - looked < self.interval:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=min(self.interval, 0.5))
+                except asyncio.TimeoutError:
+                    pass
+
+
+def watch_app(app, path: str | Path, on_error: OnError | None = None, **options: Any) -> ShopWatcher:
+    """A watcher that makes ``app`` serve each good edit of ``path``; start it with
+    ``asyncio.create_task(watcher.run(stop))``."""
+
+    def apply(directory: ShopDirectory) -> None:
+        app.shops = directory
+
+    return ShopWatcher(path, app.knowledge.municipalities.municipalities, apply, on_error, **options)

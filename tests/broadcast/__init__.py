@@ -1,0 +1,1 @@
+"""Tests of the broadcast engine, its limiter, scheduled broadcasts and reminders."""

@@ -1,0 +1,97 @@
+"""A broadcast killed with SIGKILL in the middle — a real ``madoguchi broadcast`` process —
+and resumed by another: every recipient is sent to, exactly once, except those that were
+in flight at the kill; blocked residents are never sent to."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from bot.store.database import Database
+from bot.store.residents import ResidentStore
+from tests.support.staff import subscribe, write_staff
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPIENTS = [f"fake:{i:04d}" for i in range(300)]
+BLOCKED_BEFORE = ["fake:blocked-1", "fake:blocked-2"]
+BLOCKS_NOW = "fake:0007"  # blocks the bot during the broadcast
+
+
+def deliveries(db: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    with sqlite3.connect(db) as conn:
+        for key, status in conn.execute("SELECT user_key, status FROM deliveries"):
+            out.setdefault(status, set()).add(key)
+    return out
+
+
+def logged(path: Path) -> Counter:
+    return Counter(path.read_text(encoding="utf-8").split()) if path.exists() else Counter()
+
+
+def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flight(tmp_path):
+    db = str(tmp_path / "bot.db")
+    staff = write_staff(tmp_path)
+    log = tmp_path / "sent.log"
+
+    async def prepare():
+        database = await Database(db).open()
+        await subscribe(database, "宇部市", RECIPIENTS + BLOCKED_BEFORE)
+        for key in BLOCKED_BEFORE:
+            await ResidentStore(database).set_blocked(key, True)
+        await database.close()
+
+    asyncio.run(prepare())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAKE_LOG": str(log), "FAKE_DELAY": "0.02", "FAKE_RATE": "150",
+           "FAKE_CONCURRENCY": "4", "FAKE_BLOCKED": BLOCKS_NOW}  # fmt: skip
+    common = ["--db", db, "--staff", str(staff), "--as", "admin", "--yes", "--sender", "tests.support.broadcast_fake:make_sender"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "broadcast", "--city", "宇部市", "--text", "12月の講習会のお知らせです", *common],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while sum(logged(log).values()) < 100:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the broadcast did not start"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+    at_kill = deliveries(db)
+    before = logged(log)
+    in_flight = at_kill.get("in_flight", set())
+    recorded_sent = at_kill.get("sent", set())
+    assert at_kill.get("pending"), "killed too late: nothing left to resume"
+    assert recorded_sent <= set(before)  # what the database calls sent was sent
+    assert set(before) - recorded_sent <= in_flight  # what was sent but not recorded was in flight
+    assert max(before.values()) == 1
+
+    resume = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--resume", "1", *common],
+                            capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path, timeout=120)  # fmt: skip
+    assert resume.returncode == 0, resume.stdout + resume.stderr
+    assert "送信 299人、失敗 0人、ブロック 1人（対象 300人" in resume.stdout
+    if set(before) & in_flight:
+        assert "もう一度送りました" in resume.stdout
+
+    after = logged(log)
+    expected = set(RECIPIENTS) - {BLOCKS_NOW}
+    assert set(after) == expected  # everyone, and no blocked resident
+    twice = {k for k, n in after.items() if n > 1}
+    print(f"at the kill: {len(recorded_sent)} recorded sent, {len(in_flight)} in flight, "
+          f"{len(set(before) - recorded_sent)} sent but unrecorded; twice after resume: {len(twice)}")
+    assert twice <= in_flight and max(after.values()) <= 2
+    final = deliveries(db)
+    assert final == {"sent": expected, "blocked": {BLOCKS_NOW}}
+    with sqlite3.connect(db) as conn:
+        (status,) = conn.execute("SELECT status FROM broadcasts WHERE id = 1").fetchone()
+        outcomes = [row[0] for row in conn.execute("SELECT outcome FROM audit WHERE action = 'broadcast.send'")]
+    assert status == "done"
+    assert outcomes and outcomes[-1].startswith("done: total=300 sent=299 failed=0 blocked=1")
