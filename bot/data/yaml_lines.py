@@ -73,7 +73,11 @@ class _Builder:
     def _scalar(self, node: ScalarNode) -> Any:
         if node.tag == _STR_TAG:
             return node.value
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # e.g. an impossible date: as_of: 2021-02-30
+            self.problems.append(f"{self.file}:{node.start_mark.line + 1}: {node.value!r}: {exc}")
+            return node.value
 
 
 def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:

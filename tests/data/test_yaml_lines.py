@@ -170,3 +170,11 @@ def test_parse_cache_serves_the_second_load_and_errors_still_name_lines(tmp_path
         with pytest.raises(DataError) as exc:
             validate_file(ShopFile, bad)
         assert f"{bad}:5: shops[0].carrier" in str(exc.value)
+
+
+def test_an_impossible_date_is_a_located_error_not_a_crash(tmp_path):
+    path = tmp_path / "shops.yaml"
+    path.write_text("as_of: 2021-07-27\nsource: s\nchecked: 2021-02-30\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_with_lines(path)
+    assert f"{path}:3: '2021-02-30'" in str(exc.value)
