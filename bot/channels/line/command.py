@@ -5,7 +5,10 @@ Options: ``--host``, ``--port``, ``--path``, ``--workers``, ``--push-fallback`` 
 ``LINE_PUSH_FALLBACK=1``), plus the shared ``--db``/``--knowledge``/``--shops``/``--demo``.
 The channel secret and access token come from ``LINE_CHANNEL_SECRET`` and
 ``LINE_CHANNEL_ACCESS_TOKEN``; ``LINE_API_BASE_URL`` points the client elsewhere
-(a local test double). Importing this module loads neither linebot nor aiohttp:
+(a local test double). While it serves, the broadcast ``Scheduler`` sends scheduled
+broadcasts and class reminders of LINE residents through ``bot.channels.line.sender``, and
+a refused edit of the shop listing is told to the support staff of ``$MADOGUCHI_STAFF``
+(``bot.staff.notify``); both stop cleanly on shutdown. Importing this module loads neither linebot nor aiohttp:
 ``run`` does, when the command is chosen. Reads the environment; through ``open_app``
 and ``server.serve``, the data files, the database and the network.
 """
@@ -68,13 +71,54 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
+SCHEDULER_STOP_TIMEOUT = 15.0  # seconds a running broadcast gets to pause cleanly on shutdown
+
+
+def _staff(args: argparse.Namespace):
+    from bot.commands.common import staff_file
+    from bot.data.yaml_lines import DataError
+    from bot.staff.roles import StaffDirectory
+
+    try:
+        return StaffDirectory.load(staff_file(args))
+    except DataError as exc:  # the webhook still serves; nobody is told of refused listings
+        sys.stderr.write("madoguchi line: staff file ignored / invalid staff file:\n"
+                         + "".join(f"  {p}\n" for p in exc.problems))  # fmt: skip
+        return StaffDirectory([])
+
+
 async def _main(args: argparse.Namespace, config) -> int:
+    import asyncio
+
     from bot.app import open_app
+    from bot.broadcast.scheduler import Scheduler
+    from bot.channels.line.sender import sender_for
     from bot.channels.line.server import serve
+    from bot.staff.notify import support_notifier
+    from bot.store.audit import AuditLog
 
     bot = await open_app(args.db, args.knowledge, args.shops, demo=args.demo)
+    sender = sender_for(config)
+    stop = asyncio.Event()
+    scheduler = None
     try:
+        senders = {"line": sender}
+        # Scheduled broadcasts, orphaned ones and class reminders go out while the webhook serves;
+        # a refused edit of the shop listing is told to the support staff on LINE.
+        bot.watch_shops(on_error=support_notifier(_staff(args), senders, AuditLog(bot.db),
+                                                  current=lambda: len(bot.shops)))  # fmt: skip
+        scheduler = asyncio.create_task(Scheduler(bot.db, senders).run(stop))
         await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
     finally:
+        stop.set()  # a broadcast being sent is paused; the next start resumes it
+        if scheduler is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(scheduler), SCHEDULER_STOP_TIMEOUT)
+            except asyncio.TimeoutError:
+                scheduler.cancel()
+                await asyncio.gather(scheduler, return_exceptions=True)
+            except Exception:  # noqa: BLE001 - shutting down anyway
+                pass
+        await sender.close()
         await bot.close()
     return 0

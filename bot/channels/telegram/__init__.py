@@ -15,7 +15,8 @@ Modules, one idea each:
 * ``adapter``   — Telegram updates → ``IncomingMessage``; sending replies (blocked users).
 * ``handlers``  — the resident-facing PTB handlers and the error handler.
 * ``staff``     — /broadcast, /reload, /stats with permission checks and the audit log.
-* ``broadcast`` — paced delivery of one /broadcast with a sent/failed/blocked report.
+* ``broadcast`` — the /broadcast previews waiting for their confirm button (delivery is
+  ``bot.broadcast``'s engine, through ``sender``).
 * ``sender``    — Telegram delivery for the staff side's broadcast engine (``bot.broadcast``,
   ``madoguchi broadcast``).
 * ``channel``   — the runtime parts shared by the handlers, and ``build_application``.

@@ -21,18 +21,22 @@ from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
 from bot.app import App
-from bot.channels.telegram.broadcast import Broadcasts
+from bot.broadcast.engine import BroadcastEngine
+from bot.broadcast.service import BroadcastService
+from bot.channels.telegram.broadcast import BULK, WORKERS, Broadcasts
 from bot.channels.telegram.flood import FloodGuard
 from bot.channels.telegram.pacing import MONOTONIC, SLEEP, Clock, Sleep
 from bot.channels.telegram.ratelimiter import TelegramLimiter
 from bot.channels.telegram.rendering import CallbackData
 from bot.channels.telegram.secrecy import protect_logs
 from bot.channels.telegram.adapter import Sender
+from bot.channels.telegram.sender import RATE, TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.dialogue.skills import smalltalk
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
+from bot.staff.guard import StaffGuard
 from bot.staff.roles import StaffDirectory
 from bot.store.audit import AuditLog
 from bot.store.conversations import ConversationStore
@@ -99,6 +103,9 @@ class Channel:
     stats: Counter = field(default_factory=Counter)
     tasks: set = field(default_factory=set)  # running broadcasts
     sender: Sender = field(init=False)
+    broadcast_sender: TelegramSender = field(init=False)  # the broadcast engine's sender (``senders["telegram"]``)
+    service: BroadcastService = field(init=False)
+    engine: BroadcastEngine = field(init=False)
     flood: FloodGuard | None = field(init=False)
     broadcasts: Broadcasts = field(init=False)
     residents: ResidentStore = field(init=False)
@@ -112,6 +119,18 @@ class Channel:
         self.residents = ResidentStore(self.app.db)
         self.conversations = self.app.engine.conversations  # the engine's store: one cache of states
         self.audit = AuditLog(self.app.db)
+        self.service = BroadcastService(self.app.db, self.app.knowledge, StaffGuard(self.staff, self.app.db))
+
+    def connect(self, bot) -> None:
+        """The senders on the Application's ``bot``: residents' replies and broadcasts."""
+        self.sender = Sender(bot, self.residents, self.callback)
+        rate = self.settings.limits.broadcast_per_second or RATE
+        self.broadcast_sender = TelegramSender(bot, float(rate), rate_limit_args=BULK, concurrency=WORKERS)
+        self.engine = BroadcastEngine(self.app.db, self.senders, monotonic=self.clock, sleep=self.sleep)
+
+    @property
+    def senders(self) -> dict:
+        return {"telegram": self.broadcast_sender}
 
     async def state(self, key: str) -> ConversationState:
         return ConversationState.from_dict(await self.conversations.load(key))
@@ -171,7 +190,7 @@ def build_application(
     application = builder.build()
     directory = staff if staff is not None else StaffDirectory.load(settings.staff_file)
     channel = Channel(app, settings, directory, limiter, clock=clock, sleep=sleep)
-    channel.sender = Sender(application.bot, channel.residents, channel.callback)
+    channel.connect(application.bot)
     application.bot_data["channel"] = channel
     handlers.install(application)
     return application

@@ -2,8 +2,11 @@
 
 Lives here: ``serve`` (open the Madoguchi app, build the Application, register the command
 menu in Japanese and English with ``set_my_commands``, then poll — ``getUpdates`` — or set
-the webhook with its secret token and start the ``WebhookServer``; on stop, finish the
-updates in hand and close everything) and ``register_commands``. Touches the network
+the webhook with its secret token and start the ``WebhookServer``; next to it run the
+broadcast ``Scheduler`` (scheduled broadcasts, orphaned ones, class reminders) with the
+channel's ``TelegramSender`` and tell the support staff of refused shop-listing edits
+(``support_notifier``); on stop, stop the scheduler, finish the updates in hand and close
+everything) and ``register_commands``. Touches the network
 (the Bot API at the configured base URL, the webhook port) and the database.
 """
 
@@ -18,10 +21,12 @@ from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from bot.app import open_app
+from bot.broadcast.scheduler import Scheduler
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.texts import COMMANDS
 from bot.channels.telegram.webhook import WebhookServer
+from bot.staff.notify import support_notifier
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +79,25 @@ async def serve(
                                                         drop_pending_updates=settings.drop_pending_updates)  # fmt: skip
                 await application.start()
                 log.info("@%s: long polling %s", me.username, settings.api_base_url)
-            if on_ready is not None:
-                on_ready(application, server)
-            await stop.wait()
+            channel = application.bot_data["channel"]
+            senders = channel.senders
+            app.watch_shops(on_error=support_notifier(channel.staff, senders, channel.audit,
+                                                      current=lambda: len(app.shops)))  # fmt: skip
+            scheduler_stop = asyncio.Event()
+            scheduler = asyncio.create_task(Scheduler(app.db, senders).run(scheduler_stop))
+            try:
+                if on_ready is not None:
+                    on_ready(application, server)
+                await stop.wait()
+            finally:
+                scheduler_stop.set()  # a broadcast it is sending is paused (``madoguchi broadcast --resume``)
+                await asyncio.gather(scheduler, return_exceptions=True)
             log.info("stopping: finishing the updates in hand")
             if server is not None:
                 await server.stop()
             elif application.updater is not None and application.updater.running:
                 await application.updater.stop()
             await application.stop()
-            channel = application.bot_data["channel"]
             if channel.tasks:
                 log.info("waiting for %d broadcast(s) to finish", len(channel.tasks))
                 await asyncio.gather(*list(channel.tasks), return_exceptions=True)

@@ -9,7 +9,9 @@ message a second per chat; the engine paces and retries, so the bot's own
 ``TelegramLimiter`` only keeps the 30/s ceiling and the per-chat second, and retries
 nothing. Outcomes: SENT; BLOCKED on ``Forbidden``; RETRY on ``RetryAfter`` (with Telegram's
 ``retry_after``), ``TimedOut`` and other network errors; FAILED on ``BadRequest`` and any
-other refusal. A text longer than 4,096 characters goes as several messages. The token comes
+other refusal. The running bot's staff /broadcast and its scheduler use the same class on
+the bot's own ``Bot`` (``rate_limit_args`` with ``bulk``: a ``RetryAfter`` pauses the whole
+broadcast). A text longer than 4,096 characters goes as several messages. The token comes
 from ``TELEGRAM_BOT_TOKEN`` and is scrubbed from logs and error texts.
 Touches the Bot API only.
 """
@@ -41,9 +43,13 @@ class TelegramSender:
     per_recipient_interval = 1.0
     concurrency = 8
 
-    def __init__(self, bot: ExtBot, rate_per_s: float = RATE):
+    def __init__(self, bot: ExtBot, rate_per_s: float = RATE, rate_limit_args: Mapping[str, Any] | None = None,
+                 concurrency: int | None = None):  # fmt: skip
         self.bot = bot
         self.rate_per_s = min(rate_per_s, CEILING)
+        self.rate_limit_args = dict(rate_limit_args or PER_CHAT)
+        if concurrency is not None:
+            self.concurrency = concurrency
 
     async def send(self, user_keys: list[str], text: str, *, key: str) -> Mapping[str, Result]:
         return {user_key: await self._one(user_key, text) for user_key in user_keys}
@@ -54,7 +60,7 @@ class TelegramSender:
             return Result.failed(f"not a Telegram chat: {user_key}")
         try:
             for part in split_text(text):
-                await self.bot.send_message(chat_id, part, rate_limit_args=PER_CHAT)
+                await self.bot.send_message(chat_id, part, rate_limit_args=self.rate_limit_args)
         except Forbidden as exc:
             return Result.blocked(redact(exc))
         except RetryAfter as exc:

@@ -4,8 +4,11 @@ Lives here: the three commands and the broadcast's confirm / cancel buttons (cal
 ``tgb:send:<id>`` and ``tgb:cancel:<id>``). The identity is ``telegram:<user id>``; every
 attempt is checked with ``StaffDirectory.allows`` and written to the ``AuditLog`` — who,
 what, on what, and how it ended ("denied" for everyone who may not). Staff work only in a
-private chat with the bot. /broadcast shows a preview first; the confirm button sends it
-in the background (``broadcast.deliver``) and reports sent / failed / blocked. /reload
+private chat with the bot. /broadcast shows a preview first (``BroadcastService.preview``,
+Telegram subscribers only); the confirm button stores it (``BroadcastService.confirm``) and
+sends it in the background through the shared ``BroadcastEngine`` with the channel's
+``TelegramSender`` — every delivery recorded in the database — and the report is the
+engine's ``report_text(report, lang)``. /reload
 re-reads the shop listing with the core's loader and swaps ``App.shops`` only when the
 file is valid: on errors the old listing keeps serving and the errors (file, line, field)
 are the reply. /stats counts conversations, blocked chats and subscriptions (read-only).
@@ -23,14 +26,17 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.broadcast.service import BroadcastRefused
+from bot.broadcast.texts import report_text
 from bot.channels.telegram.adapter import resolve_city, staff_identity, user_key
-from bot.channels.telegram.broadcast import PendingBroadcast, deliver
+from bot.channels.telegram.broadcast import PendingBroadcast
 from bot.channels.telegram.channel import Channel
 from bot.channels.telegram.secrecy import redact
 from bot.channels.telegram.texts import t
 from bot.data.shops import load_shops
 from bot.data.yaml_lines import DataError
 from bot.messages import Button, Reply
+from bot.staff.guard import NotPermitted
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +102,17 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await ch.sender.text(chat_id, t("broadcast_nobody", lang, city=name))
         return
     message = body + t("broadcast_footer", "ja")
-    pending = ch.broadcasts.prepare(actor, city, message, count)
+    try:
+        preview = await ch.service.preview(actor, city, text=message, channels=["telegram"], senders=ch.senders)
+    except NotPermitted:  # audited by the service's guard
+        await ch.sender.text(chat_id, t("not_permitted", lang))
+        return
+    except BroadcastRefused as exc:
+        await ch.audit.record(actor, "broadcast", city, f"refused: {exc}"[:300])
+        await ch.sender.text(chat_id, str(exc))
+        return
+    count = preview.recipients.get("telegram", 0)
+    pending = ch.broadcasts.prepare(actor, city, preview.text, count, preview)
     buttons = [
         Button(t("button_send", lang, count=count), f"{CALLBACK}:send:{pending.id}"),
         Button(t("button_cancel", lang), f"{CALLBACK}:cancel:{pending.id}"),
@@ -135,25 +151,27 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         await ch.audit.record(actor, "broadcast", pending.city, f"cancelled id={pending.id}")
         await ch.sender.text(chat_id, t("broadcast_cancelled", lang))
         return
-    await ch.audit.record(actor, "broadcast", pending.city, f"confirmed id={pending.id}")
-    await ch.sender.text(chat_id, t("broadcast_started", lang, count=pending.count))
-    ch.spawn(_run_broadcast(ch, pending, chat_id, lang))
-
-
-async def _run_broadcast(ch: Channel, pending: PendingBroadcast, report_to: int, lang: str) -> None:
     try:
-        report = await deliver(ch.sender, ch.residents, pending.city, pending.text,
-                               ch.settings.limits.broadcast_per_second, ch.clock, ch.sleep)  # fmt: skip
+        broadcast_id = await ch.service.confirm(pending.preview)
+    except NotPermitted:  # audited by the service's guard
+        await ch.sender.text(chat_id, t("not_permitted", lang))
+        return
+    await ch.audit.record(actor, "broadcast", pending.city, f"confirmed id={pending.id} #{broadcast_id}")
+    await ch.sender.text(chat_id, t("broadcast_started", lang, count=pending.count))
+    ch.spawn(_run_broadcast(ch, pending, broadcast_id, chat_id, lang))
+
+
+async def _run_broadcast(ch: Channel, pending: PendingBroadcast, broadcast_id: int, report_to: int, lang: str) -> None:
+    try:
+        report = await ch.service.send(pending.actor, broadcast_id, ch.engine)
     except Exception:
-        log.exception("broadcast %s to %s stopped", pending.id, pending.city)
-        await ch.audit.record(pending.actor, "broadcast", pending.city, f"error id={pending.id}")
+        log.exception("broadcast #%s to %s stopped", broadcast_id, pending.city)
+        await ch.audit.record(pending.actor, "broadcast", pending.city, f"error id={pending.id} #{broadcast_id}")
         raise
-    log.info("broadcast %s to %s: %s", pending.id, pending.city, report.outcome)
-    await ch.audit.record(pending.actor, "broadcast", pending.city, f"done id={pending.id} {report.outcome}")
-    name = pending.city if lang == "ja" else (ch.app.knowledge.municipality(pending.city).name_en or pending.city)
-    await ch.sender.text(report_to, t("broadcast_report", lang, city=name, total=report.total, sent=report.sent,
-                                      failed=report.failed, blocked=report.blocked,
-                                      seconds=f"{report.seconds:.0f}"))  # fmt: skip
+    log.info("broadcast #%s to %s: %s", broadcast_id, pending.city, report.outcome)
+    await ch.audit.record(pending.actor, "broadcast", pending.city,
+                          f"done id={pending.id} #{broadcast_id} {report.outcome}")  # fmt: skip
+    await ch.sender.text(report_to, report_text(report, lang))
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -67,12 +67,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "ja": "この送信はもう実行されたか、取り消されたか、期限が切れています。",
         "en": "This broadcast was already sent, cancelled, or has expired.",
     },
-    "broadcast_report": {
-        "ja": "送信が終わりました（{city}）。\n送信できた：{sent}件\n失敗：{failed}件\nブロックされていた：{blocked}件\n"
-              "（対象 {total}人、{seconds}秒）",
-        "en": "Broadcast to {city} finished.\nSent: {sent}\nFailed: {failed}\nBlocked: {blocked}\n"
-              "({total} recipients, {seconds} s)",
-    },
     "reloaded": {
         "ja": "ショップ一覧を読み込みなおしました：{count}件（{as_of}時点）。",
         "en": "Reloaded the shop listing: {count} entries (as of {as_of}).",

@@ -149,3 +149,49 @@ async def test_the_real_command_answers_and_stops_cleanly_on_sigterm(tmp_path):
     assert "ドコモショップフジグラン宇部店" in api.texts(42)[0]
     assert "long polling" in stderr and "Traceback" not in stderr
     assert TOKEN not in stderr
+
+
+async def test_the_running_bot_sends_due_scheduled_broadcasts_and_watches_the_shop_listing(tmp_path):
+    from datetime import datetime, timedelta
+
+    from bot.app import open_app
+    from bot.clock import TOKYO
+    from bot.store.broadcasts import BroadcastStore
+    from bot.store.residents import ResidentStore
+
+    db = str(tmp_path / "s.db")
+    app = await open_app(db, watch_shops=False)
+    try:
+        await ResidentStore(app.db).subscribe("telegram:77", "宇部市")
+        due = datetime.now(TOKYO) - timedelta(minutes=1)
+        broadcast_id = await BroadcastStore(app.db).create("telegram:9001", "宇部市", "text", "予約したお知らせ", ["telegram"], due)
+    finally:
+        await app.close()
+    api = FakeTelegram()
+    fake = FakeBotAPIServer(api)
+    base = await fake.start()
+    ready = []
+    try:
+        settings = load_settings(args(), {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base})
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(settings, db=db, stop=stop, on_ready=lambda application, _: ready.append(application)))
+        for _ in range(500):
+            if any("予約したお知らせ" in t for t in api.texts(77)) or task.done():
+                break
+            await asyncio.sleep(0.01)
+        (application,) = ready
+        channel = application.bot_data["channel"]
+        assert channel.app.shop_watcher is not None and channel.app.shop_watcher.on_error is not None
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    finally:
+        await fake.stop()
+    assert [t for t in api.texts(77) if "予約したお知らせ" in t] == ["予約したお知らせ"]
+    app = await open_app(db, watch_shops=False)
+    try:
+        row = await BroadcastStore(app.db).get(broadcast_id)
+        assert row.status == "done"
+        async with app.db.conn.execute("SELECT user_key, status FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)) as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [("telegram:77", "sent")]
+    finally:
+        await app.close()

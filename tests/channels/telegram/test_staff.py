@@ -1,4 +1,5 @@
-"""Staff on Telegram: /broadcast (preview, confirm, paced delivery, report), /reload of the
+"""Staff on Telegram: /broadcast (preview, confirm, delivery by the shared broadcast engine with
+every delivery recorded, report), /reload of the
 shop listing (a broken file keeps the old one), /stats — and "not permitted", audited,
 for everyone else."""
 
@@ -19,6 +20,13 @@ RESIDENT = 42
 def preview_buttons(calls) -> list[str]:
     return [b["callback_data"] for c in calls if c.method == "sendMessage"
             for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]  # fmt: skip
+
+
+async def deliveries(tg) -> list[tuple]:
+    async with tg.app.db.conn.execute(
+        "SELECT broadcast_id, user_key, channel, status FROM deliveries ORDER BY broadcast_id, user_key"
+    ) as cur:
+        return [tuple(row) for row in await cur.fetchall()]
 
 
 async def audit(tg) -> list[tuple]:
@@ -70,16 +78,23 @@ async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
         assert "/unsubscribe" in news
     assert not any(text in t for t in tg.api.texts(104) + tg.api.texts(105))
     report = tg.api.texts(UBE_STAFF)[-1]
-    assert "送信できた：2件" in report and "失敗：0件" in report and "ブロックされていた：1件" in report
+    assert "完了しました" in report and "送信 2人、失敗 0人、ブロック 1人（対象 3人" in report
     assert await residents.is_blocked(user_key(103))
+    assert await deliveries(tg) == [
+        (1, user_key(101), "telegram", "sent"),
+        (1, user_key(102), "telegram", "sent"),
+        (1, user_key(103), "telegram", "blocked"),
+    ]  # the LINE subscriber is not among them: a Telegram broadcast
 
     again = await tg.press(UBE_STAFF, send)  # a second press sends nothing
     assert "すでに実行されたか" in tg.api.visible(again) or "もう実行されたか" in tg.api.visible(again)
     await tg.settle()
     assert sum(text in t for t in tg.api.texts(101)) == 1
+    assert len(await deliveries(tg)) == 3  # and records nothing more
     outcomes = [a[3] for a in await audit(tg) if a[1] == "broadcast"]
     assert outcomes[0].startswith("preview") and outcomes[1].startswith("confirmed")
-    assert outcomes[2].endswith("total=3 sent=2 failed=0 blocked=1")
+    assert outcomes[2].endswith("total=3 sent=2 failed=0 blocked=1 pending=0")
+    assert [a[1] for a in await audit(tg) if a[1].startswith("broadcast.")] == ["broadcast.confirm", "broadcast.send"]
 
 
 async def test_cancel_sends_nothing(tg):
@@ -121,12 +136,18 @@ async def test_a_broadcast_never_exceeds_30_per_second_nor_1_per_second_per_chat
     chats = list(range(1000, 1150))
     for chat in chats:
         await residents.subscribe(user_key(chat), "宇部市")
-    long_text = "\n".join(["お知らせの本文です。" * 20] * 30)  # two messages per resident
-    send, _ = preview_buttons(await tg.say(ADMIN, f"/broadcast 宇部市 {long_text}"))
-    await tg.press(ADMIN, send)
+    long_text = "\n".join(["お知らせの本文です。" * 20] * 30)  # longer than one broadcast may be
+    refused = await tg.say(ADMIN, f"/broadcast 宇部市 {long_text}")
+    assert "本文が長すぎます" in tg.api.visible(refused) and not preview_buttons(refused)
+    # two broadcasts confirmed back to back: two messages per resident, sent side by side
+    first, _ = preview_buttons(await tg.say(ADMIN, "/broadcast 宇部市 " + "お知らせの本文です。" * 300))
+    second, _ = preview_buttons(await tg.say(ADMIN, "/broadcast 宇部市 " + "二つ目のお知らせです。" * 300))
+    await tg.press(ADMIN, first)
+    await tg.press(ADMIN, second)
     await tg.settle()
     sends = [c for c in tg.api.messages() if c.chat_id in set(chats)]
     assert len(sends) == 2 * len(chats)
+    assert [status for *_, status in await deliveries(tg)] == ["sent"] * (2 * len(chats))
     times = sorted(c.at for c in tg.api.of("sendMessage", ok=False))
     worst = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert worst <= 30

@@ -1,0 +1,159 @@
+"""LINE delivery for the platform-neutral broadcast engine of the staff side
+(``bot.broadcast``; ``madoguchi broadcast`` finds this module through
+``bot.broadcast.senders``).
+
+Lives here: ``LineSender`` — the engine's ``Sender`` protocol on line-bot-sdk's
+``AsyncMessagingApi`` multicast — and ``make_sender(options)``. Up to 500 user IDs per
+call (``max_batch``; a longer list is cut into several calls), at most ``rate_per_s``
+calls a second (150 by default, ``--rate`` lowers it, never above 150 — LINE allows 200),
+four calls in flight. The engine paces and retries, so each call here is tried once.
+
+Every call carries an ``X-Line-Retry-Key``: a UUID derived (uuid5) from the engine's batch
+``key``, so a batch sent again after a crash or a retry gets 409 from LINE instead of a
+second delivery. Outcomes: SENT on 200 and on 409 (accepted before); RETRY on 429, 5xx,
+timeouts and dropped connections (``bot.channels.line.retry.retryable``, with LINE's
+Retry-After); FAILED on 400 and any other refusal (and on the 429 of a spent monthly
+quota, which waiting will not cure). ``preflight(count)`` says when this month's message
+quota cannot hold ``count`` more. The access token comes from the environment through
+``LineConfig`` and never reaches a log or an error text (``describe`` is secret-free).
+Touches the LINE API only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, MulticastRequest, TextMessage
+
+from bot.broadcast.sender import Result
+from bot.broadcast.senders import SenderUnavailable
+from bot.channels.line.config import LineConfig, MissingSetting
+from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted, retry_key
+from bot.channels.line.events import CHANNEL
+from bot.channels.line.multicast import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Multicaster
+from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT, utf16_len
+from bot.channels.line.retry import Backoff, describe, retry_after, retryable, status_of
+
+log = logging.getLogger(__name__)
+
+PREFIX = CHANNEL + ":"
+
+
+def split_text(text: str, limit: int = MAX_TEXT, parts: int = MAX_MESSAGES) -> list[str]:
+    """``text`` as at most ``parts`` LINE text messages of ≤ ``limit`` UTF-16 units each
+    (cut at line ends where possible; what does not fit is dropped with a log line)."""
+    out: list[str] = []
+    rest = text
+    while rest and len(out) < parts:
+        if utf16_len(rest) <= limit:
+            out.append(rest)
+            rest = ""
+            break
+        end, units = 0, 0
+        for end, ch in enumerate(rest):  # the longest prefix that fits
+            units += 2 if ord(ch) > 0xFFFF else 1
+            if units > limit:
+                break
+        cut = rest.rfind("\n", 0, end)
+        cut = cut + 1 if cut > end // 2 else end
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        log.warning("a broadcast text longer than %d LINE messages was cut", parts)
+    return out or [text]
+
+
+class LineSender:
+    channel = CHANNEL
+    max_batch = MAX_RECIPIENTS
+    per_recipient_interval: float | None = None
+    concurrency = CONCURRENCY
+
+    def __init__(
+        self,
+        api: AsyncMessagingApi,
+        client: AsyncApiClient | None = None,
+        rate_per_s: float = MULTICAST_RPS,
+        timeout: float = DEFAULT_TIMEOUT,
+        backoff: Backoff | None = None,
+    ):
+        self.api = api
+        self.client = client  # closed by ``close`` when this sender made it
+        self.rate_per_s = min(rate_per_s, MULTICAST_RPS)
+        self.timeout = timeout
+        # Only for the quota look-ups of ``preflight``; multicasts are retried by the engine.
+        self.multicaster = Multicaster(api, backoff=backoff or Backoff(attempts=3), timeout=timeout)
+
+    async def send(self, user_keys: list[str], text: str, *, key: str) -> Mapping[str, Result]:
+        answer: dict[str, Result] = {}
+        ids: dict[str, list[str]] = {}  # LINE user ID → the user keys naming it
+        for user_key in user_keys:
+            user_id = user_key[len(PREFIX):] if user_key.startswith(PREFIX) else ""
+            if not user_id:
+                answer[user_key] = Result.failed(f"not a LINE user: {user_key}")
+            else:
+                ids.setdefault(user_id, []).append(user_key)
+        if not ids:
+            return answer
+        messages = [TextMessage(text=part) for part in split_text(text)]
+        unique = list(ids)
+        batches = [unique[i:i + MAX_RECIPIENTS] for i in range(0, len(unique), MAX_RECIPIENTS)]
+        for number, batch in enumerate(batches):
+            # One batch (the engine's usual call) is keyed by ``key`` alone; more are numbered.
+            parts = ("broadcast", key) if len(batches) == 1 else ("broadcast", key, str(number))
+            result = await self._multicast(batch, messages, retry_key(*parts))
+            for user_id in batch:
+                for user_key in ids[user_id]:
+                    answer[user_key] = result
+        return answer
+
+    async def _multicast(self, user_ids: list[str], messages: list[TextMessage], key: str) -> Result:
+        request = MulticastRequest(to=user_ids, messages=messages)
+        try:
+            await self.api.multicast(request, x_line_retry_key=key, _request_timeout=self.timeout)
+        except Exception as exc:  # noqa: BLE001 - sorted below
+            if already_accepted(exc):
+                return Result.sent()  # 409: LINE accepted this batch before; nothing sent twice
+            reason = describe(exc)
+            if retryable(exc):
+                return Result.retry(reason, retry_after=retry_after(exc))
+            if status_of(exc) is not None:
+                log.error("LINE refused a broadcast multicast of %d: %s", len(user_ids), reason)
+                return Result.failed(reason)
+            return Result.retry(reason)  # not an answer from LINE: worth another try
+        return Result.sent()
+
+    async def preflight(self, count: int) -> str | None:
+        """Why ``count`` recipients do not fit in this month's quota; None when they do."""
+        try:
+            quota = await self.multicaster.quota()
+        except Exception as exc:  # noqa: BLE001
+            return f"今月のメッセージ数の上限を確認できませんでした / could not check the monthly quota: {describe(exc)}"
+        remaining = quota.remaining
+        if remaining is None or count <= remaining:
+            return None
+        return (f"今月の残りは {remaining:,} 通ですが、この配信には {count:,} 通が必要です"
+                f"（上限 {quota.limit:,} 通、送信済み {quota.used:,} 通）。超えた分は届きません。 / "
+                f"needs {count:,} messages but only {remaining:,} remain this month "
+                f"(limit {quota.limit:,}, used {quota.used:,})")  # fmt: skip
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+
+
+def sender_for(config: LineConfig, rate_per_s: float = MULTICAST_RPS, **kw: Any) -> LineSender:
+    """A sender with its own API client (call inside the running loop; ``close`` it)."""
+    client = AsyncApiClient(Configuration(host=config.api_base_url, access_token=config.access_token))
+    return LineSender(AsyncMessagingApi(client), client, rate_per_s=rate_per_s, **kw)
+
+
+async def make_sender(options: Any, env: Mapping[str, str] | None = None) -> LineSender:
+    try:
+        config = LineConfig.from_env(env)
+    except MissingSetting as exc:  # names the variable, never a value
+        raise SenderUnavailable(str(exc)) from None
+    rate = float(getattr(options, "rate", None) or MULTICAST_RPS)
+    return sender_for(config, rate_per_s=rate)
