@@ -53,7 +53,7 @@ from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
 from bot.app import open_app  # noqa: E402
 from bot.channels.telegram.adapter import user_key  # noqa: E402
-from bot.channels.telegram.broadcast import deliver  # noqa: E402
+from bot.store.broadcasts import BroadcastStore  # noqa: E402
 from bot.channels.telegram.channel import CONCURRENT_UPDATES, build_application  # noqa: E402
 from bot.channels.telegram.settings import Limits, TelegramSettings  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
@@ -159,7 +159,7 @@ async def measure(rounds: int, per_round: int) -> dict:
 
 
 async def limiter_check(recipients: int, per_second: int) -> dict:
-    """A real-time broadcast through the Sender and the TelegramLimiter to a fake network."""
+    """A real-time broadcast through the broadcast engine, the Telegram sender and limiter, to a fake network."""
     tmp = tempfile.mkdtemp(prefix="bench_telegram_limiter_")
     app = await open_app(os.path.join(tmp, "limiter.db"), clock=FixedClock(NOW))
     api = FakeTelegram()
@@ -173,7 +173,10 @@ async def limiter_check(recipients: int, per_second: int) -> dict:
     await application.initialize()
     try:
         api.clear()
-        report = await deliver(channel.sender, residents, "宇部市", "お知らせのテストです。", per_second)
+        # The real path of a confirmed /broadcast: the shared engine with the channel's sender.
+        broadcast = await BroadcastStore(app.db).create("telegram:bench", "宇部市", "text", "お知らせのテストです。",
+                                                        channels=["telegram"])  # fmt: skip
+        report = await channel.engine.run(broadcast)
     finally:
         await application.shutdown()
         await app.close()
