@@ -93,7 +93,7 @@ class ReminderDispatcher:
         self.store = ReminderStore(db)
         self.schedule = ScheduleStore(db)
         self.residents = ResidentStore(db)
-        self.conversations = ConversationStore(db)
+        self.conversations = ConversationStore.of(db)
         self.senders = dict(senders)
         self.clock = clock or SystemClock()
         self._limiters: dict[str, RateLimiter] = {}

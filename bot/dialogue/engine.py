@@ -53,7 +53,7 @@ class Engine:
     ):
         self.knowledge = knowledge
         self.understanding = understanding or Understanding(knowledge)
-        self.conversations = ConversationStore(db)
+        self.conversations = ConversationStore.of(db)
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
         self.unanswered = UnansweredLog(db)
@@ -239,6 +239,8 @@ class Engine:
             "human": smalltalk.human,
             "mynaportal": procedures.mynaportal_reply,
             "faq": programme.faq_menu,
+            # a sticker, photo or voice message: channels send this postback
+            "unsupported": smalltalk.unsupported,
         }
         if intent in simple:
             return simple[intent](turn)

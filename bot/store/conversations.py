@@ -32,6 +32,16 @@ class ConversationStore:
         self._flusher: asyncio.Task | None = None
         db.before_close.append(self.flush)
 
+    @classmethod
+    def of(cls, db: Database) -> "ConversationStore":
+        """The one store of a database: every part of a process (the engine, the
+        reminder sender) must share it, or one would read states the other has
+        not written yet from a cache of its own."""
+        store = db.shared.get(cls)
+        if store is None:
+            store = db.shared[cls] = cls(db)
+        return store
+
     async def load(self, user_key: str) -> dict:
         state = self._cache.get(user_key)
         if state is not None:

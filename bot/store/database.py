@@ -165,6 +165,8 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         # Coroutines run before closing (stores that gather writes flush here).
         self.before_close: list = []
+        # Stores that must exist once per database (see ConversationStore.of).
+        self.shared: dict = {}
 
     @property
     def conn(self) -> aiosqlite.Connection:

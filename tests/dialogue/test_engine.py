@@ -111,3 +111,10 @@ async def test_city_without_shops_points_to_the_nearest(app):
     text = visible(await say(app, "柳井のショップ"))
     assert "ありません" in text
     assert text.index("光") < text.index("岩国") if "岩国" in text else "光" in text
+
+
+async def test_stickers_get_the_gentle_reply_in_the_residents_language(app):
+    await say(app, "English please", user="st")
+    text = visible(await press(app, "intent:unsupported", user="st"))
+    assert "Sorry, please type your question or use the buttons" in text
+    assert "Find a class" in text

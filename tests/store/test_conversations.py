@@ -118,3 +118,12 @@ async def test_engine_forget(app):
     # forgotten: 防府 alone is no longer the answer to "which city?"
     reply = visible(await app.engine.handle(IncomingMessage("console:u9", text="防府")))
     assert "0120-244-902" not in reply
+
+
+async def test_one_store_per_database_so_no_part_reads_a_stale_cache(app):
+    from bot.broadcast.reminders import ReminderDispatcher
+
+    assert ConversationStore.of(app.db) is app.engine.conversations
+    assert ReminderDispatcher(app.db, {}).conversations is app.engine.conversations
+    await app.engine.handle(IncomingMessage("console:lang", text="English please"))
+    assert (await ConversationStore.of(app.db).load("console:lang"))["lang"] == "en"

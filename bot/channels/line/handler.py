@@ -25,9 +25,7 @@ from bot.channels.line.delivery import Messenger, Outcome
 from bot.channels.line.events import Inbound
 from bot.channels.line.render import render
 from bot.channels.line.seen import SeenEvents
-from bot.dialogue.skills import smalltalk
 from bot.dialogue.state import ConversationState
-from bot.dialogue.turn import Turn
 from bot.messages import Button, IncomingMessage, Reply
 from bot.store.residents import ResidentStore
 
@@ -85,6 +83,4 @@ class EventHandler:
         return replies
 
     async def _unsupported(self, key: str) -> list[Reply]:
-        state = await self._state(key)
-        turn = Turn(self.engine.services, state, lang=state.lang, now=self.engine.clock(), user=key)
-        return smalltalk.unsupported(turn)
+        return await self.engine.handle(IncomingMessage(key, postback="intent:unsupported"))

@@ -6,7 +6,7 @@ counters), ``ChatLocks`` and ``build_application``, which wires PTB's real ``App
 (our ``TelegramLimiter`` as its rate limiter, concurrent updates, link previews off) and
 registers the handlers of ``handlers`` and ``staff``. Tests pass a fake ``BaseRequest``
 and a virtual clock here. Touches the database only through the core's stores; the
-"please type" reply to stickers and photos is the core's own ``smalltalk.unsupported``.
+"please type" reply to stickers and photos is the core's own (postback ``intent:unsupported``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, Defaults
@@ -32,10 +31,8 @@ from bot.channels.telegram.secrecy import protect_logs
 from bot.channels.telegram.adapter import Sender
 from bot.channels.telegram.sender import RATE, TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
-from bot.dialogue.skills import smalltalk
 from bot.dialogue.state import ConversationState
-from bot.dialogue.turn import Turn
-from bot.messages import Reply
+from bot.messages import IncomingMessage, Reply
 from bot.staff.guard import StaffGuard
 from bot.staff.roles import StaffDirectory
 from bot.store.audit import AuditLog
@@ -140,10 +137,7 @@ class Channel:
 
     async def unsupported(self, key: str) -> list[Reply]:
         """The core's gentle "please type or use the buttons" reply, in the resident's language."""
-        state = await self.state(key)
-        engine = self.app.engine
-        now: datetime = engine.clock()
-        return smalltalk.unsupported(Turn(engine.services, state, lang=state.lang, now=now, user=key))
+        return await self.app.engine.handle(IncomingMessage(key, postback="intent:unsupported"))
 
     def spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
