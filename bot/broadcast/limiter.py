@@ -9,7 +9,9 @@ steady rate (python-telegram-bot's ``AIORateLimiter`` passes about 60 in one sli
 second at 30/s). A minimum spacing of 0.9 / rate between grants spreads them out
 instead of sending N at once and then waiting. ``per_key`` keeps a minimum interval
 between two grants for the same recipient (Telegram: about one message a second per
-chat) without holding up the others. Waiters are served in order (FIFO).
+chat) without holding up the others; a recipient whose grant is on its way (waiting
+for the rate) is held for the others asking for it, so two sends to one recipient that
+wait at the same time are still an interval apart. Waiters are served in order (FIFO).
 
 Times come from an injectable monotonic ``clock`` and ``sleep`` (tests and
 benchmarks). Pure asyncio; no I/O.
@@ -54,6 +56,7 @@ class RateLimiter:
         self._last: float | None = None
         self._lock = asyncio.Lock()
         self._keys: dict[str, float] = {}
+        self._held: dict[str, asyncio.Future] = {}  # recipients whose grant is on its way
         self._paused_until = -math.inf
         self.granted = 0
 
@@ -75,28 +78,48 @@ class RateLimiter:
 
     async def acquire(self, keys: Iterable[str] = ()) -> float:
         """Wait until a send to ``keys`` may start; the grant time."""
-        keys = list(keys) if self.per_key else ()
-        if keys:
-            while True:
-                ready = max(self._keys.get(k, -math.inf) for k in keys) + self.per_key
-                now = self.clock()
-                if ready <= now:
-                    break
-                await self.sleep(ready - now)
-        async with self._lock:
-            while True:
-                now = self.clock()
-                at = self.earliest(now)
-                if at <= now:
-                    break
-                await self.sleep(at - now)
-            if self.rate:
-                self._grants.append(now)
-                self._last = now
-        self.granted += 1
-        for k in keys:
-            self._keys[k] = now
+        keys = list(dict.fromkeys(keys)) if self.per_key else []
+        held = await self._hold(keys) if keys else None
+        try:
+            async with self._lock:
+                while True:
+                    now = self.clock()
+                    at = self.earliest(now)
+                    if at <= now:
+                        break
+                    await self.sleep(at - now)
+                if self.rate:
+                    self._grants.append(now)
+                    self._last = now
+            self.granted += 1
+            for k in keys:
+                self._keys[k] = now
+        finally:
+            if held is not None:
+                for k in keys:
+                    if self._held.get(k) is held:
+                        del self._held[k]
+                held.set_result(None)
         if len(self._keys) > PRUNE_AT:
             cutoff = now - (self.per_key or 0)
             self._keys = {k: t for k, t in self._keys.items() if t > cutoff}
         return now
+
+    async def _hold(self, keys: list[str]) -> asyncio.Future:
+        """Wait until no grant to ``keys`` is on its way and the last one is ``per_key`` ago;
+        then hold them (checked and held without an ``await`` in between)."""
+        assert self.per_key is not None
+        while True:
+            on_the_way = {self._held[k] for k in keys if k in self._held}
+            if on_the_way:
+                await asyncio.wait(on_the_way)  # not cancelled with this waiter
+                continue
+            ready = max(self._keys.get(k, -math.inf) for k in keys) + self.per_key
+            now = self.clock()
+            if ready <= now:
+                break
+            await self.sleep(ready - now)
+        held = asyncio.get_running_loop().create_future()
+        for k in keys:
+            self._held[k] = held
+        return held

@@ -141,13 +141,14 @@ class Engine:
     def _prefer(p: Parse, accepted: list) -> str | None:
         """Settle a choice from what else the message says. A place, date or level
         makes a class question of a class match (procedures do not depend on the
-        city); without them, a class match next to an FAQ is a question about the
+        city), unless the shop words weigh at least as much and no date or level is
+        given (「下関でスマホ教室をやっている携帯ショップ」 asks for shops); without them, a class match next to an FAQ is a question about the
         classes in general (「スマホ教室ってお金かかる？」); a carrier without class
         words is a shop question."""
         intents = [s.intent for s in accepted]
         if "classes" in intents:
             if p.cities or p.when or p.prefecture_wide:
-                return "classes" if intents[0] != "shops" or p.when or p.level else None
+                return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
             faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
             if faq and intents[0] in ("classes", faq.intent):
                 return faq.intent

@@ -111,13 +111,10 @@ class ClassStore:
             where.append("carrier = ?")
             args.append(q.carrier)
         clause = " AND ".join(where)
-        rows = await self.db.conn.execute_fetchall(
-            f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, q.limit)
-        )
+        # A resident's question: two small indexed reads, on this thread (see ``Database.read``).
+        rows = self.db.read(f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, q.limit))
         if len(rows) < q.limit:
             return [_session(r) for r in rows], len(rows)
         # Counting stops at COUNT_CAP: "more than 999" is all a resident needs to know.
-        ((total,),) = await self.db.conn.execute_fetchall(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP})", args
-        )
+        ((total,),) = self.db.read(f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP})", args)
         return [_session(r) for r in rows], total

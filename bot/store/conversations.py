@@ -1,36 +1,34 @@
 """Per-resident conversation state, kept as JSON in the ``conversations`` table.
 
 Recent states are also held in memory, and writes are gathered: a save updates
-memory at once and reaches the database within ``FLUSH_DELAY`` seconds, many
+memory at once and reaches the database within ``DELAY`` seconds (``bot.store.write_behind``), many
 residents in one transaction. So a reply costs no database round trip for the
 state, and a restart keeps every state (closing the database flushes first);
 only a hard kill can lose the last fraction of a second of changes.
+
+The gathering is ``WriteBehind``'s: flushes take turns, a flush returns only when
+every state saved before it is committed (also one a flush in flight had taken),
+so closing waits for a write in flight instead of closing the connection under it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from collections import OrderedDict
 from datetime import datetime, timezone
 
 from bot.store.database import Database
+from bot.store.write_behind import DELAY, WriteBehind
 
-log = logging.getLogger(__name__)
-
-FLUSH_DELAY = 0.05
 CACHE_SIZE = 20_000
 
 
 class ConversationStore:
-    def __init__(self, db: Database, flush_delay: float = FLUSH_DELAY):
+    def __init__(self, db: Database, flush_delay: float = DELAY):
         self.db = db
-        self.flush_delay = flush_delay
         self._cache: OrderedDict[str, dict] = OrderedDict()
-        self._dirty: dict[str, str] = {}
-        self._flusher: asyncio.Task | None = None
-        db.before_close.append(self.flush)
+        # user key → the state's JSON, not written yet
+        self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
 
     @classmethod
     def of(cls, db: Database) -> "ConversationStore":
@@ -60,46 +58,35 @@ class ConversationStore:
 
     async def save(self, user_key: str, state: dict) -> None:
         self._remember(user_key, state)
-        self._dirty[user_key] = json.dumps(state, ensure_ascii=False)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon())
+        self.writes.pending[user_key] = json.dumps(state, ensure_ascii=False)
+        self.writes.soon()
 
     async def forget(self, user_key: str) -> None:
         self._cache.pop(user_key, None)
-        self._dirty.pop(user_key, None)
-        await self.db.conn.execute("DELETE FROM conversations WHERE user_key = ?", (user_key,))
-        await self.db.conn.commit()
+        self.writes.pending.pop(user_key, None)
+        async with self.writes.lock:  # after a flush in flight that may still carry the old state
+            await self.db.conn.execute("DELETE FROM conversations WHERE user_key = ?", (user_key,))
+            await self.db.conn.commit()
 
     async def flush(self) -> None:
-        """Write every pending state now, in one transaction."""
-        if not self._dirty or self.db._conn is None:
-            return
-        pending, self._dirty = self._dirty, {}
-        now = datetime.now(timezone.utc).isoformat()
-        try:
-            await self.db.conn.executemany(
-                "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                [(user, state, now) for user, state in pending.items()],
-            )
-            await self.db.conn.commit()
-        except Exception:
-            for user, state in pending.items():  # keep them for the next flush
-                self._dirty.setdefault(user, state)
-            raise
+        """Write every pending state now, in one transaction; return when it is committed,
+        and so is any flush that was writing when this one was called."""
+        await self.writes.flush()
 
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(self.flush_delay)
-        try:
-            await self.flush()
-        except Exception:
-            log.exception("could not save conversation states; will retry")
+    async def _write(self, pending: dict[str, str]) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        await self.db.conn.executemany(
+            "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            [(user, state, now) for user, state in pending.items()],
+        )
+        await self.db.conn.commit()
 
     def _remember(self, user_key: str, state: dict) -> None:
         self._cache[user_key] = state
         self._cache.move_to_end(user_key)
         while len(self._cache) > CACHE_SIZE:
             oldest, _ = self._cache.popitem(last=False)
-            if oldest in self._dirty:  # not written yet: keep it until it is
-                self._cache[oldest] = json.loads(self._dirty[oldest])
+            if oldest in self.writes.pending:  # not written yet: keep it until it is
+                self._cache[oldest] = json.loads(self.writes.pending[oldest])
                 break

@@ -1,15 +1,21 @@
 """The SQLite connection and its schema migrations.
 
 Lives here: ``Database`` (open with WAL, apply migrations in order, close) and the
-list of migrations. Later features add a migration at the end of ``MIGRATIONS``;
+list of migrations. Writes and long reads go through the aiosqlite connection (its own
+thread); the small indexed reads of a resident's turn go through ``read``, a second,
+read-only connection used on the event loop's thread: a thread hop costs more than
+such a query, and under load the hops queue behind each other. Later features add a migration at the end of ``MIGRATIONS``;
 ``PRAGMA user_version`` records how far a database file has come.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: list[str] = [
     # 1: conversations and classes
@@ -163,6 +169,9 @@ class Database:
     def __init__(self, path: str):
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        # ":memory:" would give each connection a database of its own: both share one instead.
+        self._target = f"file:madoguchi-{id(self)}?mode=memory&cache=shared" if path == ":memory:" else path
         # Coroutines run before closing (stores that gather writes flush here).
         self.before_close: list = []
         # Stores that must exist once per database (see ConversationStore.of).
@@ -176,8 +185,8 @@ class Database:
 
     async def open(self) -> "Database":
         # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).
-        sqlite3.connect(self.path).close()
-        self._conn = await aiosqlite.connect(self.path)
+        sqlite3.connect(self._target, uri=True).close()
+        self._conn = await aiosqlite.connect(self._target, uri=True)
         try:
             self._conn.row_factory = aiosqlite.Row
             await self._conn.execute("PRAGMA journal_mode=WAL")
@@ -185,11 +194,31 @@ class Database:
             await self._conn.execute("PRAGMA busy_timeout=5000")
             await self._conn.execute("PRAGMA foreign_keys=ON")
             await self._migrate()
+            self._reader = self._open_reader()
         except BaseException:
             # A corrupt file or a failed migration: close, or aiosqlite's thread keeps the process alive.
             await self.close()
             raise
         return self
+
+    def _open_reader(self) -> sqlite3.Connection:
+        # Autocommit, so every read sees the latest commit; query_only, so it never writes.
+        reader = sqlite3.connect(self._target, uri=True, isolation_level=None, check_same_thread=False, timeout=1.0)
+        reader.row_factory = sqlite3.Row
+        reader.execute("PRAGMA query_only=ON")
+        if self.path == ":memory:":
+            # A shared in-memory database locks whole tables instead of keeping snapshots:
+            # here (throwaway runs only) a read may see a write not yet committed.
+            reader.execute("PRAGMA read_uncommitted=ON")
+        return reader
+
+    def read(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        """The rows of a small read (an indexed query with a LIMIT), at once, on this thread.
+        It sees what the aiosqlite connection has committed, not its open transaction
+        (except in a ":memory:" database)."""
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader.execute(sql, params).fetchall()
 
     async def _migrate(self) -> None:
         async with self.conn.execute("PRAGMA user_version") as cur:
@@ -197,15 +226,21 @@ class Database:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
-    async def close(self) -> None:
+    async def settle(self) -> None:
+        """Every write the stores hold back (``before_close``) made now: before a read
+        that must see them, and before closing. A store that fails is logged, not raised."""
         for hook in list(self.before_close):
             if self._conn is not None:
                 try:
                     await hook()
-                except Exception:  # noqa: BLE001 - closing must go on
-                    import logging
+                except Exception:  # noqa: BLE001 - the others and closing must go on
+                    log.exception("a store could not write what it held back")
 
-                    logging.getLogger(__name__).exception("a store could not flush before closing")
+    async def close(self) -> None:
+        await self.settle()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

@@ -5,7 +5,9 @@ A row holds only the redacted text, its language, a count and the first and last
 *day* it was seen — no user key, no time of day (a time could be matched with a
 conversation's ``updated_at``). ``redact`` masks what could identify someone before
 anything is stored: runs of four or more digits (phone, card and account numbers,
-postcodes), e-mail addresses and URLs. Only SQL here.
+postcodes), e-mail addresses and URLs. Misses are counted in memory and written a
+moment later, many at once (``WriteBehind``): keeping a miss never delays an answer.
+Only SQL here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.store.database import Database
+from bot.store.write_behind import WriteBehind
 
 MAX_CHARS = 200  # longer messages are cut: a question is short; a pasted letter is not kept whole
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -42,22 +45,39 @@ class Miss:
     last_day: str
 
 
+def _add(pending: dict, key: tuple[str, str], seen: list) -> None:
+    """Count one more sighting (``seen``: count, first day, last day) of a miss."""
+    count, first, last = seen
+    if key in pending:
+        before = pending[key]
+        pending[key] = [before[0] + count, min(before[1], first), max(before[2], last)]
+    else:
+        pending[key] = [count, first, last]
+
+
 class UnansweredLog:
     def __init__(self, db: Database):
         self.db = db
+        self._writes = WriteBehind(db, self._write, "unanswered messages", merge_back=_add)
 
     async def record(self, text: str, lang: str, day: date) -> None:
         kept = redact(text)
         if not kept:
             return
-        await self.db.conn.execute(
-            "INSERT INTO unanswered (text, lang, count, first_day, last_day) VALUES (?, ?, 1, ?, ?) "
-            "ON CONFLICT (text, lang) DO UPDATE SET count = count + 1, last_day = excluded.last_day",
-            (kept, lang, day.isoformat(), day.isoformat()),
+        _add(self._writes.pending, (kept, lang), [1, day.isoformat(), day.isoformat()])
+        self._writes.soon()
+
+    async def _write(self, pending: dict) -> None:
+        await self.db.conn.executemany(
+            "INSERT INTO unanswered (text, lang, count, first_day, last_day) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (text, lang) DO UPDATE SET count = count + excluded.count, "
+            "first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day)",
+            [(text, lang, count, first, last) for (text, lang), (count, first, last) in pending.items()],
         )
         await self.db.conn.commit()
 
     async def top(self, limit: int = 20, since: date | None = None, lang: str | None = None) -> list[Miss]:
+        await self.db.settle()
         where, args = ["1 = 1"], []
         if since:
             where.append("last_day >= ?")
@@ -74,6 +94,7 @@ class UnansweredLog:
 
     async def total(self) -> tuple[int, int]:
         """(distinct messages, all misses)."""
+        await self.db.settle()
         async with self.db.conn.execute("SELECT COUNT(*), COALESCE(SUM(count), 0) FROM unanswered") as cur:
             distinct, total = await cur.fetchone()
         return distinct, total

@@ -2,18 +2,21 @@
 
 Lives here: ``IntentScorer``. Each example is stored in its folded kana reading
 with place and carrier names removed (the same masking a message gets), and a
-message is scored against all of them with two rapidfuzz scorers: whole-string
+message is scored against them with two rapidfuzz scorers: whole-string
 similarity (``ratio``), and for examples of three characters or more, how well the
 example appears inside the message (``partial_ratio``), discounted by how much of
 the message it covers. English examples also use ``token_set_ratio``.
-The best example per intent is that intent's score. Pure computation.
+The best example per intent is that intent's score. Character and character-pair
+indexes (numpy) pick the examples worth scoring, so a message costs tens of
+microseconds, not a pass over every example. Pure computation.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 
@@ -30,31 +33,49 @@ class IntentScorer:
     def __init__(self, examples: list[tuple[str, str]], weights: dict[str, float] | None = None):
         """``examples``: (intent id, masked folded reading) pairs; ``weights`` scale the
         score of intents whose id starts with a key (broad menus yield to specific answers)."""
-        self._weights = weights or {}
-        seen: set[tuple[str, str]] = set()
-        self._intents: list[str] = []
-        self._texts: list[str] = []
+        weights = weights or {}
+        by_intent: dict[str, list[str]] = {}
         for intent, text in examples:
-            if not text or (intent, text) in seen:
-                continue
-            seen.add((intent, text))
-            self._intents.append(intent)
-            self._texts.append(text)
-        # Examples by length, so each scorer only sees the examples that can reach its cutoff.
-        order = sorted(range(len(self._texts)), key=lambda i: len(self._texts[i]))
-        self._by_length = [self._texts[i] for i in order]
-        self._length_index = order
-        self._lengths = [len(t) for t in self._by_length]
-        ascii_ids = [i for i in range(len(self._texts)) if self._texts[i].isascii()]
-        self._ascii_texts = [self._texts[i] for i in ascii_ids]
-        self._ascii_index = ascii_ids
+            if text and text not in by_intent.setdefault(intent, []):
+                by_intent[intent].append(text)
+        # Examples grouped by intent (shortest first within each), so one reduction over
+        # the scores of all examples gives each intent its best.
+        self._intent_names = [i for i in by_intent if by_intent[i]]
+        self._texts: list[str] = []
+        starts, weight = [], []
+        for intent in self._intent_names:
+            starts.append(len(self._texts))
+            for text in sorted(by_intent[intent], key=len):
+                self._texts.append(text)
+                weight.append(weights.get(intent.split(":", 1)[0], 1.0))
+        self._starts = np.array(starts, dtype=np.intp)
+        self._group = np.repeat(np.arange(len(starts)), np.diff(np.append(self._starts, len(self._texts))))
+        self._weight = np.array(weight)
+        self._lengths = np.array([len(t) for t in self._texts])
+        self._array = np.array(self._texts, dtype=object)
+        # English examples, and how much a token_set match of each counts (one word: less).
+        self._ascii = np.array([i for i, t in enumerate(self._texts) if t.isascii()], dtype=np.intp)
+        words = np.array([self._texts[i].count(" ") + 1 for i in self._ascii])
+        self._token_factor = np.where(words == 1, 0.8, 0.9 + 0.03 * np.minimum(words - 1, 2))
+        self._ascii_texts = [self._texts[i] for i in self._ascii]
         # Which examples contain each character pair: an example can only appear
         # (partially) inside a message if they share some pairs, so ``partial_ratio``
         # runs on those few instead of on every example.
-        self._pairs: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
         for i, t in enumerate(self._texts):
             for pair in {t[k : k + 2] for k in range(len(t) - 1)}:
-                self._pairs.setdefault(pair, []).append(i)
+                postings.setdefault(pair, []).append(i)
+        self._pairs = {pair: np.array(ids, dtype=np.intp) for pair, ids in postings.items()}
+        # Which examples hold a character at least k times, for each (character, k): the
+        # characters a message shares with an example, counted with repeats, bound their
+        # longest common subsequence, hence their ``ratio``; examples that cannot reach
+        # the cutoff are never scored. The bound is exact, so no score is lost.
+        postings = {}
+        for i, t in enumerate(self._texts):
+            for char, times in Counter(t).items():
+                for k in range(1, times + 1):
+                    postings.setdefault((char, k), []).append(i)
+        self._chars = {key: np.array(ids, dtype=np.intp) for key, ids in postings.items()}
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -63,42 +84,41 @@ class IntentScorer:
         """Intents by descending score (best example each), those above ``cutoff``."""
         if not text:
             return []
-        best: dict[str, Scored] = {}
-
-        def keep(index: int, value: float) -> None:
-            intent = self._intents[index]
-            value *= self._weights.get(intent.split(":", 1)[0], 1.0)
-            if value > cutoff and (intent not in best or value > best[intent].score):
-                best[intent] = Scored(intent, value, self._texts[index])
-
         n = len(text)
-        # ratio = 2·matches / (n + m) can only pass the cutoff when m is within a factor of n.
-        factor = 200 / cutoff - 1
-        lo = bisect_left(self._lengths, int(n / factor))
-        hi = bisect_right(self._lengths, int(n * factor) + 1)
-        for _, value, j in process.extract(
-            text, self._by_length[lo:hi], scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
-        ):
-            keep(self._length_index[lo + j], value)
+        lengths = self._lengths
+        scores = np.zeros(len(self._texts))
+        # Whole-string similarity, ratio = 200·LCS / (n + m), on the examples whose shared
+        # characters can reach the cutoff.
+        hits = [self._chars[c, k] for c, times in Counter(text).items() for k in range(1, times + 1) if (c, k) in self._chars]
+        if hits:
+            shared = np.bincount(np.concatenate(hits), minlength=len(self._texts))
+            candidates = np.flatnonzero(shared * 200 >= cutoff * (n + lengths))
+            if len(candidates):
+                scores[candidates] = process.cdist([text], self._array[candidates].tolist(), scorer=fuzz.ratio,
+                                                   score_cutoff=cutoff, dtype=np.float64)[0]  # fmt: skip
         # partial: the example (3 characters or more, not longer than the message) inside the
         # message, tried on the examples that share enough character pairs with it.
-        shared: dict[int, int] = {}
-        for pair in {text[k : k + 2] for k in range(n - 1)}:
-            for i in self._pairs.get(pair, ()):
-                shared[i] = shared.get(i, 0) + 1
-        candidates = [
-            i for i, count in shared.items()
-            if 3 <= len(self._texts[i]) <= n and count * 3 >= len(self._texts[i]) - 1
-        ]  # fmt: skip
-        scorer = fuzz.partial_ratio
-        for i in candidates:
-            value = scorer(self._texts[i], text, score_cutoff=max(cutoff, 80))
-            if value:
-                keep(i, value * (0.85 + 0.15 * len(self._texts[i]) / n))
-        if text.isascii() and " " in text:
-            for example, value, j in process.extract(
-                text, self._ascii_texts, scorer=fuzz.token_set_ratio, limit=None, score_cutoff=max(cutoff, 70)
-            ):
-                words = example.count(" ") + 1
-                keep(self._ascii_index[j], value * (0.8 if words == 1 else 0.9 + 0.03 * min(words - 1, 2)))
-        return sorted(best.values(), key=lambda s: -s.score)
+        hits = [ids for ids in map(self._pairs.get, {text[k : k + 2] for k in range(n - 1)}) if ids is not None]
+        if hits:
+            shared = np.bincount(np.concatenate(hits), minlength=len(self._texts))
+            candidates = np.flatnonzero((lengths >= 3) & (lengths <= n) & (shared * 3 >= lengths - 1))
+            if len(candidates):
+                partial = process.cdist(self._array[candidates].tolist(), [text], scorer=fuzz.partial_ratio,
+                                        score_cutoff=max(cutoff, 80), dtype=np.float64)[:, 0]  # fmt: skip
+                partial *= 0.85 + 0.15 * lengths[candidates] / n
+                scores[candidates] = np.maximum(scores[candidates], partial)
+        if text.isascii() and " " in text and len(self._ascii):
+            token = process.cdist([text], self._ascii_texts, scorer=fuzz.token_set_ratio,
+                                  score_cutoff=max(cutoff, 70), dtype=np.float64)[0]  # fmt: skip
+            token *= self._token_factor
+            scores[self._ascii] = np.maximum(scores[self._ascii], token)
+        scores *= self._weight
+        best = np.maximum.reduceat(scores, self._starts)
+        # The best example of each intent above the cutoff: the first one scoring its intent's best.
+        at_best = np.flatnonzero((scores > cutoff) & (scores == best[self._group]))
+        groups = self._group[at_best]
+        first = np.ones(len(at_best), dtype=bool)
+        first[1:] = groups[1:] != groups[:-1]
+        found = [Scored(self._intent_names[g], value, self._texts[i])
+                 for g, i, value in zip(groups[first].tolist(), at_best[first].tolist(), scores[at_best[first]].tolist())]  # fmt: skip
+        return sorted(found, key=lambda s: -s.score)  # stable: a tie keeps the knowledge's order

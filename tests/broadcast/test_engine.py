@@ -1,10 +1,12 @@
 """The broadcast engine: recipients fixed at the start, every delivery recorded, blocked
 residents skipped, retries with backoff, batches, a crash (in process) and a clean stop
-resumed from the database with nothing lost and nothing twice but what was in flight."""
+resumed from the database with nothing lost and nothing twice but what was in flight — and,
+on virtual time, the same send times however slowly the database answers."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 
 import pytest
@@ -216,3 +218,48 @@ async def test_an_empty_audience_finishes_at_once(db):
     bid = await BroadcastStore(db).create("cli:admin", "萩市", "text", "x")
     report = await engine(db, FakeSender()).run(bid)
     assert report.finished and report.total == 0
+
+
+# --- on virtual time ------------------------------------------------------------------
+
+
+def slow_database(db: Database, seconds: float) -> None:
+    """Every call of ``db`` takes ``seconds`` longer in the database's thread (as under load)."""
+    conn = db.conn
+
+    async def late_execute(fn, *args, **kwargs):
+        def late():
+            time.sleep(seconds)
+            return fn(*args, **kwargs)
+
+        return await type(conn)._execute(conn, late)
+
+    conn._execute = late_execute
+
+
+async def test_on_virtual_time_a_slow_database_changes_no_send_time(tmp_path):
+    """The Telegram harness's ``VirtualTime`` moves only through the sleeps asked for, never
+    while a database call is in flight: two broadcasts side by side meet the same virtual send
+    times whether the database answers at once or takes its time in its thread."""
+    telegram_fake = pytest.importorskip("tests.support.telegram_fake")
+
+    async def send_times(name: str, delay: float) -> list[tuple[float, list[str], str]]:
+        database = await Database(str(tmp_path / name)).open()
+        try:
+            vt = telegram_fake.VirtualTime()
+            if delay:
+                slow_database(database, delay)
+            first = await new_broadcast(database, KEYS[:40], text="一つ目")
+            second = await BroadcastStore(database).create("cli:admin", "宇部市", "text", "二つ目")
+            sender = FakeSender(rate_per_s=30, per_recipient_interval=1.0, concurrency=8, clock=vt)
+            run = engine(database, sender, monotonic=vt, sleep=vt.sleep)
+            reports = await asyncio.gather(run.run(first), run.run(second))
+            assert [r.sent for r in reports] == [40, 40]
+            return [(c.at, c.keys, c.text) for c in sender.calls]
+        finally:
+            await database.close()
+
+    fast = await send_times("fast.db", 0.0)
+    assert fast == await send_times("slow.db", 0.003)
+    times = sorted(at for at, _, _ in fast)
+    assert times[-1] - times[0] < 80 / 30 * 1.15 + 1  # paced, and not held up by the database

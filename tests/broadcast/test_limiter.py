@@ -1,5 +1,6 @@
 """The strict limiter: never more than N grants in any one-second window, ≥ 95 % of N
-achieved, a minimum interval per recipient, FIFO waiters, and a pause for "retry after"."""
+achieved, a minimum interval per recipient (also between sends to one recipient that wait at
+the same time), FIFO waiters, and a pause for "retry after"."""
 
 from __future__ import annotations
 
@@ -56,6 +57,17 @@ async def test_per_recipient_interval_holds_one_chat_without_holding_the_others(
     b = await limiter.acquire(["telegram:2"])
     a2 = await limiter.acquire(["telegram:1"])
     assert b == a1 and a2 - a1 >= 1.0
+
+
+async def test_two_sends_to_one_recipient_waiting_at_once_are_an_interval_apart():
+    clock = VirtualClock()
+    limiter = RateLimiter(30, per_key=1.0, clock=clock, sleep=clock.sleep)
+    await limiter.acquire(["telegram:0"])  # the next grant waits for the spacing, holding the lock
+    one, other, again = await asyncio.gather(
+        limiter.acquire(["telegram:1"]), limiter.acquire(["telegram:2"]), limiter.acquire(["telegram:1"])
+    )
+    assert again - one >= 1.0  # the second to telegram:1 waited for the first grant, then a second
+    assert other - one < 0.1  # telegram:2 was not held up by it
 
 
 async def test_pause_holds_every_grant():

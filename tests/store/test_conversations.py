@@ -1,8 +1,12 @@
-"""Conversation state in the store: kept across a restart, overwritten in place, forgotten on request."""
+"""Conversation state in the store: kept across a restart, overwritten in place, forgotten on
+request — and not lost when the database closes while a delayed flush is still writing."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import shutil
+import sqlite3
 
 import pytest
 
@@ -127,3 +131,95 @@ async def test_one_store_per_database_so_no_part_reads_a_stale_cache(app):
     assert ReminderDispatcher(app.db, {}).conversations is app.engine.conversations
     await app.engine.handle(IncomingMessage("console:lang", text="English please"))
     assert (await ConversationStore.of(app.db).load("console:lang"))["lang"] == "en"
+
+
+# --- closing while a delayed flush is writing ----------------------------------------
+
+
+def _spy_on_writes(db: Database) -> asyncio.Event:
+    """An event set when a flush hands its batch to the database (``executemany``)."""
+    writing = asyncio.Event()
+    executemany = db.conn.executemany
+
+    def spy(*args, **kwargs):
+        writing.set()
+        return executemany(*args, **kwargs)
+
+    db.conn.executemany = spy
+    return writing
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["nothing-new", "a-save-during-the-write"])
+async def test_closing_while_the_delayed_flush_is_writing_loses_nothing(tmp_path, caplog, late):
+    path = str(tmp_path / "a.db")
+    states = {f"u{i}": {"n": i, "city": "宇部市", "note": "x" * 200} for i in range(3000)}
+    db = await Database(path).open()
+    store = ConversationStore(db, flush_delay=0.01)
+    writing = _spy_on_writes(db)
+    for user, state in states.items():
+        await store.save(user, state)
+    await asyncio.wait_for(writing.wait(), 5)  # the delayed flush has started its write
+    assert store.writes.timer is not None and not store.writes.timer.done()
+    if late:
+        states["late"] = {"n": -1}
+        await store.save("late", states["late"])  # saved while that write is in flight
+    await db.close()  # a restart now
+    await asyncio.sleep(0.05)  # let any leftover flusher run: it must neither write nor log
+    async with Database(path) as again:
+        fresh = ConversationStore(again)
+        for user, state in states.items():
+            assert await fresh.load(user) == state
+        assert await rows(again) == len(states)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_flusher_that_wakes_after_close_does_nothing(tmp_path, caplog):
+    path = str(tmp_path / "a.db")
+    db = await Database(path).open()
+    store = ConversationStore(db, flush_delay=0.05)
+    await store.save("u1", {"city": "萩市"})
+    flusher = store.writes.timer
+    await db.close()  # flushes u1 while the flusher still sleeps
+    await asyncio.sleep(0.1)
+    assert flusher.done()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    async with Database(path) as again:
+        assert await ConversationStore(again).load("u1") == {"city": "萩市"}
+
+
+def committed(path: str) -> int:
+    """Rows another connection sees: what is on disk, not what this one has written so far."""
+    with sqlite3.connect(path) as plain:
+        return plain.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
+
+
+async def test_a_flush_returns_only_when_everything_saved_before_it_is_committed(tmp_path):
+    path = str(tmp_path / "a.db")
+    async with Database(path) as db:
+        store = ConversationStore(db, flush_delay=60)
+        writing = _spy_on_writes(db)
+        for i in range(500):
+            await store.save(f"u{i}", {"n": i})
+        first = asyncio.create_task(store.flush())
+        await writing.wait()  # the first flush is writing; nothing is left pending
+        await store.flush()  # so this one has nothing of its own, but waits for the first
+        assert committed(path) == 500
+        await first
+
+
+async def test_a_failed_flush_keeps_its_states_for_the_next(tmp_path):
+    async with Database(str(tmp_path / "a.db")) as db:
+        store = ConversationStore(db, flush_delay=60)
+        await store.save("u1", {"n": 1})
+        executemany = db.conn.executemany
+
+        def failing(*args, **kwargs):
+            db.conn.executemany = executemany  # only once
+            raise sqlite3.OperationalError("disk I/O error (fake)")
+
+        db.conn.executemany = failing
+        with pytest.raises(sqlite3.OperationalError):
+            await store.flush()
+        await store.save("u2", {"n": 2})
+        await store.flush()
+        assert await rows(db) == 2

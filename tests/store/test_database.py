@@ -87,3 +87,44 @@ async def test_closed_database_refuses_use(tmp_path):
     with pytest.raises(RuntimeError):
         db.conn
     await db.close()  # closing twice is harmless
+
+
+# --- the read-only connection of a resident's turn -------------------------------------
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+async def test_read_sees_what_the_writer_committed_and_only_that(tmp_path, where):
+    path = str(tmp_path / "a.db") if where == "file" else ":memory:"
+    async with Database(path) as db:
+        await db.conn.execute("INSERT INTO conversations VALUES ('u1', '{}', 'now')")
+        if where == "file":  # (a shared in-memory database has no snapshots)
+            assert db.read("SELECT COUNT(*) FROM conversations")[0][0] == 0  # not committed yet
+        await db.conn.commit()
+        rows = db.read("SELECT user_key FROM conversations WHERE user_key = ?", ("u1",))
+        assert [r["user_key"] for r in rows] == ["u1"]
+
+
+async def test_read_never_writes(tmp_path):
+    async with Database(str(tmp_path / "a.db")) as db:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.read("DELETE FROM conversations")
+
+
+async def test_read_after_close_is_a_clear_error(tmp_path):
+    db = await Database(str(tmp_path / "a.db")).open()
+    await db.close()
+    with pytest.raises(RuntimeError, match="not open"):
+        db.read("SELECT 1")
+
+
+async def test_settle_writes_what_the_stores_hold_back(tmp_path):
+    calls = []
+
+    async def hook():
+        calls.append("flushed")
+
+    async with Database(str(tmp_path / "a.db")) as db:
+        db.before_close.append(hook)
+        await db.settle()
+        assert calls == ["flushed"]
+    assert calls == ["flushed", "flushed"]  # and closing settles once more

@@ -13,7 +13,9 @@ Lives here:
   factory, configured from the environment: ``FAKE_CHANNEL`` (default ``fake``),
   ``FAKE_LOG`` (the file), ``FAKE_DELAY`` (seconds), ``FAKE_RATE`` (calls a second),
   ``FAKE_BATCH``, ``FAKE_CONCURRENCY``, ``FAKE_BLOCKED`` (comma-separated user keys).
-* ``VirtualClock`` — monotonic time that only ``sleep`` moves (for the limiter, one waiter).
+* ``VirtualClock`` — monotonic time that only ``sleep`` moves (for the limiter: each sleep
+  moves it on its own, so with several waiters at once waits come out at least as long as
+  asked, never shorter; ``telegram_fake.VirtualTime`` overlaps concurrent sleepers).
 """
 
 from __future__ import annotations
