@@ -1,7 +1,8 @@
 """Class reminders: when they fall due, and delivering them through the channels' senders.
 
 Lives here: ``due_at`` (the day before the class at ``REMIND_AT``, Asia/Tokyo),
-``reminder_text`` and ``ReminderDispatcher.run_due``.
+``reminder_text`` (its words are the ``reminder.*`` texts of ``knowledge/texts.yaml``;
+this module only picks the lines and fills in the class) and ``ReminderDispatcher.run_due``.
 
 A reminder is kept in the database (``ReminderStore``), so it survives restarts. When
 due, it is claimed (``sending``, committed before the message goes out) and sent with
@@ -10,7 +11,8 @@ was removed (the removal already cancelled it), when the class has begun (``expi
 or when the resident blocked the bot. Outside ``QUIET_BEFORE``–``QUIET_FROM`` — a bot
 that was down overnight — it waits for the morning instead of waking anyone, and expires
 if the class would begin first. Passing troubles are retried with a backoff. Reads the
-class and the resident's language; writes only reminder rows and the blocked flag.
+class, the resident's language and the texts of the ``Knowledge`` it is given (without one,
+``default_knowledge()``); writes only reminder rows and the blocked flag.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
 from bot.classes.model import ClassSession
 from bot.clock import TOKYO, SystemClock
+from bot.data.knowledge import Knowledge, default_knowledge
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from bot.store.reminders import Reminder, ReminderStore
@@ -36,8 +39,6 @@ REMIND_AT = time(10, 0)  # the day before, mid-morning: read in daylight, time l
 QUIET_BEFORE = 8  # no reminder before 8:00 …
 QUIET_FROM = 21  # … or from 21:00 (Asia/Tokyo)
 MAX_ATTEMPTS = 5
-WEEKDAY_JA = "月火水木金土日"
-WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def class_start(c: ClassSession) -> datetime:
@@ -50,26 +51,25 @@ def due_at(c: ClassSession) -> datetime:
     return datetime.combine(c.day - timedelta(days=1), REMIND_AT, tzinfo=TOKYO)
 
 
-def reminder_text(c: ClassSession, lang: str = "ja") -> str:
-    end = f"～{c.end}" if c.end else "～"
-    if lang == "en":
-        lines = [f"Reminder: your smartphone class is tomorrow, {WEEKDAY_EN[c.day.weekday()]} {c.day.day} "
-                 f"{c.day:%b}, {c.start}{end.replace('～', '–')}.", f"[{c.level}] {c.title}",
-                 f"Venue: {c.venue} ({c.address})", f"Phone: {c.phone}"]  # fmt: skip
-        if c.bring:
-            lines.append(f"Bring: {c.bring}")
-        if c.booking_required:
-            lines.append("If you have not booked yet, please call the venue.")
-        lines.append("The class is free of charge.")
-        return "\n".join(lines)
-    lines = [f"【講座のお知らせ】明日 {c.day.month}月{c.day.day}日（{WEEKDAY_JA[c.day.weekday()]}）{c.start}{end} に"
-             "スマホ講習会があります。", f"{c.level}編「{c.title}」",
-             f"会場：{c.venue}（{c.address}）", f"電話：{c.phone}"]  # fmt: skip
+def reminder_text(knowledge: Knowledge, c: ClassSession, lang: str = "ja") -> str:
+    """The message a resident gets the day before ``c``, in ``lang`` (Japanese unless ``en``)."""
+
+    def t(key: str, **values: object) -> str:
+        return knowledge.text(key, lang, **values)
+
+    weekday = t("weekdays").split()[c.day.weekday()]
+    day = t("reminder.date", weekday=weekday, day=c.day.day, month=c.day.month, month_abbr=f"{c.day:%b}")
+    lines = [
+        t("reminder.head", date=day, time=t("reminder.time", start=c.start, end=c.end or "")),
+        t("reminder.class", level=c.level, title=c.title),
+        t("reminder.venue", venue=c.venue, address=c.address),
+        t("reminder.phone", phone=c.phone),
+    ]
     if c.bring:
-        lines.append(f"持ち物：{c.bring}")
+        lines.append(t("reminder.bring", bring=c.bring))
     if c.booking_required:
-        lines.append("まだ予約していない方は、会場にお電話ください。")
-    lines.append("参加費は無料です。")
+        lines.append(t("reminder.booking"))
+    lines.append(t("reminder.free"))
     return "\n".join(lines)
 
 
@@ -88,8 +88,10 @@ class ReminderDispatcher:
         limiter_for: Callable[[str], RateLimiter] | None = None,
         backoff: Backoff | None = None,
         max_attempts: int = MAX_ATTEMPTS,
+        knowledge: Knowledge | None = None,
     ):
         self.db = db
+        self._knowledge = knowledge  # None: ``default_knowledge()``, loaded at the first reminder
         self.store = ReminderStore(db)
         self.schedule = ScheduleStore(db)
         self.residents = ResidentStore(db)
@@ -101,6 +103,12 @@ class ReminderDispatcher:
         self.backoff = backoff or Backoff(base=60.0, cap=3600.0)
         self.max_attempts = max_attempts
         self._recovered = False
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._knowledge is None:
+            self._knowledge = default_knowledge()
+        return self._knowledge
 
     def _own_limiter(self, channel: str) -> RateLimiter:
         if channel not in self._limiters:
@@ -148,7 +156,8 @@ class ReminderDispatcher:
         sender = self.senders[channel]
         await self.limiter_for(channel).acquire([r.user_key])
         try:
-            answer = await sender.send([r.user_key], reminder_text(c, await self._lang(r.user_key)), key=f"madoguchi-reminder-{r.id}")
+            text = reminder_text(self.knowledge, c, await self._lang(r.user_key))
+            answer = await sender.send([r.user_key], text, key=f"madoguchi-reminder-{r.id}")
             result = answer.get(r.user_key) or Result.retry("the sender gave no answer")
         except Exception as exc:  # noqa: BLE001
             result = Result.retry(f"{type(exc).__name__}: {exc}"[:300])

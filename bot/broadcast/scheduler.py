@@ -22,6 +22,7 @@ from bot.broadcast.engine import BroadcastBusy, BroadcastEngine, Report
 from bot.broadcast.reminders import ReminderDispatcher
 from bot.broadcast.sender import Sender
 from bot.clock import SystemClock
+from bot.data.knowledge import Knowledge
 from bot.store.audit import AuditLog
 from bot.store.broadcasts import BroadcastStore
 from bot.store.database import Database
@@ -48,11 +49,13 @@ class Scheduler:
         clock: Callable[[], datetime] | None = None,
         scope: Callable[[str], bool] | None = None,
         resume_orphans: bool = True,
+        knowledge: Knowledge | None = None,
     ):
         self.db = db
         self.clock = clock or SystemClock()
         self.engine = engine or BroadcastEngine(db, senders)
-        self.reminders = ReminderDispatcher(db, senders, clock=self.clock, limiter_for=self.engine.limiter)
+        self.reminders = ReminderDispatcher(db, senders, clock=self.clock, limiter_for=self.engine.limiter,
+                                            knowledge=knowledge)  # fmt: skip
         self.store = BroadcastStore(db)
         self.audit = AuditLog(db)
         self.scope = scope or (lambda municipality: True)

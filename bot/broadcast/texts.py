@@ -1,69 +1,78 @@
 """What staff read about a broadcast, in Japanese and English: the preview and the report.
 
 Lives here: ``preview_text`` and ``report_text`` — the same words in the CLI and in a
-staff chat command (a channel sends ``report_text(report, lang)`` as a message).
-Pure functions.
+staff chat command (a channel sends ``report_text(knowledge, report, lang)`` as a
+message). The words are the ``broadcast.*`` texts of ``knowledge/texts.yaml``; this module
+only chooses them, formats numbers and dates, and joins the lines. Pure functions.
 """
 
 from __future__ import annotations
 
 from bot.broadcast.engine import Report
 from bot.broadcast.service import Preview
+from bot.data.knowledge import Knowledge
 
-CHANNEL_NAMES = {"telegram": "Telegram", "line": "LINE", "console": "コンソール"}
-
-
-def _channels(counts: dict[str, int]) -> str:
-    return "、".join(f"{CHANNEL_NAMES.get(c, c)} {n}人" for c, n in counts.items()) or "なし"
+DATE_FORMAT = {"ja": "%Y/%m/%d %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
-def preview_text(p: Preview, lang: str = "ja") -> str:
-    when_ja = f"{p.send_at:%Y/%m/%d %H:%M}（日本時間）に送信" if p.send_at else "確認後すぐに送信"
-    when_en = f"to be sent at {p.send_at:%Y-%m-%d %H:%M} (Japan time)" if p.send_at else "sent as soon as you confirm"
-    kind_ja = "これからの講座のお知らせ（自動作成）" if p.kind == "digest" else "お知らせ"
-    if lang == "en":
-        lines = [
-            f"Broadcast preview — {p.municipality} ({'class digest' if p.kind == 'digest' else 'text'}), {when_en}",
-            f"Recipients now: {p.total} ({', '.join(f'{c} {n}' for c, n in p.recipients.items()) or 'none'})",
-        ]
-        lines += [f"Warning: {c} has no sender here; its {p.recipients.get(c, 0)} recipients will be recorded "
-                  f"as failed ({reason})" for c, reason in p.unsendable.items()]  # fmt: skip
-        lines += [f"Warning from {c}: {reason}" for c, reason in p.warnings.items()]
-        lines += ["The recipients are fixed when sending starts.", "----", p.text, "----"]
-        return "\n".join(lines)
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "ja"
+
+
+def channel_name(knowledge: Knowledge, channel: str, lang: str) -> str:
+    """A channel as staff read it (``broadcast.channel.<id>``); its id when it has no name."""
+    key = f"broadcast.channel.{channel}"
+    return knowledge.text(key, lang) if knowledge.has_text(key) else channel
+
+
+def preview_text(knowledge: Knowledge, p: Preview, lang: str = "ja") -> str:
+    lang = _lang(lang)
+
+    def t(key: str, **values: object) -> str:
+        return knowledge.text(key, lang, **values)
+
+    def name(channel: str) -> str:
+        return channel_name(knowledge, channel, lang)
+
+    if p.send_at:
+        when = t("broadcast.when.at", at=f"{p.send_at:{DATE_FORMAT[lang]}}")
+    else:
+        when = t("broadcast.when.now")
+    kind = t("broadcast.kind.digest" if p.kind == "digest" else "broadcast.kind.text")
+    channels = t("broadcast.sep").join(
+        t("broadcast.recipients.channel", channel=name(c), count=n) for c, n in p.recipients.items()
+    ) or t("broadcast.none")
     lines = [
-        f"配信の確認 — {p.municipality}・{kind_ja}・{when_ja}",
-        f"現在の受信者: {p.total}人（{_channels(p.recipients)}）",
+        t("broadcast.preview.head", city=p.municipality, kind=kind, when=when),
+        t("broadcast.recipients", total=p.total, channels=channels),
     ]
-    lines += [f"注意: {CHANNEL_NAMES.get(c, c)} の送信設定がないため、その {p.recipients.get(c, 0)}人には届かず"
-              f"「失敗」と記録されます（{reason}）" for c, reason in p.unsendable.items()]  # fmt: skip
-    lines += [f"注意（{CHANNEL_NAMES.get(c, c)}）: {reason}" for c, reason in p.warnings.items()]
-    lines += ["受信者は送信を始めた時点で確定します。", "──── 本文 ────", p.text, "────────────"]
+    lines += [t("broadcast.unsendable", channel=name(c), count=p.recipients.get(c, 0), reason=reason)
+              for c, reason in p.unsendable.items()]  # fmt: skip
+    lines += [t("broadcast.warning", channel=name(c), reason=reason) for c, reason in p.warnings.items()]
+    lines.append(t("broadcast.preview.body", text=p.text))
     return "\n".join(lines)
 
 
-def report_text(r: Report, lang: str = "ja") -> str:
-    if lang == "en":
-        head = f"Broadcast #{r.broadcast_id} to {r.municipality}: " + ("done" if r.finished else "not finished")
-        lines = [head, f"sent {r.sent}, failed {r.failed}, blocked {r.blocked} of {r.total}"
-                 + (f", {r.pending} still pending" if r.pending else "") + f" ({r.seconds:.1f} s)"]  # fmt: skip
-        if r.resent:
-            lines.append(f"{r.resent} were in flight when the previous run stopped and were sent again "
-                         "(those residents may have it twice).")  # fmt: skip
-        lines += [f"  {n} × {error}" for error, n in r.errors]
-        if r.pending:
-            lines.append(f"Resume with: madoguchi broadcast --resume {r.broadcast_id}")
-        return "\n".join(lines)
-    head = f"配信 #{r.broadcast_id}（{r.municipality}）: " + ("完了しました" if r.finished else "まだ終わっていません")
-    lines = [head, f"送信 {r.sent}人、失敗 {r.failed}人、ブロック {r.blocked}人（対象 {r.total}人"
-             + (f"、未送信 {r.pending}人" if r.pending else "") + f"、{r.seconds:.1f}秒）"]  # fmt: skip
+def report_text(knowledge: Knowledge, r: Report, lang: str = "ja") -> str:
+    lang = _lang(lang)
+
+    def t(key: str, **values: object) -> str:
+        return knowledge.text(key, lang, **values)
+
+    state = t("broadcast.report.done" if r.finished else "broadcast.report.unfinished")
+    pending = t("broadcast.report.pending", pending=r.pending) if r.pending else ""
+    lines = [
+        t("broadcast.report.head", id=r.broadcast_id, city=r.municipality, state=state),
+        t("broadcast.report.counts", sent=r.sent, failed=r.failed, blocked=r.blocked, total=r.total,
+          pending=pending, seconds=f"{r.seconds:.1f}"),
+    ]  # fmt: skip
     if r.resent:
-        lines.append(f"前回の中断時に送信中だった {r.resent}人には、もう一度送りました（2通届いた方がいるかもしれません）。")
+        lines.append(t("broadcast.report.resent", resent=r.resent))
     if r.errors:
-        lines.append("失敗の理由:")
-        lines += [f"  {n}件: {error}" for error, n in r.errors]
+        errors = "\n".join(t("broadcast.report.error", n=n, error=error) for error, n in r.errors)
+        lines.append(t("broadcast.report.errors", errors=errors))
     if r.pending:
-        lines.append(f"続きを送るには: madoguchi broadcast --resume {r.broadcast_id}")
+        lines.append(t("broadcast.report.resume", id=r.broadcast_id))
     elif r.failed:
-        lines.append(f"失敗した分を送り直すには: madoguchi broadcast --resume {r.broadcast_id} --retry-failed")
+        lines.append(t("broadcast.report.retry_failed", id=r.broadcast_id))
     return "\n".join(lines)

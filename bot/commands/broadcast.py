@@ -148,7 +148,7 @@ async def _deliver(args, service: BroadcastService, ctx, engine: BroadcastEngine
         report = await service.send(ctx.actor, broadcast_id, engine, stop=stop, retry_failed=retry_failed)
     finally:
         bar.close()
-    print(report_text(report))
+    print(report_text(ctx.knowledge, report))
     if stop.is_set() and not report.finished:
         print(f"中断しました。続きは: madoguchi broadcast --resume {broadcast_id}")
     return OK if report.finished and report.failed == 0 else BAD
@@ -171,7 +171,7 @@ async def _new(args, service: BroadcastService, ctx, engine: BroadcastEngine, se
     send_at = _when(args.at) if args.at else None
     preview = await service.preview(ctx.actor, args.city, text=text, digest=args.digest, channels=args.channel,
                                     send_at=send_at, senders=senders, days=args.days)  # fmt: skip
-    print(preview_text(preview))
+    print(preview_text(ctx.knowledge, preview))
     sys.stdout.flush()
     if not args.yes:
         question = (f"{preview.send_at:%Y/%m/%d %H:%M} に送るよう予約しますか？" if send_at
@@ -245,10 +245,11 @@ async def _due(ctx, engine: BroadcastEngine, senders) -> int:
 
     await ctx.guard.require(ctx.actor, "broadcast", name="broadcast.due")
     scope = ctx.guard.scope(ctx.actor)
-    scheduler = Scheduler(ctx.db, senders, engine=engine, scope=lambda city: scope is None or city in scope)
+    scheduler = Scheduler(ctx.db, senders, engine=engine, scope=lambda city: scope is None or city in scope,
+                          knowledge=ctx.knowledge)  # fmt: skip
     tick = await scheduler.tick(_stop_on_signals())
     for report in tick.reports:
-        print(report_text(report))
+        print(report_text(ctx.knowledge, report))
     for broadcast_id in tick.busy:
         print(f"配信 #{broadcast_id} は別のプロセスが送信中です。")
     if tick.reminders:

@@ -1,15 +1,19 @@
 """The knowledge bundle: every file of ``knowledge/`` loaded, validated and indexed.
 
 Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents,
-UI texts, other prefectures) and ``load_knowledge``, which validates every file
-and the references between them, collecting all problems before refusing.
-Reads the files under the directory it is given; nothing else.
+UI texts, other prefectures), ``load_knowledge``, which validates every file
+and the references between them, collecting all problems before refusing, and
+``default_knowledge`` (the configured directory, loaded once, for the few places
+no app hands its knowledge to). Reads the files under the directory it is given; nothing else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+from bot import config
 
 from bot.data.schema import (
     ElsewhereFile,
@@ -54,6 +58,9 @@ class Knowledge:
         template = self.texts.texts[key].get(lang)
         return template.format(**values) if values else template
 
+    def has_text(self, key: str) -> bool:
+        return key in self.texts.texts
+
 
 def load_knowledge(directory: str | Path) -> Knowledge:
     """Load and validate every knowledge file; raise one ``DataError`` listing all problems."""
@@ -76,3 +83,16 @@ def load_knowledge(directory: str | Path) -> Knowledge:
     if problems:
         raise DataError(problems)
     return Knowledge(**loaded, directory=directory)
+
+
+def default_knowledge() -> Knowledge:
+    """The knowledge of ``config.knowledge_dir()``, loaded once per directory.
+
+    For code that runs without an app to take it from (a scheduler started without one);
+    everything else is handed the app's ``Knowledge``."""
+    return _load_once(config.knowledge_dir().resolve())
+
+
+@lru_cache(maxsize=4)
+def _load_once(directory: Path) -> Knowledge:
+    return load_knowledge(directory)

@@ -230,8 +230,21 @@ class IntentFile(Strict):
 # --- knowledge/texts.yaml -----------------------------------------------------------
 
 
+WEEKDAYS_KEY = "weekdays"  # seven words, Monday first, separated by spaces
+
+
 class TextFile(Strict):
     texts: dict[str, Text]
+
+    def cross_checks(self) -> list[tuple[tuple, str]]:
+        problems = []
+        weekdays = self.texts.get(WEEKDAYS_KEY)
+        for lang in ("ja", "en") if weekdays else ():
+            if len(getattr(weekdays, lang).split()) != 7:
+                problems.append(
+                    (("texts", WEEKDAYS_KEY, lang), "needs seven weekdays, Monday first, separated by spaces")
+                )
+        return problems
 
 
 def _duplicates(key: str, values: list[str], what: str, field: str) -> list[tuple[tuple, str]]:

@@ -45,13 +45,13 @@ async def a_class(db, c: ClassSession = CLASS) -> ClassSession:
     return (await ScheduleStore(db).by_keys([c.natural_key]))[c.natural_key]
 
 
-def test_the_day_before_at_ten_in_tokyo():
+def test_the_day_before_at_ten_in_tokyo(knowledge):
     assert due_at(CLASS) == DUE
     assert due_at(CLASS).utcoffset() == timedelta(hours=9)
-    text = reminder_text(CLASS)
+    text = reminder_text(knowledge, CLASS)
     assert text.startswith("【講座のお知らせ】明日 11月30日（月）10:30～11:30 に")
     assert "0120-173-053" in text and "持ち物：スマートフォン" in text and "予約" in text
-    assert reminder_text(CLASS, "en").startswith("Reminder: your smartphone class is tomorrow, Mon 30 Nov")
+    assert reminder_text(knowledge, CLASS, "en").startswith("Reminder: your smartphone class is tomorrow, Mon 30 Nov")
 
 
 async def test_a_resident_asks_from_the_class_listing(app):

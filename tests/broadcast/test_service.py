@@ -57,15 +57,15 @@ async def test_preview_confirm_send_report_and_audit(db, service):
     preview = await service.preview("cli:ube", "宇部市", text="  12月の講習会のお知らせです  ", senders={"fake": sender})
     assert preview.text == "12月の講習会のお知らせです" and preview.recipients == {"fake": 2, "line": 1}
     assert preview.unsendable == {"line": "送信設定がありません"}
-    shown = preview_text(preview)
+    shown = preview_text(service.knowledge, preview)
     assert "現在の受信者: 3人" in shown and "12月の講習会のお知らせです" in shown and "LINE" in shown
     assert await BroadcastStore(db).list() == []  # a preview stores nothing
     bid = await service.confirm(preview)
     report = await service.send("cli:ube", bid, BroadcastEngine(db, {"fake": sender}))
     assert (report.sent, report.failed) == (2, 1)
-    text = report_text(report)
+    text = report_text(service.knowledge, report)
     assert "送信 2人、失敗 1人、ブロック 0人（対象 3人" in text and "--retry-failed" in text
-    assert "sent 2, failed 1, blocked 0 of 3" in report_text(report, "en")
+    assert "sent 2, failed 1, blocked 0 of 3" in report_text(service.knowledge, report, "en")
     entries = await audit(db)
     assert [a for _, a, _ in entries] == ["broadcast.confirm", "broadcast.send"]
     assert entries[-1][2].startswith("done: total=3 sent=2 failed=1")
@@ -214,4 +214,4 @@ async def test_a_senders_preflight_warning_is_in_the_preview(db, service):
 
     preview = await service.preview("cli:ube", "宇部市", text="x", senders={"line": QuotaLine(channel="line")})
     assert preview.warnings == {"line": "今月の残りは1通です（2通必要）"}
-    assert "注意（LINE）: 今月の残りは1通です" in preview_text(preview)
+    assert "注意（LINE）: 今月の残りは1通です" in preview_text(service.knowledge, preview)

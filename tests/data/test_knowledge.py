@@ -131,3 +131,19 @@ def test_knowledge_check_finds_a_stale_lexicon(copy, capsys):
     assert main(["knowledge", "check", "--knowledge", str(copy)]) == 1
     out = capsys.readouterr().out
     assert "out of date" in out and "madoguchi knowledge readings" in out
+
+
+def test_weekdays_need_seven_words(copy):
+    texts = copy / "texts.yaml"
+    line = edit_line(texts, "  weekdays:", '  weekdays: {ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}\n')
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    assert exc.value.problems == [f"{texts}:{line}: texts.weekdays.ja: needs seven weekdays, Monday first, separated by spaces"]
+
+
+def test_default_knowledge_is_the_configured_directory_loaded_once(copy, monkeypatch):
+    from bot.data.knowledge import default_knowledge
+
+    monkeypatch.setenv("MADOGUCHI_KNOWLEDGE", str(copy))
+    first = default_knowledge()
+    assert first.directory == copy.resolve() and default_knowledge() is first

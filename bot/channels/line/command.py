@@ -107,7 +107,7 @@ async def _main(args: argparse.Namespace, config) -> int:
         # a refused edit of the shop listing is told to the support staff on LINE.
         bot.watch_shops(on_error=support_notifier(_staff(args), senders, AuditLog(bot.db),
                                                   current=lambda: len(bot.shops)))  # fmt: skip
-        scheduler = asyncio.create_task(Scheduler(bot.db, senders).run(stop))
+        scheduler = asyncio.create_task(Scheduler(bot.db, senders, knowledge=bot.knowledge).run(stop))
         await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
     finally:
         stop.set()  # a broadcast being sent is paused; the next start resumes it

@@ -95,7 +95,7 @@ async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         ch.stats["flood"] += 1
         log.info("flood control: user %s sent too many messages; one notice, then silence", user.id)
         lang = await ch.language(user_key(chat.id))
-        await ch.sender.text(chat.id, t("flood", lang))
+        await ch.sender.text(chat.id, t(ch.app.knowledge, "flood", lang))
     raise ApplicationHandlerStop
 
 
@@ -156,7 +156,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     async def with_help(replies: list[Reply]) -> list[Reply]:
         lang = await ch.language(key)
-        return [Reply(t("help", lang, commands=command_list(lang))), *replies]
+        return [Reply(t(ch.app.knowledge, "help", lang, commands=command_list(ch.app.knowledge, lang))), *replies]
 
     await answer(update, context, _postback(update, "menu"), adjust=with_help)
 
@@ -172,7 +172,7 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = await ch.language(user_key(chat_id))
     knowledge = ch.app.knowledge
     buttons = [Button(knowledge.text("button.japanese", "ja"), "lang:ja"), Button(knowledge.text("button.english", "en"), "lang:en")]
-    await ch.sender.replies(chat_id, [Reply(t("lang_choose", lang), buttons=buttons)])
+    await ch.sender.replies(chat_id, [Reply(t(ch.app.knowledge, "lang_choose", lang), buttons=buttons)])
 
 
 def _city(context: ContextTypes.DEFAULT_TYPE) -> str | None:
@@ -271,7 +271,7 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             await ch.residents.set_blocked(key, False)
             if chat.type in GROUPS:
                 lang = await ch.language(key)
-                await ch.sender.text(chat.id, t("group_hello", lang, bot=context.bot.username))
+                await ch.sender.text(chat.id, t(ch.app.knowledge, "group_hello", lang, bot=context.bot.username))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

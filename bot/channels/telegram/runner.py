@@ -24,7 +24,7 @@ from bot.app import open_app
 from bot.broadcast.scheduler import Scheduler
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.telegram.texts import COMMANDS
+from bot.channels.telegram.texts import commands
 from bot.channels.telegram.webhook import WebhookServer
 from bot.staff.notify import support_notifier
 
@@ -36,8 +36,9 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 async def register_commands(application: Application) -> None:
     """The command menu: Japanese by default and for ``ja`` clients, English for ``en`` ones."""
     bot = application.bot
-    ja = [BotCommand(name, ja_text) for name, ja_text, _ in COMMANDS]
-    en = [BotCommand(name, en_text) for name, _, en_text in COMMANDS]
+    menu = commands(application.bot_data["channel"].app.knowledge)
+    ja = [BotCommand(name, ja_text) for name, ja_text, _ in menu]
+    en = [BotCommand(name, en_text) for name, _, en_text in menu]
     await bot.set_my_commands(ja, scope=BotCommandScopeDefault())
     await bot.set_my_commands(ja, scope=BotCommandScopeDefault(), language_code="ja")
     await bot.set_my_commands(en, scope=BotCommandScopeDefault(), language_code="en")
@@ -84,7 +85,7 @@ async def serve(
             app.watch_shops(on_error=support_notifier(channel.staff, senders, channel.audit,
                                                       current=lambda: len(app.shops)))  # fmt: skip
             scheduler_stop = asyncio.Event()
-            scheduler = asyncio.create_task(Scheduler(app.db, senders).run(scheduler_stop))
+            scheduler = asyncio.create_task(Scheduler(app.db, senders, knowledge=app.knowledge).run(scheduler_stop))
             try:
                 if on_ready is not None:
                     on_ready(application, server)

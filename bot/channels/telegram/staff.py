@@ -8,7 +8,7 @@ private chat with the bot. /broadcast shows a preview first (``BroadcastService.
 Telegram subscribers only); the confirm button stores it (``BroadcastService.confirm``) and
 sends it in the background through the shared ``BroadcastEngine`` with the channel's
 ``TelegramSender`` — every delivery recorded in the database — and the report is the
-engine's ``report_text(report, lang)``. /reload
+engine's ``report_text(knowledge, report, lang)``. /reload
 re-reads the shop listing with the core's loader and swaps ``App.shops`` only when the
 file is valid: on errors the old listing keeps serving and the errors (file, line, field)
 are the reply. /stats counts conversations, blocked chats and subscriptions (read-only).
@@ -59,11 +59,11 @@ async def _gatekeep(update: Update, context: ContextTypes.DEFAULT_TYPE, action: 
     if not ch.staff.allows(actor, action, municipality):
         await ch.audit.record(actor, action, target, "denied")
         log.warning("%s tried /%s (%s) without permission", actor, action, target or "-")
-        await ch.sender.text(chat.id, t("not_permitted", lang))
+        await ch.sender.text(chat.id, t(ch.app.knowledge, "not_permitted", lang))
         return None
     if chat.type != ChatType.PRIVATE:
         await ch.audit.record(actor, action, target, "refused: not a private chat")
-        await ch.sender.text(chat.id, t("staff_private_only", lang))
+        await ch.sender.text(chat.id, t(ch.app.knowledge, "staff_private_only", lang))
         return None
     return ch, actor, lang
 
@@ -89,23 +89,23 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     ch, actor, lang = allowed
     chat_id = update.effective_chat.id
     if not typed or not body:
-        await ch.sender.text(chat_id, t("broadcast_usage", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_usage", lang))
         return
     if city is None:
         names = "、".join(m.name for m in ch.app.knowledge.municipalities.municipalities)
-        await ch.sender.text(chat_id, t("broadcast_unknown_city", lang, city=typed, cities=names))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_unknown_city", lang, city=typed, cities=names))
         return
     count = len(await ch.residents.recipients(city, channel="telegram"))
     name = city if lang == "ja" else (ch.app.knowledge.municipality(city).name_en or city)
     if count == 0:
         await ch.audit.record(actor, "broadcast", city, "nobody to send to")
-        await ch.sender.text(chat_id, t("broadcast_nobody", lang, city=name))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_nobody", lang, city=name))
         return
-    message = body + t("broadcast_footer", "ja")
+    message = body + t(ch.app.knowledge, "broadcast_footer", "ja")
     try:
         preview = await ch.service.preview(actor, city, text=message, channels=["telegram"], senders=ch.senders)
     except NotPermitted:  # audited by the service's guard
-        await ch.sender.text(chat_id, t("not_permitted", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "not_permitted", lang))
         return
     except BroadcastRefused as exc:
         await ch.audit.record(actor, "broadcast", city, f"refused: {exc}"[:300])
@@ -114,10 +114,10 @@ async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     count = preview.recipients.get("telegram", 0)
     pending = ch.broadcasts.prepare(actor, city, preview.text, count, preview)
     buttons = [
-        Button(t("button_send", lang, count=count), f"{CALLBACK}:send:{pending.id}"),
-        Button(t("button_cancel", lang), f"{CALLBACK}:cancel:{pending.id}"),
+        Button(t(ch.app.knowledge, "button_send", lang, count=count), f"{CALLBACK}:send:{pending.id}"),
+        Button(t(ch.app.knowledge, "button_cancel", lang), f"{CALLBACK}:cancel:{pending.id}"),
     ]
-    preview = t("broadcast_preview", lang, city=name, count=count, text=message)
+    preview = t(ch.app.knowledge, "broadcast_preview", lang, city=name, count=count, text=message)
     await ch.audit.record(actor, "broadcast", city, f"preview id={pending.id} recipients={count}")
     await ch.sender.replies(chat_id, [Reply(preview, buttons=buttons)])
 
@@ -137,7 +137,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     pending = ch.broadcasts.peek(broadcast_id)
     if pending is not None and (pending.actor != actor or not ch.staff.allows(actor, "broadcast", pending.city)):
         await ch.audit.record(actor, "broadcast", pending.city, f"denied: confirm of {pending.id}")
-        await ch.sender.text(chat_id, t("not_permitted", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "not_permitted", lang))
         return
     pending = ch.broadcasts.take(broadcast_id)
     try:  # the preview's buttons go either way: nothing can be pressed twice
@@ -145,19 +145,19 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     except TelegramError as exc:
         log.info("could not remove the preview's buttons: %s", redact(exc))
     if pending is None:
-        await ch.sender.text(chat_id, t("broadcast_gone", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_gone", lang))
         return
     if what != "send":
         await ch.audit.record(actor, "broadcast", pending.city, f"cancelled id={pending.id}")
-        await ch.sender.text(chat_id, t("broadcast_cancelled", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_cancelled", lang))
         return
     try:
         broadcast_id = await ch.service.confirm(pending.preview)
     except NotPermitted:  # audited by the service's guard
-        await ch.sender.text(chat_id, t("not_permitted", lang))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "not_permitted", lang))
         return
     await ch.audit.record(actor, "broadcast", pending.city, f"confirmed id={pending.id} #{broadcast_id}")
-    await ch.sender.text(chat_id, t("broadcast_started", lang, count=pending.count))
+    await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_started", lang, count=pending.count))
     ch.spawn(_run_broadcast(ch, pending, broadcast_id, chat_id, lang))
 
 
@@ -171,7 +171,7 @@ async def _run_broadcast(ch: Channel, pending: PendingBroadcast, broadcast_id: i
     log.info("broadcast #%s to %s: %s", broadcast_id, pending.city, report.outcome)
     await ch.audit.record(pending.actor, "broadcast", pending.city,
                           f"done id={pending.id} #{broadcast_id} {report.outcome}")  # fmt: skip
-    await ch.sender.text(report_to, report_text(report, lang))
+    await ch.sender.text(report_to, report_text(ch.app.knowledge, report, lang))
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,12 +192,12 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             shown += f"\n… (+{len(problems) - MAX_PROBLEMS_SHOWN})"
         log.warning("reload of %s refused: %s", path, "; ".join(problems[:5]))
         await ch.audit.record(actor, "reload", str(path), f"refused: {len(problems)} problem(s)")
-        await ch.sender.text(chat_id, t("reload_failed", lang, count=len(ch.app.shops), problems=shown))
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "reload_failed", lang, count=len(ch.app.shops), problems=shown))
         return
     ch.app.shops = directory  # the engine reads the live listing through App.current_shops
     log.info("reloaded %s: %d entries in %.0f ms", path, len(directory), (time.perf_counter() - started) * 1000)
     await ch.audit.record(actor, "reload", str(path), f"ok: {len(directory)} entries")
-    await ch.sender.text(chat_id, t("reloaded", lang, count=len(directory), as_of=directory.as_of))
+    await ch.sender.text(chat_id, t(ch.app.knowledge, "reloaded", lang, count=len(directory), as_of=directory.as_of))
 
 
 async def _count(ch: Channel, sql: str, args: tuple = ()) -> list[tuple]:
@@ -222,10 +222,10 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     member = ch.staff.member(actor)
     if member is not None and member.role == "municipal":  # their own towns only
         rows = [r for r in rows if r[0] in member.municipalities]
-    subscriptions = "\n".join(f"・{city} {n}" for city, n in rows) or t("stats_none", lang)
+    subscriptions = "\n".join(f"・{city} {n}" for city, n in rows) or t(ch.app.knowledge, "stats_none", lang)
     await ch.audit.record(actor, "stats", "telegram", "ok")
     await ch.sender.text(update.effective_chat.id, t(
-        "stats", lang, conversations=conversations, blocked=blocked, subscriptions=subscriptions,
+        ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked, subscriptions=subscriptions,
         updates=ch.stats["updates"], replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"],
     ))  # fmt: skip
 

@@ -1,0 +1,72 @@
+"""The Telegram channel's own words, now in ``knowledge/texts.yaml`` (``telegram.*``): the
+command menu for ``set_my_commands`` and /help, and the texts with placeholders, character
+for character as they were when they were written in the code."""
+
+from __future__ import annotations
+
+from bot.channels.telegram.texts import COMMAND_NAMES, command_list, commands, t
+
+MENU = [
+    ("start", "はじめる", "Start"),
+    ("menu", "メニューを表示", "Show the menu"),
+    ("help", "使い方", "How to use this bot"),
+    ("lang", "言語の切り替え（日本語 / English）", "Language (日本語 / English)"),
+    ("subscribe", "スマホ教室のお知らせを受け取る", "Get news of smartphone classes"),
+    ("unsubscribe", "お知らせをやめる", "Stop class news"),
+    ("forget", "保存されたあなたの情報を消す", "Delete everything stored about me"),
+]
+
+
+def test_the_command_menu_in_order(knowledge):
+    assert commands(knowledge) == MENU
+    assert [name for name, _, _ in MENU] == list(COMMAND_NAMES)
+
+
+def test_the_command_list_for_help(knowledge):
+    assert command_list(knowledge, "ja").split("\n") == [f"/{c} — {ja}" for c, ja, _ in MENU]
+    assert command_list(knowledge, "en").split("\n") == [f"/{c} — {en}" for c, _, en in MENU]
+    assert command_list(knowledge, "fr") == command_list(knowledge, "en")  # as before: English unless ja
+
+
+def test_help(knowledge):
+    assert t(knowledge, "help", "ja", commands="/start — はじめる") == (
+        "使い方：ご質問をそのまま書いて送ってください（例：「宇部のスマホ教室」「転出届」）。"
+        "位置情報を送ると、近くのショップをご案内します。\n\n/start — はじめる"
+    )
+    assert t(knowledge, "help", "en", commands="/start — Start") == (
+        'How to use: just type your question (e.g. "classes in Ube", "moving out"). '
+        "Share your location to see the nearest shops.\n\n/start — Start"
+    )
+
+
+def test_texts_with_placeholders(knowledge):
+    assert t(knowledge, "group_hello", "en", bot="madoguchi_bot") == (
+        "Hello, this is Madoguchi. In this group I answer only messages that mention @madoguchi_bot or reply "
+        "to me.\nFor personal questions, please message me directly."
+    )
+    assert t(knowledge, "broadcast_preview", "ja", city="宇部市", count=3, text="本文 {x}") == (
+        "【送信前の確認】宇部市のお知らせ登録者 3人（Telegram）に、次のメッセージを送ります。"
+        "よろしければ「送信する」を押してください。\n――――――――\n本文 {x}"
+    )
+    values = dict(conversations=10, blocked=1, subscriptions="・宇部市 2", updates=40, replies=30, flood=2, errors=0)
+    assert t(knowledge, "stats", "ja", **values) == (
+        "【Telegram の利用状況】\n会話している方：10人\nブロックされている：1人\nお知らせ登録（市町別）：\n・宇部市 2\n\n"
+        "起動してから：更新 40件、返信 30件、連投の注意 2件、エラー 0件"
+    )
+    assert t(knowledge, "stats", "en", **values) == (
+        "[Telegram usage]\nConversations: 10\nBlocked: 1\nNews subscriptions by town:\n・宇部市 2\n\n"
+        "Since start: 40 updates, 30 replies, 2 flood notices, 0 errors"
+    )
+    assert t(knowledge, "button_send", "ja", count=3) == "送信する（3人）"
+    assert t(knowledge, "button_send", "en", count=3) == "Send (3)"
+
+
+def test_texts_without_placeholders(knowledge):
+    footer = "\n\n――\nまどぐち（窓口）からのお知らせです。お知らせをやめるときは /unsubscribe"
+    assert t(knowledge, "broadcast_footer", "ja") == t(knowledge, "broadcast_footer", "en") == footer
+    flood_ja = "メッセージが続けて届いています。少し時間をおいてから、もう一度ゆっくり送ってください。"
+    assert t(knowledge, "flood", "ja") == t(knowledge, "flood", "fr") == flood_ja
+    assert t(knowledge, "flood", "en") == (
+        "I'm getting a lot of messages at once. Please wait a little, then send your question again."
+    )
+    assert t(knowledge, "stats_none", "ja") == "（なし）" and t(knowledge, "stats_none", "en") == "(none)"

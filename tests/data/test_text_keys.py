@@ -1,0 +1,83 @@
+"""Every text key the code asks for is in ``knowledge/texts.yaml``, in Japanese and English.
+
+Scans the modules whose words moved to ``texts.yaml`` — ``bot/broadcast/texts.py``,
+``bot/broadcast/reminders.py`` and the Telegram channel's texts with their callers — for
+the keys they use, so a typo or a removed text fails here rather than in front of a
+resident; and every ``broadcast.*`` and ``telegram.*`` text is used by some code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from bot.channels.telegram.texts import COMMAND_NAMES, PREFIX
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+# Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
+FULL_KEYS = [BOT / "broadcast" / "texts.py", BOT / "broadcast" / "reminders.py"]
+FULL_KEY = re.compile(r"^(weekdays|(broadcast|reminder|telegram)(\.[a-z_]+)+)$")
+# Modules that call ``bot.channels.telegram.texts.t(knowledge, "<key without telegram.>", lang)``.
+TELEGRAM_T = re.compile(r"^from bot\.channels\.telegram\.texts import .*\bt\b", re.M)
+DYNAMIC = ("broadcast.channel.",)  # ``broadcast.channel.<channel id>``: a missing one shows the id
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """The string(s) an argument can be: a literal, or either side of ``a if c else b``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + _strings(node.orelse)
+    return []
+
+
+def full_keys(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and FULL_KEY.match(n.value)}  # fmt: skip
+
+
+def telegram_keys(path: Path) -> set[str]:
+    keys = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and len(node.args) >= 2:
+            keys |= {PREFIX + key for key in _strings(node.args[1])}
+    return keys
+
+
+def used_keys() -> dict[str, set[str]]:
+    """Key → the modules (relative to bot/) that use it."""
+    used: dict[str, set[str]] = {}
+    for path in FULL_KEYS:
+        for key in full_keys(path):
+            used.setdefault(key, set()).add(str(path.relative_to(BOT)))
+    for path in sorted(BOT.rglob("*.py")):
+        if TELEGRAM_T.search(path.read_text(encoding="utf-8")):
+            for key in telegram_keys(path):
+                used.setdefault(key, set()).add(str(path.relative_to(BOT)))
+    for name in COMMAND_NAMES:
+        used.setdefault(f"{PREFIX}command.{name}", set()).add("channels/telegram/texts.py")
+    return used
+
+
+def test_the_scan_finds_the_keys():
+    used = used_keys()
+    assert {"reminder.head", "weekdays", "broadcast.report.retry_failed", "broadcast.kind.digest",
+            "broadcast.kind.text", "telegram.flood", "telegram.stats", "telegram.command.forget"} <= set(used)  # fmt: skip
+    assert used["telegram.not_permitted"] == {"channels/telegram/staff.py"}
+    assert used["telegram.help"] == {"channels/telegram/handlers.py"}
+
+
+def test_every_key_used_exists_in_japanese_and_english(knowledge):
+    missing = {key: where for key, where in used_keys().items() if not knowledge.has_text(key)}
+    assert missing == {}
+    for key in used_keys():
+        template = knowledge.texts.texts[key]
+        assert template.ja.strip() and template.en.strip(), key
+
+
+def test_every_broadcast_and_telegram_text_is_used(knowledge):
+    used = set(used_keys())
+    unused = [key for key in knowledge.texts.texts
+              if key.startswith(("broadcast.", PREFIX)) and key not in used and not key.startswith(DYNAMIC)]  # fmt: skip
+    assert unused == []
