@@ -56,12 +56,20 @@ def test_every_procedure_group_exists(knowledge):
     assert all(p.group in groups for p in knowledge.procedures.procedures)
 
 
-def test_a_text_missing_its_english(copy):
+@pytest.mark.parametrize(
+    "key, edited, problem",
+    [
+        ("empty", '{ja: "ご質問を入力してください。"}', "texts.empty.en: Field required"),  # a text missing its English
+        ("weekdays", '{ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}',
+         "texts.weekdays.ja: needs seven weekdays, Monday first, separated by spaces"),
+    ],
+)  # fmt: skip
+def test_a_broken_text_is_refused_with_its_line(copy, key, edited, problem):
     texts = copy / "texts.yaml"
-    line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
+    line = edit_line(texts, f"  {key}:", f"  {key}: {edited}\n")
     with pytest.raises(DataError) as exc:
         load_knowledge(copy)
-    assert exc.value.problems == [f"{texts}:{line}: texts.empty.en: Field required"]
+    assert exc.value.problems == [f"{texts}:{line}: {problem}"]
 
 
 def test_every_broken_file_is_reported_together(copy):
@@ -131,14 +139,6 @@ def test_knowledge_check_finds_a_stale_lexicon(copy, capsys):
     assert main(["knowledge", "check", "--knowledge", str(copy)]) == 1
     out = capsys.readouterr().out
     assert "out of date" in out and "madoguchi knowledge readings" in out
-
-
-def test_weekdays_need_seven_words(copy):
-    texts = copy / "texts.yaml"
-    line = edit_line(texts, "  weekdays:", '  weekdays: {ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}\n')
-    with pytest.raises(DataError) as exc:
-        load_knowledge(copy)
-    assert exc.value.problems == [f"{texts}:{line}: texts.weekdays.ja: needs seven weekdays, Monday first, separated by spaces"]
 
 
 def test_default_knowledge_is_the_configured_directory_loaded_once(copy, monkeypatch):

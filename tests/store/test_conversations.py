@@ -15,6 +15,7 @@ from bot.messages import IncomingMessage
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from tests.support.conversations import visible
+from tests.support.database_faults import fail_next_executemany
 
 STATE = {"city": "防府市", "pending": "city", "buttons": [["宇部市", "city:宇部市"]], "lang": "ja"}
 
@@ -211,13 +212,7 @@ async def test_a_failed_flush_keeps_its_states_for_the_next(tmp_path):
     async with Database(str(tmp_path / "a.db")) as db:
         store = ConversationStore(db, flush_delay=60)
         await store.save("u1", {"n": 1})
-        executemany = db.conn.executemany
-
-        def failing(*args, **kwargs):
-            db.conn.executemany = executemany  # only once
-            raise sqlite3.OperationalError("disk I/O error (fake)")
-
-        db.conn.executemany = failing
+        fail_next_executemany(db)
         with pytest.raises(sqlite3.OperationalError):
             await store.flush()
         await store.save("u2", {"n": 2})

@@ -12,6 +12,7 @@ import pytest
 from bot.store.database import Database
 from bot.store.unanswered import UnansweredLog
 from bot.store.write_behind import WriteBehind
+from tests.support.database_faults import fail_next_executemany
 
 
 class Recorder:
@@ -92,13 +93,7 @@ async def test_a_failed_write_of_misses_adds_them_back(tmp_path):
     async with Database(str(tmp_path / "a.db")) as db:
         log = UnansweredLog(db)
         await log.record("ぴよぴよ", "ja", date(2026, 11, 26))
-        executemany = db.conn.executemany
-
-        def failing(*args, **kwargs):
-            db.conn.executemany = executemany  # only once
-            raise sqlite3.OperationalError("disk I/O error (fake)")
-
-        db.conn.executemany = failing
+        fail_next_executemany(db)
         with pytest.raises(sqlite3.OperationalError):
             await log._writes.flush()
         await log.record("ぴよぴよ", "ja", date(2026, 11, 27))
