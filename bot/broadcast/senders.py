@@ -12,7 +12,10 @@ Lives here: ``open_senders`` → ``SenderSet`` and the two ways a sender is foun
   the factory takes the same ``options`` and returns a sender or a list of senders; one
   that cannot be loaded raises ``SenderUnavailable`` (it was asked for by name).
 
-``console:`` residents always have the ``ConsoleSender``. The core never imports a
+``console:`` residents always have the ``ConsoleSender``. A channel's server passes its
+own sender as ``have``: the set then completes it with the other channels configured in
+this environment (so ``madoguchi line`` can deliver a scheduled broadcast's Telegram
+recipients too), and closes only the senders it made. The core never imports a
 platform SDK: a channel's sender module imports its SDK itself.
 """
 
@@ -23,7 +26,7 @@ import importlib.util
 import inspect
 import logging
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Mapping
 
 from bot.broadcast.sender import ConsoleSender, Sender
 
@@ -41,9 +44,17 @@ class SenderUnavailable(Exception):
 class SenderSet:
     senders: dict[str, Sender] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)  # channel → why not
+    borrowed: set[str] = field(default_factory=set)  # channels whose sender the caller owns
+
+    def summary(self) -> str:
+        """Which channels a broadcast from here reaches, and why not the others (for the log)."""
+        missing = "; ".join(f"not {channel}: {why}" for channel, why in sorted(self.unavailable.items()))
+        return ", ".join(sorted(self.senders)) + (f" ({missing})" if missing else "")
 
     async def close(self) -> None:
-        for sender in self.senders.values():
+        for channel, sender in self.senders.items():
+            if channel in self.borrowed:
+                continue
             close = getattr(sender, "close", None)
             if close is not None:
                 try:
@@ -51,7 +62,7 @@ class SenderSet:
                     if inspect.isawaitable(result):
                         await result
                 except Exception:  # noqa: BLE001
-                    log.warning("could not close the %s sender", getattr(sender, "channel", "?"), exc_info=True)
+                    log.warning("could not close the %s sender", channel, exc_info=True)
 
 
 async def _call(factory, options: Any):
@@ -69,10 +80,15 @@ def _load(spec: str):
         raise SenderUnavailable(f"{spec}: {exc}") from None
 
 
-async def open_senders(options: Any, plugins: list[str] | None = None, console: IO[str] | None = None) -> SenderSet:
-    """Every sender available here: plug-ins first (they win), then the channel packages."""
+async def open_senders(options: Any, plugins: list[str] | None = None, console: IO[str] | None = None,
+                       have: Mapping[str, Sender] | None = None) -> SenderSet:  # fmt: skip
+    """Every sender available here: ``have`` (the caller's own, used as they are), plug-ins
+    (they win over the channel packages), then the channel packages."""
     found = SenderSet()
     found.senders["console"] = ConsoleSender(console)
+    for channel, sender in (have or {}).items():
+        found.senders[channel] = sender
+        found.borrowed.add(channel)
     for spec in plugins or []:
         made = await _call(_load(spec), options)
         for sender in made if isinstance(made, (list, tuple)) else [made]:

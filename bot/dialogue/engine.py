@@ -2,7 +2,7 @@
 
 Lives here: ``Engine`` — loads the resident's state, understands the text (or
 routes the button / location), decides what to answer (confident intent, a
-close call to clarify, a follow-up that reuses the last city or carrier, the
+pick among the choices just offered, a close call to clarify, a follow-up that reuses the last city or carrier, the
 answer to a pending "which city?", or an honest "I can't answer"), runs the
 skill, and saves the state. Any failure inside becomes a polite error reply:
 no traceback ever reaches a resident. Platform-neutral: channels call
@@ -38,6 +38,8 @@ MAX_REMEMBERED_BUTTONS = 13
 UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs this score
 FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
 SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
+CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see _chosen)
+CHOICE_BONUS = ACCEPT - CHOICE_ACCEPT  # what being offered adds to a choice's score
 
 
 class Engine:
@@ -111,6 +113,9 @@ class Engine:
                 return await self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return smalltalk.elsewhere(turn, p.elsewhere)
+        chosen = self._chosen(turn, p, accepted)
+        if chosen:
+            return await self._run(turn, chosen, p)
         if top is None:
             return await self._follow_up(turn, p)
         if len(p.unknown) >= (2 if p.lang == "en" else 1) and top.score < UNKNOWN_WORDS_NEED:
@@ -122,6 +127,10 @@ class Engine:
             # 「予約」 is the classes' booking only when the talk is about classes.
             accepted = [s for s in accepted if not stray(s)]
             if not accepted:
+                if p.cities and not (p.when or p.level or p.topic or p.carrier):
+                    # 「下関の病院を予約したい」: the message asks something of a place, in words
+                    # that are ours only out of context; it is not a bare place name to follow up.
+                    return await self._unanswered(turn, p)
                 return await self._follow_up(turn, p)
             top = accepted[0]
         preferred = self._prefer(p, accepted)
@@ -134,6 +143,34 @@ class Engine:
         return await self._run(turn, top.intent, p)
 
     @staticmethod
+    def _chosen(turn: Turn, p: Parse, accepted: list) -> str | None:
+        """Context-aware scoring right after a list of choices (a group's procedures, the
+        FAQ, a close call): the next message most likely picks one of them, often in few
+        words that say nothing on their own (「はじめての申請です」 after the care-certification
+        procedures). One offered choice wins when it scores at least ``CHOICE_ACCEPT``,
+        leads the other choices by ``MARGIN``, and the best intent outside the list is no
+        confident match (below ``UNKNOWN_WORDS_NEED``) and does not beat it once the choice
+        gets ``CHOICE_BONUS`` for being offered, the bonus that lifts ``CHOICE_ACCEPT`` to
+        ``ACCEPT`` (「はじめて」 brushing 「はじめまして」 is no greeting). A message with words the bot
+        does not know, a place, a carrier or a date, or a level beside a class match
+        (「初心者向けの教室」) asks something new and is routed as usual."""
+        offered = {data for _, data in turn.state.buttons if data.partition(":")[0] in ("proc", "faq", "group")}
+        if len(offered) < 2 or p.unknown or p.has_entities or p.when:
+            return None
+        if p.level and any(s.intent == "classes" for s in accepted):
+            return None
+        options = [s for s in p.intents if s.intent in offered]
+        if not options or options[0].score < CHOICE_ACCEPT:
+            return None
+        best = options[0]
+        if len(options) > 1 and options[1].score > best.score - MARGIN:
+            return None
+        outside = next((s for s in accepted if s.intent not in offered), None)
+        if outside and (outside.score >= UNKNOWN_WORDS_NEED or outside.score > best.score + CHOICE_BONUS):
+            return None
+        return best.intent
+
+    @staticmethod
     def _about_classes(turn: Turn, accepted: list) -> bool:
         return any(s.intent == "classes" for s in accepted) or (turn.state.topic or "").startswith(("classes", "faq"))
 
@@ -143,14 +180,19 @@ class Engine:
         makes a class question of a class match (procedures do not depend on the
         city), unless the shop words weigh at least as much and no date or level is
         given (「下関でスマホ教室をやっている携帯ショップ」 asks for shops); without them, a class match next to an FAQ is a question about the
-        classes in general (「スマホ教室ってお金かかる？」); a carrier without class
+        classes in general (「スマホ教室ってお金かかる？」), unless the message names the kind
+        of class (a level or topic, which only a search uses) and the class match beats the
+        FAQ by more than ``MARGIN``: 「初心者でも受けられるスマホ講座を探しています」 looks for
+        beginners' classes, it does not ask 「初心者でも大丈夫？」; a carrier without class
         words is a shop question."""
         intents = [s.intent for s in accepted]
         if "classes" in intents:
             if p.cities or p.when or p.prefecture_wide:
                 return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
             faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
-            if faq and intents[0] in ("classes", faq.intent):
+            classes_score = next(s.score for s in accepted if s.intent == "classes")
+            searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
+            if faq and intents[0] in ("classes", faq.intent) and not searching:
                 return faq.intent
             if p.level:
                 return "classes"

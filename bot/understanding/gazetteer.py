@@ -5,7 +5,9 @@ romaji, districts), the other prefectures, and the carrier aliases of
 ``knowledge/intents.yaml``. ``find`` returns every name it recognises in a folded
 text with its span, leftmost-longest, so the intent scorer can mask them.
 Short kana names (うべ, はぎ) and one-kanji names (光, 萩) count only at a word
-boundary, so 「ひかり回線」 or 「さがす」 are not places. Pure lookups, no I/O.
+boundary, so 「ひかり回線」 or 「さがす」 are not places. In an English sentence a
+district's romaji (toyota, asahi, yamato) is also a brand or a word, so it counts
+only where English puts a place ("in Toyota", "Toyota station"). Pure lookups, no I/O.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ _HIRA_RE = re.compile(r"^[\u3040-\u309f]+$")
 _KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
 _BEFORE_OK = set("はがをにでのもとへや")
 _AFTER_OK = set("のでにはへがもとやまかしちね")
+# English words that mark the next word as a place, or the word before as one.
+_PLACE_BEFORE = {"in", "at", "near", "around", "from", "to", "into"}
+_PLACE_AFTER = {"city", "town", "area", "district", "station", "shi", "cho"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class Gazetteer:
     def __init__(self) -> None:
         self._aliases: dict[str, list[_Alias]] = {}
         self._romaji: dict[str, list[tuple[str, str]]] = {}
+        self._minor_romaji: set[str] = set()  # romaji words that name only districts
         self._lengths: list[int] = []
         self._fuzzy_carriers: list[tuple[str, str]] = []
         self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
@@ -105,9 +111,14 @@ class Gazetteer:
                 self._lengths.append(len(variant))
                 self._lengths.sort(reverse=True)
 
-    def add_romaji(self, kind: str, value: str, word: str) -> None:
+    def add_romaji(self, kind: str, value: str, word: str, *, minor: bool = False) -> None:
+        """``minor``: a district's name, which an English sentence must mark as a place."""
         for variant in {word, word.replace("-", ""), word.replace(" ", "")}:
             bucket = self._romaji.setdefault(variant, [])
+            if minor and not bucket:
+                self._minor_romaji.add(variant)
+            elif not minor:
+                self._minor_romaji.discard(variant)
             if (kind, value) not in bucket:
                 bucket.append((kind, value))
 
@@ -118,8 +129,9 @@ class Gazetteer:
 
     # -- finding --------------------------------------------------------------------
 
-    def find(self, folded: str) -> list[Mention]:
-        """Names in ``folded`` (``normalize.fold(text, keep_katakana=True)``), leftmost-longest."""
+    def find(self, folded: str, english: bool = False) -> list[Mention]:
+        """Names in ``folded`` (``normalize.fold(text, keep_katakana=True)``), leftmost-longest;
+        ``english``: the text is an English sentence (see ``_romaji_mentions``)."""
         found: list[Mention] = []
         i, n = 0, len(folded)
         while i < n:
@@ -131,7 +143,7 @@ class Gazetteer:
                 j = i
                 while j < n and folded[j] not in " " and folded[j].isascii():
                     j += 1
-                found.extend(self._romaji_mentions(folded, i, j))
+                found.extend(self._romaji_mentions(folded, i, j, english))
                 i = j
                 continue
             hit = self._match_at(folded, i)
@@ -171,17 +183,29 @@ class Gazetteer:
                 return Mention(entry.kind, entry.value, i, end, text[i:end])
         return None
 
-    def _romaji_mentions(self, text: str, start: int, end: int) -> list[Mention]:
+    def _romaji_mentions(self, text: str, start: int, end: int, english: bool = False) -> list[Mention]:
         """ASCII runs are matched as whole words (``au`` but not ``august``), also
-        with a ``-shi``/``city`` suffix (``ubeshi``, ``hofu-city``)."""
+        with a ``-shi``/``city`` suffix (``ubeshi``, ``hofu-city``). In an English
+        sentence a district's name counts only after a place preposition ("in Toyota")
+        or before a place noun ("Toyota station"): "the Toyota share price" names the
+        company, not the district of Shimonoseki."""
         word = text[start:end]
-        hits = self._romaji.get(word) or self._romaji.get(word.replace("-", ""))
+        key = word if word in self._romaji else word.replace("-", "")
+        hits = self._romaji.get(key)
         if hits is None:
             for suffix in ("shi", "cho", "city", "town"):
                 if word.endswith(suffix) and word[: -len(suffix)].rstrip("-") in self._romaji:
-                    hits = self._romaji[word[: -len(suffix)].rstrip("-")]
+                    key = word[: -len(suffix)].rstrip("-")
+                    hits = self._romaji[key]
                     break
-        return [Mention(kind, value, start, end, word) for kind, value in (hits or [])][:1]
+            else:
+                return []
+        elif english and key in self._minor_romaji:
+            before = text[:start].split()
+            after = text[end:].split()
+            if not ((before and before[-1] in _PLACE_BEFORE) or (after and after[0] in _PLACE_AFTER)):
+                return []
+        return [Mention(kind, value, start, end, word) for kind, value in hits][:1]
 
     def _fuzzy_carrier(self, text: str, found: list[Mention]) -> list[Mention]:
         """A misspelt carrier (ソフトバンッ) by partial similarity, outside known names."""

@@ -90,6 +90,11 @@ DATE_WORDS = ["今日", "明日", "明後日", "本日", "今週", "来週", "�
               "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "月", "日", "午前", "午後", "時"]  # fmt: skip
 
 
+# Romaji particles that are English words too: 「chofu no docomo」 is romaji Japanese, and
+# its district name counts as a place without the English place words (see gazetteer).
+ROMAJI_PARTICLES = {"no", "to", "a", "i", "e", "o", "wa", "ga", "de", "ni", "mo"}
+
+
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
     texts = [ex for _, ex in scoring_texts(knowledge)] + DATE_WORDS + knowledge.intents.common_words
@@ -143,7 +148,7 @@ class Understanding:
                 gaz.add("city", m.name, d.name)
                 if len(d.kana) >= 3:
                     gaz.add("city", m.name, d.kana)
-                gaz.add_romaji("city", m.name, d.romaji)
+                gaz.add_romaji("city", m.name, d.romaji, minor=True)
         for place in knowledge.elsewhere.places:
             gaz.add("city", ELSEWHERE + ":" + place.name, place.name)
             if len(place.kana) >= 4:
@@ -161,7 +166,8 @@ class Understanding:
         squeezed, kana reading (romaji read as kana); English stays English."""
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
         folded = fold(cleaned)
-        mentions = self.gazetteer.find(fold(cleaned, keep_katakana=True))
+        english = folded.isascii() and any(w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded))
+        mentions = self.gazetteer.find(fold(cleaned, keep_katakana=True), english)
         return folded, mentions, self._reading_of(_mask(folded, mentions))
 
     def _scoring_form(self, text: str) -> str:

@@ -118,3 +118,20 @@ async def test_stickers_get_the_gentle_reply_in_the_residents_language(app):
     text = visible(await press(app, "intent:unsupported", user="st"))
     assert "Sorry, please type your question or use the buttons" in text
     assert "Find a class" in text
+
+
+async def test_a_choice_is_read_in_the_context_of_the_choices_offered(app):
+    """「はじめての申請です」 alone brushes the greeting 「はじめまして」; right after the
+    care-certification procedures were offered, it picks the first application."""
+    fresh = await say(app, "はじめての申請です", user="fresh")
+    assert "要介護・要支援認定の申請" not in visible(fresh)
+    await say(app, "介護認定", user="ctx")
+    replies = await say(app, "はじめての申請です", user="ctx")
+    assert "要介護・要支援認定の申請" in visible(replies)
+    assert "要介護・要支援更新認定の申請" not in visible(replies)
+
+
+async def test_the_choices_do_not_capture_a_new_question(app):
+    await say(app, "介護認定")
+    replies = await say(app, "宇部のスマホ教室")
+    assert "0800-700-2497" in visible(replies) or "0120-173-053" in visible(replies)

@@ -6,7 +6,8 @@ Options: ``--host``, ``--port``, ``--path``, ``--workers``, ``--push-fallback`` 
 The channel secret and access token come from ``LINE_CHANNEL_SECRET`` and
 ``LINE_CHANNEL_ACCESS_TOKEN``; ``LINE_API_BASE_URL`` points the client elsewhere
 (a local test double). While it serves, the broadcast ``Scheduler`` sends scheduled
-broadcasts and class reminders of LINE residents through ``bot.channels.line.sender``, and
+broadcasts and class reminders through ``bot.channels.line.sender`` and through the other
+channels configured in this environment (``TELEGRAM_BOT_TOKEN`` set: Telegram's too), and
 a refused edit of the shop listing is told to the support staff of ``$MADOGUCHI_STAFF``
 (``bot.staff.notify``); both stop cleanly on shutdown. Importing this module loads neither linebot nor aiohttp:
 ``run`` does, when the command is chosen. Reads the environment; through ``open_app``
@@ -16,7 +17,10 @@ and ``server.serve``, the data files, the database and the network.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+
+log = logging.getLogger(__name__)
 
 COMMAND = "line"
 
@@ -92,6 +96,7 @@ async def _main(args: argparse.Namespace, config) -> int:
 
     from bot.app import open_app
     from bot.broadcast.scheduler import Scheduler
+    from bot.broadcast.senders import open_senders
     from bot.channels.line.sender import sender_for
     from bot.channels.line.server import serve
     from bot.staff.notify import support_notifier
@@ -101,8 +106,13 @@ async def _main(args: argparse.Namespace, config) -> int:
     sender = sender_for(config)
     stop = asyncio.Event()
     scheduler = None
+    others = None
     try:
-        senders = {"line": sender}
+        # LINE's sender, and every other channel configured here (a scheduled broadcast
+        # may have Telegram subscribers too).
+        others = await open_senders(args, have={"line": sender})
+        senders = others.senders
+        log.info("scheduled broadcasts and reminders reach: %s", others.summary())
         # Scheduled broadcasts, orphaned ones and class reminders go out while the webhook serves;
         # a refused edit of the shop listing is told to the support staff on LINE.
         bot.watch_shops(on_error=support_notifier(_staff(args), senders, AuditLog(bot.db),
@@ -119,6 +129,8 @@ async def _main(args: argparse.Namespace, config) -> int:
                 await asyncio.gather(scheduler, return_exceptions=True)
             except Exception:  # noqa: BLE001 - shutting down anyway
                 pass
+        if others is not None:
+            await others.close()
         await sender.close()
         await bot.close()
     return 0

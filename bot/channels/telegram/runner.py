@@ -4,7 +4,8 @@ Lives here: ``serve`` (open the Madoguchi app, build the Application, register t
 menu in Japanese and English with ``set_my_commands``, then poll — ``getUpdates`` — or set
 the webhook with its secret token and start the ``WebhookServer``; next to it run the
 broadcast ``Scheduler`` (scheduled broadcasts, orphaned ones, class reminders) with the
-channel's ``TelegramSender`` and tell the support staff of refused shop-listing edits
+channel's ``TelegramSender`` and the other channels' senders configured in this
+environment (``bot.broadcast.senders``: LINE's when its secrets are set) and tell the support staff of refused shop-listing edits
 (``support_notifier``); on stop, stop the scheduler, finish the updates in hand and close
 everything) and ``register_commands``. Touches the network
 (the Bot API at the configured base URL, the webhook port) and the database.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from types import SimpleNamespace
 from typing import Callable
 
 from telegram import BotCommand, BotCommandScopeDefault
@@ -22,6 +24,7 @@ from telegram.request import BaseRequest
 
 from bot.app import open_app
 from bot.broadcast.scheduler import Scheduler
+from bot.broadcast.senders import open_senders
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.texts import commands
@@ -81,7 +84,11 @@ async def serve(
                 await application.start()
                 log.info("@%s: long polling %s", me.username, settings.api_base_url)
             channel = application.bot_data["channel"]
-            senders = channel.senders
+            # Telegram's sender, and every other channel configured here (a scheduled
+            # broadcast may have LINE subscribers too).
+            others = await open_senders(SimpleNamespace(rate=None), have=channel.senders)
+            senders = others.senders
+            log.info("scheduled broadcasts and reminders reach: %s", others.summary())
             app.watch_shops(on_error=support_notifier(channel.staff, senders, channel.audit,
                                                       current=lambda: len(app.shops)))  # fmt: skip
             scheduler_stop = asyncio.Event()
@@ -93,6 +100,7 @@ async def serve(
             finally:
                 scheduler_stop.set()  # a broadcast it is sending is paused (``madoguchi broadcast --resume``)
                 await asyncio.gather(scheduler, return_exceptions=True)
+                await others.close()
             log.info("stopping: finishing the updates in hand")
             if server is not None:
                 await server.stop()

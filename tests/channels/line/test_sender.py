@@ -4,6 +4,7 @@ as retry, 400 as failed, the monthly quota warned of, and a real engine run reco
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from types import SimpleNamespace
@@ -148,7 +149,10 @@ async def test_the_engine_sends_a_broadcast_through_line_and_records_every_deliv
 
 async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serves(tmp_path, fake, monkeypatch):
     """The ``madoguchi line`` start-up: a due scheduled broadcast goes out through this sender
-    while the webhook serves, the shop watcher tells support, and both stop on shutdown."""
+    while the webhook serves — and to its Telegram subscribers through Telegram's sender,
+    configured in the same environment — the shop watcher tells support, and both stop on
+    shutdown."""
+    from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram
     from datetime import datetime, timedelta, timezone
 
     from bot.channels.line import command, server
@@ -158,24 +162,33 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     database = await Database(db_path).open()
     users = keys(3)
     await subscribe(database, "宇部市", users)
+    await subscribe(database, "宇部市", ["telegram:501", "telegram:502"])
     past = datetime.now(timezone.utc) - timedelta(minutes=1)
     bid = await BroadcastStore(database).create("cli:admin", "宇部市", "text", NEWS, send_at=past)
     await database.close()
     monkeypatch.delenv("MADOGUCHI_STAFF", raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    telegram = FakeTelegram()
     seen = {}
 
     async def serve(bot, config, host, port, path, workers):  # stands in for the webhook server
         await fake.wait_for(lambda: fake.to("multicast"), timeout=10)
+        for _ in range(500):  # the Telegram deliveries of the same broadcast
+            if len(telegram.messages()) == 2:
+                break
+            await asyncio.sleep(0.02)
         seen["on_error"] = bot.shop_watcher.on_error
         seen["app"] = bot
 
     monkeypatch.setattr(server, "serve", serve)
     config = LineConfig("secret", fake.access_token, fake.url)
     args = SimpleNamespace(db=db_path, knowledge=None, shops=None, demo=False, host="127.0.0.1", port=0,
-                           path="/callback", workers=1)  # fmt: skip
+                           path="/callback", workers=1, telegram_request=FakeRequest(telegram))  # fmt: skip
     assert await command._main(args, config) == 0
     assert seen["on_error"] is not None and seen["app"]._watching is None  # watching stopped
     assert sorted(fake.to("multicast")[0].body["to"]) == sorted(k.removeprefix("line:") for k in users)
+    assert sorted(c.chat_id for c in telegram.messages()) == [501, 502]
+    assert all(c.params["text"] == NEWS for c in telegram.messages())
     database = await Database(db_path).open()
     try:
         assert (await BroadcastStore(database).get(bid)).status == "done"
