@@ -4,55 +4,62 @@ Lives here: ``build_digest`` (reads the classes, None when there are none) and
 ``digest_text``. Only real classes from the given moment on (never a past or a sample
 class), soonest first, at most ``limit`` of them with "and N more"; each with date,
 time, level, title, venue, address and the phone to book; then the programme's
-promises that matter for booking, and how to stop the news. Reads classes through
-``ScheduleStore``.
+promises that matter for booking, and how to stop the news. The words are the
+``digest.*`` texts of ``knowledge/texts.yaml`` in Japanese (the digest goes to every
+subscriber in Japanese), the day and hours come from ``bot.classes.days``. Reads classes
+through ``ScheduleStore``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
+from bot.data.knowledge import Knowledge
 from bot.store.database import Database
 from bot.store.schedule import ScheduleStore
 
-WEEKDAY_JA = "月火水木金土日"
+LANG = "ja"  # one message for every subscriber of the municipality, in Japanese
 DAYS = 14
 LIMIT = 8
 MAX_CHARS = 4000  # below Telegram's 4,096 and LINE's 5,000 characters per message
 
 
-def _entry(c: ClassSession) -> str:
-    time = f"{c.start}～{c.end}" if c.end else f"{c.start}～"
-    lines = [f"■{c.day.month}月{c.day.day}日（{WEEKDAY_JA[c.day.weekday()]}）{time}　{c.level}編",
-             c.title, f"会場：{c.venue}（{c.address}）"]  # fmt: skip
+def _t(knowledge: Knowledge, key: str, **values: object) -> str:
+    return knowledge.text(key, LANG, **values)
+
+
+def _entry(k: Knowledge, c: ClassSession) -> str:
+    when = _t(k, "digest.when", date=day_label(c.day, LANG, k), time=time_range(c.start, c.end, LANG, k), level=c.level)
+    lines = [when, c.title, _t(k, "digest.venue", venue=c.venue, address=c.address)]
     if c.seats_left is not None:
-        lines.append("満席です" if c.seats_left == 0 else f"残り{c.seats_left}席")
+        lines.append(_t(k, "digest.full") if c.seats_left == 0 else _t(k, "digest.seats_left", n=c.seats_left))
     if c.bring:
-        lines.append(f"持ち物：{c.bring}")
-    lines.append(f"予約・問い合わせ：{c.phone}")
+        lines.append(_t(k, "digest.bring", bring=c.bring))
+    lines.append(_t(k, "digest.phone", phone=c.phone))
     return "\n".join(lines)
 
 
-def digest_text(municipality: str, classes: list[ClassSession], total: int, days: int) -> str:
-    head = f"【{municipality}】スマホ講習会のお知らせ（参加無料）\nこれから{days}日間に開かれる講習会です。"
-    parts = [head]
+def digest_text(knowledge: Knowledge, municipality: str, classes: list[ClassSession], total: int, days: int) -> str:
+    parts = [_t(knowledge, "digest.head", city=municipality, days=days)]
     for c in classes:
-        entry = _entry(c)
+        entry = _entry(knowledge, c)
         if sum(len(p) + 2 for p in parts) + len(entry) > MAX_CHARS - 300:
             break
         parts.append(entry)
     shown = len(parts) - 1
     if total > shown:
         short = municipality.removesuffix("市").removesuffix("町")
-        parts.append(f"ほかに{total - shown}件あります。「{short}のスマホ教室」と送ると、日程を探せます。")
-    parts.append("予約が必要な場合があります。会場に電話でお申し込みください。\n"
-                 "お知らせをやめるときは「お知らせをやめる」と送ってください。")  # fmt: skip
+        parts.append(_t(knowledge, "digest.more", more=total - shown, short=short))
+    parts.append(_t(knowledge, "digest.foot"))
     return "\n\n".join(parts)
 
 
-async def build_digest(db: Database, municipality: str, now: datetime, days: int = DAYS, limit: int = LIMIT) -> str | None:
+async def build_digest(
+    db: Database, knowledge: Knowledge, municipality: str, now: datetime, days: int = DAYS, limit: int = LIMIT
+) -> str | None:
     classes, total = await ScheduleStore(db).upcoming(municipality, now, now.date() + timedelta(days=days), limit)
     if not classes:
         return None
-    return digest_text(municipality, classes, total, days)
+    return digest_text(knowledge, municipality, classes, total, days)

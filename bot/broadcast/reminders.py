@@ -1,8 +1,9 @@
 """Class reminders: when they fall due, and delivering them through the channels' senders.
 
 Lives here: ``due_at`` (the day before the class at ``REMIND_AT``, Asia/Tokyo),
-``reminder_text`` (its words are the ``reminder.*`` texts of ``knowledge/texts.yaml``;
-this module only picks the lines and fills in the class) and ``ReminderDispatcher.run_due``.
+``reminder_text`` (its words are the ``reminder.*`` texts of ``knowledge/texts.yaml``, the
+class's day and hours come from ``bot.classes.days``; this module only picks the lines and
+fills in the class) and ``ReminderDispatcher.run_due``.
 
 A reminder is kept in the database (``ReminderStore``), so it survives restarts. When
 due, it is claimed (``sending``, committed before the message goes out) and sent with
@@ -24,6 +25,7 @@ from typing import Callable, Mapping
 from bot.broadcast.engine import Backoff
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
+from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
 from bot.clock import TOKYO, SystemClock
 from bot.data.knowledge import Knowledge, default_knowledge
@@ -57,10 +59,8 @@ def reminder_text(knowledge: Knowledge, c: ClassSession, lang: str = "ja") -> st
     def t(key: str, **values: object) -> str:
         return knowledge.text(key, lang, **values)
 
-    weekday = t("weekdays").split()[c.day.weekday()]
-    day = t("reminder.date", weekday=weekday, day=c.day.day, month=c.day.month, month_abbr=f"{c.day:%b}")
     lines = [
-        t("reminder.head", date=day, time=t("reminder.time", start=c.start, end=c.end or "")),
+        t("reminder.head", date=day_label(c.day, lang, knowledge), time=time_range(c.start, c.end, lang, knowledge)),
         t("reminder.class", level=c.level, title=c.title),
         t("reminder.venue", venue=c.venue, address=c.address),
         t("reminder.phone", phone=c.phone),

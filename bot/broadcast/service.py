@@ -78,7 +78,7 @@ class BroadcastService:
             if send_at <= now:
                 raise BroadcastRefused(f"送信日時が過去です: {send_at:%Y/%m/%d %H:%M}")
         if digest:
-            body = await build_digest(self.db, municipality, send_at or now, days=days)
+            body = await build_digest(self.db, self.knowledge, municipality, send_at or now, days=days)
             if body is None:
                 raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座が登録されていません（お知らせする講座がありません）")
             kind = "digest"

@@ -5,7 +5,10 @@ in Excel and imported again; UTF-8 with BOM by default — Excel opens it as is 
 CP932) and ``to_newsletter`` (「〇12月のデジタル活用支援 講習会情報」 in the style of the
 seed's 市政だより example: the lead paragraph, then each venue with its dates, times,
 levels and titles and the phone to book, then the programme's promises and the
-contact centre). Sample (demo) classes are never exported. Pure: text in, text out.
+contact centre). Both are Japanese only: the CSV's columns and values are the portal's,
+the newsletter's words the ``newsletter.*`` texts of ``knowledge/texts.yaml`` in Japanese,
+the day and hours from ``bot.classes.days``. Sample (demo) classes are never exported.
+Pure: text in, text out.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ import io
 from itertools import groupby
 
 from bot.classes.csv_io import COLUMNS
+from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
 from bot.data.knowledge import Knowledge
 
-WEEKDAY_JA = "月火水木金土日"
-NEWSLETTER_LEAD = (
-    "身近な場所で身近な人（デジタル活用支援員）からオンラインによる行政手続や、スマートフォンの操作方法・"
-    "サービスの利用方法について学べる講習会を各地で開催しています。今月の講習会の開催情報を掲載します。"
-)
+LANG = "ja"  # the city's newsletter is in Japanese
 
 
 class NotEncodable(ValueError):
@@ -55,23 +55,23 @@ def to_csv(sessions: list[ClassSession], encoding: str = "utf-8-sig") -> bytes:
         ) from None
 
 
-def _day(c: ClassSession) -> str:
-    return f"{c.day.month}月{c.day.day}日（{WEEKDAY_JA[c.day.weekday()]}）"
+def _t(knowledge: Knowledge, key: str, **values: object) -> str:
+    return knowledge.text(key, LANG, **values)
 
 
-def _line(c: ClassSession) -> str:
-    time = f"{c.start}～{c.end}" if c.end else f"{c.start}～"
-    parts = [f"　{_day(c)}　{time}　{c.level}編　{c.title}"]
-    extras = []
+def _line(k: Knowledge, c: ClassSession) -> str:
+    date, time = day_label(c.day, LANG, k), time_range(c.start, c.end, LANG, k)
+    line = _t(k, "newsletter.class", date=date, time=time, level=c.level, title=c.title)
+    notes = []
     if c.capacity:
-        extras.append(f"定員{c.capacity}人")
+        notes.append(_t(k, "newsletter.capacity", capacity=c.capacity))
     if not c.booking_required:
-        extras.append("予約不要")
+        notes.append(_t(k, "newsletter.no_booking"))
     if c.bring:
-        extras.append(f"持ち物：{c.bring}")
-    if extras:
-        parts.append("（" + "・".join(extras) + "）")
-    return "".join(parts)
+        notes.append(_t(k, "newsletter.bring", bring=c.bring))
+    if notes:
+        line += _t(k, "newsletter.notes", notes=_t(k, "newsletter.sep").join(notes))
+    return line
 
 
 def to_newsletter(sessions: list[ClassSession], month: str, knowledge: Knowledge) -> str:
@@ -79,29 +79,22 @@ def to_newsletter(sessions: list[ClassSession], month: str, knowledge: Knowledge
     number = int(month.split("-")[1])
     contact = knowledge.programme.contact
     real = [c for c in sessions if not c.sample]
-    lines = [f"〇{number}月のデジタル活用支援 講習会情報", NEWSLETTER_LEAD, ""]
+    lines = [_t(knowledge, "newsletter.head", month=number), _t(knowledge, "newsletter.lead"), ""]
     if not real:
-        lines += ["今月の開催予定は、まだありません。", ""]
+        lines += [_t(knowledge, "newsletter.none"), ""]
     cities = list(dict.fromkeys(c.municipality for c in real))
     for city, in_city in groupby(sorted(real, key=lambda c: (cities.index(c.municipality), c.venue, c.day, c.start)),
                                  key=lambda c: c.municipality):  # fmt: skip
         if len(cities) > 1:
-            lines.append(f"【{city}】")
+            lines.append(_t(knowledge, "newsletter.city", city=city))
         by_venue: dict[tuple[str, str, str], list[ClassSession]] = {}
         for c in in_city:
             by_venue.setdefault((c.venue, c.address, c.phone), []).append(c)
         # Venues in the order of their first class, so the earliest comes first.
         for (venue, address, phone), classes in sorted(by_venue.items(), key=lambda kv: (kv[1][0].day, kv[1][0].start)):
-            lines.append(f"■{venue}（{address}）")
-            lines += [_line(c) for c in classes]
-            lines.append(f"　申込み・問合せ　{phone}")
+            lines.append(_t(knowledge, "newsletter.venue", venue=venue, address=address))
+            lines += [_line(knowledge, c) for c in classes]
+            lines.append(_t(knowledge, "newsletter.phone", phone=phone))
             lines.append("")
-    lines += [
-        "参加費は無料です。年齢を問わず、どなたでも、何回でも受講できます。",
-        "講習会では、商品やサービスを販売することはありません。",
-        "予約が必要な場合があります。講習会の参加申込みやお問い合わせについては、各会場までお電話ください。",
-        "※講座内容によっては、持参していただくものがあります。",
-        "※開催予定については、変更の可能性があります。",
-        f"参加申込み以外のお問い合わせ先　{contact.name.ja}　TEL：{contact.phone}",
-    ]
+    lines.append(_t(knowledge, "newsletter.foot", contact=contact.name.get(LANG), phone=contact.phone))
     return "\n".join(lines) + "\n"

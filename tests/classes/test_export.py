@@ -1,5 +1,6 @@
 """Exporting a month's classes: the portal-style CSV (which imports back unchanged) and the
-newsletter block in the seed's 市政だより style; demo classes never leave the database."""
+newsletter block in the seed's 市政だより style, word for word; demo classes never leave the
+database."""
 
 from __future__ import annotations
 
@@ -11,19 +12,17 @@ import pytest
 from bot.classes.csv_io import COLUMNS, read_schedule
 from bot.classes.export import NotEncodable, to_csv, to_newsletter
 from bot.classes.model import ClassSession
+from tests.classes.month import AU, MONTH, UBE
 from tests.support.staff import run_cli, write_staff
 
-UBE = dict(prefecture="山口県", municipality="宇部市", venue="ドコモショップフジグラン宇部店", phone="0120-173-053",
-           address="宇部市明神町3-1-1フジグラン宇部グランフジ1階")  # fmt: skip
 SESSIONS = [
     ClassSession(**UBE, day=date(2026, 12, 3), start="10:30", end="11:30", level="入門",
                  title="はじめてのスマートフォン", capacity=5, seats_left=5),
     ClassSession(**UBE, day=date(2026, 12, 5), start="13:00", level="活用",
                  title="スマートフォンでマイナンバーカードの申請をしよう", capacity=5, seats_left=0,
                  bring="マイナンバーカード"),
-    ClassSession(prefecture="山口県", municipality="宇部市", venue="auショップ宇部常盤通り", phone="0800-700-2472",
-                 address="宇部市新天町2-4-5", day=date(2026, 12, 1), start="10:00", end="11:00", level="基本",
-                 title="スマホの基本", booking_required=False),
+    ClassSession(**AU, day=date(2026, 12, 1), start="10:00", end="11:00", level="基本", title="スマホの基本",
+                 booking_required=False),
 ]  # fmt: skip
 SAMPLE = ClassSession(**UBE, day=date(2026, 12, 4), start="10:30", level="入門", title="見本の講座", sample=True)
 
@@ -103,3 +102,45 @@ def test_export_from_the_command_line(tmp_path):
     assert status == 0 and target.read_bytes().decode("cp932").startswith("都道府県名")
     status, out, err, _ = run_cli("classes", "export", "--month", "2026-13", *base, "--as", "ube")
     assert status == 2 and "--month" in err
+
+
+FOOT = (
+    "参加費は無料です。年齢を問わず、どなたでも、何回でも受講できます。\n"
+    "講習会では、商品やサービスを販売することはありません。\n"
+    "予約が必要な場合があります。講習会の参加申込みやお問い合わせについては、各会場までお電話ください。\n"
+    "※講座内容によっては、持参していただくものがあります。\n"
+    "※開催予定については、変更の可能性があります。\n"
+    "参加申込み以外のお問い合わせ先　デジタル活用支援センター（一般財団法人 日本データ通信協会）　TEL：03-5974-0129\n"
+)
+LEAD = (
+    "身近な場所で身近な人（デジタル活用支援員）からオンラインによる行政手続や、スマートフォンの操作方法・"
+    "サービスの利用方法について学べる講習会を各地で開催しています。今月の講習会の開催情報を掲載します。\n"
+)
+
+
+def test_the_newsletter_block_word_for_word(knowledge):
+    assert to_newsletter([*MONTH, SAMPLE], "2026-12", knowledge) == (
+        "〇12月のデジタル活用支援 講習会情報\n" + LEAD + "\n"
+        "【宇部市】\n"
+        "■ドコモショップフジグラン宇部店（宇部市明神町3-1-1フジグラン宇部グランフジ1階）\n"
+        "　12月1日（火）　9:00～10:30　入門編　講座0\n"
+        "　12月4日（金）　12:00～　応用編　講座3（定員8人・予約不要）\n"
+        "　12月7日（月）　15:00～16:30　体験編　講座6（定員11人）\n"
+        "　申込み・問合せ　0120-173-053\n\n"
+        "■auショップ宇部常盤通り（宇部市新天町2-4-5）\n"
+        "　12月2日（水）　10:00～　体験編　講座1（定員6人・予約不要・持ち物：マイナンバーカード）\n"
+        "　12月5日（土）　13:00～14:30　活用編　講座4（持ち物：マイナンバーカード）\n"
+        "　12月8日（火）　16:00～　基本編　講座7（定員12人・予約不要・持ち物：マイナンバーカード）\n"
+        "　申込み・問合せ　0800-700-2472\n\n"
+        "【周防大島町】\n"
+        "■ソフトバンク大島（周防大島町小松1）\n"
+        "　12月3日（木）　11:00～12:30　基本編　講座2（定員7人）\n"
+        "　12月6日（日）　14:00～　入門編　講座5（定員10人・予約不要）\n"
+        "　12月9日（水）　17:00～18:30　応用編　講座8\n"
+        "　申込み・問合せ　0820-72-0000\n\n" + FOOT
+    )
+
+
+def test_an_empty_month_word_for_word(knowledge):
+    expected = "〇1月のデジタル活用支援 講習会情報\n" + LEAD + "\n今月の開催予定は、まだありません。\n\n" + FOOT
+    assert to_newsletter([], "2027-01", knowledge) == expected

@@ -1,9 +1,12 @@
 """Every text key the code asks for is in ``knowledge/texts.yaml``, in Japanese and English.
 
 Scans the modules whose words moved to ``texts.yaml`` — ``bot/broadcast/texts.py``,
-``bot/broadcast/reminders.py`` and the Telegram channel's texts with their callers — for
-the keys they use, so a typo or a removed text fails here rather than in front of a
-resident; and every ``broadcast.*`` and ``telegram.*`` text is used by some code."""
+``bot/broadcast/reminders.py``, ``bot/broadcast/digest.py``, ``bot/classes/export.py``,
+``bot/classes/days.py``, the class and reminder skills (``turn.t``/``turn.button``) and the
+Telegram channel's texts with their callers — for the keys they use, so a typo or a removed
+text fails here rather than in front of a resident; and every text of those families
+(``weekdays``, ``day_label``, ``time_range``, ``broadcast.*``, ``reminder.*``, ``digest.*``,
+``newsletter.*``, ``telegram.*``) is used by some code."""
 
 from __future__ import annotations
 
@@ -15,8 +18,11 @@ from bot.channels.telegram.texts import COMMAND_NAMES, PREFIX
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 # Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
-FULL_KEYS = [BOT / "broadcast" / "texts.py", BOT / "broadcast" / "reminders.py"]
-FULL_KEY = re.compile(r"^(weekdays|(broadcast|reminder|telegram)(\.[a-z_]+)+)$")
+FULL_KEYS = [BOT / "broadcast" / "texts.py", BOT / "broadcast" / "reminders.py", BOT / "broadcast" / "digest.py",
+             BOT / "classes" / "export.py", BOT / "classes" / "days.py"]  # fmt: skip
+FULL_KEY = re.compile(r"^(weekdays|day_label|time_range|(broadcast|reminder|digest|newsletter|telegram)(\.[a-z_]+)+)$")
+# Skills that ask ``turn.t("<key>", …)`` / ``turn.button("<key>", …)``.
+TURN_KEYS = [BOT / "dialogue" / "skills" / "classes.py", BOT / "dialogue" / "skills" / "reminders.py"]
 # Modules that call ``bot.channels.telegram.texts.t(knowledge, "<key without telegram.>", lang)``.
 TELEGRAM_T = re.compile(r"^from bot\.channels\.telegram\.texts import .*\bt\b", re.M)
 DYNAMIC = ("broadcast.channel.",)  # ``broadcast.channel.<channel id>``: a missing one shows the id
@@ -45,12 +51,22 @@ def telegram_keys(path: Path) -> set[str]:
     return keys
 
 
+def turn_keys(path: Path) -> set[str]:
+    keys = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("t", "button")
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "turn" and node.args):  # fmt: skip
+            keys |= set(_strings(node.args[0]))
+    return keys
+
+
 def used_keys() -> dict[str, set[str]]:
     """Key → the modules (relative to bot/) that use it."""
     used: dict[str, set[str]] = {}
-    for path in FULL_KEYS:
-        for key in full_keys(path):
-            used.setdefault(key, set()).add(str(path.relative_to(BOT)))
+    for scan, paths in ((full_keys, FULL_KEYS), (turn_keys, TURN_KEYS)):
+        for path in paths:
+            for key in scan(path):
+                used.setdefault(key, set()).add(str(path.relative_to(BOT)))
     for path in sorted(BOT.rglob("*.py")):
         if TELEGRAM_T.search(path.read_text(encoding="utf-8")):
             for key in telegram_keys(path):
@@ -66,6 +82,10 @@ def test_the_scan_finds_the_keys():
             "broadcast.kind.text", "telegram.flood", "telegram.stats", "telegram.command.forget"} <= set(used)  # fmt: skip
     assert used["telegram.not_permitted"] == {"channels/telegram/staff.py"}
     assert used["telegram.help"] == {"channels/telegram/handlers.py"}
+    assert {"digest.head", "digest.foot", "newsletter.lead", "newsletter.none", "newsletter.foot"} <= set(used)
+    assert used["day_label"] == used["weekdays"] == {"classes/days.py"}
+    assert {"class_entry", "seats_full", "filter.end", "button.subscribe"} <= {
+        key for key, where in used.items() if "dialogue/skills/classes.py" in where}  # fmt: skip
 
 
 def test_every_key_used_exists_in_japanese_and_english(knowledge):
@@ -76,8 +96,8 @@ def test_every_key_used_exists_in_japanese_and_english(knowledge):
         assert template.ja.strip() and template.en.strip(), key
 
 
-def test_every_broadcast_and_telegram_text_is_used(knowledge):
+def test_every_text_of_the_scanned_families_is_used(knowledge):
     used = set(used_keys())
     unused = [key for key in knowledge.texts.texts
-              if key.startswith(("broadcast.", PREFIX)) and key not in used and not key.startswith(DYNAMIC)]  # fmt: skip
+              if FULL_KEY.match(key) and key not in used and not key.startswith(DYNAMIC)]  # fmt: skip
     assert unused == []

@@ -1,11 +1,13 @@
 """Class answers: upcoming classes for a city (date, time, level, title, venue,
 seats left, phone to book), filtered by date, level, topic and carrier, with a
-"none found" that offers the nearest dates or nearby towns instead."""
+"none found" that offers the nearest dates or nearby towns instead. The class's day
+is ``bot.classes.days.day_label``, the words the texts of ``knowledge/texts.yaml``."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.skills.reminders import remind_buttons
 from bot.dialogue.skills.shops import ask_city
@@ -15,14 +17,6 @@ from bot.store.classes import ClassQuery
 from bot.understanding.when import DateFilter
 
 HORIZON_DAYS = 28
-WEEKDAY_JA = "月火水木金土日"
-WEEKDAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _date(turn: Turn, c: ClassSession) -> str:
-    if turn.lang == "en":
-        return f"{WEEKDAY_EN[c.day.weekday()]} {c.day.day} {c.day.strftime('%b')}"
-    return f"{c.day.month}月{c.day.day}日（{WEEKDAY_JA[c.day.weekday()]}）"
 
 
 def _entry(turn: Turn, c: ClassSession) -> str:
@@ -38,7 +32,7 @@ def _entry(turn: Turn, c: ClassSession) -> str:
         level = names.get(c.level, c.level)
     return turn.t(
         "class_entry",
-        date=_date(turn, c),
+        date=day_label(c.day, turn.lang, turn.knowledge),
         start=c.start,
         end=c.end or "",
         level=level,

@@ -3,13 +3,15 @@
 Lives here: ``remind_buttons`` (one button per listed class that can still be reminded
 of, for the class listing) and ``remind`` (the ``remind:<class id>`` and
 ``remind:cancel:<class id>`` postbacks). The reminder itself is kept in the database
-and sent by ``bot.broadcast.reminders`` the day before at 10:00 (Asia/Tokyo). The
-words are kept here (ja/en) until they move to ``knowledge/texts.yaml``.
+and sent by ``bot.broadcast.reminders`` the day before at 10:00 (Asia/Tokyo). The class's
+day is ``bot.classes.days.day_label``; the other words are kept here (ja/en) until they
+move to ``knowledge/texts.yaml``.
 """
 
 from __future__ import annotations
 
 from bot.broadcast.reminders import REMIND_AT, class_start, due_at
+from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
@@ -17,7 +19,6 @@ from bot.store.reminders import ReminderStore
 from bot.store.schedule import ScheduleStore
 
 MAX_BUTTONS = 3
-WEEKDAY_JA = "月火水木金土日"
 TEXTS = {
     "button": {"ja": "🔔 {date} {start} を前日にお知らせ", "en": "🔔 Remind me of {date} {start}"},
     "set": {
@@ -46,12 +47,6 @@ def _date(turn: Turn, c: ClassSession) -> str:
     return f"{c.day.month}/{c.day.day}"
 
 
-def _long_date(turn: Turn, day) -> str:
-    if turn.lang == "en":
-        return f"{day:%a} {day.day} {day:%b}"
-    return f"{day.month}月{day.day}日（{WEEKDAY_JA[day.weekday()]}）"
-
-
 def remind_buttons(turn: Turn, classes: list[ClassSession]) -> list[Button]:
     """A reminder button for each listed class whose reminder time is still ahead."""
     return [
@@ -77,10 +72,11 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
     if c is None or class_start(c) <= turn.now:
         return [Reply(_t(turn, "gone"), buttons=[turn.button("button.classes", "intent:classes"), menu])]
     when = due_at(c)
-    values = dict(date=_long_date(turn, c.day), start=c.start, title=c.title, venue=c.venue,
-                  before=_long_date(turn, when.date()), hour=REMIND_AT.hour)  # fmt: skip
+    day = day_label(c.day, turn.lang, turn.knowledge)
+    values = dict(date=day, start=c.start, title=c.title, venue=c.venue,
+                  before=day_label(when.date(), turn.lang, turn.knowledge), hour=REMIND_AT.hour)  # fmt: skip
     if when <= turn.now:
-        text = _t(turn, "too_late", when=f"{_long_date(turn, c.day)} {c.start}", title=c.title, venue=c.venue, phone=c.phone)
+        text = _t(turn, "too_late", when=f"{day} {c.start}", title=c.title, venue=c.venue, phone=c.phone)
         return [Reply(text, links=[turn.call_link(c.venue, c.phone)], buttons=[menu])]
     new = await store.add(turn.user, c.id, when)
     cancel_button = Button(_t(turn, "cancel_button"), f"remind:cancel:{c.id}")
