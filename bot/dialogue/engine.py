@@ -36,6 +36,8 @@ MARGIN = 6.0  # intents this close to the best one make a close call
 PLACE_INTENTS = ("shops", "classes")
 MAX_REMEMBERED_BUTTONS = 13
 UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs this score
+ONE_UNKNOWN_EN_NEED = 80.0  # an English message with one word the bot does not know needs this score
+NAMED_EXAMPLE = 6  # an example this long (kana) found whole in the message names what it asks (see _named)
 FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
 SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
 CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see _chosen)
@@ -114,11 +116,13 @@ class Engine:
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return smalltalk.elsewhere(turn, p.elsewhere)
         chosen = self._chosen(turn, p, accepted)
+        if len(chosen) == 1:
+            return await self._run(turn, chosen[0], p)
         if chosen:
-            return await self._run(turn, chosen, p)
+            return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in chosen[:4]])
         if top is None:
             return await self._follow_up(turn, p)
-        if len(p.unknown) >= (2 if p.lang == "en" else 1) and top.score < UNKNOWN_WORDS_NEED:
+        if self._too_unknown(p, top):
             return await self._unanswered(turn, p)
         def stray(s) -> bool:  # an FAQ keyword lost in a longer message (病院の予約をしたい)
             return s.intent.startswith("faq:") and len(s.example) <= SHORT_EXAMPLE and len(s.example) < len(p.scoring) / 2
@@ -136,14 +140,56 @@ class Engine:
         preferred = self._prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
-        rivals = [s for s in accepted[1:] if s.score >= top.score - MARGIN]
+        rivals = [s for s in accepted[1:] if s.score >= top.score - MARGIN and self._rivals(top, s, p)]
         if rivals:
             self._remember(turn, p)
             return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *rivals][:4]])
         return await self._run(turn, top.intent, p)
 
     @staticmethod
-    def _chosen(turn: Turn, p: Parse, accepted: list) -> str | None:
+    def _named(p: Parse, s) -> bool:
+        """The message contains ``s``'s example whole, and the example is long enough
+        (``NAMED_EXAMPLE`` kana) to name one thing: 「…保険会社から罹災証明書を出してと言われた
+        んですが…」 asks about りさいしょうめいしょ whatever else it tells on the way. Not in
+        English, where one long word ("japanese" in "How do I make Japanese curry?") names
+        nothing."""
+        return len(s.example) >= NAMED_EXAMPLE and not s.example.isascii() and s.example in p.scoring
+
+    def _too_unknown(self, p: Parse, top) -> bool:
+        """Words the bot does not know (天気, 病院, pension) make a message out of scope
+        unless the match is very good (``UNKNOWN_WORDS_NEED``). A long example found whole
+        in it (``_named``) is such a match even when the rest of a long, rambling message
+        discounts its score. English needs two unknown words (residents' English is
+        wordy), or one where the match is weak (``ONE_UNKNOWN_EN_NEED``): 「How much tax do I
+        pay on my pension?」 only shares "how do I" with "how do I book"."""
+        if top.score >= UNKNOWN_WORDS_NEED or self._named(p, top) or not p.unknown:
+            return False
+        if p.lang == "en":
+            return len(p.unknown) >= 2 or top.score < ONE_UNKNOWN_EN_NEED
+        return True
+
+    def _rivals(self, top, other, p: Parse) -> bool:
+        """Whether ``other``, scoring close to ``top``, makes the message a close call.
+        Not when ``other`` matched only a short example (``SHORT_EXAMPLE``) that is not in
+        the message as such: one kana off in four is another word (まいなぽ in
+        「まいなんばーかーど」). Not a procedure group against its own procedures: when the group
+        leads (「児童手当の手続き」) its reply lists them all; when one of them leads, it is
+        the more precise answer."""
+        if len(other.example) <= SHORT_EXAMPLE and other.example not in p.scoring:
+            return False
+        groups = {self._group_of(s.intent) for s in (top, other)}
+        return not ({top.intent, other.intent} & {f"group:{g}" for g in groups if g} and len(groups) == 1)
+
+    def _group_of(self, intent: str) -> str | None:
+        if intent.startswith("group:"):
+            return intent[6:]
+        if intent.startswith("proc:"):
+            proc = self.knowledge.procedure(intent[5:])
+            return proc.group if proc else None
+        return None
+
+    @staticmethod
+    def _chosen(turn: Turn, p: Parse, accepted: list) -> list[str]:
         """Context-aware scoring right after a list of choices (a group's procedures, the
         FAQ, a close call): the next message most likely picks one of them, often in few
         words that say nothing on their own (「はじめての申請です」 after the care-certification
@@ -153,22 +199,28 @@ class Engine:
         gets ``CHOICE_BONUS`` for being offered, the bonus that lifts ``CHOICE_ACCEPT`` to
         ``ACCEPT`` (「はじめて」 brushing 「はじめまして」 is no greeting). A message with words the bot
         does not know, a place, a carrier or a date, or a level beside a class match
-        (「初心者向けの教室」) asks something new and is routed as usual."""
+        (「初心者向けの教室」) asks something new and is routed as usual.
+
+        Returns the chosen intent, or, when several offered choices score within ``MARGIN``
+        of the best (「給食費のやつ」 after the child-allowance procedures, two of which are
+        about school lunch fees), those choices, to ask which one: the message did narrow
+        the list, and "I can't answer" would drop the thread. Empty: not a choice."""
         offered = {data for _, data in turn.state.buttons if data.partition(":")[0] in ("proc", "faq", "group")}
         if len(offered) < 2 or p.unknown or p.has_entities or p.when:
-            return None
+            return []
         if p.level and any(s.intent == "classes" for s in accepted):
-            return None
+            return []
         options = [s for s in p.intents if s.intent in offered]
         if not options or options[0].score < CHOICE_ACCEPT:
-            return None
+            return []
         best = options[0]
-        if len(options) > 1 and options[1].score > best.score - MARGIN:
-            return None
         outside = next((s for s in accepted if s.intent not in offered), None)
         if outside and (outside.score >= UNKNOWN_WORDS_NEED or outside.score > best.score + CHOICE_BONUS):
-            return None
-        return best.intent
+            return []
+        close = [s.intent for s in options if s.score > best.score - MARGIN]
+        if len(close) > 1 and len(close) == len(offered):
+            return []  # every offered choice alike: the message narrows nothing
+        return close
 
     @staticmethod
     def _about_classes(turn: Turn, accepted: list) -> bool:
@@ -241,6 +293,10 @@ class Engine:
         if intent.startswith("faq:"):
             entry = next(f for f in self.knowledge.programme.faq if f.id == intent[4:])
             return entry.label.get(turn.lang), intent
+        if intent.startswith("group:"):
+            group = next((g for g in self.knowledge.procedures.groups if g.id == intent[6:]), None)
+            if group is not None:
+                return group.label.get(turn.lang), intent
         keys = {"classes": "button.classes", "shops": "button.shops", "mynaportal": "button.mynaportal",
                 "human": "button.human", "procedures_child": "button.mynaportal",
                 "procedures_care": "button.mynaportal"}  # fmt: skip

@@ -61,9 +61,17 @@ def squeeze(folded: str) -> str:
     return re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", folded)
 
 
+_ROMAJI_LONG_A_RE = re.compile(r"(?<=[bcdfghjkmnprstwyz])aa")
+
+
 def romaji_to_kana(text: str) -> str:
-    """Romaji words read as hiragana (``ube no docomo`` → ``うべ の どこも``)."""
-    return jaconv.alphabet2kana(text.lower())
+    """Romaji words read as hiragana (``ube no docomo`` → ``うべ の どこも``).
+
+    A doubled ``aa`` after a consonant is the long vowel of a loanword written in
+    romaji (``mainanbaa kaado`` for マイナンバーカード): katakana's ``ー`` folds away,
+    so ``baa`` reads ``ば``, not ``ばあ``, and the two spellings meet. Native words
+    hardly double ``a`` after a consonant (おばあさん aside)."""
+    return jaconv.alphabet2kana(_ROMAJI_LONG_A_RE.sub("a", text.lower()))
 
 
 def ascii_words(text: str) -> list[str]:

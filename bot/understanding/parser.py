@@ -63,6 +63,29 @@ class Parse:
         return bool(self.cities or self.carrier or self.prefecture_wide)
 
 
+# 「2」, 「2番」, 「2ばんめ」, 「２つ目」, 「二番」, 「3番で」, 「1番をお願いします」: a button picked by its number.
+_KANJI_DIGITS = {k: str(i) for i, k in enumerate("〇一二三四五六七八九")}
+_CHOICE_NUMBER_RE = re.compile(
+    r"(?:no\.?|#)?(\d{1,3})(?:ばんめ|ばん|番目|番|つめ|つ目|こめ|個目)?"
+    r"(?:です|で|を|をおねがいします|をお願いします|でおねがいします|でお願いします|にする|にします)?"
+)
+_KANJI_CHOICE_RE = re.compile(r"([一二三四五六七八九])(?:ばんめ|ばん|番目|番|つめ|つ目)"
+                              r"(?:です|で|を|をおねがいします|をお願いします|にする|にします)?")
+
+
+def _choice_number(folded: str) -> int | None:
+    """The number of a button the message picks, or None. Older residents answer a
+    numbered list as they would on the phone — 「2番」, 「二番」, 「3つ目です」 — not only
+    with the bare digit; a counter makes a kanji numeral a choice too (二番), but a
+    bare 一 or a number inside a sentence (「2人で」, 「90歳」) is not one."""
+    text = folded.replace(" ", "")
+    m = _CHOICE_NUMBER_RE.fullmatch(text)
+    if m:
+        return int(m.group(1))
+    m = _KANJI_CHOICE_RE.fullmatch(text)
+    return int(_KANJI_DIGITS[m.group(1)]) if m else None
+
+
 def _mask(text: str, mentions: list[Mention]) -> str:
     for m in sorted(mentions, key=lambda m: -m.start):
         text = text[: m.start] + " " + text[m.end :]
@@ -93,6 +116,7 @@ DATE_WORDS = ["今日", "明日", "明後日", "本日", "今週", "来週", "�
 # Romaji particles that are English words too: 「chofu no docomo」 is romaji Japanese, and
 # its district name counts as a place without the English place words (see gazetteer).
 ROMAJI_PARTICLES = {"no", "to", "a", "i", "e", "o", "wa", "ga", "de", "ni", "mo"}
+ROMAJI_ONLY = ROMAJI_PARTICLES - {"a", "i"}  # those that do not make a text English (see _is_english)
 
 
 def vocabulary(knowledge: Knowledge) -> list[str]:
@@ -178,12 +202,17 @@ class Understanding:
             return ""
         if masked.isascii() and not self._is_english(masked):
             # Romaji: read each word as kana, except words the knowledge uses as they are (etax).
-            words = [w if w in self.english_words else romaji_to_kana(w) for w in masked.split(" ")]
+            keep = self.english_words - ROMAJI_ONLY
+            words = [w if w in keep else romaji_to_kana(w) for w in masked.split(" ")]
             return squeeze(fold(" ".join(words)))
         return self.reading(squeeze(masked))
 
     def _is_english(self, ascii_text: str) -> bool:
-        return any(w in self.stopwords_en for w in ascii_words(ascii_text))
+        """An ASCII text is English when it has an English word that is not also a romaji
+        particle: 「shunan no sumaho kyoushitsu」 is romaji Japanese (its ``no`` is の, its
+        ``to`` と); "no class on Sunday?" has ``class``. ``i`` and ``a`` stay English
+        ("I'm pregnant"): romaji hardly writes い or あ as a word of its own."""
+        return any(w in self.stopwords_en and w not in ROMAJI_ONLY for w in ascii_words(ascii_text))
 
     def detect_lang(self, cleaned: str) -> str | None:
         if has_japanese(cleaned):
@@ -211,9 +240,7 @@ class Understanding:
             elif m.value not in result.cities:
                 result.cities.append(m.value)
         folded = squeeze(folded)
-        digits = folded.replace(" ", "")
-        if digits.isdigit() and len(digits) <= 3:
-            result.number = int(digits)
+        result.number = _choice_number(folded)
         result.when = parse_when(cleaned, full_reading, today)
         result.level = self._first_hit(self._levels, folded, full_reading)
         result.topic = self._first_hit(self._topics, folded, full_reading)

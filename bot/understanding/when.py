@@ -62,6 +62,30 @@ def _explicit_date(text: str, today: date) -> date | None:
     return None
 
 
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+# Particles (and the endings of ですか・ますね) after which a new word starts in kana.
+_BEFORE_WORD = set("はがをにでのもとへやねよかなぞ")
+
+
+def _said(words: tuple[str, ...], low: str, reading: str) -> bool:
+    """Whether one of ``words`` is in the message: as written (``low``), or in the kana
+    ``reading`` where a kana word must start a word — after the start, a non-kana
+    character or a particle — so that 勉強 (べんきょう), 東京 (とうきょう) and 協会 do not
+    say きょう (today) by containing its kana."""
+    for w in words:
+        if w in low:
+            return True
+        if not _HIRAGANA.match(w):
+            continue
+        start = reading.find(w)
+        while start >= 0:
+            before = reading[start - 1] if start else ""
+            if not before or not _HIRAGANA.match(before) or before in _BEFORE_WORD:
+                return True
+            start = reading.find(w, start + 1)
+    return False
+
+
 def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) -> DateFilter | None:
     """A date filter for the first date phrase in the message, or None.
 
@@ -78,7 +102,7 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
         (("今日", "きよう", "本日", "today"), 0, "今日"),
     )
     for words, offset, label in simple:
-        if any(w in low or w in reading for w in words):
+        if _said(words, low, reading):
             if label == "今日" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
                 continue  # きょうしつ (教室) is not きょう (today)
             day = today + timedelta(days=offset)
@@ -89,15 +113,15 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
         (("今週", "こんしゆう", "this week"), 0, "今週"),
     )
     for words, offset, label in weekly:
-        if any(w in low or w in reading for w in words):
+        if _said(words, low, reading):
             start, end = _week_bounds(today, offset)
             return DateFilter(start, end, label=label)
     monthly = ((("来月", "らいげつ", "next month"), 1, "来月"), (("今月", "こんげつ", "this month"), 0, "今月"))
     for words, offset, label in monthly:
-        if any(w in low or w in reading for w in words):
+        if _said(words, low, reading):
             start, end = _month_bounds(today, offset)
             return DateFilter(start, end, label=label)
-    if any(w in low or w in reading for w in ("週末", "しゆうまつ", "土日", "どにち", "weekend")):
+    if _said(("週末", "しゆうまつ", "土日", "どにち", "weekend"), low, reading):
         return DateFilter(today, far, frozenset({5, 6}), label="土日")
     days = set()
     for i, ch in enumerate(WEEKDAYS_JA):

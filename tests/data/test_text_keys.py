@@ -5,7 +5,7 @@ Scans the modules whose words moved to ``texts.yaml`` — ``bot/broadcast/texts.
 ``bot/classes/days.py``, the class and reminder skills (``turn.t``/``turn.button``) and the
 Telegram channel's texts with their callers — for the keys they use, so a typo or a removed
 text fails here rather than in front of a resident; and every text of those families
-(``weekdays``, ``day_label``, ``time_range``, ``broadcast.*``, ``reminder.*``, ``digest.*``,
+(``weekdays``, ``day_label``, ``time_range``, ``broadcast.*``, ``reminder.*``, ``remind.*``, ``digest.*``,
 ``newsletter.*``, ``telegram.*``) is used by some code."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 # Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
 FULL_KEYS = [BOT / "broadcast" / "texts.py", BOT / "broadcast" / "reminders.py", BOT / "broadcast" / "digest.py",
              BOT / "classes" / "export.py", BOT / "classes" / "days.py"]  # fmt: skip
-FULL_KEY = re.compile(r"^(weekdays|day_label|time_range|(broadcast|reminder|digest|newsletter|telegram)(\.[a-z_]+)+)$")
+FULL_KEY = re.compile(r"^(weekdays|day_label|time_range|(broadcast|reminder|remind|digest|newsletter|telegram)(\.[a-z_]+)+)$")
 # Skills that ask ``turn.t("<key>", …)`` / ``turn.button("<key>", …)``.
 TURN_KEYS = [BOT / "dialogue" / "skills" / "classes.py", BOT / "dialogue" / "skills" / "reminders.py"]
 # Modules that call ``bot.channels.telegram.texts.t(knowledge, "<key without telegram.>", lang)``.

@@ -135,3 +135,19 @@ async def test_the_choices_do_not_capture_a_new_question(app):
     await say(app, "介護認定")
     replies = await say(app, "宇部のスマホ教室")
     assert "0800-700-2497" in visible(replies) or "0120-173-053" in visible(replies)
+
+
+async def test_a_numbered_button_said_as_ban(app):
+    """「2番」 presses the second button, as 「2」 does."""
+    from bot.messages import IncomingMessage
+
+    await app.engine.handle(IncomingMessage("t:ban", text="介護の手続き"))
+    replies = await app.engine.handle(IncomingMessage("t:ban", text="2番"))
+    assert "介護保険負担割合証の再交付申請" in replies[0].text
+
+
+async def test_a_group_is_no_close_call_with_its_own_procedures(app):
+    from bot.messages import IncomingMessage
+
+    replies = await app.engine.handle(IncomingMessage("t:group", text="児童手当の手続き"))
+    assert "児童手当等の現況届" in replies[0].text

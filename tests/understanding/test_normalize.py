@@ -29,3 +29,8 @@ def test_control_characters_removed():
 
 def test_romaji_reads_as_kana():
     assert romaji_to_kana("sumaho kyoushitsu") == "すまほ きょうしつ"
+
+
+def test_romaji_long_a_of_a_loanword_folds_like_the_katakana_long_vowel():
+    assert romaji_to_kana("mainanbaa kaado") == fold("マイナンバー カード")
+    assert romaji_to_kana("ube") == "うべ"

@@ -45,3 +45,12 @@ def test_weekdays(understanding):
 @pytest.mark.parametrize("text", ["教室", "きょうしつ", "教室に通う", "宇部のドコモ"])
 def test_no_date(understanding, text):
     assert when(text, understanding) is None
+
+
+def test_kana_date_word_must_start_a_word():
+    today = date(2026, 11, 26)
+    # 勉強 (べんきょう) and 東京 (とうきょう) contain きょう, but are not "today".
+    assert parse_when("けいたいのべんきょうができるところ", "けいたいのべんきようができるところ", today) is None
+    assert parse_when("東京", "とうきよう", today) is None
+    assert parse_when("うべできょうある？", "うべできようある", today).label == "今日"
+    assert parse_when("きょうある？", "きようある", today).label == "今日"

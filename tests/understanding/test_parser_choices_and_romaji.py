@@ -1,0 +1,31 @@
+"""Parser details found missing with residents' wording: numbered choices said as
+「2番」, and romaji whose particle ``no`` is not the English word."""
+
+from datetime import date
+
+import pytest
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text, number", [("2", 2), ("2番", 2), ("２番", 2), ("2ばん", 2), ("3つ目", 3),
+                                          ("二番", 2), ("二番です", 2), ("1番をお願いします", 1)])  # fmt: skip
+def test_a_numbered_choice(understanding, text, number):
+    assert understanding.parse(text, TODAY).number == number
+
+
+@pytest.mark.parametrize("text", ["90歳", "2人で", "一", "12345", "2番目の子どもの児童手当"])
+def test_not_a_numbered_choice(understanding, text):
+    assert understanding.parse(text, TODAY).number is None
+
+
+def test_romaji_with_the_particle_no_is_japanese(understanding):
+    p = understanding.parse("shunan no sumaho kyoushitsu raishuu", TODAY)
+    assert p.lang != "en"
+    assert p.cities == ["周南市"]
+    assert p.best.intent == "classes"
+    assert p.when is not None and p.when.label == "来週"
+
+
+def test_english_with_i_stays_english(understanding):
+    assert understanding.parse("I am pregnant", TODAY).lang == "en"
