@@ -7,7 +7,9 @@ text with its span, leftmost-longest, so the intent scorer can mask them.
 Short kana names (うべ, はぎ) and one-kanji names (光, 萩) count only at a word
 boundary, so 「ひかり回線」 or 「さがす」 are not places. In an English sentence a
 district's romaji (toyota, asahi, yamato) is also a brand or a word, so it counts
-only where English puts a place ("in Toyota", "Toyota station"). Pure lookups, no I/O.
+only where English puts a place ("in Toyota", "Toyota station"). ``runs_on_in_kana``
+tells the parser when a kana word is only part of a longer one (ライン in オンライン).
+Pure lookups, no I/O.
 """
 
 from __future__ import annotations
@@ -55,6 +57,31 @@ def _needs_boundary(alias: str) -> bool:
     if _HIRA_RE.match(alias):
         return len(alias) <= 3
     return len(alias) == 1 and bool(_KANJI_RE.match(alias))
+
+
+def _is_katakana(ch: str) -> bool:
+    """A katakana letter (not the ・ between words)."""
+    return "\u30a1" <= ch <= "\u30fa"
+
+
+def runs_on_in_kana(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``text[start:end]`` is only part of a longer kana word.
+    ``text`` is ``normalize.fold(text, keep_katakana=True)`` (names are matched in that
+    form too), so what the writer put in katakana is told apart from hiragana: a word
+    whose first (last) letter is katakana runs on when katakana comes right before
+    (after) it — ライン in オンライン, マップ in グーグルマップ —, while hiragana, kanji or a
+    space next to it ends the word (ラインで, LINEのライン教室). A word typed in hiragana
+    (らいん) runs on when more hiragana that is no particle comes before it (おんらいん),
+    as for a short kana name (see ``_is_boundary``); after it, okurigana and particles
+    (らいんを) are normal."""
+    first, last = text[start], text[end - 1]
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if _is_katakana(first) and before and _is_katakana(before):
+        return True
+    if _HIRA_RE.match(first) and before and _HIRA_RE.match(before) and before not in _BEFORE_OK:
+        return True
+    return _is_katakana(last) and bool(after) and _is_katakana(after)
 
 
 def _is_boundary(text: str, start: int, end: int) -> bool:

@@ -16,6 +16,8 @@ from datetime import date
 
 from bot.data.knowledge import Knowledge
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
+from bot.understanding.keywords import Keyword, in_text, keyword, occurs
+from bot.understanding.keywords import forms as keyword_forms
 from bot.understanding.intents import IntentScorer, Scored
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
@@ -138,14 +140,8 @@ class Understanding:
         self.reading = self.lexicon.reading
         self.stopwords_en = set(knowledge.intents.stopwords_en)
         self.gazetteer = self._build_gazetteer(knowledge)
-        reading = self.reading
-        self._levels = [
-            (lvl.name, [(squeeze(fold(k)), reading(squeeze(fold(k)))) for k in [lvl.name, *lvl.keywords]])
-            for lvl in knowledge.programme.levels
-        ]
-        self._topics = [
-            (topic.id, [(squeeze(fold(k)), reading(squeeze(fold(k)))) for k in topic.keywords]) for topic in knowledge.programme.topics
-        ]
+        self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
+        self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
         self.english_words = set(self.stopwords_en)
         for _, example in scoring_texts(knowledge):
             if example.isascii():
@@ -156,6 +152,9 @@ class Understanding:
         self.scorer = IntentScorer(
             [(intent, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)], weights={"group": 0.92}
         )
+
+    def _keywords(self, keywords: list[str]) -> list[Keyword]:
+        return [keyword(k, self.reading) for k in keywords]
 
     @staticmethod
     def _build_gazetteer(knowledge: Knowledge) -> Gazetteer:
@@ -239,11 +238,11 @@ class Understanding:
                 result.elsewhere = result.elsewhere or m.value.split(":", 1)[1]
             elif m.value not in result.cities:
                 result.cities.append(m.value)
-        folded = squeeze(folded)
+        folded, kana = keyword_forms(cleaned)
         result.number = _choice_number(folded)
         result.when = parse_when(cleaned, full_reading, today)
-        result.level = self._first_hit(self._levels, folded, full_reading)
-        result.topic = self._first_hit(self._topics, folded, full_reading)
+        result.level = self._first_hit(self._levels, folded, kana, full_reading)
+        result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
         result.intents = self.scorer.score(scoring)
         result.unknown = self._unknown_words(scoring, masked, result.lang)
@@ -259,9 +258,12 @@ class Understanding:
         return unknown
 
     @staticmethod
-    def _first_hit(table: list[tuple[str, list[tuple[str, str]]]], folded: str, read: str) -> str | None:
+    def _first_hit(table: list[tuple[str, list[Keyword]]], folded: str, kana: str, read: str) -> str | None:
+        """The first level or topic with a keyword in the message: in its folded form
+        (``kana``, the same text keeping katakana, tells where the writer's katakana words
+        begin and end) or, three kana or more, in the message's reading."""
         for key, keywords in table:
-            for kw_folded, kw_reading in keywords:
-                if kw_folded and (kw_folded in folded or (len(kw_reading) >= 3 and kw_reading in read)):
+            for kw in keywords:
+                if in_text(kw, folded, kana) or (len(kw.reading) >= 3 and occurs(kw, kw.reading, read, read)):
                     return key
         return None
