@@ -230,7 +230,9 @@ class Engine:
     def _prefer(p: Parse, accepted: list) -> str | None:
         """Settle a choice from what else the message says. A place, date or level
         makes a class question of a class match (procedures do not depend on the
-        city), unless the shop words weigh at least as much and no date or level is
+        city) — but not of a procedure far ahead of it without a date or level ("Where can
+        I get my My Number card made? I live in Hikari": the city is where the asker
+        lives) —, unless the shop words weigh at least as much and no date or level is
         given (「下関でスマホ教室をやっている携帯ショップ」 asks for shops); without them, a class match next to an FAQ is a question about the
         classes in general (「スマホ教室ってお金かかる？」), unless the message names the kind
         of class (a level or topic, which only a search uses) and the class match beats the
@@ -239,10 +241,12 @@ class Engine:
         words is a shop question."""
         intents = [s.intent for s in accepted]
         if "classes" in intents:
+            classes_score = next(s.score for s in accepted if s.intent == "classes")
             if p.cities or p.when or p.prefecture_wide:
+                if accepted[0].intent.startswith("proc:") and classes_score < accepted[0].score - MARGIN and not (p.when or p.level):
+                    return None  # a procedure far ahead is asked about; the city is where the asker lives
                 return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
             faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
-            classes_score = next(s.score for s in accepted if s.intent == "classes")
             searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
             if faq and intents[0] in ("classes", faq.intent) and not searching:
                 return faq.intent
