@@ -224,6 +224,7 @@ class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
     common_words: list[str] = []
     carriers: dict[Literal["docomo", "au", "softbank", "rakuten"], list[str]]
+    other_brands: list[str] = []  # phone brands whose shops are not listed (ワイモバイル, ahamo …)
     stopwords_en: list[str]
 
 

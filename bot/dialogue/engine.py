@@ -109,6 +109,10 @@ class Engine:
         state = turn.state
         accepted = [s for s in p.intents if s.score >= ACCEPT]
         top = accepted[0] if accepted else None
+        if p.other_brand and not p.carrier and (top is None or top.intent == "shops"):
+            # 「ワイモバイルのお店は宇部にある？」: a brand whose shops are not listed gets the
+            # honest "I can't answer", not the city's other shops.
+            return await self._unanswered(turn, p)
         if state.pending == "city" and (p.cities or p.prefecture_wide):
             if top is None or top.intent in PLACE_INTENTS or top.score < 90:
                 intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent

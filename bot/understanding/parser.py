@@ -44,6 +44,7 @@ class Parse:
     prefecture_wide: bool = False
     elsewhere: str | None = None
     carrier: str | None = None
+    other_brand: str | None = None  # a phone brand whose shops are not listed (ワイモバイル)
     when: DateFilter | None = None
     level: str | None = None
     topic: str | None = None
@@ -182,6 +183,8 @@ class Understanding:
             for alias in aliases:
                 gaz.add("carrier", carrier, alias)
                 gaz.add_fuzzy_carrier(carrier, alias)
+        for brand in knowledge.intents.other_brands:
+            gaz.add("brand", brand, brand)
         return gaz
 
     def _forms(self, text: str) -> tuple[str, list[Mention], str]:
@@ -232,6 +235,8 @@ class Understanding:
         for m in mentions:
             if m.kind == "carrier":
                 result.carrier = result.carrier or m.value
+            elif m.kind == "brand":
+                result.other_brand = result.other_brand or m.value
             elif m.value == PREFECTURE:
                 result.prefecture_wide = True
             elif m.value.startswith(ELSEWHERE):
