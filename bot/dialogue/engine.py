@@ -40,6 +40,7 @@ ONE_UNKNOWN_EN_NEED = 80.0  # an English message with one word the bot does not 
 NAMED_EXAMPLE = 6  # an example this long (kana) found whole in the message names what it asks (see _named)
 FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
 SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
+SHARED_WORD_ACCEPT = 60.0  # a one-word message several intents share asks which (see _shared_word)
 CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see _chosen)
 CHOICE_BONUS = ACCEPT - CHOICE_ACCEPT  # what being offered adds to a choice's score
 
@@ -125,6 +126,10 @@ class Engine:
         if chosen:
             return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in chosen[:4]])
         if top is None:
+            shared = self._shared_word(p)
+            if shared:
+                self._remember(turn, p)
+                return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in shared])
             return await self._follow_up(turn, p)
         if self._too_unknown(p, top):
             return await self._unanswered(turn, p)
@@ -227,6 +232,21 @@ class Engine:
         return close
 
     @staticmethod
+    def _shared_word(p: Parse) -> list:
+        """A message that is one word several intents share — 「手続き」 is in 子育ての手続き,
+        介護の手続き, 引っ越しの手続き and スマホで手続き — scores below ``ACCEPT`` for each,
+        and ties: rather than "I can't answer", the resident is asked which (up to four).
+        Only when the whole message stands inside every tied intent's best example, so a
+        longer question that merely resembles several examples is not turned into a menu."""
+        if not p.intents or p.unknown or p.has_entities or p.when or len(p.scoring) < 2:
+            return []
+        best = p.intents[0].score
+        tied = [s for s in p.intents if s.score >= best - MARGIN and s.score >= SHARED_WORD_ACCEPT]
+        if len(tied) < 2 or not all(p.scoring in s.example for s in tied):
+            return []
+        return tied[:4]
+
+    @staticmethod
     def _about_classes(turn: Turn, accepted: list) -> bool:
         return any(s.intent == "classes" for s in accepted) or (turn.state.topic or "").startswith(("classes", "faq"))
 
@@ -306,8 +326,8 @@ class Engine:
             if group is not None:
                 return group.label.get(turn.lang), intent
         keys = {"classes": "button.classes", "shops": "button.shops", "mynaportal": "button.mynaportal",
-                "human": "button.human", "procedures_child": "button.mynaportal",
-                "procedures_care": "button.mynaportal"}  # fmt: skip
+                "human": "button.human", "procedures_child": "button.procedures_child",
+                "procedures_care": "button.procedures_care"}  # fmt: skip
         return turn.t(keys.get(intent, "button.menu")), f"pick:{intent}"
 
     # -- running an intent ------------------------------------------------------------
