@@ -129,6 +129,7 @@ REPORT_GOLDEN = {
         "Broadcast #12 to 宇部市: done",
         "sent 6, failed 2, blocked 1 of 10 (12.3 s)",
         "2 were in flight when the previous run stopped and were sent again (those residents may have it twice).",
+        "Why they failed:",
         "  2 × Forbidden: bot was blocked {x}",
         "  1 × timeout",
         "Send the failed ones again with: madoguchi broadcast --resume 12 --retry-failed",
@@ -155,6 +156,7 @@ REPORT_GOLDEN = {
     ("pending", "en"): [
         "Broadcast #7 to 山口市: not finished",
         "sent 3, failed 1, blocked 0 of 9, 5 still pending (3.0 s)",
+        "Why they failed:",
         "  1 × timeout",
         "Resume with: madoguchi broadcast --resume 7",
     ],
