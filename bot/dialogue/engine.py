@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 ACCEPT = 72.0  # an intent scoring below this is not understood
 MARGIN = 6.0  # intents this close to the best one make a close call
 PLACE_INTENTS = ("shops", "classes")
+REQUEST_INTENTS = ("subscribe", "unsubscribe", "forget")  # what a resident asks done about their own data
 MAX_REMEMBERED_BUTTONS = 13
 UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs this score
 ONE_UNKNOWN_EN_NEED = 80.0  # an English message with one word the bot does not know needs this score
@@ -42,6 +43,8 @@ FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
 SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
 SHARED_WORD_ACCEPT = 60.0  # a one-word message several intents share asks which (see _shared_word)
 CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see _chosen)
+SMALLTALK = ("greeting", "thanks", "bye")
+ASKS_MORE_THAN_PLACE = 10  # a message this long (kana) beside a place name asks more than "what about it?"
 CHOICE_BONUS = ACCEPT - CHOICE_ACCEPT  # what being offered adds to a choice's score
 
 
@@ -130,11 +133,29 @@ class Engine:
             if shared:
                 self._remember(turn, p)
                 return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in shared])
+            if self._continues(turn, p):
+                return await self._run(turn, turn.state.topic, p, follow_up=True)
+            return await self._follow_up(turn, p)
+        if (all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED
+                and (p.when or p.level or p.topic)):
+            # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
+            # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
         if self._too_unknown(p, top):
             return await self._unanswered(turn, p)
-        def stray(s) -> bool:  # an FAQ keyword lost in a longer message (病院の予約をしたい)
-            return s.intent.startswith("faq:") and len(s.example) <= SHORT_EXAMPLE and len(s.example) < len(p.scoring) / 2
+        if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not self._about_classes(turn, accepted):
+            # The FAQ is about the classes: next to a carrier's name and no class words, its
+            # words ask about the carrier's business — 「ドコモの料金プラン」 is no class fee,
+            # 「auショップは予約いる？」 no class booking —, which we cannot answer.
+            return await self._unanswered(turn, p)
+        def stray(s) -> bool:
+            """An FAQ keyword lost in a longer message (病院の予約をしたい): a short one in twice
+            its length, or one a kana longer in three times its length (「スマホの料金プランを安く
+            したい」 asks about phone plans, not the class fee)."""
+            if not s.intent.startswith("faq:"):
+                return False
+            n = len(s.example)
+            return (n <= SHORT_EXAMPLE and n < len(p.scoring) / 2) or (n <= SHORT_EXAMPLE + 1 and n < len(p.scoring) / 3)
 
         if stray(top) and not self._about_classes(turn, accepted):
             # 「予約」 is the classes' booking only when the talk is about classes.
@@ -267,8 +288,12 @@ class Engine:
         if "classes" in intents:
             classes_score = next(s.score for s in accepted if s.intent == "classes")
             if p.cities or p.when or p.prefecture_wide:
-                if accepted[0].intent.startswith("proc:") and classes_score < accepted[0].score - MARGIN and not (p.when or p.level):
-                    return None  # a procedure far ahead is asked about; the city is where the asker lives
+                if (accepted[0].intent.startswith("proc:") or accepted[0].intent in REQUEST_INTENTS) and (
+                        classes_score < accepted[0].score - MARGIN and not (p.when or p.level)):
+                    # A procedure or a request far ahead is asked about: the city is where the
+                    # asker lives (a procedure), or what the request is for (「宇部の教室のお知らせ
+                    # がほしい」 subscribes to Ube's class news; it does not list Ube's classes).
+                    return None
                 return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
             faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
             searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
@@ -279,6 +304,19 @@ class Engine:
         if "shops" in intents and p.carrier and "classes" not in intents:
             return "shops"
         return None
+
+    @staticmethod
+    def _continues(turn: Turn, p: Parse) -> bool:
+        """Right after a shop or class answer, a message that names nothing new and scores
+        that same intent best, if only at ``CHOICE_ACCEPT`` (「電話番号だけ教えて」 after a
+        city's shops: a shop's phone number, not the support centre's), asks more of it.
+        A tie with another intent is enough: the talk decides it."""
+        topic = turn.state.topic
+        if topic not in PLACE_INTENTS or not p.intents or p.unknown or p.has_entities or p.elsewhere:
+            return False
+        best = p.intents[0].score
+        mine = next((s for s in p.intents if s.intent == topic), None)
+        return mine is not None and mine.score >= CHOICE_ACCEPT and mine.score >= best
 
     async def _follow_up(self, turn: Turn, p: Parse) -> list[Reply]:
         """No intent words: a name, a date or a level on its own continues the last topic."""
@@ -292,6 +330,10 @@ class Engine:
             elif p.carrier:
                 topic = "shops"
             elif p.cities:
+                if len(p.scoring) >= ASKS_MORE_THAN_PLACE:
+                    # 「萩の病院の電話番号を教えて」 asks something of the place in words we do
+                    # not answer; 「萩」 or 「萩です」 is a bare place name, asked what about it.
+                    return await self._unanswered(turn, p)
                 return smalltalk.city_what(turn, p.cities[0])
             elif p.elsewhere:
                 return smalltalk.elsewhere(turn, p.elsewhere)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import jaconv
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.understanding.normalize import fold
 
@@ -32,6 +33,7 @@ _AFTER_OK = set("のでにはへがもとやまかしちね")
 # English words that mark the next word as a place, or the word before as one.
 _PLACE_BEFORE = {"in", "at", "near", "around", "from", "to", "into"}
 _PLACE_AFTER = {"city", "town", "area", "district", "station", "shi", "cho"}
+MIN_ASCII_FUZZY = 6  # an ASCII carrier name this long is found with one letter off (docomoo)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Gazetteer:
         self._lengths: list[int] = []
         self._fuzzy_carriers: list[tuple[str, str]] = []
         self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
+        self._ascii_carriers: list[tuple[str, str]] = []  # long ASCII carrier names, for one-letter typos
 
     # -- building -------------------------------------------------------------------
 
@@ -153,6 +156,8 @@ class Gazetteer:
         key = fold(alias)
         if len(key) >= 5 and not key.isascii():
             self._fuzzy_carriers.append((key, carrier))
+        elif len(key) >= MIN_ASCII_FUZZY and re.fullmatch(r"[a-z]+", key):
+            self._ascii_carriers.append((key, carrier))
 
     # -- finding --------------------------------------------------------------------
 
@@ -226,13 +231,25 @@ class Gazetteer:
                     hits = self._romaji[key]
                     break
             else:
-                return []
+                carrier = self._ascii_carrier_typo(word)
+                return [Mention("carrier", carrier, start, end, word)] if carrier else []
         elif english and key in self._minor_romaji:
             before = text[:start].split()
             after = text[end:].split()
             if not ((before and before[-1] in _PLACE_BEFORE) or (after and after[0] in _PLACE_AFTER)):
                 return []
         return [Mention(kind, value, start, end, word) for kind, value in hits][:1]
+
+    def _ascii_carrier_typo(self, word: str) -> str | None:
+        """A carrier name typed in Latin letters with one slip — a letter doubled, missed,
+        wrong or two swapped (docomoo, sofbank, softbnak, rakuen). Only names of
+        ``MIN_ASCII_FUZZY`` letters or more: one letter off a shorter word is another word."""
+        if len(word) < MIN_ASCII_FUZZY - 1:
+            return None
+        for alias, carrier in self._ascii_carriers:
+            if abs(len(alias) - len(word)) <= 1 and OSA.distance(alias, word, score_cutoff=1) <= 1:
+                return carrier
+        return None
 
     def _fuzzy_carrier(self, text: str, found: list[Mention]) -> list[Mention]:
         """A misspelt carrier (ソフトバンッ) by partial similarity, outside known names."""

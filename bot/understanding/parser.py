@@ -29,7 +29,7 @@ from bot.understanding.normalize import (
     squeeze,
 )
 from bot.understanding.readings import LEXICON_FILE, ReadingLexicon
-from bot.understanding.when import DateFilter, parse_when
+from bot.understanding.when import MONTHS_EN, WEEKDAYS_EN, DateFilter, parse_when
 
 
 @dataclass
@@ -113,8 +113,21 @@ def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
 # Date words are understood by ``when.py``; the lexicon must know them too, so that
 # they do not count as unknown words.
 DATE_WORDS = ["今日", "明日", "明後日", "本日", "今週", "来週", "再来週", "今月", "来月", "週末", "土日", "曜日",
-              "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "月", "日", "午前", "午後", "時"]  # fmt: skip
+              "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "月", "日", "午前", "午後", "時",
+              "平日", "今度", "次", "頭", "初め", "始め", "上旬", "初旬", "中旬", "半ば", "下旬", "末", "月末",
+              "終わり", "年明け", "正月明け"]  # fmt: skip
+# The English date words ``when.py`` reads are known words, not unknown ones ("saturday").
+DATE_WORDS_EN = [*WEEKDAYS_EN, *(d + "s" for d in WEEKDAYS_EN), *MONTHS_EN, "early", "mid", "late", "end",
+                 "weekday", "weekdays", "weekend", "weekends", "tomorrow", "today", "week", "month", "next",
+                 "this", "coming", "new", "year", "morning", "afternoon"]  # fmt: skip
 
+
+# A word made only of romaji syllables (kaigo, nintei, okaasan, mainanbaa), Hepburn or Kunrei.
+_ROMAJI_WORD_RE = re.compile(
+    r"(?:[aiueo]|n(?![aiueoy])|(?:[kgszjtdnhbpmyrwf]|ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|j)[aiueo]"
+    r"|([kgsztdhbpmrcfj])(?=\1))+"
+)
+ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an example this well
 
 # Romaji particles that are English words too: 「chofu no docomo」 is romaji Japanese, and
 # its district name counts as a place without the English place words (see gazetteer).
@@ -143,7 +156,7 @@ class Understanding:
         self.gazetteer = self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
-        self.english_words = set(self.stopwords_en)
+        self.english_words = set(self.stopwords_en) | set(DATE_WORDS_EN)
         for _, example in scoring_texts(knowledge):
             if example.isascii():
                 self.english_words.update(ascii_words(example))
@@ -251,7 +264,28 @@ class Understanding:
         result.scoring = scoring
         result.intents = self.scorer.score(scoring)
         result.unknown = self._unknown_words(scoring, masked, result.lang)
+        if result.lang == "en" and result.unknown:
+            self._romaji_in_english(result)
         return result
+
+    def _romaji_in_english(self, result: Parse) -> None:
+        """Foreign residents write the Japanese names of what they ask for inside English
+        ("my okaasan need kaigo nintei, how to do?"): the words English does not know, when
+        they are well-formed romaji, are read as kana and scored on their own. A confident
+        match there (``ROMAJI_IN_ENGLISH_NEED``) is what the message asks, and those words
+        are no longer unknown; otherwise the English reading stands."""
+        words = [w for w in result.unknown if w.isascii() and _ROMAJI_WORD_RE.fullmatch(w)]
+        if not words:
+            return
+        kana = squeeze(fold(romaji_to_kana(" ".join(words))))
+        if len(kana) < 4:
+            return
+        scored = self.scorer.score(kana)
+        if not scored or scored[0].score < ROMAJI_IN_ENGLISH_NEED:
+            return
+        result.scoring = kana
+        result.intents = scored
+        result.unknown = [w for w in result.unknown if w not in words]
 
     def _unknown_words(self, scoring: str, masked: str, lang: str | None) -> list[str]:
         """Kanji the lexicon cannot read, and English words no example uses."""

@@ -1,4 +1,6 @@
-"""Dates residents mention: 今日, 明日, 明後日, 今週, 来週, 今月, 来月, 土曜, 週末, 12月5日, 12/5.
+"""Dates residents mention: 今日, 明日, 明後日, 今週, 来週, 今月, 来月, 土曜, 週末, 平日, 12月5日, 12/5,
+12月 and its parts (12月の頭, 来月の中旬, 今月末), 年明け, 今度の日曜 — and spans with days
+combined (来週の土曜, 12月の下旬の土日).
 
 ``parse_when`` turns them into a ``DateFilter`` relative to a given day (Asia/Tokyo
 is the caller's business). English (today, tomorrow, next week, saturday) too.
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from bot.understanding.normalize import fold
 
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -86,12 +90,95 @@ def _said(words: tuple[str, ...], low: str, reading: str) -> bool:
     return False
 
 
+MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december")
+# 「12月の頭」「来月の中旬」「今月末」: a part of a month. (words, first day, last day or None: the month's end)
+_MONTH_PARTS = (
+    (("上旬", "初旬", "頭", "初め", "はじめ", "始め", "early"), 1, 10, "上旬"),
+    (("中旬", "半ば", "なかば", "mid"), 11, 20, "中旬"),
+    (("下旬", "末", "終わり", "おわり", "late", "end of"), 21, None, "下旬"),
+)
+# 「12月」 but not 「3か月」「12月5日」 (an explicit date is read first).
+_MONTH_RE = re.compile(r"(?<![\dかヶケカ])(\d{1,2})\s*月(?![\d曜])")
+# 「今度の日曜」「次の土曜」: the coming one only, not every one in four weeks.
+_COMING_RE = re.compile(r"(?:今度|こんど|次|つぎ)の?\s*[月火水木金土日](?:曜|よう)|"
+                        r"(?:こんど|つぎ)の?(?:げつ|か|すい|もく|きん|ど|にち)ようび|"
+                        r"\b(?:this|coming|this coming) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
+
+
+def _month_en_pattern(name: str) -> str:
+    """An English month name; "may" and "march" are words too ("May I book?"), so only
+    after a word that makes them a time ("in May", "early March")."""
+    if name in ("may", "march"):
+        return rf"\b(?:in|early|mid|late|of|until|from)\s+{name}\b"
+    return rf"\b{name}\b"
+
+
+def _part_pattern(word: str) -> str:
+    """A part-of-month word as said on its own: English as a whole word, はじめ not in
+    はじめて (for the first time), 末 not in 週末 (the weekend)."""
+    if word.isascii():
+        return rf"\b{word}\b"
+    return {"末": r"(?<!週)末", "はじめ": r"はじめ(?!て)", "初め": r"初め(?!て)"}.get(word, re.escape(word))
+
+
+def _month_range(today: date, year: int, month: int, text: str, offset_label: str) -> tuple[date, date, str]:
+    """The month (or the part of it the text names: 頭・中旬・末) from today on."""
+    first = date(year, month, 1)
+    last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    after = text[text.find(offset_label):] if offset_label in text else text
+    for words, lo, hi, part in _MONTH_PARTS:
+        if any(re.search(_part_pattern(w), after) for w in words):
+            start, end = first.replace(day=lo), last if hi is None else first.replace(day=hi)
+            return max(start, today), end, offset_label + part
+    return max(first, today), last, offset_label
+
+
+def _period(cleaned: str, low: str, reading: str, today: date) -> tuple[date, date, str] | None:
+    """A span the message names: a week (来週), a month (来月, 12月, 12月の頭), or the
+    new year (年明け); None when it names none."""
+    weekly = (
+        (("再来週", "さらいしゆう", "week after next"), 2, "再来週"),
+        (("来週", "らいしゆう", "next week"), 1, "来週"),
+        (("今週", "こんしゆう", "this week"), 0, "今週"),
+    )
+    for words, offset, label in weekly:
+        if _said(words, low, reading):
+            start, end = _week_bounds(today, offset)
+            return start, end, label
+    monthly = ((("来月", "らいげつ", "next month"), 1, "来月"), (("今月", "こんげつ", "this month"), 0, "今月"))
+    for words, offset, label in monthly:
+        if _said(words, low, reading):
+            month = today.month + offset
+            year = today.year + (month > 12)
+            month = (month - 1) % 12 + 1
+            return _month_range(today, year, month, low, label)
+    m = _MONTH_RE.search(cleaned)
+    named = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
+    if named is None:
+        named = next((i + 1 for i, name in enumerate(MONTHS_EN) if re.search(_month_en_pattern(name), low)), None)
+    if named is not None:
+        year = today.year + (named < today.month)
+        return _month_range(today, year, named, low, f"{named}月")
+    if _said(("年明け", "としあけ", "正月明け", "new year"), low, reading):
+        year = today.year + (today.month >= 10)
+        return max(date(year, 1, 1), today), date(year, 1, 15), "年明け"
+    return None
+
+
 def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) -> DateFilter | None:
-    """A date filter for the first date phrase in the message, or None.
+    """A date filter for the date phrases in the message, or None.
 
     ``cleaned`` is the NFKC text (digits and kanji kept), ``reading`` its folded
-    kana reading (so あした and 明日 both work)."""
+    kana reading (so あした and 明日 both work). A day (明日, 12月5日) stands alone; a
+    span (来週, 12月の頭, 年明け) and days of the week (土曜, 週末, 平日) combine, so
+    「来週の土曜」 is one Saturday, not the whole week, and 「今度の日曜」 the coming
+    Sunday, not every Sunday of the next four weeks."""
     low = cleaned.lower()
+    # The kana reading squeezes out the writer's spaces; where they typed words apart in kana
+    # (「すまほ きょうしつ しゅうなん らいしゅう」), a word after a space starts a word too.
+    if " " in low:
+        reading = reading + " " + fold(cleaned)
     far = today + timedelta(days=horizon_days)
     explicit = _explicit_date(cleaned, today)
     if explicit:
@@ -107,27 +194,25 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
                 continue  # きょうしつ (教室) is not きょう (today)
             day = today + timedelta(days=offset)
             return DateFilter(day, day, label=label)
-    weekly = (
-        (("再来週", "さらいしゆう", "week after next"), 2, "再来週"),
-        (("来週", "らいしゆう", "next week"), 1, "来週"),
-        (("今週", "こんしゆう", "this week"), 0, "今週"),
-    )
-    for words, offset, label in weekly:
-        if _said(words, low, reading):
-            start, end = _week_bounds(today, offset)
-            return DateFilter(start, end, label=label)
-    monthly = ((("来月", "らいげつ", "next month"), 1, "来月"), (("今月", "こんげつ", "this month"), 0, "今月"))
-    for words, offset, label in monthly:
-        if _said(words, low, reading):
-            start, end = _month_bounds(today, offset)
-            return DateFilter(start, end, label=label)
+    period = _period(cleaned, low, reading, today)
+    days: set[int] = set()
+    day_label = ""
     if _said(("週末", "しゆうまつ", "土日", "どにち", "weekend"), low, reading):
-        return DateFilter(today, far, frozenset({5, 6}), label="土日")
-    days = set()
-    for i, ch in enumerate(WEEKDAYS_JA):
-        if re.search(ch + r"曜", cleaned) or _WEEKDAY_KANA[i] in reading or WEEKDAYS_EN[i] in low:
-            days.add(i)
+        days, day_label = {5, 6}, "土日"
+    elif _said(("平日", "へいじつ", "weekday"), low, reading):
+        days, day_label = {0, 1, 2, 3, 4}, "平日"
+    else:
+        for i, ch in enumerate(WEEKDAYS_JA):
+            if re.search(ch + r"曜", cleaned) or _WEEKDAY_KANA[i] in reading or WEEKDAYS_EN[i] in low:
+                days.add(i)
+        day_label = "・".join(WEEKDAYS_JA[d] + "曜" for d in sorted(days))
+    if period:
+        start, end, label = period
+        if days:
+            return DateFilter(start, end, frozenset(days), label=f"{label}の{day_label}")
+        return DateFilter(start, end, label=label)
     if days:
-        label = "・".join(WEEKDAYS_JA[d] + "曜" for d in sorted(days))
-        return DateFilter(today, far, frozenset(days), label=label)
+        if len(days) == 1 and _COMING_RE.search(low):
+            return DateFilter(today, today + timedelta(days=6), frozenset(days), label=f"今度の{day_label}")
+        return DateFilter(today, far, frozenset(days), label=day_label)
     return None

@@ -151,3 +151,28 @@ async def test_a_group_is_no_close_call_with_its_own_procedures(app):
 
     replies = await app.engine.handle(IncomingMessage("t:group", text="児童手当の手続き"))
     assert "児童手当等の現況届" in replies[0].text
+
+
+async def test_a_city_beside_subscription_words_subscribes_to_that_city(app):
+    replies = await say(app, "宇部の教室のお知らせがほしい", user="sub")
+    assert "宇部市のスマホ教室のお知らせを登録しました" in visible(replies)
+    replies = await say(app, "もう通知はいらん", user="sub")
+    assert "やめました" in visible(replies)
+
+
+async def test_class_fee_words_beside_a_carrier_are_not_the_class_fee(app):
+    replies = await say(app, "ドコモの料金プランを教えて", user="plan")
+    assert "お答えできません" in visible(replies) and "参加費" not in visible(replies)
+    replies = await say(app, "スマホ教室ってお金かかる？", user="plan")
+    assert "無料" in visible(replies)  # the class fee is still answered
+
+
+async def test_after_a_shop_answer_the_phone_number_is_the_shops(app):
+    await say(app, "宇部のソフトバンク", user="tel")
+    replies = await say(app, "電話番号だけ教えて", user="tel")
+    assert "0836-36-2253" in visible(replies)
+
+
+async def test_a_place_with_a_question_we_do_not_answer_is_not_a_bare_place(app):
+    assert "お答えできません" in visible(await say(app, "萩の病院の電話番号を教えて", user="p1"))
+    assert "萩市の何をおさがしですか" in visible(await say(app, "萩", user="p2"))

@@ -81,3 +81,16 @@ def test_other_prefectures(understanding):
 def test_prefecture_as_a_whole(understanding):
     p = understanding.parse("山口県のスマホ教室", DAY)
     assert p.prefecture_wide and p.cities == []
+
+
+@pytest.mark.parametrize(
+    "text, carrier",
+    [("docomoo ube", "docomo"), ("sofbank hofu", "softbank"), ("softbnak", "softbank"), ("ドモコ 山口", "docomo")],
+)
+def test_a_carrier_with_one_letter_off(understanding, text, carrier):
+    assert understanding.parse(text, DAY).carrier == carrier
+
+
+@pytest.mark.parametrize("text", ["documents", "docs", "sofa", "bank", "economy"])
+def test_a_word_near_a_carrier_is_not_one(understanding, text):
+    assert understanding.parse(text, DAY).carrier is None

@@ -29,3 +29,21 @@ def test_romaji_with_the_particle_no_is_japanese(understanding):
 
 def test_english_with_i_stays_english(understanding):
     assert understanding.parse("I am pregnant", TODAY).lang == "en"
+
+
+def test_romaji_words_inside_english_are_read_as_japanese(understanding):
+    p = understanding.parse("my okaasan need kaigo nintei, how to do?", TODAY)
+    assert p.lang == "en"
+    assert p.best.intent in ("proc:care-need-certification", "group:care_certification")
+    assert p.unknown == []
+
+
+@pytest.mark.parametrize("text", ["How much tax do I pay on my pension?", "When is garbage collection day in Hofu?"])
+def test_english_words_are_not_taken_for_romaji(understanding, text):
+    p = understanding.parse(text, TODAY)
+    assert p.unknown  # still words the bot does not know: out of scope
+
+
+def test_english_date_words_are_known(understanding):
+    p = understanding.parse("I want learn LINE app in Ube, saturday ok", TODAY)
+    assert "saturday" not in p.unknown and p.when is not None and p.when.weekdays == {5}

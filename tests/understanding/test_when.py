@@ -54,3 +54,52 @@ def test_kana_date_word_must_start_a_word():
     assert parse_when("東京", "とうきよう", today) is None
     assert parse_when("うべできょうある？", "うべできようある", today).label == "今日"
     assert parse_when("きょうある？", "きようある", today).label == "今日"
+
+
+@pytest.mark.parametrize(
+    "text, start, end, weekdays, label",
+    [
+        # a span and a day of the week combine: one Saturday, not the whole week
+        ("来週の土曜", date(2026, 11, 30), date(2026, 12, 6), {5}, "来週の土曜"),
+        ("来週の月曜と水曜", date(2026, 11, 30), date(2026, 12, 6), {0, 2}, "来週の月曜・水曜"),
+        ("来週末", date(2026, 11, 30), date(2026, 12, 6), {5, 6}, "来週の土日"),
+        # the coming one only
+        ("今度の日曜", date(2026, 11, 26), date(2026, 12, 2), {6}, "今度の日曜"),
+        ("this sunday", date(2026, 11, 26), date(2026, 12, 2), {6}, "今度の日曜"),
+        # a month by its number, and a part of a month
+        ("12月の頭", date(2026, 12, 1), date(2026, 12, 10), set(), "12月上旬"),
+        ("来月の中旬", date(2026, 12, 11), date(2026, 12, 20), set(), "来月中旬"),
+        ("12月の下旬の土日", date(2026, 12, 21), date(2026, 12, 31), {5, 6}, "12月下旬の土日"),
+        ("1月", date(2027, 1, 1), date(2027, 1, 31), set(), "1月"),
+        ("early december", date(2026, 12, 1), date(2026, 12, 10), set(), "12月上旬"),
+        ("年明け", date(2027, 1, 1), date(2027, 1, 15), set(), "年明け"),
+        ("平日", date(2026, 11, 26), date(2026, 12, 24), {0, 1, 2, 3, 4}, "平日"),
+    ],
+)
+def test_spans_and_days_combine(understanding, text, start, end, weekdays, label):
+    f = when(text, understanding)
+    assert (f.start, f.end, set(f.weekdays), f.label) == (start, end, weekdays, label)
+
+
+@pytest.mark.parametrize("text", ["3か月前から", "3ヶ月", "12月5日"])
+def test_month_number_is_not_a_span_in_counts_or_dates(understanding, text):
+    f = when(text, understanding)
+    assert f is None or f.start == f.end
+
+
+def test_kana_date_word_after_a_space_starts_a_word(understanding):
+    # しゅうなん らいしゅう: squeezed, the reading runs ん into らいしゅう; the writer's space says otherwise
+    assert when("すまほ きょうしつ しゅうなん らいしゅう", understanding).label == "来週"
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [("12月にはじめてスマホ教室に行きたい", "12月"), ("12月の週末", "12月の土日"), ("12月初めての教室", "12月")],
+)
+def test_part_of_month_words_inside_other_words(understanding, text, label):
+    assert when(text, understanding).label == label
+
+
+def test_may_and_march_are_months_only_as_a_time(understanding):
+    assert when("May I book a class?", understanding) is None
+    assert when("classes in May", understanding).label == "5月"
