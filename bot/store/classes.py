@@ -32,6 +32,8 @@ class ClassQuery:
     level: str | None = None
     topic: str | None = None
     carrier: str | None = None
+    after: str | None = None  # start "HH:MM" at or after (午後)
+    before: str | None = None  # start "HH:MM" before (午前)
     limit: int = 3  # a short list: many readers are over 65
 
 
@@ -110,6 +112,12 @@ class ClassStore:
         if q.carrier:
             where.append("carrier = ?")
             args.append(q.carrier)
+        if q.after:
+            where.append("start >= ?")
+            args.append(q.after)
+        if q.before:
+            where.append("start < ?")
+            args.append(q.before)
         clause = " AND ".join(where)
         # A resident's question: two small indexed reads, on this thread (see ``Database.read``).
         rows = self.db.read(f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, q.limit))

@@ -1,6 +1,7 @@
 """Dates residents mention: 今日, 明日, 明後日, 今週, 来週, 今月, 来月, 土曜, 週末, 平日, 12月5日, 12/5,
 12月 and its parts (12月の頭, 来月の中旬, 今月末), 年明け, 今度の日曜 — and spans with days
-combined (来週の土曜, 12月の下旬の土日).
+combined (来週の土曜, 12月の下旬の土日) — and the part of the day (午前, 午後, 夕方: 「午後のはある？」,
+「明日の午前中」), which limits the classes' start time.
 
 ``parse_when`` turns them into a ``DateFilter`` relative to a given day (Asia/Tokyo
 is the caller's business). English (today, tomorrow, next week, saturday) too.
@@ -10,7 +11,7 @@ Pure functions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.understanding.normalize import fold
@@ -30,6 +31,8 @@ class DateFilter:
     end: date
     weekdays: frozenset[int] = frozenset()
     label: str = ""
+    after: str | None = None  # only classes starting at this "HH:MM" or later (午後)
+    before: str | None = None  # only classes starting before this "HH:MM" (午前)
 
     def matches(self, day: date) -> bool:
         return self.start <= day <= self.end and (not self.weekdays or day.weekday() in self.weekdays)
@@ -166,7 +169,29 @@ def _period(cleaned: str, low: str, reading: str, today: date) -> tuple[date, da
     return None
 
 
+# The parts of a day a resident names: (words, start at or after, start before, label).
+_PARTS_OF_DAY = (
+    (("午前中", "午前", "ごぜんちゆう", "ごぜん"), None, "12:00", "午前"),
+    (("午後", "ごご"), "12:00", None, "午後"),
+    (("夕方", "ゆうがた", "夜", "よる"), "16:00", None, "夕方"),
+)
+
+
 def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) -> DateFilter | None:
+    """The days (``_days``) and the part of the day in the message, as one filter, or None.
+    A part of the day alone (「午後のはある？」) covers the next ``horizon_days``."""
+    low = cleaned.lower()
+    days = _days(cleaned, reading, today, horizon_days)
+    part = next(((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None)
+    if part is None:
+        return days
+    after, before, label = part
+    if days is None:
+        return DateFilter(today, today + timedelta(days=horizon_days), label=label, after=after, before=before)
+    return replace(days, label=f"{days.label}の{label}", after=after, before=before)
+
+
+def _days(cleaned: str, reading: str, today: date, horizon_days: int) -> DateFilter | None:
     """A date filter for the date phrases in the message, or None.
 
     ``cleaned`` is the NFKC text (digits and kanji kept), ``reading`` its folded

@@ -176,3 +176,9 @@ async def test_after_a_shop_answer_the_phone_number_is_the_shops(app):
 async def test_a_place_with_a_question_we_do_not_answer_is_not_a_bare_place(app):
     assert "お答えできません" in visible(await say(app, "萩の病院の電話番号を教えて", user="p1"))
     assert "萩市の何をおさがしですか" in visible(await say(app, "萩", user="p2"))
+
+
+async def test_the_part_of_the_day_is_said_in_english_too(app):
+    reply = visible(await say(app, "宇部の教室 午後", lang="en"))
+    assert "starting at 12:00 or later" in reply
+    assert "10:30–" not in reply and "13:00–" in reply

@@ -148,6 +148,13 @@ async def test_filter_by_level(store, clock):
     assert titles(found) == ["マイナンバーカードの申請"]
 
 
+async def test_filter_by_the_part_of_the_day(store, clock):
+    found, _ = await store.search(query(clock, after="12:00", limit=10))
+    assert titles(found) == ["マイナンバーカードの申請", "文字入力"]  # 13:00 and 15:00
+    found, _ = await store.search(query(clock, before="12:00", limit=10))
+    assert titles(found) == ["今日の教室", "災害に備えよう"]  # 10:30 (08:00 today is past)
+
+
 async def test_filter_by_topic(store, clock):
     found, _ = await store.search(query(clock, topic="mynumber"))
     assert titles(found) == ["マイナンバーカードの申請"]

@@ -103,3 +103,22 @@ def test_part_of_month_words_inside_other_words(understanding, text, label):
 def test_may_and_march_are_months_only_as_a_time(understanding):
     assert when("May I book a class?", understanding) is None
     assert when("classes in May", understanding).label == "5月"
+
+
+@pytest.mark.parametrize(
+    "text, after, before, label",
+    [
+        ("午後のはある？", "12:00", None, "午後"),
+        ("ごごの きょうしつ", "12:00", None, "午後"),
+        ("明日の午前中", None, "12:00", "明日の午前"),
+        ("来週の土曜の夕方", "16:00", None, "来週の土曜の夕方"),
+    ],
+)
+def test_the_part_of_the_day_limits_the_start_time(text, after, before, label):
+    f = parse_when(text, fold(text), date(2026, 11, 26))
+    assert (f.after, f.before, f.label) == (after, before, label)
+
+
+def test_a_part_of_the_day_alone_covers_the_horizon():
+    f = parse_when("午後", fold("午後"), date(2026, 11, 26))
+    assert (f.start, f.end, f.weekdays) == (date(2026, 11, 26), date(2026, 12, 24), frozenset())

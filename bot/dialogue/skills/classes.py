@@ -49,7 +49,11 @@ def _filters_text(turn: Turn, when: DateFilter | None, level: str | None, topic:
     if when:
         if turn.lang == "en":
             parts.append(f"{when.start:%d %b}–{when.end:%d %b}" if when.start != when.end else f"{when.start:%d %b}")
-        else:
+            if when.after:
+                parts.append(turn.t("filter.after", time=when.after))
+            if when.before:
+                parts.append(turn.t("filter.before", time=when.before))
+        else:  # the resident's own words: 来週の土曜の午後
             parts.append(when.label)
     if level:
         shown = level
@@ -105,6 +109,8 @@ async def classes_reply(
         **base,
         start=when.start if when else None,
         weekdays=when.weekdays if when else frozenset(),
+        after=when.after if when else None,
+        before=when.before if when else None,
         level=level,
         topic=topic,
         carrier=carrier,
