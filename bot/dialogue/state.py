@@ -2,7 +2,8 @@
 
 ``pending`` is a question the bot asked (``city``) that the next message may
 answer, for ``pending_intent``. ``city``/``carrier``/``topic`` are the last ones
-talked about, so follow-ups like 「ソフトバンクは？」 work. ``buttons`` are the last
+talked about, so follow-ups like 「ソフトバンクは？」 work; ``shown_until`` the day and
+time of the last class listed, so 「もっと先は？」 goes on from there. ``buttons`` are the last
 choices offered, so typing their number presses them.
 """
 
@@ -22,6 +23,7 @@ class ConversationState:
     level: str | None = None
     class_topic: str | None = None
     buttons: list[list[str]] = field(default_factory=list)
+    shown_until: list[str] | None = None  # [ISO day, "HH:MM"] of the last class listed, for 「もっと先は？」
 
     @classmethod
     def from_dict(cls, data: dict) -> "ConversationState":
@@ -30,6 +32,9 @@ class ConversationState:
             state.lang = "ja"
         if not isinstance(state.buttons, list):
             state.buttons = []
+        shown = state.shown_until
+        if not (isinstance(shown, list) and len(shown) == 2 and all(isinstance(x, str) for x in shown)):
+            state.shown_until = None
         return state
 
     def to_dict(self) -> dict:

@@ -34,6 +34,7 @@ class ClassQuery:
     carrier: str | None = None
     after: str | None = None  # start "HH:MM" at or after (午後)
     before: str | None = None  # start "HH:MM" before (午前)
+    beyond: tuple[str, str] | None = None  # (ISO day, "HH:MM") of a class: only later ones
     limit: int = 3  # a short list: many readers are over 65
 
 
@@ -118,6 +119,10 @@ class ClassStore:
         if q.before:
             where.append("start < ?")
             args.append(q.before)
+        if q.beyond:
+            day, start = q.beyond
+            where.append("(day > ? OR (day = ? AND start > ?))")
+            args += [day, day, start]
         clause = " AND ".join(where)
         # A resident's question: two small indexed reads, on this thread (see ``Database.read``).
         rows = self.db.read(f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, q.limit))

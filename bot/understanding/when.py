@@ -1,7 +1,8 @@
 """Dates residents mention: 今日, 明日, 明後日, 今週, 来週, 今月, 来月, 土曜, 週末, 平日, 12月5日, 12/5,
 12月 and its parts (12月の頭, 来月の中旬, 今月末), 年明け, 今度の日曜 — and spans with days
 combined (来週の土曜, 12月の下旬の土日) — and the part of the day (午前, 午後, 夕方: 「午後のはある？」,
-「明日の午前中」), which limits the classes' start time.
+「明日の午前中」), which limits the classes' start time — and 「もっと先は？」, the classes after
+those last listed.
 
 ``parse_when`` turns them into a ``DateFilter`` relative to a given day (Asia/Tokyo
 is the caller's business). English (today, tomorrow, next week, saturday) too.
@@ -33,6 +34,7 @@ class DateFilter:
     label: str = ""
     after: str | None = None  # only classes starting at this "HH:MM" or later (午後)
     before: str | None = None  # only classes starting before this "HH:MM" (午前)
+    later: bool = False  # 「もっと先は？」: after the classes last listed (the caller knows which)
 
     def matches(self, day: date) -> bool:
         return self.start <= day <= self.end and (not self.weekdays or day.weekday() in self.weekdays)
@@ -169,6 +171,9 @@ def _period(cleaned: str, low: str, reading: str, today: date) -> tuple[date, da
     return None
 
 
+# 「もっと先は？」 after a list of classes: the ones after those.
+_LATER_WORDS = ("もっと先", "もつとさき", "その先", "そのさき", "先のは", "later ones", "any later", "after that")
+
 # The parts of a day a resident names: (words, start at or after, start before, label).
 _PARTS_OF_DAY = (
     (("午前中", "午前", "ごぜんちゆう", "ごぜん"), None, "12:00", "午前"),
@@ -182,6 +187,8 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
     A part of the day alone (「午後のはある？」) covers the next ``horizon_days``."""
     low = cleaned.lower()
     days = _days(cleaned, reading, today, horizon_days)
+    if days is None and _said(_LATER_WORDS, low, reading):
+        days = DateFilter(today, today + timedelta(days=horizon_days), label="この先", later=True)
     part = next(((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None)
     if part is None:
         return days

@@ -155,6 +155,13 @@ async def test_filter_by_the_part_of_the_day(store, clock):
     assert titles(found) == ["今日の教室", "災害に備えよう"]  # 10:30 (08:00 today is past)
 
 
+async def test_only_classes_after_a_given_one(store, clock):
+    found, _ = await store.search(query(clock, beyond=("2026-11-27", "13:00"), limit=10))
+    assert titles(found) == ["災害に備えよう", "文字入力"]  # not 11/27 13:00 itself
+    found, _ = await store.search(query(clock, beyond=("2026-11-26", "09:00"), limit=10))
+    assert titles(found)[0] == "今日の教室"  # later the same day counts
+
+
 async def test_filter_by_topic(store, clock):
     found, _ = await store.search(query(clock, topic="mynumber"))
     assert titles(found) == ["マイナンバーカードの申請"]

@@ -122,3 +122,14 @@ def test_the_part_of_the_day_limits_the_start_time(text, after, before, label):
 def test_a_part_of_the_day_alone_covers_the_horizon():
     f = parse_when("午後", fold("午後"), date(2026, 11, 26))
     assert (f.start, f.end, f.weekdays) == (date(2026, 11, 26), date(2026, 12, 24), frozenset())
+
+
+@pytest.mark.parametrize("text", ["もっと先は？", "その先のは？", "any later ones?"])
+def test_later_asks_for_the_classes_after_those_listed(text):
+    f = parse_when(text, fold(text), date(2026, 11, 26))
+    assert f.later and f.label == "この先"
+
+
+def test_a_date_is_not_later():
+    f = parse_when("来週", fold("来週"), date(2026, 11, 26))
+    assert not f.later

@@ -5,7 +5,8 @@ is ``bot.classes.days.day_label``, the words the texts of ``knowledge/texts.yaml
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 from bot.classes.days import day_label
 from bot.classes.model import ClassSession
@@ -104,6 +105,13 @@ async def classes_reply(
         where = ", ".join(turn.city_name(c) for c in cities) if cities else turn.t("where_all")
     today = turn.now.date()
     until = today + timedelta(days=HORIZON_DAYS)
+    beyond = None
+    if when and when.later and state.shown_until:
+        # 「もっと先は？」: the classes after the last one listed, for as long again.
+        beyond = tuple(state.shown_until)
+        begin = max(date.fromisoformat(beyond[0]), today)
+        when = replace(when, start=begin, end=begin + timedelta(days=HORIZON_DAYS))
+        until = when.end
     base = dict(now=turn.now, until=until, municipalities=tuple(cities))
     query = ClassQuery(
         **base,
@@ -111,6 +119,7 @@ async def classes_reply(
         weekdays=when.weekdays if when else frozenset(),
         after=when.after if when else None,
         before=when.before if when else None,
+        beyond=beyond,
         level=level,
         topic=topic,
         carrier=carrier,
@@ -131,6 +140,7 @@ async def classes_reply(
             *follow,
         ]
     if found:
+        state.shown_until = [found[-1].day.isoformat(), found[-1].start]
         head = turn.t("classes_found", where=where, filters=filters + turn.t("filter.end") if filters else "", count=len(found))
         reply = _listing(turn, head, found, total)
         reply.buttons = follow[:-1] + remind_buttons(turn, found) + follow[-1:]
