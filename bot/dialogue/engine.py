@@ -1,9 +1,10 @@
 """The engine: one incoming message in, a list of replies out.
 
 Lives here: ``Engine`` — loads the resident's state, understands the text (or
-routes the button / location), decides what to answer (confident intent, a
-pick among the choices just offered, a close call to clarify, a follow-up that reuses the last city or carrier, the
-answer to a pending "which city?", or an honest "I can't answer"), runs the
+routes the button / location), decides what to answer (confident intent, a pick
+among the choices just offered, a close call to clarify, a follow-up that reuses
+the last city or carrier, the answer to a pending "which city?", or an honest "I
+can't answer"; the rules and thresholds are ``bot.dialogue.routing``'s), runs the
 skill, and saves the state. Any failure inside becomes a polite error reply:
 no traceback ever reaches a resident. Platform-neutral: channels call
 ``handle`` and render the replies.
@@ -18,6 +19,22 @@ from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
 from bot.dialogue.skills import classes, procedures, programme, reminders, shops, smalltalk, subscriptions
+from bot.dialogue.routing import (
+    ACCEPT,
+    ASKS_MORE_THAN_PLACE,
+    MARGIN,
+    PLACE_INTENTS,
+    SMALLTALK,
+    UNKNOWN_WORDS_NEED,
+    about_classes,
+    chosen,
+    continues,
+    prefer,
+    rivals,
+    shared_word,
+    stray,
+    too_unknown,
+)
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
@@ -31,21 +48,8 @@ from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
 
-ACCEPT = 72.0  # an intent scoring below this is not understood
-MARGIN = 6.0  # intents this close to the best one make a close call
-PLACE_INTENTS = ("shops", "classes")
-REQUEST_INTENTS = ("subscribe", "unsubscribe", "forget")  # what a resident asks done about their own data
 MAX_REMEMBERED_BUTTONS = 13
-UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs this score
-ONE_UNKNOWN_EN_NEED = 80.0  # an English message with one word the bot does not know needs this score
-NAMED_EXAMPLE = 6  # an example this long (kana) found whole in the message names what it asks (see _named)
-FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
-SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
-SHARED_WORD_ACCEPT = 60.0  # a one-word message several intents share asks which (see _shared_word)
-CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see _chosen)
-SMALLTALK = ("greeting", "thanks", "bye")
-ASKS_MORE_THAN_PLACE = 10  # a message this long (kana) beside a place name asks more than "what about it?"
-CHOICE_BONUS = ACCEPT - CHOICE_ACCEPT  # what being offered adds to a choice's score
+
 
 
 class Engine:
@@ -123,17 +127,17 @@ class Engine:
                 return await self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return smalltalk.elsewhere(turn, p.elsewhere)
-        chosen = self._chosen(turn, p, accepted)
-        if len(chosen) == 1:
-            return await self._run(turn, chosen[0], p)
-        if chosen:
-            return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in chosen[:4]])
+        picked = chosen(turn.state, p, accepted)
+        if len(picked) == 1:
+            return await self._run(turn, picked[0], p)
+        if picked:
+            return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in picked[:4]])
         if top is None:
-            shared = self._shared_word(p)
+            shared = shared_word(p)
             if shared:
                 self._remember(turn, p)
                 return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in shared])
-            if self._continues(turn, p):
+            if continues(turn.state, p):
                 return await self._run(turn, turn.state.topic, p, follow_up=True)
             return await self._follow_up(turn, p)
         if (all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED
@@ -141,25 +145,16 @@ class Engine:
             # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
             # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
-        if self._too_unknown(p, top):
+        if too_unknown(p, top):
             return await self._unanswered(turn, p)
-        if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not self._about_classes(turn, accepted):
+        if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not about_classes(turn.state, accepted):
             # The FAQ is about the classes: next to a carrier's name and no class words, its
             # words ask about the carrier's business — 「ドコモの料金プラン」 is no class fee,
             # 「auショップは予約いる？」 no class booking —, which we cannot answer.
             return await self._unanswered(turn, p)
-        def stray(s) -> bool:
-            """An FAQ keyword lost in a longer message (病院の予約をしたい): a short one in twice
-            its length, or one a kana longer in three times its length (「スマホの料金プランを安く
-            したい」 asks about phone plans, not the class fee)."""
-            if not s.intent.startswith("faq:"):
-                return False
-            n = len(s.example)
-            return (n <= SHORT_EXAMPLE and n < len(p.scoring) / 2) or (n <= SHORT_EXAMPLE + 1 and n < len(p.scoring) / 3)
-
-        if stray(top) and not self._about_classes(turn, accepted):
+        if stray(p, top) and not about_classes(turn.state, accepted):
             # 「予約」 is the classes' booking only when the talk is about classes.
-            accepted = [s for s in accepted if not stray(s)]
+            accepted = [s for s in accepted if not stray(p, s)]
             if not accepted:
                 if p.cities and not (p.when or p.level or p.topic or p.carrier):
                     # 「下関の病院を予約したい」: the message asks something of a place, in words
@@ -167,48 +162,14 @@ class Engine:
                     return await self._unanswered(turn, p)
                 return await self._follow_up(turn, p)
             top = accepted[0]
-        preferred = self._prefer(p, accepted)
+        preferred = prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
-        rivals = [s for s in accepted[1:] if s.score >= top.score - MARGIN and self._rivals(top, s, p)]
-        if rivals:
+        close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
+        if close:
             self._remember(turn, p)
-            return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *rivals][:4]])
+            return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *close][:4]])
         return await self._run(turn, top.intent, p)
-
-    @staticmethod
-    def _named(p: Parse, s) -> bool:
-        """The message contains ``s``'s example whole, and the example is long enough
-        (``NAMED_EXAMPLE`` kana) to name one thing: 「…保険会社から罹災証明書を出してと言われた
-        んですが…」 asks about りさいしょうめいしょ whatever else it tells on the way. Not in
-        English, where one long word ("japanese" in "How do I make Japanese curry?") names
-        nothing."""
-        return len(s.example) >= NAMED_EXAMPLE and not s.example.isascii() and s.example in p.scoring
-
-    def _too_unknown(self, p: Parse, top) -> bool:
-        """Words the bot does not know (天気, 病院, pension) make a message out of scope
-        unless the match is very good (``UNKNOWN_WORDS_NEED``). A long example found whole
-        in it (``_named``) is such a match even when the rest of a long, rambling message
-        discounts its score. English needs two unknown words (residents' English is
-        wordy), or one where the match is weak (``ONE_UNKNOWN_EN_NEED``): 「How much tax do I
-        pay on my pension?」 only shares "how do I" with "how do I book"."""
-        if top.score >= UNKNOWN_WORDS_NEED or self._named(p, top) or not p.unknown:
-            return False
-        if p.lang == "en":
-            return len(p.unknown) >= 2 or top.score < ONE_UNKNOWN_EN_NEED
-        return True
-
-    def _rivals(self, top, other, p: Parse) -> bool:
-        """Whether ``other``, scoring close to ``top``, makes the message a close call.
-        Not when ``other`` matched only a short example (``SHORT_EXAMPLE``) that is not in
-        the message as such: one kana off in four is another word (まいなぽ in
-        「まいなんばーかーど」). Not a procedure group against its own procedures: when the group
-        leads (「児童手当の手続き」) its reply lists them all; when one of them leads, it is
-        the more precise answer."""
-        if len(other.example) <= SHORT_EXAMPLE and other.example not in p.scoring:
-            return False
-        groups = {self._group_of(s.intent) for s in (top, other)}
-        return not ({top.intent, other.intent} & {f"group:{g}" for g in groups if g} and len(groups) == 1)
 
     def _group_of(self, intent: str) -> str | None:
         if intent.startswith("group:"):
@@ -217,106 +178,6 @@ class Engine:
             proc = self.knowledge.procedure(intent[5:])
             return proc.group if proc else None
         return None
-
-    @staticmethod
-    def _chosen(turn: Turn, p: Parse, accepted: list) -> list[str]:
-        """Context-aware scoring right after a list of choices (a group's procedures, the
-        FAQ, a close call): the next message most likely picks one of them, often in few
-        words that say nothing on their own (「はじめての申請です」 after the care-certification
-        procedures). One offered choice wins when it scores at least ``CHOICE_ACCEPT``,
-        leads the other choices by ``MARGIN``, and the best intent outside the list is no
-        confident match (below ``UNKNOWN_WORDS_NEED``) and does not beat it once the choice
-        gets ``CHOICE_BONUS`` for being offered, the bonus that lifts ``CHOICE_ACCEPT`` to
-        ``ACCEPT`` (「はじめて」 brushing 「はじめまして」 is no greeting). A message with words the bot
-        does not know, a place, a carrier or a date, or a level beside a class match
-        (「初心者向けの教室」) asks something new and is routed as usual.
-
-        Returns the chosen intent, or, when several offered choices score within ``MARGIN``
-        of the best (「給食費のやつ」 after the child-allowance procedures, two of which are
-        about school lunch fees), those choices, to ask which one: the message did narrow
-        the list, and "I can't answer" would drop the thread. Empty: not a choice."""
-        offered = {data for _, data in turn.state.buttons if data.partition(":")[0] in ("proc", "faq", "group")}
-        if len(offered) < 2 or p.unknown or p.has_entities or p.when:
-            return []
-        if p.level and any(s.intent == "classes" for s in accepted):
-            return []
-        options = [s for s in p.intents if s.intent in offered]
-        if not options or options[0].score < CHOICE_ACCEPT:
-            return []
-        best = options[0]
-        outside = next((s for s in accepted if s.intent not in offered), None)
-        if outside and (outside.score >= UNKNOWN_WORDS_NEED or outside.score > best.score + CHOICE_BONUS):
-            return []
-        close = [s.intent for s in options if s.score > best.score - MARGIN]
-        if len(close) > 1 and len(close) == len(offered):
-            return []  # every offered choice alike: the message narrows nothing
-        return close
-
-    @staticmethod
-    def _shared_word(p: Parse) -> list:
-        """A message that is one word several intents share — 「手続き」 is in 子育ての手続き,
-        介護の手続き, 引っ越しの手続き and スマホで手続き — scores below ``ACCEPT`` for each,
-        and ties: rather than "I can't answer", the resident is asked which (up to four).
-        Only when the whole message stands inside every tied intent's best example, so a
-        longer question that merely resembles several examples is not turned into a menu."""
-        if not p.intents or p.unknown or p.has_entities or p.when or len(p.scoring) < 2:
-            return []
-        best = p.intents[0].score
-        tied = [s for s in p.intents if s.score >= best - MARGIN and s.score >= SHARED_WORD_ACCEPT]
-        if len(tied) < 2 or not all(p.scoring in s.example for s in tied):
-            return []
-        return tied[:4]
-
-    @staticmethod
-    def _about_classes(turn: Turn, accepted: list) -> bool:
-        return any(s.intent == "classes" for s in accepted) or (turn.state.topic or "").startswith(("classes", "faq"))
-
-    @staticmethod
-    def _prefer(p: Parse, accepted: list) -> str | None:
-        """Settle a choice from what else the message says. A place, date or level
-        makes a class question of a class match (procedures do not depend on the
-        city) — but not of a procedure far ahead of it without a date or level ("Where can
-        I get my My Number card made? I live in Hikari": the city is where the asker
-        lives) —, unless the shop words weigh at least as much and no date or level is
-        given (「下関でスマホ教室をやっている携帯ショップ」 asks for shops); without them, a class match next to an FAQ is a question about the
-        classes in general (「スマホ教室ってお金かかる？」), unless the message names the kind
-        of class (a level or topic, which only a search uses) and the class match beats the
-        FAQ by more than ``MARGIN``: 「初心者でも受けられるスマホ講座を探しています」 looks for
-        beginners' classes, it does not ask 「初心者でも大丈夫？」; a carrier without class
-        words is a shop question."""
-        intents = [s.intent for s in accepted]
-        if "classes" in intents:
-            classes_score = next(s.score for s in accepted if s.intent == "classes")
-            if p.cities or p.when or p.prefecture_wide:
-                if (accepted[0].intent.startswith("proc:") or accepted[0].intent in REQUEST_INTENTS) and (
-                        classes_score < accepted[0].score - MARGIN and not (p.when or p.level)):
-                    # A procedure or a request far ahead is asked about: the city is where the
-                    # asker lives (a procedure), or what the request is for (「宇部の教室のお知らせ
-                    # がほしい」 subscribes to Ube's class news; it does not list Ube's classes).
-                    return None
-                return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
-            faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
-            searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
-            if faq and intents[0] in ("classes", faq.intent) and not searching:
-                return faq.intent
-            if p.level:
-                return "classes"
-        if "shops" in intents and p.carrier and "classes" not in intents:
-            return "shops"
-        return None
-
-    @staticmethod
-    def _continues(turn: Turn, p: Parse) -> bool:
-        """Right after a shop or class answer, a message that names nothing new and scores
-        that same intent best, if only at ``CHOICE_ACCEPT`` (「電話番号だけ教えて」 after a
-        city's shops: a shop's phone number, not the support centre's), asks more of it.
-        A tie with another intent is enough: the talk decides it."""
-        topic = turn.state.topic
-        if topic not in PLACE_INTENTS or not p.intents or p.unknown or p.has_entities or p.elsewhere:
-            return False
-        best = p.intents[0].score
-        mine = next((s for s in p.intents if s.intent == topic), None)
-        return mine is not None and mine.score >= CHOICE_ACCEPT and mine.score >= best
 
     async def _follow_up(self, turn: Turn, p: Parse) -> list[Reply]:
         """No intent words: a name, a date or a level on its own continues the last topic."""
