@@ -26,6 +26,7 @@ UNKNOWN_WORDS_NEED = 90.0  # a message with words the bot does not know needs th
 ONE_UNKNOWN_EN_NEED = 80.0  # an English message with one word the bot does not know needs this score
 NAMED_EXAMPLE = 6  # an example this long (kana) found whole in the message names what it asks (see named)
 FAQ_OVER_CLASSES = 60.0  # an FAQ this good wins over a general "classes" match
+FAQ_BEHIND_CLASSES = 12.0  # ... unless the class match leads it by more than this (see prefer)
 SHORT_EXAMPLE = 4  # an FAQ matched by so short a word (よやく) needs the talk to be about classes
 SHARED_WORD_ACCEPT = 60.0  # a one-word message several intents share asks which (see shared_word)
 CHOICE_ACCEPT = 50.0  # right after a list of choices, one of them this good answers it (see chosen)
@@ -49,8 +50,12 @@ def too_unknown(p: Parse, top: Scored) -> bool:
     in it (``named``) is such a match even when the rest of a long, rambling message
     discounts its score. English needs two unknown words (residents' English is
     wordy), or one where the match is weak (``ONE_UNKNOWN_EN_NEED``): 「How much tax do I
-    pay on my pension?」 only shares "how do I" with "how do I book"."""
-    if top.score >= UNKNOWN_WORDS_NEED or named(p, top) or not p.unknown:
+    pay on my pension?」 only shares "how do I" with "how do I book". One English word
+    (an example of one word, "classes") found among two or more words the bot does not
+    know ("DROP TABLE classes") is no very good match whatever its score: the message is
+    about something else."""
+    lone_word = p.lang == "en" and " " not in top.example and len(p.unknown) >= 2
+    if (top.score >= UNKNOWN_WORDS_NEED and not lone_word) or named(p, top) or not p.unknown:
         return False
     if p.lang == "en":
         return len(p.unknown) >= 2 or top.score < ONE_UNKNOWN_EN_NEED
@@ -136,6 +141,9 @@ def prefer(p: Parse, accepted: list) -> str | None:
     beginners' classes, it does not ask 「初心者でも大丈夫？」; a carrier without class
     words is a shop question."""
     intents = [s.intent for s in accepted]
+    procedure = named_procedure(p, accepted)
+    if procedure:
+        return procedure
     if "classes" in intents:
         classes_score = next(s.score for s in accepted if s.intent == "classes")
         if p.cities or p.when or p.prefecture_wide:
@@ -148,13 +156,45 @@ def prefer(p: Parse, accepted: list) -> str | None:
             return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
         faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
         searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
-        if faq and intents[0] in ("classes", faq.intent) and not searching:
+        behind = faq is not None and intents[0] == "classes" and faq.score < classes_score - FAQ_BEHIND_CLASSES
+        if faq and intents[0] in ("classes", faq.intent) and not searching and not behind:
             return faq.intent
         if p.level:
             return "classes"
     if "shops" in intents and p.carrier and "classes" not in intents:
         return "shops"
     return None
+
+
+def named_procedure(p: Parse, accepted: list) -> str | None:
+    """A procedure the message names whole (``named``) wins over the FAQ it ties with:
+    the FAQ answers the classes' questions (free, what to bring, booking), and asked of a
+    named procedure they ask about that procedure, whose answer says what to prepare and
+    how — 「罹災証明書って何を持っていけばいいの」, 「オンライン診療はお金かかるの？」. Only
+    when everything else within ``MARGIN`` of the best is an FAQ and no class words are
+    matched (「マイナンバーカードの講座は予約がいる？」 asks about a class)."""
+    if not accepted or any(s.intent == "classes" for s in accepted):
+        return None
+    close = [s for s in accepted if s.score >= accepted[0].score - MARGIN]
+    procs = [s for s in close if s.intent.startswith("proc:")]
+    if len(procs) != 1 or not named(p, procs[0]) or len(close) < 2:
+        return None
+    if all(s.intent.startswith("faq:") for s in close if s is not procs[0]):
+        return procs[0].intent
+    return None
+
+
+PREPARE_FAQ = "faq:bring"  # "what do I need to bring?": a procedure's answer says it too (see asks_procedure)
+
+
+def asks_procedure(state: ConversationState, p: Parse, top: Scored) -> bool:
+    """Right after a procedure's answer, 「何を持っていけばいい？」 / "what do I need to
+    bring?" — which names nothing new — asks what that procedure needs (its answer's
+    "prepare"), not what to bring to a class. Not when the message has words the bot does
+    not know, a place, carrier or date, or class words."""
+    return (top.intent == PREPARE_FAQ and (state.topic or "").startswith("proc:") and not p.unknown
+            and not p.has_entities and not p.when and not any(s.intent == "classes" for s in p.intents
+                                                             if s.score >= ACCEPT))  # fmt: skip
 
 
 def continues(state: ConversationState, p: Parse) -> bool:

@@ -3,7 +3,7 @@ the message and the state alone."""
 
 from __future__ import annotations
 
-from bot.dialogue.routing import about_classes, shared_word, stray, too_unknown
+from bot.dialogue.routing import about_classes, asks_procedure, named_procedure, prefer, shared_word, stray, too_unknown
 from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
@@ -44,3 +44,40 @@ def test_the_talk_is_about_classes_from_the_scores_or_the_state():
     assert about_classes(ConversationState(), [Scored("classes", 80.0, "きようしつ")])
     assert about_classes(ConversationState(topic="faq:free"), [])
     assert not about_classes(ConversationState(topic="shops"), [Scored("shops", 80.0, "みせ")])
+
+
+def test_one_english_word_among_unknown_ones_is_no_very_good_match():
+    lone = Scored("classes", 90.8, "classes")
+    assert too_unknown(parse("drop table classes", lone, lang="en", unknown=["drop", "table"]), lone)
+    assert not too_unknown(parse("classes in town", lone, lang="en", unknown=["town"]), lone)
+
+
+def test_a_procedure_named_whole_wins_over_the_faq_it_ties_with():
+    faq = Scored("faq:bring", 91.9, "なにをもつていけばいい")
+    proc = Scored("proc:disaster-victim-certificate", 91.2, "りさいしようめいしよ")
+    p = parse("りさいしようめいしよつてなにをもつていけばいいの", faq, proc)
+    assert named_procedure(p, [faq, proc]) == proc.intent
+    assert prefer(p, [faq, proc]) == proc.intent
+    # with class words the FAQ is the classes' question
+    classes = Scored("classes", 88.0, "こうざ")
+    assert named_procedure(p, [faq, proc, classes]) is None
+    # a procedure only resembling the message names nothing
+    vague = Scored("proc:disaster-victim-certificate", 91.2, "りさいしようめい")
+    assert named_procedure(parse("りさいのしようめいはなにをもつていけばいいの", faq, vague), [faq, vague]) is None
+
+
+def test_what_to_bring_right_after_a_procedure_asks_about_it():
+    bring = Scored("faq:bring", 100.0, "what do i need to bring")
+    p = parse("what do i need to bring", bring, lang="en")
+    assert asks_procedure(ConversationState(topic="proc:care-need-certification"), p, bring)
+    assert not asks_procedure(ConversationState(topic="classes"), p, bring)
+    assert not asks_procedure(ConversationState(topic="proc:care-need-certification"),
+                              parse("what do i need to bring", bring, lang="en", cities=["宇部市"]), bring)
+
+
+def test_a_class_match_far_ahead_of_an_faq_looks_for_classes():
+    classes = Scored("classes", 96.0, "where can i learn")
+    courses = Scored("faq:courses", 78.2, "what can i learn")
+    assert prefer(parse("where can i learn smartphone", classes, courses, lang="en"), [classes, courses]) is None
+    near = Scored("faq:courses", 92.0, "what can i learn")
+    assert prefer(parse("where can i learn smartphone", classes, near, lang="en"), [classes, near]) == "faq:courses"
