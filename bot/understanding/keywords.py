@@ -61,10 +61,15 @@ def occurs(kw: Keyword, form: str, text: str, kana: str) -> bool:
 
 
 def forms(text: str) -> tuple[str, str]:
-    """``text`` folded and squeezed, and the same keeping katakana (aligned; when folding
-    would not keep them aligned, the hiragana form twice)."""
-    folded = squeeze(fold(text))
-    kana = squeeze(fold(text, keep_katakana=True))
+    """``text`` folded and squeezed, and the same keeping katakana (see ``aligned``)."""
+    return aligned(fold(text), fold(text, keep_katakana=True))
+
+
+def aligned(folded: str, kept: str) -> tuple[str, str]:
+    """``fold(text)`` and ``fold(text, keep_katakana=True)``, squeezed, as ``in_text`` reads
+    them: character for character (when folding would not keep them so, the hiragana form
+    twice)."""
+    folded, kana = squeeze(folded), squeeze(kept)
     return folded, (kana if len(kana) == len(folded) else folded)
 
 

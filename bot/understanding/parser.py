@@ -16,8 +16,7 @@ from datetime import date
 
 from bot.data.knowledge import Knowledge
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
-from bot.understanding.keywords import Keyword, in_text, keyword, occurs
-from bot.understanding.keywords import forms as keyword_forms
+from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
 from bot.understanding.intents import IntentScorer, Scored
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
@@ -200,17 +199,18 @@ class Understanding:
             gaz.add("brand", brand, brand)
         return gaz
 
-    def _forms(self, text: str) -> tuple[str, list[Mention], str]:
-        """Folded text, the names in it, and the scoring form: names masked, spaces
-        squeezed, kana reading (romaji read as kana); English stays English."""
+    def _forms(self, text: str) -> tuple[str, str, list[Mention], str]:
+        """Folded text, the same keeping katakana, the names in it, and the scoring form:
+        names masked, spaces squeezed, kana reading (romaji read as kana); English stays English."""
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
         folded = fold(cleaned)
+        kept = fold(cleaned, keep_katakana=True)
         english = folded.isascii() and any(w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded))
-        mentions = self.gazetteer.find(fold(cleaned, keep_katakana=True), english)
-        return folded, mentions, self._reading_of(_mask(folded, mentions))
+        mentions = self.gazetteer.find(kept, english)
+        return folded, kept, mentions, self._reading_of(_mask(folded, mentions))
 
     def _scoring_form(self, text: str) -> str:
-        return self._forms(text)[2]
+        return self._forms(text)[3]
 
     def _reading_of(self, masked: str) -> str:
         if not masked:
@@ -238,7 +238,7 @@ class Understanding:
 
     def parse(self, text: str, today: date) -> Parse:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
-        folded, mentions, scoring = self._forms(cleaned)
+        folded, kept, mentions, scoring = self._forms(cleaned)
         masked = _mask(folded, mentions)
         if not folded.isascii():
             full_reading = self.reading(squeeze(folded))
@@ -256,7 +256,7 @@ class Understanding:
                 result.elsewhere = result.elsewhere or m.value.split(":", 1)[1]
             elif m.value not in result.cities:
                 result.cities.append(m.value)
-        folded, kana = keyword_forms(cleaned)
+        folded, kana = aligned(folded, kept)
         result.number = _choice_number(folded)
         result.when = parse_when(cleaned, full_reading, today)
         result.level = self._first_hit(self._levels, folded, kana, full_reading)

@@ -45,15 +45,6 @@ def _week_bounds(today: date, offset_weeks: int) -> tuple[date, date]:
     return max(monday, today), monday + timedelta(days=6)
 
 
-def _month_bounds(today: date, offset: int) -> tuple[date, date]:
-    year, month = today.year, today.month + offset
-    if month > 12:
-        year, month = year + 1, month - 12
-    first = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return max(first, today), nxt - timedelta(days=1)
-
-
 def _explicit_date(text: str, today: date) -> date | None:
     m = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日", text) or re.search(
         r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])", text
