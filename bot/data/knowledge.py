@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot import config
 
+from bot.data.concept_schema import ConceptFile, LifeEventFile
 from bot.data.schema import (
     ElsewhereFile,
     IntentFile,
@@ -24,11 +25,14 @@ from bot.data.schema import (
     ProcedureFile,
     ProgrammeFile,
     TextFile,
+    located,
     validate_file,
 )
 from bot.data.yaml_lines import DataError
 
 REQUIRED_TEXTS_FILE = "texts.yaml"
+CONCEPTS_FILE = "concepts.yaml"
+LIFE_EVENTS_FILE = "life_events.yaml"
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Knowledge:
     intents: IntentFile
     texts: TextFile
     elsewhere: ElsewhereFile
+    concepts: ConceptFile
+    life_events: LifeEventFile
     directory: Path = Path(".")
     _by_name: dict[str, Municipality] = field(default_factory=dict, repr=False)
     _procs: dict[str, Procedure] = field(default_factory=dict, repr=False)
@@ -72,6 +78,8 @@ def load_knowledge(directory: str | Path) -> Knowledge:
         "intents": (IntentFile, "intents.yaml"),
         "texts": (TextFile, REQUIRED_TEXTS_FILE),
         "elsewhere": (ElsewhereFile, "elsewhere.yaml"),
+        "concepts": (ConceptFile, CONCEPTS_FILE),
+        "life_events": (LifeEventFile, LIFE_EVENTS_FILE),
     }
     loaded: dict = {}
     problems: list[str] = []
@@ -82,7 +90,38 @@ def load_knowledge(directory: str | Path) -> Knowledge:
             problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
+    problems = references(loaded, directory)
+    if problems:
+        raise DataError(problems)
     return Knowledge(**loaded, directory=directory)
+
+
+def references(loaded: dict, directory: Path) -> list[str]:
+    """Problems with what one file names in another: a concept that concepts.yaml does not
+    define (in an intent, FAQ entry, procedure or life event), a procedure a life event leads
+    to that procedures.yaml does not have. Each with its file and line."""
+    concepts = {c.id for c in loaded["concepts"].concepts}
+    procedures = {p.id for p in loaded["procedures"].procedures}
+    found: list[tuple[str, tuple, str]] = []
+
+    def check(file: str, key: str, items: list, field_name: str, known: set[str], what: str) -> None:
+        for i, item in enumerate(items):
+            for j, name in enumerate(getattr(item, field_name)):
+                if name not in known:
+                    found.append((file, (key, i, field_name, j), f"unknown {what} {name!r}"))
+
+    check("intents.yaml", "intents", loaded["intents"].intents, "concepts", concepts, "concept")
+    check("programme.yaml", "faq", loaded["programme"].faq, "concepts", concepts, "concept")
+    check("procedures.yaml", "procedures", loaded["procedures"].procedures, "concepts", concepts, "concept")
+    events = loaded["life_events"].events
+    check(LIFE_EVENTS_FILE, "events", events, "procedures", procedures, "procedure")
+    check(LIFE_EVENTS_FILE, "events", events, "unless", concepts, "concept")
+    for i, event in enumerate(events):
+        for j, combination in enumerate(event.when):
+            for k, name in enumerate(combination):
+                if name not in concepts:
+                    found.append((LIFE_EVENTS_FILE, ("events", i, "when", j, k), f"unknown concept {name!r}"))
+    return [located(directory / file, loc, msg) for file, loc, msg in found]
 
 
 def default_knowledge() -> Knowledge:

@@ -147,6 +147,7 @@ class Procedure(Strict):
     short: Text
     name_en: str
     aliases: list[str] = Field(min_length=1)
+    concepts: list[str] = []  # what it is about (knowledge/concepts.yaml)
     what: Text
     who: Text
     prepare: Text
@@ -184,6 +185,7 @@ class FaqEntry(Strict):
     id: str
     label: Text
     examples: list[str] = Field(min_length=1)
+    concepts: list[str] = []  # what it is about (knowledge/concepts.yaml)
     answer: Text
     source: str
 
@@ -218,6 +220,7 @@ class ProgrammeFile(Strict):
 class Intent(Strict):
     id: str
     examples: list[str] = Field(min_length=1)
+    concepts: list[str] = []  # what it is about (knowledge/concepts.yaml)
 
 
 class IntentFile(Strict):
@@ -266,6 +269,11 @@ def _located(path: str | Path, lines: dict, loc: tuple, msg: str) -> str:
     line = line_for(lines, loc)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {format_path(loc)}: {msg}"
+
+
+def located(path: str | Path, loc: tuple, msg: str) -> str:
+    """``file:line: field: message`` for a problem found after validation (lines read anew)."""
+    return _located(path, load_with_lines(path)[1], loc, msg)
 
 
 def validate_file(model: type[M], path: str | Path) -> M:

@@ -13,6 +13,7 @@ no traceback ever reaches a resident. Platform-neutral: channels call
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Callable
 
 from bot.clock import SystemClock
@@ -36,6 +37,7 @@ from bot.dialogue.routing import (
     stray,
     too_unknown,
 )
+from bot.dialogue import meaning_rules
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
@@ -50,6 +52,7 @@ from bot.understanding.parser import Parse, Understanding
 log = logging.getLogger(__name__)
 
 MAX_REMEMBERED_BUTTONS = 13
+SILENCE_CLEARS = timedelta(hours=1)  # after this long without a word, inherited filters are dropped
 
 
 
@@ -75,6 +78,8 @@ class Engine:
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
         lang = msg.lang if msg.lang in ("ja", "en") else state.lang
         turn = Turn(self.services, state, lang=lang, now=self.clock(), user=msg.user)
+        _after_silence(state, turn.now)
+        asked_before = state.pending
         try:
             replies = await self._dispatch(msg, turn)
         except Exception:
@@ -83,6 +88,9 @@ class Engine:
         if turn.forgotten:
             await self.conversations.forget(msg.user)
             return replies
+        if state.pending and not asked_before and msg.text:
+            state.pending_text = clean(msg.text)[:MAX_UNDERSTOOD_CHARS]  # its date or level is kept for the answer
+        state.last_at = turn.now.isoformat()
         state.lang = turn.lang
         offered = next((r.buttons for r in reversed(replies) if r.buttons), [])
         state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
@@ -106,7 +114,7 @@ class Engine:
             return smalltalk.empty(turn)
         if len(text) > MAX_UNDERSTOOD_CHARS:
             return smalltalk.too_long(turn)
-        parse = self.understanding.parse(text, turn.now.date())
+        parse = self.understanding.parse(self.understanding.focus(text, turn.now.date()), turn.now.date())
         if parse.lang and msg.lang is None:
             turn.lang = parse.lang
         buttons = turn.state.buttons
@@ -124,10 +132,14 @@ class Engine:
             return await self._unanswered(turn, p)
         if state.pending == "city" and (p.cities or p.prefecture_wide):
             if top is None or top.intent in PLACE_INTENTS or top.score < 90:
+                self._inherit_asked(turn, p)
                 intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
                 return await self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return smalltalk.elsewhere(turn, p.elsewhere)
+        meant = self._by_meaning(turn, p, top)
+        if meant is not None:
+            return await meant
         picked = chosen(turn.state, p, accepted)
         if len(picked) == 1:
             return await self._run(turn, picked[0], p)
@@ -147,7 +159,7 @@ class Engine:
             # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
         if too_unknown(p, top):
-            return await self._unanswered(turn, p)
+            return await self._last_resort(turn, p)
         if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not about_classes(turn.state, accepted):
             # The FAQ is about the classes: next to a carrier's name and no class words, its
             # words ask about the carrier's business — 「ドコモの料金プラン」 is no class fee,
@@ -174,6 +186,46 @@ class Engine:
             return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *close][:4]])
         return await self._run(turn, top.intent, p)
 
+    def _by_meaning(self, turn: Turn, p: Parse, top):
+        """An aspect asked of the last procedure, or a life event: the answer's coroutine, or None."""
+        state = turn.state
+        if state.topic and state.topic.startswith("proc:"):
+            proc = self.knowledge.procedure(state.topic[5:])
+            about = set(proc.concepts) if proc else set()
+            aspect = meaning_rules.asked_aspect(state, p, about)
+            if proc and aspect and (top is None or top.score < meaning_rules.CONFIDENT or top.intent.startswith("faq:")):
+                return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect))
+        event = meaning_rules.life_event(p, top)
+        if event is None:
+            return None
+        picked = meaning_rules.event_choice(p, event)
+        if picked:
+            return self._run(turn, picked, p)
+        state.clear_pending()
+        return _ready(procedures.life_event_reply(turn, event))
+
+    async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:
+        """Character matching found nothing: answers whose whole text holds the message's words
+        (retrieval), else the honest "I can't answer"."""
+        found = meaning_rules.retrieved(p)
+        if len(found) == 1:
+            return await self._run(turn, found[0], p)
+        if found:
+            return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in found])
+        return await self._unanswered(turn, p)
+
+    def _inherit_asked(self, turn: Turn, p: Parse) -> None:
+        """The answer to "which city?" keeps what the question before it said: 「明日の教室」 →
+        「宇部です」 lists tomorrow's classes in Ube."""
+        asked = turn.state.pending_text
+        if not asked:
+            return
+        before = self.understanding.parse(asked, turn.now.date())
+        p.when = p.when or before.when
+        p.level = p.level or before.level
+        p.topic = p.topic or before.topic
+        p.carrier = p.carrier or before.carrier
+
     def _group_of(self, intent: str) -> str | None:
         if intent.startswith("group:"):
             return intent[6:]
@@ -186,7 +238,7 @@ class Engine:
         """No intent words: a name, a date or a level on its own continues the last topic."""
         state = turn.state
         if p.unknown:
-            return await self._unanswered(turn, p)
+            return await self._last_resort(turn, p)
         topic = state.topic if state.topic in PLACE_INTENTS else None
         if topic is None:
             if p.when or p.level:
@@ -202,7 +254,7 @@ class Engine:
             elif p.elsewhere:
                 return smalltalk.elsewhere(turn, p.elsewhere)
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
-            return await self._unanswered(turn, p)
+            return await self._last_resort(turn, p)
         return await self._run(turn, topic, p, follow_up=True)
 
     async def _unanswered(self, turn: Turn, p: Parse) -> list[Reply]:
@@ -245,10 +297,13 @@ class Engine:
             cities = list(p.cities)
             carrier = p.carrier
             level, topic = p.level, p.topic
-            # 「そこでスマホ教室ある？」 right after talking about a city's shops: that city.
+            # 「そこでスマホ教室ある？」 right after talking about a city's shops: that city. A
+            # carrier, level or topic is kept only by a follow-up of that search (「来週は？」), not
+            # by a new search (「周南の教室」 after 「宇部のauの教室」).
             if follow_up or state.topic in PLACE_INTENTS:
                 if not cities and not p.prefecture_wide and state.city:
                     cities = [state.city]
+            if follow_up and state.topic in PLACE_INTENTS:
                 carrier = carrier or state.carrier
                 level = level or state.level
                 topic = topic or state.class_topic
@@ -338,3 +393,17 @@ class Engine:
             topic = value if name == "topic" else None
             return await classes.classes_reply(turn, [city], level=level, topic=topic)
         return smalltalk.unknown_button(turn)
+
+
+async def _ready(replies):
+    return replies
+
+
+def _after_silence(state: ConversationState, now: datetime) -> None:
+    """An hour or more since the last turn: what a search inherited (carrier, level, topic) goes."""
+    try:
+        last = datetime.fromisoformat(state.last_at) if state.last_at else None
+    except (TypeError, ValueError):
+        last = None
+    if last is None or last.tzinfo is None or now - last >= SILENCE_CLEARS:
+        state.clear_filters()

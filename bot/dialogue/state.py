@@ -24,6 +24,13 @@ class ConversationState:
     class_topic: str | None = None
     buttons: list[list[str]] = field(default_factory=list)
     shown_until: list[str] | None = None  # [ISO day, "HH:MM"] of the last class listed, for 「もっと先は？」
+    pending_text: str | None = None  # the message that made the bot ask (its date or level is kept)
+    last_at: str | None = None  # ISO time of the last turn: after an hour of silence the filters go
+
+    def clear_filters(self) -> None:
+        """Forget what a class or shop search inherited (carrier, level, topic), not the city."""
+        self.carrier = self.level = self.class_topic = None
+        self.shown_until = None
 
     @classmethod
     def from_dict(cls, data: dict) -> "ConversationState":
@@ -46,6 +53,7 @@ class ConversationState:
     def clear_pending(self) -> None:
         self.pending = None
         self.pending_intent = None
+        self.pending_text = None
 
 
 _FIELDS = tuple(f.name for f in fields(ConversationState))

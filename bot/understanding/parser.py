@@ -18,6 +18,7 @@ from bot.data.knowledge import Knowledge
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
 from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
 from bot.understanding.intents import IntentScorer, Scored
+from bot.understanding.meaning import Meaning, Sense
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
     ascii_words,
@@ -51,6 +52,7 @@ class Parse:
     number: int | None = None
     unknown: list[str] = field(default_factory=list)  # words the bot has no knowledge of (天気, weather)
     scoring: str = ""  # the form intents were scored on (names masked, kana reading)
+    sense: Sense = field(default_factory=Sense)  # words, concepts, life events, aspects, retrieved answers
 
     @property
     def city(self) -> str | None:
@@ -86,6 +88,11 @@ def _choice_number(folded: str) -> int | None:
         return int(m.group(1))
     m = _KANJI_CHOICE_RE.fullmatch(text)
     return int(_KANJI_DIGITS[m.group(1)]) if m else None
+
+
+_SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
+COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
+COURTESY_SCORE = 72.0
 
 
 def _mask(text: str, mentions: list[Mention]) -> str:
@@ -162,9 +169,10 @@ class Understanding:
         for topic in knowledge.programme.topics:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
-        self.scorer = IntentScorer(
-            [(intent, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)], weights={"group": 0.92}
-        )
+        self.meaning = Meaning(knowledge)
+        examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
+        self._original = {(intent, form): ex for intent, ex, form in reversed(examples)}
+        self.scorer = IntentScorer([(intent, form) for intent, _, form in examples], weights={"group": 0.92})
 
     def _keywords(self, keywords: list[str]) -> list[Keyword]:
         return [keyword(k, self.reading) for k in keywords]
@@ -262,11 +270,34 @@ class Understanding:
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
-        result.intents = self.scorer.score(scoring)
+        result.sense = self.meaning.sense(cleaned, tuple(kept[m.start : m.end] for m in mentions))
+        result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
         result.unknown = self._unknown_words(scoring, masked, result.lang)
         if result.lang == "en" and result.unknown:
             self._romaji_in_english(result)
         return result
+
+    def focus(self, text: str, today: date) -> str:
+        """The part of a long message that asks something: sentences that only greet, thank or
+        apologise (「先日はありがとうございました。ところで…」) are left out when another sentence
+        has more to say. One sentence, or only courtesy: the text as it is."""
+        sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
+        if len(sentences) < 2:
+            return text
+        kept = [s for s in sentences if not self._courtesy(s, today)]
+        return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+    def _courtesy(self, sentence: str, today: date) -> bool:
+        p = self.parse(sentence, today)
+        best = p.best
+        return (best is not None and best.intent in COURTESY and best.score >= COURTESY_SCORE
+                and not p.sense.found.topics and not p.has_entities and not p.when)  # fmt: skip
+
+    def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
+        """The character matches that the words allow (``Meaning.agrees``): an exact match
+        always stands; a near one only when the message has a word the knowledge does not
+        know as it is, or shares a word or concept with the example."""
+        return [s for s in scored if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))]
 
     def _romaji_in_english(self, result: Parse) -> None:
         """Foreign residents write the Japanese names of what they ask for inside English

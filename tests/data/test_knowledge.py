@@ -35,7 +35,7 @@ def edit_line(path, starts_with: str, new_line: str) -> int:
 
 def test_bundled_knowledge_loads(knowledge):
     assert len(knowledge.municipalities.municipalities) == 19
-    assert len(knowledge.procedures.procedures) == 31
+    assert len(knowledge.procedures.procedures) == 32  # the 26, five from the seed, マイナ保険証
     assert knowledge.programme.contact.phone == "03-5974-0129"
     assert [lvl.name for lvl in knowledge.programme.levels] == ["入門", "体験", "基本", "応用", "活用"]
     assert knowledge.municipality("山口市").name_en

@@ -241,15 +241,16 @@ def test_bundled_municipalities(knowledge):
 FACTS = config.ROOT.parent / "shared" / "facts" / "procedures-26.md"
 
 
-def test_bundled_procedures_are_the_31(knowledge):
+def test_bundled_procedures_are_the_26_the_seeds_five_and_mynumber_health_insurance(knowledge):
     procs = knowledge.procedures.procedures
-    assert len(procs) == 31
+    assert len(procs) == 32
     cats = Counter(p.category for p in procs)
     assert cats["child_rearing"] == 15 and cats["nursing_care"] == 11
-    assert len({p.id for p in procs}) == 31
+    assert len({p.id for p in procs}) == 32
     others = {p.name for p in procs if p.category not in ("child_rearing", "nursing_care")}
     assert any("罹災証明書" in n for n in others)
     assert any("転出届" in n for n in others)
+    assert any("マイナ保険証" in n for n in others)
 
 
 @pytest.mark.skipif(not FACTS.exists(), reason="shared/facts is not beside the repository")

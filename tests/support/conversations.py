@@ -7,6 +7,7 @@ sides. ``say_repeat: {text, times}`` stands for a very long message.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,17 @@ class Case:
     lang: str | None
     turns: tuple[Turn, ...]
     known_miss: str | None = None  # a miss we know of and have not fixed yet (reported as xfail)
+
+
+HELD_OUT_PERCENT = 30  # the share of cases in the held-out part
+
+
+def part_of(case: Case) -> str:
+    """``"held-out"`` or ``"tuning"``: a fixed split by the case id's SHA-1 (its first byte,
+    below 30 % of 256, is held out). Tune understanding only on the tuning part; the held-out
+    part measures how well that generalises (``benchmarks/accuracy.py``)."""
+    first = hashlib.sha1(case.id.encode("utf-8")).digest()[0]
+    return "held-out" if first * 100 < HELD_OUT_PERCENT * 256 else "tuning"
 
 
 def _turn(raw: dict) -> Turn:

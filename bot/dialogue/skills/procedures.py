@@ -66,3 +66,36 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
         turn.button("button.menu", "menu"),
     ]
     return [Reply(head), Reply(steps, buttons=buttons, links=links)]
+
+
+# What each aspect of a question reads from a procedure's answer (see meaning_rules.asked_aspect).
+ASPECT_FIELD = {"prepare": "prepare", "deadline": "who", "who": "who", "where": "ask", "online": "how", "how": "how",
+                "cost": "what"}  # fmt: skip
+
+
+def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str) -> list[Reply] | None:
+    """One section of a procedure's answer: 「何がいる？」 after it is what to prepare, 「どこで？」
+    where to ask, 「いつまでに？」 who and by when."""
+    proc = turn.knowledge.procedure(proc_id)
+    if proc is None:
+        return None
+    turn.state.topic = f"proc:{proc.id}"
+    lang = turn.lang
+    short = proc.short.get(lang)
+    text = getattr(proc, ASPECT_FIELD[aspect]).get(lang)
+    body = turn.t(f"procedure_aspect.{aspect}", short=short, text=text, ask=proc.ask.get(lang))
+    buttons = [
+        turn.button("button.whole_procedure", f"proc:{proc.id}", short=short),
+        turn.button("button.other_procedures", f"group:{proc.group}"),
+        turn.button("button.menu", "menu"),
+    ]
+    return [Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)])]
+
+
+def life_event_reply(turn: Turn, event) -> list[Reply]:
+    """What happened leads to several procedures: say what was understood, list them, ask which."""
+    procs = [p for p in (turn.knowledge.procedure(pid) for pid in event.procedures) if p is not None]
+    turn.state.topic = "mynaportal"
+    names = "\n".join(f"{i}. {p.short.get(turn.lang)}（{p.name}）" for i, p in enumerate(procs, 1))
+    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs]
+    return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", "menu")])]

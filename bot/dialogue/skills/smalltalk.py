@@ -15,6 +15,7 @@ def greeting(turn: Turn) -> list[Reply]:
 
 def menu(turn: Turn) -> list[Reply]:
     turn.state.clear_pending()
+    turn.state.clear_filters()
     return [Reply(turn.t("menu"), buttons=turn.menu_buttons())]
 
 

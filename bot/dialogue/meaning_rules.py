@@ -1,0 +1,85 @@
+"""Which answer the meaning of a message points to: life events, aspects, retrieval.
+
+Lives here: the rules on a ``Parse``'s ``Sense`` (its concepts, aspects, life events and
+retrieved answers) and the conversation state, and their thresholds, which were chosen on
+the tuning part of the conversation set (``benchmarks/calibrate_understanding.py`` prints
+accuracy there for each choice): ``asked_aspect`` (「何がいる？」「いつまで？」 after a
+procedure's answer asks that of it), ``life_event`` (what happened leads to procedures),
+``event_choice`` (the one procedure of an event the message singles out) and ``retrieved``
+(answers whose documents hold the message's words). Pure functions: the engine decides with
+them and runs the skills.
+"""
+
+from __future__ import annotations
+
+from bot.data.concept_schema import LifeEvent
+from bot.dialogue.state import ConversationState
+from bot.understanding.intents import Scored
+from bot.understanding.parser import Parse
+
+COVER_ACCEPT = 0.75  # retrieval answers when its best document holds this much of the message
+COVER_LEAD = 0.25  # ... and leads the next one by this share of its score (else: ask which)
+EVENT_PICK_LEAD = 1.3  # an event's procedure this many times the next one's score is the one meant
+CONFIDENT = 90.0  # a character match this good is not second-guessed by a life event
+# Concepts every procedure question shares: they single out nothing.
+GENERIC = {"procedure", "mynaportal", "remote", "smartphone"}
+ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone"}
+
+
+def asked_aspect(state: ConversationState, p: Parse, about: set[str]) -> str | None:
+    """Right after a procedure's answer (whose concepts are ``about``), a message that asks an
+    aspect (what to prepare, how much, where, until when, who, online, how) and names no other
+    topic, place or carrier asks it of that procedure."""
+    if not (state.topic or "").startswith("proc:") or not p.sense.aspects:
+        return None
+    if p.has_entities or p.when or p.sense.found.unclaimed:
+        return None
+    if p.sense.found.topics - GENERIC - about:
+        return None
+    return _main_aspect(p.sense.aspects)
+
+
+ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how")
+
+
+def _main_aspect(aspects: set[str]) -> str:
+    return next(a for a in ASPECT_ORDER if a in aspects)
+
+
+def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
+    """What happened to the resident, when the characters of the message found no confident
+    answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting"."""
+    if not p.sense.events:
+        return None
+    if top is not None and top.score >= CONFIDENT:
+        return None
+    return p.sense.events[0]
+
+
+def event_choice(p: Parse, event: LifeEvent) -> str | None:
+    """The one procedure of ``event`` that the message singles out (「孫が生まれたので児童手当の
+    申請を」): retrieval ranks it well ahead of the event's other procedures. None: ask."""
+    if len(event.procedures) == 1:
+        return f"proc:{event.procedures[0]}"
+    mine = [r for r in p.sense.retrieved if r.intent[5:] in event.procedures]
+    if mine and (len(mine) == 1 or mine[0].score >= EVENT_PICK_LEAD * mine[1].score) and mine[0].coverage >= 1.0:
+        return mine[0].intent if _names_more_than_event(p, event) else None
+    return None
+
+
+def _names_more_than_event(p: Parse, event: LifeEvent) -> bool:
+    """The message says more than the event itself (a word beyond the event's concepts)."""
+    event_concepts = {c for w in event.when for c in w}
+    return bool(p.sense.found.direct - event_concepts - GENERIC - {"grandchild", "family", "child"})
+
+
+def retrieved(p: Parse) -> list[str]:
+    """Answers retrieval finds for a message that character matching left unanswered: the best
+    document when it holds ``COVER_ACCEPT`` of the message and leads; several close ones (up
+    to four) to ask which; none."""
+    found = [r for r in p.sense.retrieved if r.coverage >= COVER_ACCEPT]
+    if not found or not p.sense.found.topics - GENERIC:
+        return []
+    best = found[0]
+    close = [r for r in found[1:] if r.score > best.score * (1 - COVER_LEAD)]
+    return [best.intent] + [r.intent for r in close[:3]]

@@ -1,0 +1,187 @@
+"""Concepts in a message: which of knowledge/concepts.yaml's meanings its words carry.
+
+Lives here: ``ConceptIndex`` (built once from the concept file and the analyser: every
+concept word analysed into its lemmas, so 引越し, 引っ越し and 引っ越します meet; kana forms for
+messages typed in kana; English words and phrases, stemmed) and ``Found`` (the concepts of
+one message, their aspects, and the content words no concept claims). ``conflicts`` lists
+words that stand in two concepts without one being broader than the other, for
+``madoguchi knowledge check``. Typos are corrected at the level of words, and only for
+words the knowledge does not know as they are (one kana off in a short word never turns 介護
+into 英語). Pure computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.data.concept_schema import ConceptFile
+from bot.understanding.morphology import Analyser, Word, english_words
+
+TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
+TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
+
+
+@dataclass
+class Found:
+    concepts: set[str] = field(default_factory=set)  # with every broader concept
+    direct: set[str] = field(default_factory=set)  # as the words said them
+    aspects: set[str] = field(default_factory=set)
+    unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
+
+    @property
+    def topics(self) -> set[str]:
+        """Concepts that say what the message is about (not an aspect, not who)."""
+        return {c for c in self.concepts if not c.startswith("aspect_")}
+
+
+class ConceptIndex:
+    def __init__(self, concepts: ConceptFile, analyser: Analyser):
+        self.analyser = analyser
+        self.ignored = {w.lemma for word in concepts.ignore.ja for w in analyser.words(word)} | set(concepts.ignore.ja)
+        self.ignored_en = set(english_words(" ".join(concepts.ignore.en)))
+        self.aspect_of = {c.id: c.aspect for c in concepts.concepts if c.aspect}
+        self.neutral = {c.id for c in concepts.concepts if c.neutral}
+        parents = {c.id: set(c.broader) for c in concepts.concepts}
+        self.ancestors = {cid: _closure(cid, parents) for cid in parents}
+        self._single: dict[str, str] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._english: dict[str, str] = {}
+        self._english_phrases: list[tuple[tuple[str, ...], str]] = []
+        self._kana: list[tuple[str, str]] = []
+        self.conflicts: list[tuple[tuple, str]] = []
+        for i, concept in enumerate(concepts.concepts):
+            for fieldname in ("ja", "dialect"):
+                for j, word in enumerate(getattr(concept, fieldname)):
+                    self._add_japanese(concept.id, word, ("concepts", i, fieldname, j))
+            for j, word in enumerate(concept.en):
+                self._add_english(concept.id, word, ("concepts", i, "en", j))
+            self._kana += [(k, concept.id) for k in concept.kana]
+        self._kana.sort(key=lambda kc: -len(kc[0]))
+        self._kana_forms = [k for k, _ in self._kana if len(k) >= TYPO_MIN_KANA]
+        self._kana_concept = dict(self._kana)
+
+    # -- building --------------------------------------------------------------------
+
+    def _related(self, a: str, b: str) -> bool:
+        return a == b or a in self.ancestors[b] or b in self.ancestors[a]
+
+    def _claim(self, table: dict, key, concept: str, loc: tuple, shown: str) -> None:
+        other = table.get(key)
+        if other is not None and not self._related(other, concept):
+            self.conflicts.append((loc, f"{shown!r} is also a word of concept {other!r}; make one broader than the other"))
+            return
+        if other is None or concept in self.ancestors[other]:
+            table[key] = concept  # the narrower concept keeps the word
+
+    def _add_japanese(self, concept: str, word: str, loc: tuple) -> None:
+        lemmas = tuple(w.lemma for w in self.analyser.words(word))
+        if not lemmas:
+            return
+        if len(lemmas) == 1:
+            if lemmas[0] in self.ignored:
+                self.conflicts.append((loc, f"{word!r} is in the ignored words too"))
+                return
+            self._claim(self._single, lemmas[0], concept, loc, word)
+        else:
+            phrases = self._phrases.setdefault(lemmas[0], [])
+            if not any(p == lemmas for p, _ in phrases):
+                phrases.append((lemmas, concept))
+                phrases.sort(key=lambda pc: -len(pc[0]))
+
+    def _add_english(self, concept: str, word: str, loc: tuple) -> None:
+        stems = tuple(english_words(word))
+        if len(stems) == 1:
+            self._claim(self._english, stems[0], concept, loc, word)
+        elif stems:
+            self._english_phrases.append((stems, concept))
+            self._english_phrases.sort(key=lambda pc: -len(pc[0]))
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(self, words: tuple[Word, ...], english: list[str] | None = None, known: set[str] = frozenset()) -> Found:
+        """The concepts of a message's Japanese ``words`` and English ``english`` (stemmed
+        words). ``known``: lemmas the knowledge uses as they are, never taken for typos."""
+        found = Found()
+        claimed = [False] * len(words)
+        self._japanese(words, claimed, found)
+        residual = "".join(w.kana for w, c in zip(words, claimed) if not c)
+        for kana, concept in self._kana:
+            if kana in residual:
+                residual = residual.replace(kana, " ")
+                self._note(concept, found)
+        for i, w in enumerate(words):
+            if claimed[i] or not w.content or w.proper or w.lemma in self.ignored:
+                continue
+            if w.lemma not in known and self._typo(w.kana, found):
+                continue
+            if w.kana and w.kana not in residual:
+                continue  # its reading was a kana form of a concept
+            found.unclaimed.append(w.lemma)
+        if english:
+            self._english_words(english, found)
+        return found
+
+    def _japanese(self, words: tuple[Word, ...], claimed: list[bool], found: Found) -> None:
+        i = 0
+        while i < len(words):
+            lemma = words[i].lemma
+            for phrase, concept in self._phrases.get(lemma, ()):
+                n = len(phrase)
+                if tuple(w.lemma for w in words[i : i + n]) == phrase:
+                    claimed[i : i + n] = [True] * n
+                    self._note(concept, found)
+                    i += n
+                    break
+            else:
+                concept = self._single.get(lemma) or self._single.get(words[i].surface)
+                if concept:
+                    claimed[i] = True
+                    self._note(concept, found)
+                i += 1
+
+    def _typo(self, kana: str, found: Found) -> bool:
+        if len(kana) < TYPO_MIN_KANA or not self._kana_forms:
+            return False
+        hit = process.extractOne(kana, self._kana_forms, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+        if hit is None or abs(len(hit[0]) - len(kana)) > 1:
+            return False
+        self._note(self._kana_concept[hit[0]], found)
+        return True
+
+    def _english_words(self, stems: list[str], found: Found) -> None:
+        used = [False] * len(stems)
+        for phrase, concept in self._english_phrases:
+            n = len(phrase)
+            for i in range(len(stems) - n + 1):
+                if tuple(stems[i : i + n]) == phrase and not any(used[i : i + n]):
+                    used[i : i + n] = [True] * n
+                    self._note(concept, found)
+        for i, s in enumerate(stems):
+            if used[i]:
+                continue
+            concept = self._english.get(s)
+            if concept:
+                self._note(concept, found)
+            elif s not in self.ignored_en and len(s) > 2:
+                found.unclaimed.append(s)
+
+    def _note(self, concept: str, found: Found) -> None:
+        found.direct.add(concept)
+        found.concepts.add(concept)
+        found.concepts |= self.ancestors[concept]
+        aspect = self.aspect_of.get(concept)
+        if aspect:
+            found.aspects.add(aspect)
+
+
+def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(parents.get(cid, ()))
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo += parents.get(c, ())
+    return seen

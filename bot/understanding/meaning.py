@@ -1,0 +1,142 @@
+"""What a message means beyond its characters: words, concepts, life events, aspects and the
+answers that retrieval finds for it.
+
+Lives here: ``Meaning`` (built once per knowledge bundle: the analyser, the concept index,
+the retrieval documents of every answer, the life events) and ``Sense`` (one message's
+terms, concepts, aspects, life events and retrieved answers). ``Meaning.agrees`` is the
+word-level guard on character fuzzy matching: a message whose words the knowledge knows as
+they are is no typo of an example it shares no word or concept with (「介護」 is not 「英語」).
+Pure computation over the knowledge it was given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.data.concept_schema import LifeEvent
+from bot.data.knowledge import Knowledge
+from bot.understanding.concepts import ConceptIndex, Found
+from bot.understanding.morphology import Analyser, english_words, shared_analyser
+from bot.understanding.normalize import fold, romaji_to_kana
+from bot.understanding.retrieval import DECLARED_WEIGHT, Retrieved, Retriever
+
+WHAT_WEIGHT = 0.5  # a procedure's explanation counts half as much as its names
+
+
+@dataclass
+class Sense:
+    terms: Counter = field(default_factory=Counter)
+    found: Found = field(default_factory=Found)
+    events: list[LifeEvent] = field(default_factory=list)
+    retrieved: list[Retrieved] = field(default_factory=list)
+    all_known: bool = False  # every word is one the knowledge uses as it is
+
+    @property
+    def concepts(self) -> set[str]:
+        return self.found.concepts
+
+    @property
+    def aspects(self) -> set[str]:
+        return self.found.aspects
+
+
+def documents(knowledge: Knowledge) -> dict[str, list[tuple[str, float]]]:
+    """Every answer's texts with their weights, by intent id (the ids the engine runs)."""
+    docs: dict[str, list[tuple[str, float]]] = {}
+    for intent in knowledge.intents.intents:
+        docs[intent.id] = [(ex, 1.0) for ex in intent.examples] + [("@" + c, DECLARED_WEIGHT) for c in intent.concepts]
+    for faq in knowledge.programme.faq:
+        texts = [faq.label.ja, faq.label.en, *faq.examples]
+        docs[f"faq:{faq.id}"] = [(t, 1.0) for t in texts] + [("@" + c, DECLARED_WEIGHT) for c in faq.concepts]
+    for group in knowledge.procedures.groups:
+        docs[f"group:{group.id}"] = [(group.label.ja, 1.0), (group.label.en, 1.0)]
+    for proc in knowledge.procedures.procedures:
+        names = [proc.name, proc.short.ja, proc.short.en, proc.name_en, *proc.aliases]
+        docs[f"proc:{proc.id}"] = (
+            [(t, 1.0) for t in names]
+            + [(proc.what.ja, WHAT_WEIGHT), (proc.what.en, WHAT_WEIGHT)]
+            + [("@" + c, DECLARED_WEIGHT) for c in proc.concepts]
+        )
+    return docs
+
+
+class Meaning:
+    def __init__(self, knowledge: Knowledge, analyser: Analyser | None = None):
+        self.analyser = analyser or shared_analyser()
+        self.index = ConceptIndex(knowledge.concepts, self.analyser)
+        self.events = knowledge.life_events.events
+        self.side = {"@" + c for c in self.index.aspect_of} | {"@" + c for c in self.index.neutral}
+        texts = documents(knowledge)
+        # Lemmas the knowledge uses as they are: never corrected as typos of something else.
+        self.known: set[str] = set()
+        weighted: dict[str, Counter] = {}
+        for doc, parts in texts.items():
+            bag: Counter = Counter()
+            for text, weight in parts:
+                if text.startswith("@"):
+                    bag[text] += weight
+                    continue
+                terms = self.terms(text, learn=True)
+                for term in terms:
+                    bag[term] += weight
+            weighted[doc] = bag
+        self.retriever = Retriever(weighted, self.side)
+        self._example_terms: dict[str, frozenset[str]] = {}
+
+    def terms(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> Counter:
+        return self._terms_and_found(text, drop, learn)[0]
+
+    def _terms_and_found(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> tuple[Counter, Found]:
+        if text.isascii():
+            stems = english_words(text)
+            words = self.analyser.words(romaji_to_kana(text)) if not _englishish(stems, self.index) else ()
+            found = self.index.find(words, stems if not words else None, self.known)
+        else:
+            words = tuple(w for w in self.analyser.words(text) if not _dropped(w.surface, drop))
+            found = self.index.find(words, english_words(text), self.known)
+        if learn:
+            self.known.update(found.unclaimed)
+        terms = Counter({"@" + c: 1 for c in found.concepts})
+        terms.update(found.unclaimed)
+        return terms, found
+
+    def sense(self, text: str, drop: tuple[str, ...] = ()) -> Sense:
+        """The meaning of a message; ``drop``: the names found in it (places, carriers), folded."""
+        terms, found = self._terms_and_found(text, drop)
+        sense = Sense(terms=terms, found=found)
+        sense.all_known = all(self.retriever.knows(t) for t in found.unclaimed)
+        sense.events = self._events(found)
+        sense.retrieved = self.retriever.search(terms)
+        return sense
+
+    def _events(self, found: Found) -> list[LifeEvent]:
+        matched = []
+        for order, event in enumerate(self.events):
+            if set(event.unless) & found.concepts:
+                continue
+            sizes = [len(w) for w in event.when if set(w) <= found.concepts]
+            if sizes:
+                matched.append((-max(sizes), order, event))
+        return [e for _, _, e in sorted(matched, key=lambda m: m[:2])]
+
+    def agrees(self, sense: Sense, example: str) -> bool:
+        """Whether a character match with ``example`` (an example's original text) can stand:
+        the message has a word the knowledge does not know as it is (a typo, a kana spelling),
+        or it shares a word or concept with the example."""
+        if not sense.all_known or not sense.terms:
+            return True
+        mine = self._example_terms.get(example)
+        if mine is None:
+            mine = self._example_terms[example] = frozenset(self.terms(example))
+        return bool(mine & set(sense.terms))
+
+
+def _englishish(stems: list[str], index: ConceptIndex) -> bool:
+    """An ASCII text is English (not romaji) when one of its words is an English word we know."""
+    return any(s in index.ignored_en or s in index._english for s in stems)
+
+
+def _dropped(surface: str, drop: tuple[str, ...]) -> bool:
+    folded = fold(surface, keep_katakana=True)
+    return bool(folded) and any(folded in name for name in drop)

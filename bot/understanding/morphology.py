@@ -1,0 +1,98 @@
+"""Words of a message: morphological analysis (MeCab through fugashi, over UniDic-lite),
+reduced to what understanding needs.
+
+Lives here: ``Word`` (surface, lemma, hiragana reading, part of speech) and ``Analyser``,
+which loads the dictionary once and analyses a text into words. UniDic lemmas fold spelling
+variants and conjugation (引越し/引っ越し → 引っ越し, 子ども/子供 → 子供, 飛んで → 飛ぶ, 使いよる →
+使う + よる), so a concept's word matches however the resident wrote it. English is split into
+lower-case words with plurals and -ed/-ing folded (``stem``).
+
+SudachiPy was measured beside it on this machine: its core dictionary adds about 78 MB of
+resident memory at load (a memory-mapped 200 MB file read at start) and 14 µs a message;
+fugashi with UniDic-lite adds about 4 MB and 9 µs (``benchmarks/bench_core.py`` prints the
+analyser's per-message cost). Pure computation; the only files read are the dictionary's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jaconv
+
+CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "代名詞", "副詞", "接頭辞"})
+_ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9'-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    surface: str
+    lemma: str  # the dictionary's lemma (引越し → 引っ越し, 飛ん → 飛ぶ); the surface when unknown
+    kana: str  # reading in hiragana (the surface in hiragana when unknown)
+    pos: str  # first part-of-speech field (名詞, 動詞 …)
+    proper: bool  # a proper noun (a place, a person, a company)
+
+    @property
+    def content(self) -> bool:
+        return self.pos in CONTENT_POS
+
+
+def stem(word: str) -> str:
+    """An English word folded so its forms meet: move, moved, moving → mov; flood, floods →
+    flood; baby, babies → baby; stop, stopped → stop. Not a linguist's stem, only the same
+    key for the same word, which is all matching needs."""
+    w = word.lower().strip("'")
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith(("ss", "us", "is")):
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]
+    return w
+
+
+def english_words(text: str) -> list[str]:
+    """The lower-case ASCII words of ``text``, stemmed."""
+    return [stem(w) for w in _ASCII_WORD_RE.findall(text.lower())]
+
+
+class Analyser:
+    """MeCab (fugashi) over UniDic-lite; analyses are cached per text."""
+
+    def __init__(self) -> None:
+        import fugashi  # imported here: the dictionary loads once, when an analyser is made
+
+        self._tagger = fugashi.Tagger()
+        self.words = lru_cache(maxsize=16384)(self._words)
+
+    def _words(self, text: str) -> tuple[Word, ...]:
+        if not text:
+            return ()
+        out = []
+        for node in self._tagger(unicodedata.normalize("NFKC", text)):
+            f = node.feature
+            if f.pos1 in ("補助記号", "空白"):
+                continue
+            surface = node.surface
+            lemma = f.lemma or surface
+            if "-" in lemma and not lemma.startswith("-"):
+                lemma = lemma.split("-", 1)[0]  # ショップ-shop → ショップ
+            kana = jaconv.kata2hira(f.kana or surface) if not node.is_unk else jaconv.kata2hira(surface)
+            out.append(Word(surface, lemma, kana, f.pos1, f.pos2 == "固有名詞"))
+        return tuple(out)
+
+    def reading(self, text: str) -> str:
+        """The hiragana reading of ``text`` (kana stays as written, in hiragana)."""
+        return "".join(w.kana for w in self.words(text))
+
+
+@lru_cache(maxsize=1)
+def shared_analyser() -> Analyser:
+    """One analyser per process: the dictionary is read-only."""
+    return Analyser()
