@@ -73,6 +73,7 @@ class Engine:
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
         self.unanswered = UnansweredLog(db)
+        self._faq_concepts = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
@@ -195,6 +196,9 @@ class Engine:
             aspect = meaning_rules.asked_aspect(state, p, about)
             if proc and aspect and (top is None or top.score < meaning_rules.CONFIDENT or top.intent.startswith("faq:")):
                 return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect))
+        wanted = meaning_rules.requested(p) or meaning_rules.worry(p, self._faq_concepts)
+        if wanted and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
+            return self._run(turn, wanted, p)
         event = meaning_rules.life_event(p, top)
         if event is None:
             return None

@@ -21,8 +21,10 @@ COVER_ACCEPT = 0.75  # retrieval answers when its best document holds this much 
 COVER_LEAD = 0.25  # ... and leads the next one by this share of its score (else: ask which)
 EVENT_PICK_LEAD = 1.3  # an event's procedure this many times the next one's score is the one meant
 CONFIDENT = 90.0  # a character match this good is not second-guessed by a life event
+ACCEPT = 72.0  # the character matches' own acceptance (bot.dialogue.routing.ACCEPT)
+BROAD = ("group:", "procedures_")  # answers that list a whole group of procedures
 # Concepts every procedure question shares: they single out nothing.
-GENERIC = {"procedure", "mynaportal", "remote", "smartphone"}
+GENERIC = {"procedure", "remote", "smartphone"}
 ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone"}
 
 
@@ -49,10 +51,10 @@ def _main_aspect(aspects: set[str]) -> str:
 def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     """What happened to the resident, when the characters of the message found no confident
     answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting"."""
-    if not p.sense.events:
-        return None
-    if top is not None and top.score >= CONFIDENT:
-        return None
+    if not p.sense.events or "lesson" in p.sense.found.direct:
+        return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
+    if top is not None and (top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD))):
+        return None  # a procedure group named as such lists all its procedures
     return p.sense.events[0]
 
 
@@ -83,3 +85,36 @@ def retrieved(p: Parse) -> list[str]:
     best = found[0]
     close = [r for r in found[1:] if r.score > best.score * (1 - COVER_LEAD)]
     return [best.intent] + [r.intent for r in close[:3]]
+
+
+# What a message about the classes may mention besides a worry or a request.
+CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
+
+
+def requested(p: Parse) -> str | None:
+    """A request in plain words about the resident's own data: 「宇部の教室の案内が来るようにして」
+    subscribes, 「もう連絡はいらん」 unsubscribes, 「登録したものを全部消して」 deletes everything."""
+    direct = p.sense.found.direct
+    if p.sense.found.topics - CLASS_WORDS - {"notify", "stop", "delete", "personal_data"} - GENERIC:
+        return None
+    if "delete" in direct and direct & {"personal_data", "notify"}:
+        return "forget"
+    if "notify" in direct:
+        return "unsubscribe" if "stop" in direct or "delete" in direct else "subscribe"
+    return None
+
+
+def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
+    """A worry about the classes (age, foreigners, being sold something, coming again) is the
+    FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
+    may come asked of the classes is the FAQ on it."""
+    topics = p.sense.found.topics - GENERIC
+    if p.cities and "lesson" in topics:
+        return None  # 「防府で年寄りでもわかる教室は？」 looks for a class there
+    for faq, concepts in faq_concepts.items():
+        if concepts & p.sense.found.direct and not topics - CLASS_WORDS - concepts - {"age"}:
+            return faq
+    if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.cities and not p.when and not p.carrier:
+        aspect = _main_aspect(p.sense.aspects)
+        return ASPECT_FAQ.get(aspect)
+    return None

@@ -29,6 +29,8 @@ class Found:
     direct: set[str] = field(default_factory=set)  # as the words said them
     aspects: set[str] = field(default_factory=set)
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
+    unclaimed_surfaces: list[str] = field(default_factory=list)  # those of them in the dictionary, as written
+    lemma_of: dict[str, str] = field(default_factory=dict)  # surface → lemma of those words
 
     @property
     def topics(self) -> set[str]:
@@ -46,7 +48,9 @@ class ConceptIndex:
         parents = {c.id: set(c.broader) for c in concepts.concepts}
         self.ancestors = {cid: _closure(cid, parents) for cid in parents}
         self._single: dict[str, str] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # Phrases by their first word (lemma or surface): (lemmas, surfaces, concept). A word
+        # of a phrase matches by either, since a particle alone is read otherwise (家で: で → だ).
+        self._phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]] = {}
         self._english: dict[str, str] = {}
         self._english_phrases: list[tuple[tuple[str, ...], str]] = []
         self._kana: list[tuple[str, str]] = []
@@ -76,7 +80,8 @@ class ConceptIndex:
             table[key] = concept  # the narrower concept keeps the word
 
     def _add_japanese(self, concept: str, word: str, loc: tuple) -> None:
-        lemmas = tuple(w.lemma for w in self.analyser.words(word))
+        words = self.analyser.words(word)
+        lemmas = tuple(w.lemma for w in words)
         if not lemmas:
             return
         if len(lemmas) == 1:
@@ -84,10 +89,12 @@ class ConceptIndex:
                 self.conflicts.append((loc, f"{word!r} is in the ignored words too"))
                 return
             self._claim(self._single, lemmas[0], concept, loc, word)
-        else:
-            phrases = self._phrases.setdefault(lemmas[0], [])
-            if not any(p == lemmas for p, _ in phrases):
-                phrases.append((lemmas, concept))
+            return
+        surfaces = tuple(w.surface for w in words)
+        for first in {lemmas[0], surfaces[0]}:
+            phrases = self._phrases.setdefault(first, [])
+            if not any(p == lemmas for p, _, _ in phrases):
+                phrases.append((lemmas, surfaces, concept))
                 phrases.sort(key=lambda pc: -len(pc[0]))
 
     def _add_english(self, concept: str, word: str, loc: tuple) -> None:
@@ -114,11 +121,14 @@ class ConceptIndex:
         for i, w in enumerate(words):
             if claimed[i] or not w.content or w.proper or w.lemma in self.ignored:
                 continue
-            if w.lemma not in known and self._typo(w.kana, found):
-                continue
+            if not w.listed and w.lemma not in known and self._typo(w.kana, found):
+                continue  # only a word the dictionary does not know may be a typo of ours
             if w.kana and w.kana not in residual:
                 continue  # its reading was a kana form of a concept
             found.unclaimed.append(w.lemma)
+            if w.listed:
+                found.unclaimed_surfaces.append(w.surface)
+                found.lemma_of[w.surface] = w.lemma
         if english:
             self._english_words(english, found)
         return found
@@ -126,16 +136,17 @@ class ConceptIndex:
     def _japanese(self, words: tuple[Word, ...], claimed: list[bool], found: Found) -> None:
         i = 0
         while i < len(words):
-            lemma = words[i].lemma
-            for phrase, concept in self._phrases.get(lemma, ()):
-                n = len(phrase)
-                if tuple(w.lemma for w in words[i : i + n]) == phrase:
+            candidates = self._phrases.get(words[i].lemma, []) + self._phrases.get(words[i].surface, [])
+            for lemmas, surfaces, concept in candidates:
+                n = len(lemmas)
+                here = words[i : i + n]
+                if len(here) == n and all(w.lemma == lm or w.surface == sf for w, lm, sf in zip(here, lemmas, surfaces)):
                     claimed[i : i + n] = [True] * n
                     self._note(concept, found)
                     i += n
                     break
             else:
-                concept = self._single.get(lemma) or self._single.get(words[i].surface)
+                concept = self._single.get(words[i].lemma) or self._single.get(words[i].surface)
                 if concept:
                     claimed[i] = True
                     self._note(concept, found)

@@ -18,7 +18,7 @@ from bot.data.concept_schema import LifeEvent
 from bot.data.knowledge import Knowledge
 from bot.understanding.concepts import ConceptIndex, Found
 from bot.understanding.morphology import Analyser, english_words, shared_analyser
-from bot.understanding.normalize import fold, romaji_to_kana
+from bot.understanding.normalize import DROPPED_RE, NOT_WORD_RE, fold, romaji_to_kana
 from bot.understanding.retrieval import DECLARED_WEIGHT, Retrieved, Retriever
 
 WHAT_WEIGHT = 0.5  # a procedure's explanation counts half as much as its names
@@ -102,10 +102,11 @@ class Meaning:
         return terms, found
 
     def sense(self, text: str, drop: tuple[str, ...] = ()) -> Sense:
-        """The meaning of a message; ``drop``: the names found in it (places, carriers), folded."""
+        """The meaning of a message (cleaned, its names already masked by ``mask_names``)."""
         terms, found = self._terms_and_found(text, drop)
         sense = Sense(terms=terms, found=found)
-        sense.all_known = all(self.retriever.knows(t) for t in found.unclaimed)
+        # Romaji is read as kana, and kana is where the analyser guesses: no guard there.
+        sense.all_known = not text.isascii() and all(self.retriever.knows(t) for t in found.unclaimed)
         sense.events = self._events(found)
         sense.retrieved = self.retriever.search(terms)
         return sense
@@ -124,12 +125,17 @@ class Meaning:
         """Whether a character match with ``example`` (an example's original text) can stand:
         the message has a word the knowledge does not know as it is (a typo, a kana spelling),
         or it shares a word or concept with the example."""
-        if not sense.all_known or not sense.terms:
+        if not sense.all_known:
             return True
         mine = self._example_terms.get(example)
         if mine is None:
-            mine = self._example_terms[example] = frozenset(self.terms(example))
-        return bool(mine & set(sense.terms))
+            mine = self._example_terms[example] = frozenset(t for t in self.terms(example) if self._topical(t))
+        theirs = {t for t in sense.terms if self._topical(t)}
+        return not mine or not theirs or bool(mine & theirs)
+
+    def _topical(self, term: str) -> bool:
+        """A concept that says what a text is about (not an aspect, not who)."""
+        return term.startswith("@") and term not in self.side
 
 
 def _englishish(stems: list[str], index: ConceptIndex) -> bool:
@@ -140,3 +146,34 @@ def _englishish(stems: list[str], index: ConceptIndex) -> bool:
 def _dropped(surface: str, drop: tuple[str, ...]) -> bool:
     folded = fold(surface, keep_katakana=True)
     return bool(folded) and any(folded in name for name in drop)
+
+
+_SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけアイウエオツヤユヨワカケ")
+
+
+def mask_names(cleaned: str, kept: str, spans: list[tuple[int, int]]) -> str:
+    """``cleaned`` with the characters of names found in ``kept`` (its folded form, see
+    ``normalize.fold``) blanked out, so 「防府のドコモショッブ」 is analysed as 「防府の   ショッブ」
+    minus the place too. Folding only drops characters (long-vowel marks, punctuation) and
+    squeezes spaces, so the two are aligned by walking both; on any surprise, nothing is masked."""
+    if not spans:
+        return cleaned
+    inside = set()
+    for start, end in spans:
+        inside.update(range(start, end))
+    out, j = [], 0
+    for c in cleaned:
+        f = c.lower().translate(_SMALL)
+        if len(f) != 1 or DROPPED_RE.fullmatch(f):
+            out.append(c)
+            continue
+        if NOT_WORD_RE.fullmatch(f) or f.isspace():
+            if j < len(kept) and kept[j] == " ":
+                j += 1
+            out.append(c)
+            continue
+        if j >= len(kept) or kept[j] != f:
+            return cleaned
+        out.append(" " if j in inside else c)
+        j += 1
+    return "".join(out)

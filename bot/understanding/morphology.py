@@ -33,6 +33,7 @@ class Word:
     kana: str  # reading in hiragana (the surface in hiragana when unknown)
     pos: str  # first part-of-speech field (名詞, 動詞 …)
     proper: bool  # a proper noun (a place, a person, a company)
+    listed: bool = True  # in the dictionary (False: a word MeCab guessed, often a typo or a name)
 
     @property
     def content(self) -> bool:
@@ -84,7 +85,7 @@ class Analyser:
             if "-" in lemma and not lemma.startswith("-"):
                 lemma = lemma.split("-", 1)[0]  # ショップ-shop → ショップ
             kana = jaconv.kata2hira(f.kana or surface) if not node.is_unk else jaconv.kata2hira(surface)
-            out.append(Word(surface, lemma, kana, f.pos1, f.pos2 == "固有名詞"))
+            out.append(Word(surface, lemma, kana, f.pos1, f.pos2 == "固有名詞", not node.is_unk))
         return tuple(out)
 
     def reading(self, text: str) -> str:

@@ -18,8 +18,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202
 _SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 # Long-vowel marks and wave dashes vanish; everything that is not a letter, digit,
 # kana or kanji is dropped, except the few characters dates and romaji need.
-_DROP_RE = re.compile(r"[ー〜～~\-‐−―]")
-_NOT_WORD_RE = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\u3005 ]")
+DROPPED_RE = re.compile(r"[ー〜～~\-‐−―]")
+NOT_WORD_RE = re.compile(r"[^0-9a-z\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\u3005 ]")
 _SPACES_RE = re.compile(r"\s+")
 _JAPANESE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9'-]*")
@@ -49,8 +49,8 @@ def fold(text: str, keep_katakana: bool = False) -> str:
     if not keep_katakana:
         text = jaconv.kata2hira(text)
     text = text.translate(_SMALL_KANA).translate(_SMALL_KATA)
-    text = _DROP_RE.sub("", text)
-    text = _NOT_WORD_RE.sub(" ", text)
+    text = DROPPED_RE.sub("", text)
+    text = NOT_WORD_RE.sub(" ", text)
     return _SPACES_RE.sub(" ", text).strip()
 
 

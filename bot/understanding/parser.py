@@ -18,7 +18,7 @@ from bot.data.knowledge import Knowledge
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
 from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
 from bot.understanding.intents import IntentScorer, Scored
-from bot.understanding.meaning import Meaning, Sense
+from bot.understanding.meaning import Meaning, Sense, mask_names
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
     ascii_words,
@@ -90,6 +90,9 @@ def _choice_number(folded: str) -> int | None:
     return int(_KANJI_DIGITS[m.group(1)]) if m else None
 
 
+# A word written in kanji or katakana is a word of its own (天気, ゴミ); a hiragana one may be a
+# particle, dialect or a fragment of a typo, and is never counted unknown.
+_WORD_OF_ITS_OWN_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
 _SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
@@ -151,6 +154,12 @@ def vocabulary(knowledge: Knowledge) -> list[str]:
     return texts
 
 
+def _place_names(knowledge: Knowledge) -> list[str]:
+    names = [m.name for m in knowledge.municipalities.municipalities]
+    names += [d.name for m in knowledge.municipalities.municipalities for d in m.districts]
+    return names + ["駅", "近く", "辺り", "周り", "住まい", "住む"]
+
+
 class Understanding:
     """Gazetteer + intent scorer for one knowledge bundle."""
 
@@ -169,7 +178,14 @@ class Understanding:
         for topic in knowledge.programme.topics:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
+        for concept in knowledge.concepts.concepts:  # "baby", "flood": words a concept knows
+            for word in concept.en:
+                self.english_words.update(ascii_words(word))
         self.meaning = Meaning(knowledge)
+        # Words other parts of understanding read (dates, levels, topics, places, everyday words):
+        # never unknown, whatever the answers' texts say.
+        analysed = self.meaning.analyser.words
+        self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
         self._original = {(intent, form): ex for intent, ex, form in reversed(examples)}
         self.scorer = IntentScorer([(intent, form) for intent, _, form in examples], weights={"group": 0.92})
@@ -270,9 +286,10 @@ class Understanding:
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
-        result.sense = self.meaning.sense(cleaned, tuple(kept[m.start : m.end] for m in mentions))
+        names = [(m.start, m.end) for m in mentions]
+        result.sense = self.meaning.sense(mask_names(cleaned, kept, names), tuple(kept[a:b] for a, b in names))
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
-        result.unknown = self._unknown_words(scoring, masked, result.lang)
+        result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if result.lang == "en" and result.unknown:
             self._romaji_in_english(result)
         return result
@@ -318,8 +335,15 @@ class Understanding:
         result.intents = scored
         result.unknown = [w for w in result.unknown if w not in words]
 
-    def _unknown_words(self, scoring: str, masked: str, lang: str | None) -> list[str]:
-        """Kanji the lexicon cannot read, and English words no example uses."""
+    def _unknown_words(self, scoring: str, masked: str, lang: str | None, sense: Sense) -> list[str]:
+        """Words the bot has no knowledge of: in Japanese, the content words (by morphology) that
+        no concept claims and no answer's text uses (天気, ゴミ, 年金); in English, words no
+        example uses."""
+        if lang != "en" and not masked.isascii():
+            known = self.meaning.retriever.knows
+            return [w for w in sense.found.unclaimed_surfaces
+                    if _WORD_OF_ITS_OWN_RE.search(w) and not known(sense.found.lemma_of[w])
+                    and sense.found.lemma_of[w] not in self._vocabulary]  # fmt: skip
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
         if lang == "en":
             words = [w for w in ascii_words(masked) if len(w) > 3 and w.rstrip("s") not in self.english_words
