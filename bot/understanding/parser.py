@@ -178,9 +178,6 @@ class Understanding:
         for topic in knowledge.programme.topics:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
-        for concept in knowledge.concepts.concepts:  # "baby", "flood": words a concept knows
-            for word in concept.en:
-                self.english_words.update(ascii_words(word))
         self.meaning = Meaning(knowledge)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
