@@ -73,7 +73,9 @@ class Engine:
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
         self.unanswered = UnansweredLog(db)
-        self._faq_concepts = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
+        # What FAQ entries and the contact intent declare (worries about the classes, complaints).
+        self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
+        self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
@@ -196,9 +198,12 @@ class Engine:
             aspect = meaning_rules.asked_aspect(state, p, about)
             if proc and aspect and (top is None or top.score < meaning_rules.CONFIDENT or top.intent.startswith("faq:")):
                 return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect))
-        wanted = meaning_rules.requested(p) or meaning_rules.worry(p, self._faq_concepts)
-        if wanted and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
-            return self._run(turn, wanted, p)
+        request = meaning_rules.requested(p)
+        if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
+            return self._run(turn, request, p)  # words that ask it done are the request, whatever else matched
+        worry = meaning_rules.worry(p, self._declared)
+        if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
+            return self._run(turn, worry, p)
         event = meaning_rules.life_event(p, top)
         if event is None:
             return None

@@ -12,6 +12,7 @@ into 英語). Pure computation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -29,8 +30,8 @@ class Found:
     direct: set[str] = field(default_factory=set)  # as the words said them
     aspects: set[str] = field(default_factory=set)
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
-    unclaimed_surfaces: list[str] = field(default_factory=list)  # those of them in the dictionary, as written
-    lemma_of: dict[str, str] = field(default_factory=dict)  # surface → lemma of those words
+    own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
+    english: dict[str, str] = field(default_factory=dict)  # English word (stemmed) → the concept that claimed it
 
     @property
     def topics(self) -> set[str]:
@@ -85,10 +86,12 @@ class ConceptIndex:
         if not lemmas:
             return
         if len(lemmas) == 1:
-            if lemmas[0] in self.ignored:
+            # One kanji stands for itself: UniDic reads 歳 as the lemma 年, and 年 is no age.
+            key = words[0].surface if len(words[0].surface) == 1 else lemmas[0]
+            if key in self.ignored:
                 self.conflicts.append((loc, f"{word!r} is in the ignored words too"))
                 return
-            self._claim(self._single, lemmas[0], concept, loc, word)
+            self._claim(self._single, key, concept, loc, word)
             return
         surfaces = tuple(w.surface for w in words)
         for first in {lemmas[0], surfaces[0]}:
@@ -126,9 +129,8 @@ class ConceptIndex:
             if w.kana and w.kana not in residual:
                 continue  # its reading was a kana form of a concept
             found.unclaimed.append(w.lemma)
-            if w.listed:
-                found.unclaimed_surfaces.append(w.surface)
-                found.lemma_of[w.surface] = w.lemma
+            if _own_word(w):
+                found.own_words.append(w.lemma)
         if english:
             self._english_words(english, found)
         return found
@@ -146,7 +148,8 @@ class ConceptIndex:
                     i += n
                     break
             else:
-                concept = self._single.get(words[i].lemma) or self._single.get(words[i].surface)
+                w = words[i]
+                concept = self._single.get(w.surface) or (self._single.get(w.lemma) if len(w.surface) > 1 else None)
                 if concept:
                     claimed[i] = True
                     self._note(concept, found)
@@ -169,12 +172,14 @@ class ConceptIndex:
                 if tuple(stems[i : i + n]) == phrase and not any(used[i : i + n]):
                     used[i : i + n] = [True] * n
                     self._note(concept, found)
+                    found.english.update(dict.fromkeys(phrase, concept))
         for i, s in enumerate(stems):
             if used[i]:
                 continue
             concept = self._english.get(s)
             if concept:
                 self._note(concept, found)
+                found.english[s] = concept
             elif s not in self.ignored_en and len(s) > 2:
                 found.unclaimed.append(s)
 
@@ -185,6 +190,17 @@ class ConceptIndex:
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
+
+
+_KANJI_OR_KATAKANA_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
+
+
+def _own_word(w: Word) -> bool:
+    """A word of its own, which the bot must know or call unknown: one in the dictionary,
+    written in kanji or katakana (天気, ゴミ). Hiragana is where the analyser guesses (しょしんしゃ
+    → 小 + 芯 + 者) and may be a particle, dialect or a typo's fragment; a word the dictionary
+    does not know is most often a typo or a name."""
+    return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface))
 
 
 def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:

@@ -19,6 +19,7 @@ from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mentio
 from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
 from bot.understanding.intents import IntentScorer, Scored
 from bot.understanding.meaning import Meaning, Sense, mask_names
+from bot.understanding.morphology import stem
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
     ascii_words,
@@ -90,9 +91,6 @@ def _choice_number(folded: str) -> int | None:
     return int(_KANJI_DIGITS[m.group(1)]) if m else None
 
 
-# A word written in kanji or katakana is a word of its own (天気, ゴミ); a hiragana one may be a
-# particle, dialect or a fragment of a typo, and is never counted unknown.
-_WORD_OF_ITS_OWN_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
 _SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
@@ -181,6 +179,8 @@ class Understanding:
         self.meaning = Meaning(knowledge)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
+        self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
+        self._procedure_concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
         analysed = self.meaning.analyser.words
         self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
@@ -338,13 +338,13 @@ class Understanding:
         example uses."""
         if lang != "en" and not masked.isascii():
             known = self.meaning.retriever.knows
-            return [w for w in sense.found.unclaimed_surfaces
-                    if _WORD_OF_ITS_OWN_RE.search(w) and not known(sense.found.lemma_of[w])
-                    and sense.found.lemma_of[w] not in self._vocabulary]  # fmt: skip
+            return [w for w in sense.found.own_words if not known(w) and w not in self._vocabulary]
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
         if lang == "en":
+            # A word a procedure's concept claims ("baby", "flood") is known; a product ("iPhone") is not.
+            claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}
             words = [w for w in ascii_words(masked) if len(w) > 3 and w.rstrip("s") not in self.english_words
-                     and w not in self.english_words]  # fmt: skip
+                     and w not in self.english_words and stem(w) not in claimed]  # fmt: skip
             unknown += words
         return unknown
 

@@ -22,8 +22,15 @@ def mynaportal_reply(turn: Turn) -> list[Reply]:
 
 
 def category_reply(turn: Turn, category: str) -> list[Reply]:
+    """The child-rearing or nursing-care procedures: every one named (residents look for the
+    name they were told at the city hall), the areas as buttons."""
     turn.state.topic = "mynaportal"
-    return [Reply(turn.t("procedures_category"), buttons=_group_buttons(turn, category))]
+    procs = [p for p in turn.knowledge.procedures.procedures if p.category == category]
+    return [Reply(turn.t("procedures_category") + "\n\n" + _numbered(turn, procs), buttons=_group_buttons(turn, category))]
+
+
+def _numbered(turn: Turn, procs: list) -> str:
+    return "\n".join(f"{i}. {p.short.get(turn.lang)}（{p.name}）" for i, p in enumerate(procs, 1))
 
 
 def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
@@ -34,7 +41,7 @@ def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
     members = [p for p in procs.procedures if p.group == group_id]
     buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in members]
     # The official names are what the city hall's forms say: list them in the text.
-    names = "\n".join(f"{i}. {p.short.get(turn.lang)}（{p.name}）" for i, p in enumerate(members, 1))
+    names = _numbered(turn, members)
     return [Reply(turn.t("procedures_in_group", group=group.label.get(turn.lang)) + "\n\n" + names, buttons=buttons)]
 
 
@@ -96,6 +103,6 @@ def life_event_reply(turn: Turn, event) -> list[Reply]:
     """What happened leads to several procedures: say what was understood, list them, ask which."""
     procs = [p for p in (turn.knowledge.procedure(pid) for pid in event.procedures) if p is not None]
     turn.state.topic = "mynaportal"
-    names = "\n".join(f"{i}. {p.short.get(turn.lang)}（{p.name}）" for i, p in enumerate(procs, 1))
+    names = _numbered(turn, procs)
     buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs]
     return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", "menu")])]
