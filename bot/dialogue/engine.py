@@ -73,6 +73,7 @@ class Engine:
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
         self.unanswered = UnansweredLog(db)
+        self._procedure_concepts = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
         # What FAQ entries and the contact intent declare (worries about the classes, complaints).
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
@@ -204,14 +205,18 @@ class Engine:
         worry = meaning_rules.worry(p, self._declared)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
             return self._run(turn, worry, p)
+        if "lesson" in p.sense.found.direct and p.topic and any(s.intent == "classes" for s in p.intents):
+            # 「マイナンバーカードの申請を教えてくれる講座」: a class on that topic, not the procedure.
+            return self._run(turn, "classes", p)
         event = meaning_rules.life_event(p, top)
         if event is None:
             return None
-        picked = meaning_rules.event_choice(p, event)
+        fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        picked = fits[0] if len(fits) == 1 else meaning_rules.event_choice(p, event)
         if picked:
             return self._run(turn, picked, p)
         state.clear_pending()
-        return _ready(procedures.life_event_reply(turn, event))
+        return _ready(procedures.life_event_reply(turn, event, [f[5:] for f in fits] if len(fits) > 1 else None))
 
     async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:
         """Character matching found nothing: answers whose whole text holds the message's words

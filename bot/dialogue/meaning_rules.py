@@ -34,7 +34,7 @@ def asked_aspect(state: ConversationState, p: Parse, about: set[str]) -> str | N
     topic, place or carrier asks it of that procedure."""
     if not (state.topic or "").startswith("proc:") or not p.sense.aspects:
         return None
-    if p.has_entities or p.when or p.sense.found.unclaimed:
+    if p.has_entities or p.when or p.unknown:
         return None
     if p.sense.found.topics - GENERIC - about:
         return None
@@ -50,12 +50,36 @@ def _main_aspect(aspects: set[str]) -> str:
 
 def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     """What happened to the resident, when the characters of the message found no confident
-    answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting"."""
+    answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting". An FAQ
+    match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
+    booking)."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
-    if top is not None and (top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD))):
-        return None  # a procedure group named as such lists all its procedures
+    if top is not None and not top.intent.startswith("faq:"):
+        if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
+            return None  # a procedure group named as such lists all its procedures
     return p.sense.events[0]
+
+
+NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # said of many procedures
+
+
+def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
+    """The procedures whose declared concepts hold every concept the message names (beyond
+    those many procedures share), and the most of them: 「給食費を児童手当から引いてもらう」 names
+    the school fee and the child allowance, which two procedures declare. At most four."""
+    wanted = p.sense.found.direct - NOT_SINGLING_OUT - ASPECT_CONCEPTS
+    if len(wanted) < 2:
+        return []
+    have = p.sense.found.concepts
+    fits = {proc: len(concepts & have) for proc, concepts in declared.items() if wanted <= concepts}
+    if not fits:
+        return []
+    best = max(fits.values())
+    return [proc for proc, n in fits.items() if n == best][:4] if best >= 2 else []
+
+
+ASPECT_CONCEPTS = {f"aspect_{a}" for a in ("prepare", "cost", "where", "deadline", "who", "online", "how")}
 
 
 def event_choice(p: Parse, event: LifeEvent) -> str | None:

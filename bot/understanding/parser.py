@@ -152,6 +152,20 @@ def vocabulary(knowledge: Knowledge) -> list[str]:
     return texts
 
 
+def _courtesy(p: Parse) -> bool:
+    """A sentence that only greets, thanks or takes leave."""
+    best = p.best
+    return (best is not None and best.intent in COURTESY and best.score >= COURTESY_SCORE
+            and not p.sense.found.topics and not p.has_entities and not p.when)  # fmt: skip
+
+
+def _tells(p: Parse) -> bool:
+    """A sentence that names something the bot knows: a topic, a place, a date, a level, an answer."""
+    topics = {c for c in p.sense.found.topics if c not in ("family", "grandchild")}
+    accepted = p.best is not None and p.best.score >= COURTESY_SCORE and p.best.intent not in COURTESY
+    return bool(topics or p.has_entities or p.when or p.level or p.topic or p.sense.aspects or accepted)
+
+
 def _place_names(knowledge: Knowledge) -> list[str]:
     names = [m.name for m in knowledge.municipalities.municipalities]
     names += [d.name for m in knowledge.municipalities.municipalities for d in m.districts]
@@ -292,20 +306,18 @@ class Understanding:
         return result
 
     def focus(self, text: str, today: date) -> str:
-        """The part of a long message that asks something: sentences that only greet, thank or
-        apologise (「先日はありがとうございました。ところで…」) are left out when another sentence
-        has more to say. One sentence, or only courtesy: the text as it is."""
+        """The part of a long message that asks something. Sentences that only greet, thank or
+        apologise (「先日はありがとうございました。ところで…」) are left out, and so are those that
+        say nothing the bot knows (「いつも楽しく拝見しております」) when another sentence names
+        a topic, a place, a date or an answer. One sentence, or nothing to keep: the text as it is."""
         sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
         if len(sentences) < 2:
             return text
-        kept = [s for s in sentences if not self._courtesy(s, today)]
+        parsed = [(s, self.parse(s, today)) for s in sentences]
+        kept = [s for s, p in parsed if not _courtesy(p)]
+        telling = [s for s, p in parsed if not _courtesy(p) and _tells(p)]
+        kept = telling or kept
         return " ".join(kept) if kept and len(kept) < len(sentences) else text
-
-    def _courtesy(self, sentence: str, today: date) -> bool:
-        p = self.parse(sentence, today)
-        best = p.best
-        return (best is not None and best.intent in COURTESY and best.score >= COURTESY_SCORE
-                and not p.sense.found.topics and not p.has_entities and not p.when)  # fmt: skip
 
     def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match

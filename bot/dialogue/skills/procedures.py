@@ -99,9 +99,11 @@ def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str) -> list[Reply]
     return [Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)])]
 
 
-def life_event_reply(turn: Turn, event) -> list[Reply]:
-    """What happened leads to several procedures: say what was understood, list them, ask which."""
-    procs = [p for p in (turn.knowledge.procedure(pid) for pid in event.procedures) if p is not None]
+def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[Reply]:
+    """What happened leads to several procedures: say what was understood, list them (``only``
+    those the message narrowed it to, when it did), ask which."""
+    ids = only or event.procedures
+    procs = [p for p in (turn.knowledge.procedure(pid) for pid in ids) if p is not None]
     turn.state.topic = "mynaportal"
     names = _numbered(turn, procs)
     buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs]
