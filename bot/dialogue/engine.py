@@ -19,7 +19,7 @@ from typing import Callable
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
-from bot.dialogue.skills import classes, procedures, programme, reminders, shops, smalltalk, subscriptions
+from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.routing import (
     ACCEPT,
     ASKS_MORE_THAN_PLACE,
@@ -37,7 +37,8 @@ from bot.dialogue.routing import (
     stray,
     too_unknown,
 )
-from bot.dialogue import meaning_rules
+from bot.dialogue import meaning_rules, registry
+from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
@@ -52,6 +53,7 @@ from bot.understanding.parser import Parse, Understanding
 log = logging.getLogger(__name__)
 
 MAX_REMEMBERED_BUTTONS = 13
+CITY_ACTIONS = ("sub", "unsub", "city", "shops", "classes")  # button data that names a municipality
 SILENCE_CLEARS = timedelta(hours=1)  # after this long without a word, inherited filters are dropped
 
 
@@ -75,6 +77,7 @@ class Engine:
         self.unanswered = UnansweredLog(db)
         self._procedure_concepts = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
         # What FAQ entries and the contact intent declare (worries about the classes, complaints).
+        self._postbacks = self._postback_routes()
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
 
@@ -287,126 +290,84 @@ class Engine:
             turn.state.carrier = p.carrier
 
     def _choice(self, turn: Turn, intent: str) -> tuple[str, str]:
-        if intent.startswith("proc:"):
-            proc = self.knowledge.procedure(intent[5:])
-            return proc.short.get(turn.lang), intent
-        if intent.startswith("faq:"):
-            entry = next(f for f in self.knowledge.programme.faq if f.id == intent[4:])
-            return entry.label.get(turn.lang), intent
-        if intent.startswith("group:"):
-            group = next((g for g in self.knowledge.procedures.groups if g.id == intent[6:]), None)
-            if group is not None:
-                return group.label.get(turn.lang), intent
-        keys = {"classes": "button.classes", "shops": "button.shops", "mynaportal": "button.mynaportal",
-                "human": "button.human", "procedures_child": "button.procedures_child",
-                "procedures_care": "button.procedures_care"}  # fmt: skip
-        return turn.t(keys.get(intent, "button.menu")), f"pick:{intent}"
+        """The label and data of a button that offers ``intent``."""
+        kind, _, key = intent.partition(":")
+        label = None
+        if kind == "proc":
+            proc = self.knowledge.procedure(key)
+            label = proc.short.get(turn.lang) if proc else None
+        elif kind == "faq":
+            label = next((f.label.get(turn.lang) for f in self.knowledge.programme.faq if f.id == key), None)
+        elif kind == "group":
+            label = next((g.label.get(turn.lang) for g in self.knowledge.procedures.groups if g.id == key), None)
+        return label or turn.t(registry.label(intent)), Action.answer(intent).encode()
 
     # -- running an intent ------------------------------------------------------------
 
     async def _run(self, turn: Turn, intent: str, p: Parse | None = None, follow_up: bool = False) -> list[Reply]:
-        p = p or Parse(text="", lang=None, folded="", reading="")
-        state = turn.state
-        if intent in PLACE_INTENTS:
-            cities = list(p.cities)
-            carrier = p.carrier
-            level, topic = p.level, p.topic
-            # 「そこでスマホ教室ある？」 right after talking about a city's shops: that city. A
-            # carrier, level or topic is kept only by a follow-up of that search (「来週は？」), not
-            # by a new search (「周南の教室」 after 「宇部のauの教室」).
-            if follow_up or state.topic in PLACE_INTENTS:
-                if not cities and not p.prefecture_wide and state.city:
-                    cities = [state.city]
-            if follow_up and state.topic in PLACE_INTENTS:
-                carrier = carrier or state.carrier
-                level = level or state.level
-                topic = topic or state.class_topic
-            if intent == "shops":
-                city = cities[0] if cities else None
-                return shops.shops_reply(turn, city, carrier, p.prefecture_wide and not city)
-            return await classes.classes_reply(turn, cities, p.when, level, topic, carrier, p.prefecture_wide)
-        if intent == "subscribe":
-            city = p.city or (state.city if follow_up else None)
-            return await subscriptions.subscribe(turn, city)
-        state.clear_pending()
-        if intent == "unsubscribe":
-            return await subscriptions.unsubscribe(turn, p.city)
-        if intent == "forget":
-            return subscriptions.forget_confirm(turn)
-        simple: dict[str, Callable[[Turn], list[Reply]]] = {
-            "greeting": smalltalk.greeting,
-            "menu": smalltalk.menu,
-            "thanks": smalltalk.thanks,
-            "bye": smalltalk.bye,
-            "human": smalltalk.human,
-            "mynaportal": procedures.mynaportal_reply,
-            "faq": programme.faq_menu,
-            # a sticker, photo or voice message: channels send this postback
-            "unsupported": smalltalk.unsupported,
-        }
-        if intent in simple:
-            return simple[intent](turn)
-        if intent in ("lang_en", "lang_ja"):
-            return smalltalk.switch_language(turn, intent[-2:])
-        if intent == "procedures_child":
-            return procedures.category_reply(turn, "child_rearing")
-        if intent == "procedures_care":
-            return procedures.category_reply(turn, "nursing_care")
-        kind, _, key = intent.partition(":")
-        handlers = {"proc": procedures.procedure_reply, "faq": programme.faq_reply, "group": procedures.group_reply}
-        if kind in handlers:
-            replies = handlers[kind](turn, key)
-            if replies is not None:
-                return replies
-        return smalltalk.unknown_button(turn)
+        replies = await registry.run(intent, turn, p or Parse(text="", lang=None, folded="", reading=""), follow_up)
+        return replies if replies is not None else smalltalk.unknown_button(turn)
 
     async def _postback(self, turn: Turn, data: str) -> list[Reply]:
-        """Route a button's data: ``menu``, ``intent:X``, ``pick:X``, ``proc:ID``,
-        ``group:ID``, ``faq:ID``, ``city:NAME``, ``shops:CITY``,
-        ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``, ``sub:CITY``,
-        ``unsub:CITY|*``, ``forget:yes|no``, ``remind:ID|cancel:ID``."""
-        state = turn.state
-        kind, _, arg = (data or "").strip().partition(":")
-        if kind == "menu":
+        """Route a button's data (``bot.dialogue.actions`` has its forms); data the bot never
+        offers, or naming a municipality it does not know, gets the "button no longer works" reply."""
+        action = Action.parse(data)
+        route = self._postbacks.get(action.kind) if action else None
+        if route is None:
+            return smalltalk.unknown_button(turn)
+        if action.kind in CITY_ACTIONS and not (action.arg == "*" and action.kind == "unsub"):
+            if self.knowledge.municipality(action.arg) is None:
+                return smalltalk.unknown_button(turn)
+        return await route(turn, action) or smalltalk.unknown_button(turn)
+
+    def _postback_routes(self) -> dict:
+        async def intent(turn: Turn, a: Action):
+            turn.state.clear_pending()
+            return await self._run(turn, a.arg)
+
+        async def pick(turn: Turn, a: Action):
+            return await self._run(turn, a.arg, follow_up=True)
+
+        async def answer(turn: Turn, a: Action):
+            return await self._run(turn, a.encode())
+
+        async def city(turn: Turn, a: Action):
+            state = turn.state
+            if state.pending == "city" and state.pending_intent in (*PLACE_INTENTS, "subscribe"):
+                p = Parse(text="", lang=None, folded="", reading="", cities=[a.arg])
+                self._inherit_asked(turn, p)
+                return await self._run(turn, state.pending_intent, p, follow_up=True)
+            return smalltalk.city_what(turn, a.arg)
+
+        async def shop_list(turn: Turn, a: Action):
+            return shops.shops_reply(turn, a.arg, None)
+
+        async def class_list(turn: Turn, a: Action):
+            level, topic = a.filter()
+            return await classes.classes_reply(turn, [a.arg], level=level, topic=topic)
+
+        async def unsub(turn: Turn, a: Action):
+            everything = a.arg == "*"
+            return await subscriptions.unsubscribe(turn, None if everything else a.arg, everything=everything)
+
+        async def forget(turn: Turn, a: Action):
+            return await subscriptions.forget(turn, a.arg == "yes") if a.arg in ("yes", "no") else None
+
+        async def remind(turn: Turn, a: Action):
+            return await reminders.remind(turn, f"cancel:{a.arg}" if a.option == "cancel" else a.arg)
+
+        async def lang(turn: Turn, a: Action):
+            return smalltalk.switch_language(turn, a.arg) if a.arg in ("ja", "en") else None
+
+        async def menu(turn: Turn, a: Action):
             return smalltalk.menu(turn)
-        if kind == "intent" and arg:
-            state.clear_pending()
-            return await self._run(turn, arg)
-        if kind == "pick" and arg:
-            return await self._run(turn, arg, follow_up=True)
-        if kind == "sub" and arg:
-            if self.knowledge.municipality(arg) is None:
-                return smalltalk.unknown_button(turn)
-            return await subscriptions.subscribe(turn, arg)
-        if kind == "unsub" and arg:
-            everything = arg == "*"
-            if not everything and self.knowledge.municipality(arg) is None:
-                return smalltalk.unknown_button(turn)
-            return await subscriptions.unsubscribe(turn, None if everything else arg, everything=everything)
-        if kind == "forget" and arg in ("yes", "no"):
-            return await subscriptions.forget(turn, arg == "yes")
-        if kind == "remind" and arg:
-            return await reminders.remind(turn, arg) or smalltalk.unknown_button(turn)
-        if kind == "lang" and arg in ("ja", "en"):
-            return smalltalk.switch_language(turn, arg)
-        if kind in ("proc", "group", "faq") and arg:
-            return await self._run(turn, data)
-        if kind in ("city", "shops", "classes") and arg:
-            city, _, option = arg.partition(":")
-            if self.knowledge.municipality(city) is None:
-                return smalltalk.unknown_button(turn)
-            if kind == "city":
-                if state.pending == "city" and state.pending_intent in (*PLACE_INTENTS, "subscribe"):
-                    p = Parse(text="", lang=None, folded="", reading="", cities=[city])
-                    return await self._run(turn, state.pending_intent, p, follow_up=True)
-                return smalltalk.city_what(turn, city)
-            if kind == "shops":
-                return shops.shops_reply(turn, city, None)
-            name, _, value = option.partition("=")
-            level = value if name == "level" else None
-            topic = value if name == "topic" else None
-            return await classes.classes_reply(turn, [city], level=level, topic=topic)
-        return smalltalk.unknown_button(turn)
+
+        async def sub(turn: Turn, a: Action):
+            return await subscriptions.subscribe(turn, a.arg)
+
+        return {"menu": menu, "intent": intent, "pick": pick, "proc": answer, "group": answer, "faq": answer,
+                "city": city, "shops": shop_list, "classes": class_list, "sub": sub, "unsub": unsub,
+                "forget": forget, "remind": remind, "lang": lang}  # fmt: skip
 
 
 async def _ready(replies):

@@ -16,6 +16,7 @@ from bot.data.geo import map_url
 from bot.data.knowledge import Knowledge
 from bot.data.schema import Shop
 from bot.data.shops import ShopDirectory
+from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
 from bot.messages import Button, Link
 from bot.store.classes import ClassStore
@@ -59,16 +60,16 @@ class Turn:
     def t(self, key: str, **values: object) -> str:
         return self.knowledge.text(key, self.lang, **values)
 
-    def button(self, key: str, data: str, **values: object) -> Button:
-        return Button(self.t(key, **values), data)
+    def button(self, key: str, action: Action, **values: object) -> Button:
+        return Button(self.t(key, **values), action.encode())
 
     def menu_buttons(self) -> list[Button]:
         return [
-            self.button("button.classes", "intent:classes"),
-            self.button("button.shops", "intent:shops"),
-            self.button("button.mynaportal", "intent:mynaportal"),
-            self.button("button.faq", "intent:faq"),
-            self.button("button.human", "intent:human"),
+            self.button("button.classes", Action.intent("classes")),
+            self.button("button.shops", Action.intent("shops")),
+            self.button("button.mynaportal", Action.intent("mynaportal")),
+            self.button("button.faq", Action.intent("faq")),
+            self.button("button.human", Action.intent("human")),
         ]
 
     def city_name(self, name: str) -> str:

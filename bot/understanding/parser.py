@@ -301,8 +301,8 @@ class Understanding:
         result.sense = self.meaning.sense(mask_names(cleaned, kept, names), tuple(kept[a:b] for a, b in names))
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
-        if result.lang == "en" and result.unknown:
-            self._romaji_in_english(result)
+        if result.lang == "en":
+            self._romaji_in_english(result, masked)
         return result
 
     def focus(self, text: str, today: date) -> str:
@@ -325,13 +325,14 @@ class Understanding:
         know as it is, or shares a word or concept with the example."""
         return [s for s in scored if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))]
 
-    def _romaji_in_english(self, result: Parse) -> None:
+    def _romaji_in_english(self, result: Parse, masked: str) -> None:
         """Foreign residents write the Japanese names of what they ask for inside English
         ("my okaasan need kaigo nintei, how to do?"): the words English does not know, when
         they are well-formed romaji, are read as kana and scored on their own. A confident
         match there (``ROMAJI_IN_ENGLISH_NEED``) is what the message asks, and those words
         are no longer unknown; otherwise the English reading stands."""
-        words = [w for w in result.unknown if w.isascii() and _ROMAJI_WORD_RE.fullmatch(w)]
+        words = [w for w in ascii_words(masked) if len(w) > 3 and w not in self.english_words
+                 and w.rstrip("s") not in self.english_words and _ROMAJI_WORD_RE.fullmatch(w)]  # fmt: skip
         if not words:
             return
         kana = squeeze(fold(romaji_to_kana(" ".join(words))))

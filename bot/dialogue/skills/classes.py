@@ -12,6 +12,7 @@ from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.skills.reminders import remind_buttons
 from bot.dialogue.skills.shops import ask_city
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
 from bot.store.classes import ClassQuery
@@ -130,13 +131,13 @@ async def classes_reply(
     found, total = await store.search(query)
     filters = _filters_text(turn, when, level, topic, carrier)
     city = cities[0] if cities else None
-    follow = [turn.button("button.menu", "menu")]
+    follow = [turn.button("button.menu", Action.menu())]
     if city:
         follow = [
-            turn.button("button.beginners", f"classes:{city}:level=入門"),
-            turn.button("button.mynumber_classes", f"classes:{city}:topic=mynumber"),
-            turn.button("button.shops_in", f"shops:{city}", city=turn.city_name(city)),
-            turn.button("button.subscribe", f"sub:{city}"),
+            turn.button("button.beginners", Action.classes(city, level="入門")),
+            turn.button("button.mynumber_classes", Action.classes(city, topic="mynumber")),
+            turn.button("button.shops_in", Action("shops", city), city=turn.city_name(city)),
+            turn.button("button.subscribe", Action("sub", city)),
             *follow,
         ]
     if found:

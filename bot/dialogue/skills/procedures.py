@@ -3,6 +3,7 @@ procedure explained (what, who, what to prepare, how, where to ask)."""
 
 from __future__ import annotations
 
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Link, Reply
 
@@ -12,7 +13,7 @@ MYNAPORTAL_URL = "https://myna.go.jp/"
 def _group_buttons(turn: Turn, category: str | None = None) -> list[Button]:
     procs = turn.knowledge.procedures
     wanted = {p.group for p in procs.procedures if category is None or p.category == category}
-    return [Button(g.label.get(turn.lang), f"group:{g.id}") for g in procs.groups if g.id in wanted]
+    return [Button(g.label.get(turn.lang), Action("group", g.id).encode()) for g in procs.groups if g.id in wanted]
 
 
 def mynaportal_reply(turn: Turn) -> list[Reply]:
@@ -39,7 +40,7 @@ def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
     if group is None:
         return None
     members = [p for p in procs.procedures if p.group == group_id]
-    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in members]
+    buttons = [Button(p.short.get(turn.lang), Action("proc", p.id).encode()) for p in members]
     # The official names are what the city hall's forms say: list them in the text.
     names = _numbered(turn, members)
     return [Reply(turn.t("procedures_in_group", group=group.label.get(turn.lang)) + "\n\n" + names, buttons=buttons)]
@@ -68,9 +69,9 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
     links = [Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)]
     links += [Link(turn.t("link.source", title=s.title), s.url) for s in proc.source if s.url][:2]
     buttons = [
-        turn.button("button.other_procedures", f"group:{proc.group}"),
-        turn.button("button.mynumber_classes", "intent:classes"),
-        turn.button("button.menu", "menu"),
+        turn.button("button.other_procedures", Action("group", proc.group)),
+        turn.button("button.mynumber_classes", Action.intent("classes")),
+        turn.button("button.menu", Action.menu()),
     ]
     return [Reply(head), Reply(steps, buttons=buttons, links=links)]
 
@@ -92,9 +93,9 @@ def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str) -> list[Reply]
     text = getattr(proc, ASPECT_FIELD[aspect]).get(lang)
     body = turn.t(f"procedure_aspect.{aspect}", short=short, text=text, ask=proc.ask.get(lang))
     buttons = [
-        turn.button("button.whole_procedure", f"proc:{proc.id}", short=short),
-        turn.button("button.other_procedures", f"group:{proc.group}"),
-        turn.button("button.menu", "menu"),
+        turn.button("button.whole_procedure", Action("proc", proc.id), short=short),
+        turn.button("button.other_procedures", Action("group", proc.group)),
+        turn.button("button.menu", Action.menu()),
     ]
     return [Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)])]
 
@@ -106,5 +107,5 @@ def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[R
     procs = [p for p in (turn.knowledge.procedure(pid) for pid in ids) if p is not None]
     turn.state.topic = "mynaportal"
     names = _numbered(turn, procs)
-    buttons = [Button(p.short.get(turn.lang), f"proc:{p.id}") for p in procs]
-    return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", "menu")])]
+    buttons = [Button(p.short.get(turn.lang), Action("proc", p.id).encode()) for p in procs]
+    return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", Action.menu())])]

@@ -3,13 +3,14 @@ of times, nothing sold, booking, what to bring, courses) and its menu."""
 
 from __future__ import annotations
 
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
 
 
 def faq_menu(turn: Turn) -> list[Reply]:
     faq = turn.knowledge.programme.faq
-    return [Reply(turn.t("faq_menu"), buttons=[Button(f.label.get(turn.lang), f"faq:{f.id}") for f in faq])]
+    return [Reply(turn.t("faq_menu"), buttons=[Button(f.label.get(turn.lang), Action("faq", f.id).encode()) for f in faq])]
 
 
 def faq_reply(turn: Turn, faq_id: str) -> list[Reply] | None:
@@ -18,6 +19,6 @@ def faq_reply(turn: Turn, faq_id: str) -> list[Reply] | None:
         return None
     turn.state.topic = f"faq:{faq_id}"
     text = entry.answer.get(turn.lang) + "\n\n" + turn.t("faq_contact", **turn.contact())
-    buttons = [turn.button("button.classes", "intent:classes"), turn.button("button.faq", "intent:faq"),
-               turn.button("button.menu", "menu")]  # fmt: skip
+    buttons = [turn.button("button.classes", Action.intent("classes")), turn.button("button.faq", Action.intent("faq")),
+               turn.button("button.menu", Action.menu())]  # fmt: skip
     return [Reply(text, buttons=buttons)]

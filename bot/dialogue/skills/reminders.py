@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.broadcast.reminders import REMIND_AT, class_start, due_at
 from bot.classes.days import day_label
 from bot.classes.model import ClassSession
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
 from bot.store.reminders import ReminderStore
@@ -30,7 +31,7 @@ def _date(turn: Turn, c: ClassSession) -> str:
 def remind_buttons(turn: Turn, classes: list[ClassSession]) -> list[Button]:
     """A reminder button for each listed class whose reminder time is still ahead."""
     return [
-        Button(turn.t("remind.button", date=_date(turn, c), start=c.start), f"remind:{c.id}")
+        Button(turn.t("remind.button", date=_date(turn, c), start=c.start), Action("remind", str(c.id)).encode())
         for c in classes
         if c.id is not None and due_at(c) > turn.now
     ][:MAX_BUTTONS]
@@ -44,13 +45,13 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
         return None
     db = turn.services.classes.db
     store = ReminderStore(db)
-    menu = turn.button("button.menu", "menu")
+    menu = turn.button("button.menu", Action.menu())
     if cancel:
         done = await store.cancel(turn.user, int(number))
         return [Reply(turn.t("remind.cancelled" if done else "remind.not_set"), buttons=[menu])]
     c = await ScheduleStore(db).get(int(number))
     if c is None or class_start(c) <= turn.now:
-        return [Reply(turn.t("remind.gone"), buttons=[turn.button("button.classes", "intent:classes"), menu])]
+        return [Reply(turn.t("remind.gone"), buttons=[turn.button("button.classes", Action.intent("classes")), menu])]
     when = due_at(c)
     day = day_label(c.day, turn.lang, turn.knowledge)
     values = dict(date=day, start=c.start, title=c.title, venue=c.venue,
@@ -59,5 +60,5 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
         text = turn.t("remind.too_late", when=f"{day} {c.start}", title=c.title, venue=c.venue, phone=c.phone)
         return [Reply(text, links=[turn.call_link(c.venue, c.phone)], buttons=[menu])]
     new = await store.add(turn.user, c.id, when)
-    cancel_button = Button(turn.t("remind.cancel_button"), f"remind:cancel:{c.id}")
+    cancel_button = Button(turn.t("remind.cancel_button"), Action("remind", str(c.id), "cancel").encode())
     return [Reply(turn.t("remind.set" if new else "remind.already", **values), buttons=[cancel_button, menu])]

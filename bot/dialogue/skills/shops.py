@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.data.schema import Shop
 from bot.data.shops import NearShop
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
 
@@ -35,7 +36,7 @@ def ask_city(turn: Turn, intent: str, carrier: str | None = None) -> list[Reply]
     turn.state.pending, turn.state.pending_intent = "city", intent
     shops = turn.services.shops
     cities = shops.cities(carrier if intent == "shops" else None)[:12]
-    buttons = [Button(turn.city_name(c), f"city:{c}") for c in cities[:12]]
+    buttons = [Button(turn.city_name(c), Action("city", c).encode()) for c in cities[:12]]
     return [Reply(turn.t("ask_city"), buttons=buttons)]
 
 
@@ -65,8 +66,8 @@ def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wi
     turn.state.clear_pending()
     found = shops.in_city(city, carrier)
     follow = [
-        turn.button("button.classes_in", f"classes:{city}", city=turn.city_name(city)),
-        turn.button("button.menu", "menu"),
+        turn.button("button.classes_in", Action.classes(city), city=turn.city_name(city)),
+        turn.button("button.menu", Action.menu()),
     ]
     if found:
         head = turn.t("shops_found", city=turn.city_name(city), carrier=carrier_label, count=len(found))
@@ -89,5 +90,5 @@ def near_location_reply(turn: Turn, lat: float, lon: float) -> list[Reply]:
         near = turn.services.shops.nearest(lat, lon)
     turn.state.topic = "shops"
     reply = _listing(turn, turn.t("shops_near_you"), [], near)
-    reply.buttons = [turn.button("button.classes", "intent:classes"), turn.button("button.menu", "menu")]
+    reply.buttons = [turn.button("button.classes", Action.intent("classes")), turn.button("button.menu", Action.menu())]
     return [reply]

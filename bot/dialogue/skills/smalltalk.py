@@ -4,6 +4,7 @@ person, language switch, and the honest replies when the bot cannot help
 
 from __future__ import annotations
 
+from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS
@@ -33,7 +34,7 @@ def human(turn: Turn) -> list[Reply]:
         turn.call_link(contact["contact"], contact["phone"]),
         turn.call_link("0120-95-0178", "0120-95-0178"),
     ]
-    return [Reply(turn.t("human", **contact), links=links, buttons=[turn.button("button.menu", "menu")])]
+    return [Reply(turn.t("human", **contact), links=links, buttons=[turn.button("button.menu", Action.menu())])]
 
 
 def switch_language(turn: Turn, lang: str) -> list[Reply]:
@@ -81,9 +82,9 @@ def city_what(turn: Turn, city: str) -> list[Reply]:
     turn.state.city = city
     name = turn.city_name(city)
     buttons = [
-        turn.button("button.classes_in", f"classes:{city}", city=name),
-        turn.button("button.shops_in", f"shops:{city}", city=name),
-        turn.button("button.menu", "menu"),
+        turn.button("button.classes_in", Action.classes(city), city=name),
+        turn.button("button.shops_in", Action("shops", city), city=name),
+        turn.button("button.menu", Action.menu()),
     ]
     return [Reply(turn.t("city_what", city=name), buttons=buttons)]
 
