@@ -100,6 +100,14 @@ def _shops_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def understanding_problems(knowledge) -> list[str]:
+    """What only building the understanding shows: concept words in conflict, intents no skill answers."""
+    from bot.dialogue import registry
+    from bot.understanding.meaning import Meaning
+
+    return Meaning(knowledge).problems(knowledge.directory) + registry.missing(knowledge)
+
+
 def _knowledge(args: argparse.Namespace) -> int:
     from bot.understanding.parser import vocabulary
     from bot.understanding.readings import LEXICON_FILE, ReadingLexicon, build_lexicon, write_lexicon
@@ -115,6 +123,10 @@ def _knowledge(args: argparse.Namespace) -> int:
         write_lexicon(entries, path)
         print(f"wrote {path}: {len(entries)} readings")
         return 0
+    problems = understanding_problems(knowledge)
+    if problems:
+        _report(DataError(problems))
+        return 1
     gaps = ReadingLexicon.load(path).missing(vocabulary(knowledge))
     if gaps:
         print(f"{path} is out of date ({len(gaps)} words without a reading): run `madoguchi knowledge readings`")

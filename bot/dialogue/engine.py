@@ -18,6 +18,7 @@ from typing import Callable
 
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
+from bot.data.yaml_lines import DataError
 from bot.data.shops import ShopDirectory
 from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.routing import (
@@ -71,6 +72,9 @@ class Engine:
     ):
         self.knowledge = knowledge
         self.understanding = understanding or Understanding(knowledge)
+        problems = registry.missing(knowledge) + self.understanding.meaning.problems(knowledge.directory)
+        if problems:
+            raise DataError(problems)
         self.conversations = ConversationStore.of(db)
         self.clock = clock or SystemClock()
         self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))

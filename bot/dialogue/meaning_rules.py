@@ -133,10 +133,11 @@ def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it."""
     topics = p.sense.found.topics - GENERIC
+    said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
     if p.cities and "lesson" in topics:
         return None  # 「防府で年寄りでもわかる教室は？」 looks for a class there
     for faq, concepts in faq_concepts.items():
-        if concepts & p.sense.found.direct and not topics - CLASS_WORDS - concepts - {"age"}:
+        if concepts & said and not said - CLASS_WORDS - concepts - {"age"}:
             return faq
     if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.cities and not p.when and not p.carrier:
         aspect = _main_aspect(p.sense.aspects)

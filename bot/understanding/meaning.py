@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.data.concept_schema import LifeEvent
-from bot.data.knowledge import Knowledge
+from bot.data.knowledge import CONCEPTS_FILE, Knowledge
+from bot.data.schema import located
 from bot.understanding.concepts import ConceptIndex, Found
 from bot.understanding.morphology import Analyser, english_words, shared_analyser
 from bot.understanding.normalize import DROPPED_RE, NOT_WORD_RE, fold, romaji_to_kana
@@ -83,6 +84,11 @@ class Meaning:
             weighted[doc] = bag
         self.retriever = Retriever(weighted, self.side)
         self._example_terms: dict[str, frozenset[str]] = {}
+
+    def problems(self, directory) -> list[str]:
+        """``file:line`` problems of the concept file that only analysing its words shows: a word
+        in two concepts, neither broader than the other, or in a concept and the ignored words."""
+        return [located(directory / CONCEPTS_FILE, loc, msg) for loc, msg in self.index.conflicts]
 
     def terms(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> Counter:
         return self._terms_and_found(text, drop, learn)[0]

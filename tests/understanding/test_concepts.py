@@ -1,0 +1,76 @@
+"""Concepts of a message: words, dialect, kana, English, typos only where the word is unknown."""
+
+import pytest
+
+from bot.data.concept_schema import ConceptFile
+from bot.understanding.concepts import ConceptIndex
+from bot.understanding.morphology import english_words, shared_analyser
+
+
+@pytest.fixture(scope="module")
+def index(knowledge):
+    return ConceptIndex(knowledge.concepts, shared_analyser())
+
+
+def concepts(index, text):
+    return index.find(shared_analyser().words(text)).direct
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        ("孫が生まれたんじゃけど", "birth"),
+        ("台風で屋根が飛んだ", "disaster"),
+        ("母が寝たきりになってしもうた", "care"),
+        ("手すりをつけたい", "home_modification"),
+        ("引越しするんやけど", "move"),
+        ("車いすを買った", "welfare_equipment"),
+        ("娘がおめでたでね", "pregnancy"),
+        ("かいごのことで", "care"),  # typed in kana: found in the reading
+    ],
+)
+def test_what_happened_is_a_concept(index, text, concept):
+    assert concept in concepts(index, text)
+
+
+def test_broader_concepts_come_along(index):
+    found = index.find(shared_analyser().words("児童手当の申請"))
+    assert {"child_allowance", "allowance", "child"} <= found.concepts
+
+
+def test_an_aspect_is_found_as_an_aspect(index):
+    found = index.find(shared_analyser().words("何がいるんかね"))
+    assert found.aspects == {"prepare"}
+    assert not found.topics
+
+
+def test_a_phrase_matches_whatever_its_particle_is_read_as(index):
+    # 「家で」 alone reads で as the copula; inside a sentence it is the particle.
+    assert "aspect_online" in concepts(index, "家で診てもらえる方法は")
+
+
+def test_one_kanji_stands_for_itself(index):
+    # UniDic's lemma of 歳 is 年; 「1年に」 is no age.
+    assert "age" in concepts(index, "90歳でも")
+    assert "age" not in concepts(index, "1年にいくらまで")
+
+
+def test_english_words_and_phrases(index):
+    assert "pregnancy" in index.find((), english_words("my wife is expecting")).direct
+    assert "tax" in index.find((), english_words("tax return on my phone")).direct
+
+
+def test_a_known_word_is_never_a_typo_of_another(index):
+    found = index.find(shared_analyser().words("証明書がいる"))
+    assert "eligibility_end" not in found.direct  # しょうめい is not しょうめつ (消滅)
+
+
+def test_a_word_in_two_concepts_needs_one_broader(knowledge):
+    data = knowledge.concepts.model_dump()
+    data["concepts"][0]["ja"].append("介護")
+    index = ConceptIndex(ConceptFile.model_validate(data), shared_analyser())
+    assert any("介護" in msg and "pregnancy" in msg for _, msg in index.conflicts)
+
+
+def test_the_bundled_concepts_have_no_conflicts(index):
+    assert index.conflicts == []

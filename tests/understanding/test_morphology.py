@@ -1,0 +1,45 @@
+"""Words by morphology: lemmas fold spelling and conjugation; English stems meet."""
+
+import pytest
+
+from bot.understanding.morphology import english_words, shared_analyser, stem
+
+
+@pytest.fixture(scope="module")
+def analyser():
+    return shared_analyser()
+
+
+def lemmas(analyser, text):
+    return [w.lemma for w in analyser.words(text) if w.content]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("引越しした", "引っ越しした"), ("子どもの手当", "子供の手当"), ("飛んだ", "飛ぶ"), ("使いよる", "使う")],
+)
+def test_spellings_and_conjugations_fold_to_one_lemma(analyser, a, b):
+    assert lemmas(analyser, a)[0] == lemmas(analyser, b)[0]
+
+
+def test_half_width_katakana_reads_as_full_width(analyser):
+    assert [w.surface for w in analyser.words("ｽﾏﾎ教室")][0] == "スマホ"
+
+
+def test_reading_is_hiragana(analyser):
+    assert analyser.reading("介護保険") == "かいごほけん"
+
+
+def test_a_word_the_dictionary_does_not_know_is_marked(analyser):
+    assert not analyser.words("ドコモショッブ")[0].listed
+    assert analyser.words("ゴミ")[0].listed
+
+
+@pytest.mark.parametrize("forms", [("move", "moved", "moving"), ("flood", "floods", "flooding"), ("baby", "babies"),
+                                   ("stop", "stopped"), ("class", "classes")])  # fmt: skip
+def test_english_forms_meet(forms):
+    assert len({stem(f) for f in forms}) == 1
+
+
+def test_english_words_are_lower_case_stems():
+    assert english_words("We MOVED to Ube") == ["we", "mov", "to", "ube"]
