@@ -29,7 +29,6 @@ from bot.dialogue.routing import (
     SMALLTALK,
     UNKNOWN_WORDS_NEED,
     about_classes,
-    asks_procedure,
     chosen,
     continues,
     prefer,
@@ -186,8 +185,6 @@ class Engine:
                     return await self._unanswered(turn, p)
                 return await self._follow_up(turn, p)
             top = accepted[0]
-        if asks_procedure(turn.state, p, top):
-            return await self._run(turn, turn.state.topic, p)
         preferred = prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)

@@ -184,19 +184,6 @@ def named_procedure(p: Parse, accepted: list) -> str | None:
     return None
 
 
-PREPARE_FAQ = "faq:bring"  # "what do I need to bring?": a procedure's answer says it too (see asks_procedure)
-
-
-def asks_procedure(state: ConversationState, p: Parse, top: Scored) -> bool:
-    """Right after a procedure's answer, 「何を持っていけばいい？」 / "what do I need to
-    bring?" — which names nothing new — asks what that procedure needs (its answer's
-    "prepare"), not what to bring to a class. Not when the message has words the bot does
-    not know, a place, carrier or date, or class words."""
-    return (top.intent == PREPARE_FAQ and (state.topic or "").startswith("proc:") and not p.unknown
-            and not p.has_entities and not p.when and not any(s.intent == "classes" for s in p.intents
-                                                             if s.score >= ACCEPT))  # fmt: skip
-
-
 def continues(state: ConversationState, p: Parse) -> bool:
     """Right after a shop or class answer, a message that names nothing new and scores
     that same intent best, if only at ``CHOICE_ACCEPT`` (「電話番号だけ教えて」 after a

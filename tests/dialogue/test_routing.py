@@ -3,7 +3,7 @@ the message and the state alone."""
 
 from __future__ import annotations
 
-from bot.dialogue.routing import about_classes, asks_procedure, named_procedure, prefer, shared_word, stray, too_unknown
+from bot.dialogue.routing import about_classes, named_procedure, prefer, shared_word, stray, too_unknown
 from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
@@ -64,15 +64,6 @@ def test_a_procedure_named_whole_wins_over_the_faq_it_ties_with():
     # a procedure only resembling the message names nothing
     vague = Scored("proc:disaster-victim-certificate", 91.2, "りさいしようめい")
     assert named_procedure(parse("りさいのしようめいはなにをもつていけばいいの", faq, vague), [faq, vague]) is None
-
-
-def test_what_to_bring_right_after_a_procedure_asks_about_it():
-    bring = Scored("faq:bring", 100.0, "what do i need to bring")
-    p = parse("what do i need to bring", bring, lang="en")
-    assert asks_procedure(ConversationState(topic="proc:care-need-certification"), p, bring)
-    assert not asks_procedure(ConversationState(topic="classes"), p, bring)
-    assert not asks_procedure(ConversationState(topic="proc:care-need-certification"),
-                              parse("what do i need to bring", bring, lang="en", cities=["宇部市"]), bring)
 
 
 def test_a_class_match_far_ahead_of_an_faq_looks_for_classes():
