@@ -68,7 +68,8 @@ def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     """The procedures whose declared concepts hold every concept the message names (beyond
     those many procedures share), and the most of them: 「給食費を児童手当から引いてもらう」 names
     the school fee and the child allowance, which two procedures declare. At most four."""
-    wanted = p.sense.found.direct - NOT_SINGLING_OUT - ASPECT_CONCEPTS
+    every = set().union(*declared.values()) if declared else set()
+    wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS
     if len(wanted) < 2:
         return []
     have = p.sense.found.concepts
@@ -134,8 +135,8 @@ def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
     may come asked of the classes is the FAQ on it."""
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
-    if p.cities and "lesson" in topics:
-        return None  # 「防府で年寄りでもわかる教室は？」 looks for a class there
+    if "lesson" in topics and (p.cities or p.level or p.when):
+        return None  # 「防府で年寄りでもわかる教室は？」「初心者でも受けられる教室」 look for a class
     for faq, concepts in faq_concepts.items():
         if concepts & said and not said - CLASS_WORDS - concepts - {"age"}:
             return faq

@@ -62,6 +62,14 @@ def documents(knowledge: Knowledge) -> dict[str, list[tuple[str, float]]]:
     return docs
 
 
+def answer_texts(knowledge: Knowledge) -> list[str]:
+    """What the answers say, beyond the names that retrieval scores."""
+    texts = [f.answer.ja for f in knowledge.programme.faq]
+    for proc in knowledge.procedures.procedures:
+        texts += [getattr(proc, part).ja for part in ("what", "who", "prepare", "how", "ask")]
+    return texts
+
+
 class Meaning:
     def __init__(self, knowledge: Knowledge, analyser: Analyser | None = None):
         self.analyser = analyser or shared_analyser()
@@ -83,6 +91,9 @@ class Meaning:
                     bag[term] += weight
             weighted[doc] = bag
         self.retriever = Retriever(weighted, self.side)
+        # Words the answers use anywhere (who may apply, what to prepare, the FAQ's answers): a
+        # question that uses them is no question about something else (「写真はいる？」).
+        self.mentioned = {w.lemma for text in answer_texts(knowledge) for w in self.analyser.words(text)}
         self._example_terms: dict[str, frozenset[str]] = {}
 
     def problems(self, directory) -> list[str]:

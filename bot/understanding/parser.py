@@ -351,7 +351,8 @@ class Understanding:
         example uses."""
         if lang != "en" and not masked.isascii():
             known = self.meaning.retriever.knows
-            return [w for w in sense.found.own_words if not known(w) and w not in self._vocabulary]
+            mentioned = self.meaning.mentioned
+            return [w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned]
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
         if lang == "en":
             # A word a procedure's concept claims ("baby", "flood") is known; a product ("iPhone") is not.
