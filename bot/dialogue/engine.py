@@ -195,23 +195,47 @@ class Engine:
         return await self._run(turn, top.intent, p)
 
     def _by_meaning(self, turn: Turn, p: Parse, top):
-        """An aspect asked of the last procedure, or a life event: the answer's coroutine, or None."""
-        state = turn.state
-        if state.topic and state.topic.startswith("proc:"):
-            proc = self.knowledge.procedure(state.topic[5:])
-            about = set(proc.concepts) if proc else set()
-            aspect = meaning_rules.asked_aspect(state, p, about)
-            if proc and aspect and (top is None or top.score < meaning_rules.CONFIDENT or top.intent.startswith("faq:")):
-                return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect))
+        """What the meaning of the message points to (``bot.dialogue.meaning_rules``): an aspect
+        of the last procedure, a request, a worry, a class on a topic, a life event. The
+        answer's coroutine, or None when the meaning settles nothing."""
+        for rule in (self._aspect_of_last, self._request_or_worry, self._class_on_topic, self._life_event):
+            answer = rule(turn, p, top)
+            if answer is not None:
+                return answer
+        return None
+
+    def _last_procedure(self, state: ConversationState):
+        """The procedure the last answer was about (a group's list counts as its first one)."""
+        kind, _, key = (state.topic or "").partition(":")
+        if kind == "proc":
+            return self.knowledge.procedure(key)
+        if kind == "group":
+            return next((p for p in self.knowledge.procedures.procedures if p.group == key), None)
+        return None
+
+    def _aspect_of_last(self, turn: Turn, p: Parse, top):
+        proc = self._last_procedure(turn.state)
+        if proc is None or (top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")):
+            return None
+        aspect = meaning_rules.asked_aspect(p, set(proc.concepts))
+        return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
+
+    def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)
         if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
             return self._run(turn, request, p)  # words that ask it done are the request, whatever else matched
         worry = meaning_rules.worry(p, self._declared)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
             return self._run(turn, worry, p)
+        return None
+
+    def _class_on_topic(self, turn: Turn, p: Parse, top):
         if "lesson" in p.sense.found.direct and p.topic and any(s.intent == "classes" for s in p.intents):
             # 「マイナンバーカードの申請を教えてくれる講座」: a class on that topic, not the procedure.
             return self._run(turn, "classes", p)
+        return None
+
+    def _life_event(self, turn: Turn, p: Parse, top):
         event = meaning_rules.life_event(p, top)
         if event is None:
             return None
@@ -219,7 +243,7 @@ class Engine:
         picked = fits[0] if len(fits) == 1 else meaning_rules.event_choice(p, event)
         if picked:
             return self._run(turn, picked, p)
-        state.clear_pending()
+        turn.state.clear_pending()
         return _ready(procedures.life_event_reply(turn, event, [f[5:] for f in fits] if len(fits) > 1 else None))
 
     async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:

@@ -28,17 +28,20 @@ GENERIC = {"procedure", "remote", "smartphone"}
 ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone"}
 
 
-def asked_aspect(state: ConversationState, p: Parse, about: set[str]) -> str | None:
+def asked_aspect(p: Parse, about: set[str]) -> str | None:
     """Right after a procedure's answer (whose concepts are ``about``), a message that asks an
     aspect (what to prepare, how much, where, until when, who, online, how) and names no other
-    topic, place or carrier asks it of that procedure."""
-    if not (state.topic or "").startswith("proc:") or not p.sense.aspects:
+    topic, carrier or date asks it of that procedure. A place alone (「うちは萩です」) says where
+    the resident lives: where to ask."""
+    if p.carrier or p.prefecture_wide or p.when or p.unknown:
         return None
-    if p.has_entities or p.when or p.unknown:
+    if p.sense.found.topics - GENERIC - about - {"family"}:
         return None
-    if p.sense.found.topics - GENERIC - about:
-        return None
-    return _main_aspect(p.sense.aspects)
+    if p.sense.aspects:
+        return None if p.cities else _main_aspect(p.sense.aspects)
+    if p.cities and not p.intents_accepted():
+        return "where"
+    return None
 
 
 ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how")
@@ -67,17 +70,20 @@ NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # s
 def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     """The procedures whose declared concepts hold every concept the message names (beyond
     those many procedures share), and the most of them: 「給食費を児童手当から引いてもらう」 names
-    the school fee and the child allowance, which two procedures declare. At most four."""
+    the school fee and the child allowance, which the collection and its change declare. At
+    most four."""
     every = set().union(*declared.values()) if declared else set()
     wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS
     if len(wanted) < 2:
         return []
     have = p.sense.found.concepts
-    fits = {proc: len(concepts & have) for proc, concepts in declared.items() if wanted <= concepts}
+    # The most concepts in common, then the fewest the message does not name: 「要介護認定の申請」
+    # is the certification itself, not its renewal or its change.
+    fits = {proc: (len(concepts & have), -len(concepts - have)) for proc, concepts in declared.items() if wanted <= concepts}
     if not fits:
         return []
     best = max(fits.values())
-    return [proc for proc, n in fits.items() if n == best][:4] if best >= 2 else []
+    return [proc for proc, n in fits.items() if n == best][:4] if best[0] >= 2 else []
 
 
 ASPECT_CONCEPTS = {f"aspect_{a}" for a in ("prepare", "cost", "where", "deadline", "who", "online", "how")}

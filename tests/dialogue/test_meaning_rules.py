@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 
 from bot.dialogue import meaning_rules as rules
-from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 
 TODAY = date(2026, 11, 26)
@@ -19,15 +18,16 @@ def parse(understanding):
 @pytest.mark.parametrize("text, aspect", [("何がいる？", "prepare"), ("いつまでに？", "deadline"), ("どこで？", "where"),
                                           ("お金は？", "cost"), ("スマホでできる？", "online")])  # fmt: skip
 def test_an_aspect_asked_of_the_last_procedure(parse, text, aspect):
-    state = ConversationState(topic="proc:disaster-victim-certificate")
-    assert rules.asked_aspect(state, parse(text), {"disaster", "damage"}) == aspect
+    assert rules.asked_aspect(parse(text), {"disaster", "damage"}) == aspect
 
 
-def test_no_aspect_without_a_procedure_or_with_a_new_topic(parse):
-    assert rules.asked_aspect(ConversationState(topic="classes"), parse("何がいる？"), set()) is None
-    state = ConversationState(topic="proc:disaster-victim-certificate")
-    assert rules.asked_aspect(state, parse("介護認定には何がいる？"), {"disaster"}) is None
-    assert rules.asked_aspect(state, parse("宇部では何がいる？"), {"disaster"}) is None
+def test_no_aspect_with_a_new_topic_or_place(parse):
+    assert rules.asked_aspect(parse("介護認定には何がいる？"), {"disaster"}) is None
+    assert rules.asked_aspect(parse("宇部では何がいる？"), {"disaster"}) is None
+
+
+def test_a_place_alone_after_a_procedure_asks_where(parse):
+    assert rules.asked_aspect(parse("うちは萩です"), {"care"}) == "where"
 
 
 def test_a_confident_match_is_not_second_guessed_by_a_life_event(parse):
@@ -61,7 +61,9 @@ def test_worries_are_the_faq_that_declares_them(parse, knowledge):
 def test_the_procedures_that_declare_what_the_message_names(parse, knowledge):
     declared = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
     fits = rules.declared_match(parse("給食費を児童手当から引いてもらいたい"), declared)
-    assert set(fits) == {"proc:child-allowance-school-fee-collection", "proc:child-allowance-school-fee-collection-change"}
+    assert fits == ["proc:child-allowance-school-fee-collection"]  # fewest concepts not named: not its change
+    fits = rules.declared_match(parse("児童手当から給食費を払ってもらってるけど、それをやめたい"), declared)
+    assert fits == ["proc:child-allowance-school-fee-collection-change"]
     assert rules.declared_match(parse("児童手当"), declared) == []  # one concept singles out nothing
 
 

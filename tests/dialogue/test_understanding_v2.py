@@ -99,3 +99,15 @@ async def test_a_new_search_after_a_restart_inherits_no_carrier(tmp_path, knowle
         assert "見つかりませんでした" not in seen and "0120-030-386" in seen
     finally:
         await app.close()
+
+
+async def test_a_place_after_a_procedure_says_where_to_ask_there(app):
+    await say(app, "要介護認定の申請をしたい")
+    seen = await say(app, "うちは萩です")
+    assert "萩市にお住まいですね" in seen and "介護保険の担当" in seen
+
+
+async def test_an_aspect_after_a_group_list_asks_its_first_procedure(app):
+    await say(app, "児童手当")
+    seen = await say(app, "誰がもらえるの？")
+    assert "高校生の年代" in seen

@@ -40,6 +40,7 @@ def group_reply(turn: Turn, group_id: str) -> list[Reply] | None:
     if group is None:
         return None
     members = [p for p in procs.procedures if p.group == group_id]
+    turn.state.topic = f"group:{group_id}"  # an aspect asked next is asked of its first procedure
     buttons = [Button(p.short.get(turn.lang), Action("proc", p.id).encode()) for p in members]
     # The official names are what the city hall's forms say: list them in the text.
     names = _numbered(turn, members)
@@ -81,9 +82,9 @@ ASPECT_FIELD = {"prepare": "prepare", "deadline": "who", "who": "who", "where": 
                 "cost": "what"}  # fmt: skip
 
 
-def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str) -> list[Reply] | None:
+def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str, city: str | None = None) -> list[Reply] | None:
     """One section of a procedure's answer: 「何がいる？」 after it is what to prepare, 「どこで？」
-    where to ask, 「いつまでに？」 who and by when."""
+    where to ask, 「いつまでに？」 who and by when; ``city``, where the resident said they live."""
     proc = turn.knowledge.procedure(proc_id)
     if proc is None:
         return None
@@ -91,6 +92,8 @@ def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str) -> list[Reply]
     lang = turn.lang
     short = proc.short.get(lang)
     text = getattr(proc, ASPECT_FIELD[aspect]).get(lang)
+    if city:
+        text = turn.t("procedure_city", city=turn.city_name(city)) + text
     body = turn.t(f"procedure_aspect.{aspect}", short=short, text=text, ask=proc.ask.get(lang))
     buttons = [
         turn.button("button.whole_procedure", Action("proc", proc.id), short=short),
