@@ -141,8 +141,8 @@ def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
     may come asked of the classes is the FAQ on it."""
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
-    if "lesson" in topics and (p.cities or p.level or p.when):
-        return None  # 「防府で年寄りでもわかる教室は？」「初心者でも受けられる教室」 look for a class
+    if p.cities or p.when or ("lesson" in topics and p.level):
+        return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     for faq, concepts in faq_concepts.items():
         if concepts & said and not said - CLASS_WORDS - concepts - {"age"}:
             return faq

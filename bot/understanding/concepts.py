@@ -81,6 +81,14 @@ class ConceptIndex:
             table[key] = concept  # the narrower concept keeps the word
 
     def _add_japanese(self, concept: str, word: str, loc: tuple) -> None:
+        if "|" in word:
+            # Words given one by one (「は|居る」): a phrase whose words, read alone, the analyser
+            # would read otherwise (はいる alone is 入る; in 「写真はいる？」 it is は + いる).
+            pieces = tuple(word.split("|"))
+            phrases = self._phrases.setdefault(pieces[0], [])
+            phrases.append((pieces, pieces, concept))
+            phrases.sort(key=lambda pc: -len(pc[0]))
+            return
         words = self.analyser.words(word)
         lemmas = tuple(w.lemma for w in words)
         if not lemmas:

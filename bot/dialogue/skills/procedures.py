@@ -108,7 +108,7 @@ def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[R
     those the message narrowed it to, when it did), ask which."""
     ids = only or event.procedures
     procs = [p for p in (turn.knowledge.procedure(pid) for pid in ids) if p is not None]
-    turn.state.topic = "mynaportal"
+    turn.state.topic = f"proc:{procs[0].id}" if procs else "mynaportal"  # an aspect asked next: of the first
     names = _numbered(turn, procs)
     buttons = [Button(p.short.get(turn.lang), Action("proc", p.id).encode()) for p in procs]
     return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", Action.menu())])]
