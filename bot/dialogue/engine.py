@@ -189,6 +189,9 @@ class Engine:
         if preferred:
             return await self._run(turn, preferred, p)
         close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
+        settled = meaning_rules.settled_by_words(p, [top.intent, *(s.intent for s in close)])
+        if settled:
+            return await self._run(turn, settled, p)
         if close:
             self._remember(turn, p)
             return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in [top, *close][:4]])

@@ -139,6 +139,8 @@ def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
     """A worry about the classes (age, foreigners, being sold something, coming again) is the
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it."""
+    if p.unknown and p.lang != "en":
+        return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
     if p.cities or p.when or ("lesson" in topics and p.level):
@@ -150,3 +152,19 @@ def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
         aspect = _main_aspect(p.sense.aspects)
         return ASPECT_FAQ.get(aspect)
     return None
+
+
+def settled_by_words(p: Parse, candidates: list[str]) -> str | None:
+    """A close call among procedures that the message's words settle: retrieval's best of the
+    candidates, when it covers the message and leads the others by ``COVER_LEAD``.
+    「マイナンバーカードの申請」 is the card, not e-Tax's card method. None: still a close call."""
+    if len(candidates) < 2 or not all(c.startswith(("proc:", "group:")) for c in candidates):
+        return None
+    by = {r.intent: r for r in p.sense.retrieved}
+    ranked = sorted((by[c] for c in candidates if c in by), key=lambda r: -r.score)
+    if not ranked or ranked[0].coverage < 1.0:
+        return None
+    if all(r.score < ranked[0].score * (1 - COVER_LEAD) for r in ranked[1:]):
+        return ranked[0].intent
+    return None
+
