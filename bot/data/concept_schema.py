@@ -15,7 +15,7 @@ from pydantic import Field
 
 from bot.data.schema import Strict, Text, _duplicates
 
-ASPECTS = ("prepare", "cost", "where", "deadline", "who", "online", "how")
+ASPECTS = ("prepare", "cost", "where", "deadline", "who", "online", "how", "what")
 CONCEPT_ID = r"^[a-z][a-z0-9_]*$"
 
 
@@ -33,8 +33,9 @@ class Concept(Strict):
     dialect: list[str] = []
     en: list[str] = []
     broader: list[str] = []
-    aspect: Literal["prepare", "cost", "where", "deadline", "who", "online", "how"] | None = None
+    aspect: Literal["prepare", "cost", "where", "deadline", "who", "online", "how", "what"] | None = None
     neutral: bool = False
+    needs_context: bool = False  # about the classes only when the talk is (予約: a hospital's too)
 
     def japanese(self) -> list[str]:
         return [*self.ja, *self.dialect]

@@ -81,6 +81,7 @@ class Engine:
         self._procedure_concepts = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
         # What FAQ entries and the contact intent declare (worries about the classes, complaints).
         self._postbacks = self._postback_routes()
+        self._contextual = {c.id for c in knowledge.concepts.concepts if c.needs_context}
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
 
@@ -221,13 +222,17 @@ class Engine:
         if proc is None or (top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")):
             return None
         aspect = meaning_rules.asked_aspect(p, set(proc.concepts))
+        if aspect is None:
+            meaning = self.understanding.meaning
+            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas))
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
 
     def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)
         if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
             return self._run(turn, request, p)  # words that ask it done are the request, whatever else matched
-        worry = meaning_rules.worry(p, self._declared)
+        talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
+        worry = meaning_rules.worry(p, self._declared, self._contextual, talking)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
             return self._run(turn, worry, p)
         return None

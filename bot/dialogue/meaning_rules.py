@@ -12,7 +12,7 @@ them and runs the skills.
 
 from __future__ import annotations
 
-from bot.data.concept_schema import LifeEvent
+from bot.data.concept_schema import ASPECTS, LifeEvent
 from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
@@ -25,7 +25,7 @@ ACCEPT = 72.0  # the character matches' own acceptance (bot.dialogue.routing.ACC
 BROAD = ("group:", "procedures_")  # answers that list a whole group of procedures
 # Concepts every procedure question shares: they single out nothing.
 GENERIC = {"procedure", "remote", "smartphone"}
-ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone"}
+ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone", "what": "faq:about"}
 
 
 def asked_aspect(p: Parse, about: set[str]) -> str | None:
@@ -44,7 +44,7 @@ def asked_aspect(p: Parse, about: set[str]) -> str | None:
     return None
 
 
-ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how")
+ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how", "what")
 
 
 def _main_aspect(aspects: set[str]) -> str:
@@ -86,7 +86,7 @@ def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     return [proc for proc, n in fits.items() if n == best][:4] if best[0] >= 2 else []
 
 
-ASPECT_CONCEPTS = {f"aspect_{a}" for a in ("prepare", "cost", "where", "deadline", "who", "online", "how")}
+ASPECT_CONCEPTS = {f"aspect_{a}" for a in ASPECTS}
 
 
 def event_choice(p: Parse, event: LifeEvent) -> str | None:
@@ -135,20 +135,24 @@ def requested(p: Parse) -> str | None:
     return None
 
 
-def worry(p: Parse, faq_concepts: dict[str, set[str]]) -> str | None:
+def worry(p: Parse, faq_concepts: dict[str, set[str]], contextual: set[str] = frozenset(),
+          talking_classes: bool = False) -> str | None:
     """A worry about the classes (age, foreigners, being sold something, coming again) is the
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
-    may come asked of the classes is the FAQ on it."""
+    may come asked of the classes is the FAQ on it. A ``contextual`` concept (予約: a hospital
+    has bookings too) is the classes' only when they are named or talked about."""
     if p.unknown and p.lang != "en":
         return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
     if p.cities or p.when or ("lesson" in topics and p.level):
         return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
+    classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
-        if concepts & said and not said - CLASS_WORDS - concepts - {"age"}:
+        hit = concepts & said
+        if hit and not said - CLASS_WORDS - concepts - {"age"} and (classes_named or not hit <= contextual):
             return faq
-    if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.cities and not p.when and not p.carrier:
+    if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.carrier:
         aspect = _main_aspect(p.sense.aspects)
         return ASPECT_FAQ.get(aspect)
     return None
@@ -168,3 +172,20 @@ def settled_by_words(p: Parse, candidates: list[str]) -> str | None:
         return ranked[0].intent
     return None
 
+
+
+DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, not something new
+SECTION_ASPECT = {"prepare": "prepare", "how": "how", "who": "who", "ask": "where", "what": "what"}
+
+
+def detail_asked(p: Parse, section_with) -> str | None:
+    """A short follow-up about a word the last procedure's answer uses (「写真はどうするの？」,
+    「印鑑は？」) asks the part of the answer that says it: the aspect of that part, or None.
+    ``section_with(lemmas)`` finds the part."""
+    found = p.sense.found
+    if len(p.text) > DETAIL_CHARS or not found.unclaimed or p.has_entities or p.when:
+        return None
+    if found.topics - GENERIC - {"family"}:
+        return None
+    part = section_with(found.unclaimed)
+    return SECTION_ASPECT.get(part) if part else None

@@ -23,6 +23,7 @@ from bot.understanding.normalize import DROPPED_RE, NOT_WORD_RE, fold, romaji_to
 from bot.understanding.retrieval import DECLARED_WEIGHT, Retrieved, Retriever
 
 WHAT_WEIGHT = 0.5  # a procedure's explanation counts half as much as its names
+SECTIONS = ("prepare", "how", "who", "ask", "what")  # the parts of a procedure's answer, most asked first
 
 
 @dataclass
@@ -95,11 +96,30 @@ class Meaning:
         # question that uses them is no question about something else (「写真はいる？」).
         self.mentioned = {w.lemma for text in answer_texts(knowledge) for w in self.analyser.words(text)}
         self._example_terms: dict[str, frozenset[str]] = {}
+        self._sections: dict[tuple[str, str], frozenset[str]] = {}
 
     def problems(self, directory) -> list[str]:
         """``file:line`` problems of the concept file that only analysing its words shows: a word
         in two concepts, neither broader than the other, or in a concept and the ignored words."""
         return [located(directory / CONCEPTS_FILE, loc, msg) for loc, msg in self.index.conflicts]
+
+    def section_with(self, proc, lemmas: list[str]) -> str | None:
+        """The part of a procedure's answer (``prepare``, ``how``, ``who``, ``ask``, ``what``) whose
+        text uses every one of ``lemmas``: 「写真は？」 after the card's answer is its "how"
+        (顔写真を撮って), after the disaster certificate's its "prepare" (被害の様子がわかる写真)."""
+        if not lemmas:
+            return None
+        for part in SECTIONS:
+            key = (proc.id, part)
+            words = self._sections.get(key)
+            if words is None:
+                texts = getattr(proc, part)
+                words = self._sections[key] = frozenset(
+                    w.lemma for text in (texts.ja, texts.en) for w in self.analyser.words(text)
+                ) | frozenset(english_words(texts.en))
+            if all(lemma in words for lemma in lemmas):
+                return part
+        return None
 
     def terms(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> Counter:
         return self._terms_and_found(text, drop, learn)[0]

@@ -199,6 +199,7 @@ class Understanding:
         # never unknown, whatever the answers' texts say.
         self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
         self._procedure_concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
+        self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.aspect}  # "until when"
         analysed = self.meaning.analyser.words
         self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
@@ -359,7 +360,8 @@ class Understanding:
             return [w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned]
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
         if lang == "en":
-            # A word a procedure's concept claims ("baby", "flood") is known; a product ("iPhone") is not.
+            # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
+            # a product ("iPhone") is not.
             claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}
             words = [w for w in ascii_words(masked) if len(w) > 3 and w.rstrip("s") not in self.english_words
                      and w not in self.english_words and stem(w) not in claimed]  # fmt: skip

@@ -79,7 +79,7 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
 
 # What each aspect of a question reads from a procedure's answer (see meaning_rules.asked_aspect).
 ASPECT_FIELD = {"prepare": "prepare", "deadline": "who", "who": "who", "where": "ask", "online": "how", "how": "how",
-                "cost": "what"}  # fmt: skip
+                "cost": "what", "what": "what"}  # fmt: skip
 
 
 def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str, city: str | None = None) -> list[Reply] | None:
