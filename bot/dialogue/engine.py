@@ -186,7 +186,7 @@ class Engine:
                     return await self._unanswered(turn, p)
                 return await self._follow_up(turn, p)
             top = accepted[0]
-        preferred = prefer(p, accepted)
+        preferred = meaning_rules.shops_or_classes(p, accepted, MARGIN) or prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
         close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
@@ -230,7 +230,9 @@ class Engine:
     def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)
         if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
-            return self._run(turn, request, p)  # words that ask it done are the request, whatever else matched
+            # Words that ask it done are the request, whatever else matched; right after a search
+            # in a city (「新しいのが出たら教えて」) it is that city's news.
+            return self._run(turn, request, p, follow_up=turn.state.topic in PLACE_INTENTS)
         talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
         worry = meaning_rules.worry(p, self._declared, self._contextual, talking)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):

@@ -189,3 +189,19 @@ def detail_asked(p: Parse, section_with) -> str | None:
         return None
     part = section_with(found.unclaimed)
     return SECTION_ASPECT.get(part) if part else None
+
+
+def shops_or_classes(p: Parse, accepted: list[Scored], margin: float) -> str | None:
+    """Shops and classes matched alike (within ``margin``) with no date or level: the words of the
+    message decide, by retrieval — "Which phone shops in Shimonoseki hold smartphone classes?"
+    asks for shops, 「下関でスマホ教室をやっているお店」 too."""
+    scores = {s.intent: s.score for s in accepted}
+    if p.when or p.level or "shops" not in scores or "classes" not in scores:
+        return None
+    if abs(scores["shops"] - scores["classes"]) > margin:
+        return None
+    by = {r.intent: r.score for r in p.sense.retrieved}
+    shops, classes = by.get("shops", 0.0), by.get("classes", 0.0)
+    if shops == classes:
+        return None
+    return "shops" if shops > classes else "classes"
