@@ -10,8 +10,10 @@ English examples. Pure computation over the knowledge it was given.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from bot.data.knowledge import Knowledge
@@ -96,6 +98,7 @@ def _choice_number(folded: str) -> int | None:
 
 
 _SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
+PARSES_KEPT = 256  # parses kept for the texts seen last (focus parses each sentence, then the question)
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
 
@@ -195,6 +198,7 @@ class Understanding:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
         self.meaning = Meaning(knowledge)
+        self._parse_cached = lru_cache(maxsize=PARSES_KEPT)(self._parse)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
         self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
@@ -277,6 +281,12 @@ class Understanding:
         return None
 
     def parse(self, text: str, today: date) -> Parse:
+        """What the bot understood of ``text`` on ``today``. Parses are kept for the last texts
+        (a long message's sentences are parsed for ``focus`` and its question again): the caller
+        gets its own copy to fill in."""
+        return copy.copy(self._parse_cached(text, today))
+
+    def _parse(self, text: str, today: date) -> Parse:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
         folded, kept, mentions, scoring = self._forms(cleaned)
         masked = _mask(folded, mentions)

@@ -36,7 +36,7 @@ class Retriever:
         """``documents``: intent id → weighted terms; ``side_terms``: aspect and neutral concept
         terms, which never count for coverage."""
         self._side = side_terms
-        self._ids = list(documents)
+        self._order = {doc: i for i, doc in enumerate(documents)}  # ties keep the knowledge's order
         self._lengths = {d: sum(t.values()) for d, t in documents.items()}
         self._avg = sum(self._lengths.values()) / max(1, len(documents))
         postings: dict[str, list[tuple[str, float]]] = {}
@@ -73,5 +73,5 @@ class Retriever:
                     covered[doc] += idf
         if total == 0:
             return [Retrieved(d, s, 0.0) for d, s in scores.most_common(limit)]
-        ranked = sorted(scores.items(), key=lambda ds: (-ds[1], self._ids.index(ds[0])))[:limit]
+        ranked = sorted(scores.items(), key=lambda ds: (-ds[1], self._order[ds[0]]))[:limit]
         return [Retrieved(doc, score, covered[doc] / total) for doc, score in ranked]
