@@ -33,6 +33,7 @@ from bot.classes.model import ClassSession
 from bot.classes.topics import TopicTagger
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
+from bot.data.spreadsheet import as_written
 from bot.understanding.normalize import fold
 
 # (column, field, required)
@@ -335,7 +336,7 @@ def _read_csv(text: str, schedule: Schedule, checker: _Checker) -> None:
         row_problems = []
         if len(record) > width and any(c.strip() for c in record[width:]):
             row_problems.append(Problem(number, None, f"列が多すぎます（見出しは{width}列、この行は{len(record)}列）。区切りのカンマが値に入っていないか確かめてください"))  # fmt: skip
-        values = {name: record[i] if i < len(record) else "" for i, name in columns.items()}
+        values = {name: as_written(record[i]) if i < len(record) else "" for i, name in columns.items()}
         row = checker.check(number, values)
         row.problems[:0] = row_problems
         if row_problems:
