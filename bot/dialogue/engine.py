@@ -18,6 +18,7 @@ from typing import Callable
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
+from bot.dialogue import postbacks
 from bot.dialogue.skills import classes, procedures, programme, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.routing import (
     ACCEPT,
@@ -79,7 +80,7 @@ class Engine:
             replies = await self._dispatch(msg, turn)
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
-            replies = smalltalk.error(turn)
+            return smalltalk.error(turn)  # a turn that failed saves nothing
         if turn.forgotten:
             await self.conversations.forget(msg.user)
             return replies
@@ -297,6 +298,8 @@ class Engine:
         ``classes:CITY[:level=L|topic=T]``, ``lang:ja|en``, ``sub:CITY``,
         ``unsub:CITY|*``, ``forget:yes|no``, ``remind:ID|cancel:ID``."""
         state = turn.state
+        if not postbacks.offered(data or "", self.knowledge):
+            return smalltalk.unknown_button(turn)
         kind, _, arg = (data or "").strip().partition(":")
         if kind == "menu":
             return smalltalk.menu(turn)

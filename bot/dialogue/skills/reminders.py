@@ -40,7 +40,7 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
     """Answer ``remind:<id>`` / ``remind:cancel:<id>``; None when ``arg`` is not one."""
     cancel = arg.startswith("cancel:")
     number = arg.partition(":")[2] if cancel else arg
-    if not number.isdigit():
+    if not number.isascii() or not number.isdigit() or len(number) > 18:
         return None
     db = turn.services.classes.db
     store = ReminderStore(db)
