@@ -64,7 +64,7 @@ class WebhookServer:
         return web.json_response({"ok": True, "running": self.application.running})
 
     async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
             log.warning("webhook request from %s refused: %s secret token", request.remote,

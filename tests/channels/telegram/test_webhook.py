@@ -104,3 +104,19 @@ async def test_serve_in_webhook_mode_sets_the_webhook_with_its_secret(tmp_path):
     stop.set()
     await asyncio.wait_for(task, 10)
     assert len(api.messages(42)) == 1
+
+
+@pytest.mark.parametrize("header", [b"\xff\xfe", b"s3cret_token-for-tests\x80", "宇部".encode("cp932")])
+async def test_a_secret_header_that_is_not_utf8_is_a_403_not_an_error(served, header, caplog):
+    tg, server, session, url = served
+    port = int(url.split(":")[2].split("/")[0])
+    body = json.dumps(tg.updates.text(42, "宇部のドコモ")).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 + SECRET_HEADER.encode() + b": " + header + b"\r\nContent-Length: " + str(len(body)).encode()
+                 + b"\r\nConnection: close\r\n\r\n" + body)  # fmt: skip
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"403"
+    assert server.accepted == 0 and "Traceback" not in caplog.text
