@@ -6,6 +6,11 @@ residents in one transaction. So a reply costs no database round trip for the
 state, and a restart keeps every state (closing the database flushes first);
 only a hard kill can lose the last fraction of a second of changes.
 
+Several processes may share one database (a LINE and a Telegram process): before a cached
+state is trusted, SQLite's ``PRAGMA data_version`` says whether another connection has
+committed since the last look; if so the cache is dropped (states not written yet are kept),
+so no process answers from another's stale state.
+
 The gathering is ``WriteBehind``'s: flushes take turns, a flush returns only when
 every state saved before it is committed (also one a flush in flight had taken),
 so closing waits for a write in flight instead of closing the connection under it.
@@ -27,6 +32,7 @@ class ConversationStore:
     def __init__(self, db: Database, flush_delay: float = DELAY):
         self.db = db
         self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._data_version: int | None = None
         # user key → the state's JSON, not written yet
         self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
 
@@ -40,7 +46,18 @@ class ConversationStore:
             store = db.shared[cls] = cls(db)
         return store
 
+    async def _drop_stale(self) -> None:
+        """Forget the cached states when another connection has written since the last look."""
+        async with self.db.conn.execute("PRAGMA data_version") as cur:
+            (version,) = await cur.fetchone()
+        if version != self._data_version:
+            if self._data_version is not None:
+                unwritten = self.writes.pending
+                self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k in unwritten)
+            self._data_version = version
+
     async def load(self, user_key: str) -> dict:
+        await self._drop_stale()
         state = self._cache.get(user_key)
         if state is not None:
             self._cache.move_to_end(user_key)

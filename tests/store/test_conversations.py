@@ -218,3 +218,19 @@ async def test_a_failed_flush_keeps_its_states_for_the_next(tmp_path):
         await store.save("u2", {"n": 2})
         await store.flush()
         assert await rows(db) == 2
+
+
+async def test_two_processes_on_one_database_never_answer_from_a_stale_state(tmp_path):
+    path = str(tmp_path / "shared.db")
+    async with Database(path) as one, Database(path) as other:
+        mine, theirs = ConversationStore(one), ConversationStore(other)
+        await mine.save("line:U1", {"city": "宇部市"})
+        await mine.flush()
+        assert await theirs.load("line:U1") == {"city": "宇部市"}  # now cached by the other process
+        await mine.save("line:U1", {"city": "防府市"})
+        await mine.flush()
+        assert await theirs.load("line:U1") == {"city": "防府市"}
+        await theirs.save("line:U2", {"city": "萩市"})  # not written yet: kept while the other writes
+        await mine.save("line:U3", {"city": "光市"})
+        await mine.flush()
+        assert await theirs.load("line:U2") == {"city": "萩市"}
