@@ -40,6 +40,7 @@ from bot.dialogue.routing import (
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
+from bot.privacy import screening
 from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
 from bot.store.residents import ResidentStore
@@ -73,14 +74,17 @@ class Engine:
         self.unanswered = UnansweredLog(db)
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
+        msg = screened.message
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
         lang = msg.lang if msg.lang in ("ja", "en") else state.lang
         turn = Turn(self.services, state, lang=lang, now=self.clock(), user=msg.user)
         try:
-            replies = await self._dispatch(msg, turn)
+            replies = screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn)
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
-            return smalltalk.error(turn)  # a turn that failed saves nothing
+            return screened.warn(turn, smalltalk.error(turn))  # a turn that failed saves nothing
+        replies = screened.warn(turn, replies)
         if turn.forgotten:
             await self.conversations.forget(msg.user)
             return replies
