@@ -11,12 +11,10 @@ that look them up. Pure: reads the knowledge it is given.
 
 from __future__ import annotations
 
-import re
-
 from bot.data.knowledge import Knowledge
+from bot.dialogue.skills.reminders import CLASS_ID
 
 MAX_POSTBACK_CHARS = 300
-_CLASS_ID = re.compile(r"(?:cancel:)?[0-9]{1,18}")
 
 
 def _class_option_known(option: str, knowledge: Knowledge) -> bool:
@@ -38,5 +36,5 @@ def offered(data: str, knowledge: Knowledge) -> bool:
     if kind == "classes":
         return _class_option_known(arg.partition(":")[2], knowledge)
     if kind == "remind":
-        return _CLASS_ID.fullmatch(arg) is not None
+        return CLASS_ID.fullmatch(arg.removeprefix("cancel:")) is not None
     return True
