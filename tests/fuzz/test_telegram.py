@@ -9,11 +9,11 @@ import json
 import logging
 from collections import Counter
 
-import aiohttp
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
+from bot.channels.telegram.webhook import SECRET_HEADER
+from tests.channels.telegram.conftest import serving_webhook
 from tests.support.hostile import FUZZ, telegram_bodies
 
 SECRET = "fuzz_secret-token"
@@ -21,13 +21,8 @@ SECRET = "fuzz_secret-token"
 
 @pytest.fixture
 async def served(tg):
-    await tg.application.start()
-    server = WebhookServer(tg.application, SECRET, "/telegram", "127.0.0.1", 0)
-    port = await server.start()
-    async with aiohttp.ClientSession() as session:
-        yield tg, session, f"http://127.0.0.1:{port}/telegram"
-    await server.stop()
-    await tg.application.stop()
+    async with serving_webhook(tg, SECRET) as (_, session, url):
+        yield tg, session, url
 
 
 async def post(session, url: str, body: bytes, secret: str | None) -> int:

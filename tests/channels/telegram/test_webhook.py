@@ -13,6 +13,7 @@ import pytest
 from bot.channels.telegram.runner import ALLOWED_UPDATES, serve
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
+from tests.channels.telegram.conftest import serving_webhook
 from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
 
 SECRET = "s3cret_token-for-tests"
@@ -20,13 +21,8 @@ SECRET = "s3cret_token-for-tests"
 
 @pytest.fixture
 async def served(tg):
-    await tg.application.start()
-    server = WebhookServer(tg.application, SECRET, "/telegram", "127.0.0.1", 0)
-    port = await server.start()
-    async with aiohttp.ClientSession() as session:
-        yield tg, server, session, f"http://127.0.0.1:{port}/telegram"
-    await server.stop()
-    await tg.application.stop()
+    async with serving_webhook(tg, SECRET) as (server, session, url):
+        yield tg, server, session, url
 
 
 async def post(session, url, body, secret=None) -> int:
