@@ -36,6 +36,7 @@ _CARD_WORDS = re.compile(
     r"card\s*number|card\s*no|credit\s*card|insurance|account\s*number", re.I)  # fmt: skip
 _MY_NUMBER_WORDS = re.compile(r"マイナンバー|個人番号|my\s*number", re.I)
 NEAR = 12  # characters between a word and its number that still count as "next to"
+_COUNTED = re.compile(r"\s*(年|月|日|時|分|円|人|件|歳|才|回|枚|桁|文字|years?|yen)", re.I)  # a year or an amount: no secret
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def _near(words: re.Pattern, text: str, start: int, end: int) -> bool:
 
 def _kind(text: str, start: int, end: int) -> str | None:
     digits = _digits(text[start:end])
+    if _COUNTED.match(text, end):
+        return None  # 「2024年」「1000円」 next to 保険証 is what the resident asks about
     if len(digits) == 12 and (is_my_number(digits) or _near(_MY_NUMBER_WORDS, text, start, end)):
         return "my_number"
     if len(digits) in (4, 6) and _near(_PIN_WORDS, text, start, end):

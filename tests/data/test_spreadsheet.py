@@ -33,3 +33,15 @@ def test_the_writer_guards_every_cell_of_every_row():
     writer.writerow(["ok", "=1+1"])
     writer.writerows([["@x", 3], ["-y", "z"]])
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [["ok", "'=1+1"], ["'@x", "3"], ["'-y", "z"]]
+
+
+def test_no_module_writes_csv_around_the_safe_writer():
+    """Every CSV writer of the package goes through ``safe_writer`` (a new one would not be safe)."""
+    from pathlib import Path
+
+    import bot
+
+    package = Path(bot.__file__).parent
+    raw = [str(p.relative_to(package)) for p in package.rglob("*.py")
+           if p.name != "spreadsheet.py" and any(w in p.read_text(encoding="utf-8") for w in ("csv.writer", "DictWriter"))]  # fmt: skip
+    assert raw == []

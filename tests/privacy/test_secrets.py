@@ -44,7 +44,8 @@ def test_secrets_are_masked(text, kind):
 @pytest.mark.parametrize("text", [
     "0120-95-0178に電話したい", "宇部市の教室 2026年12月3日 10時30分", "12月5日の10時", "083-934-2745",
     "暗証番号を忘れました", "マイナンバーカードの申請", "Call 0120-95-0178", "定員は5人", "123456789012",
-    "郵便番号 755-0029",
+    "郵便番号 755-0029", "マイナ保険証は2024年12月2日から", "パスワードは2025年に変えました", "保険証の再発行は1000円ですか",
+    "暗証番号は4桁ですか", "is my PIN 4 digits or 6 digits?",
 ])  # fmt: skip
 def test_what_residents_ask_about_is_left_as_written(text):
     assert mask(text) == (text, [])
