@@ -6,10 +6,12 @@ residents in one transaction. So a reply costs no database round trip for the
 state, and a restart keeps every state (closing the database flushes first);
 only a hard kill can lose the last fraction of a second of changes.
 
-Several processes may share one database (a LINE and a Telegram process): before a cached
-state is trusted, SQLite's ``PRAGMA data_version`` says whether another connection has
-committed since the last look; if so the cache is dropped (states not written yet are kept),
-so no process answers from another's stale state.
+Several processes may share one database (two LINE workers, a LINE and a Telegram process):
+before a cached state is trusted, SQLite's ``PRAGMA data_version`` says whether another
+connection has committed since the last look; if so the cache is dropped (states not written
+yet are kept), so no process answers from another's stale state. The look costs a round trip
+to the database thread (about 55 µs), so it is taken at most once per ``DELAY`` — as long as
+another process may hold a state back before writing it anyway.
 
 A state left alone longer than ``silence`` (``expire_after``; the retention policy's 30 days
 by default in ``open_app``) loads as a new conversation: the remembered context expires.
@@ -22,6 +24,7 @@ so closing waits for a write in flight instead of closing the connection under i
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -37,6 +40,7 @@ class ConversationStore:
         self.db = db
         self._cache: OrderedDict[str, dict] = OrderedDict()
         self._data_version: int | None = None
+        self._looked_at = -float("inf")  # monotonic time of the last data_version look
         self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
         self.silence: timedelta | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
@@ -64,6 +68,10 @@ class ConversationStore:
 
     async def _drop_stale(self) -> None:
         """Forget the cached states when another connection has written since the last look."""
+        now = time.monotonic()
+        if now - self._looked_at < DELAY:
+            return
+        self._looked_at = now
         async with self.db.conn.execute("PRAGMA data_version") as cur:
             (version,) = await cur.fetchone()
         if version != self._data_version:
