@@ -1,8 +1,8 @@
 """Cells safe to open in Excel: every CSV the project writes goes through here.
 
 Lives here: ``safe_cell`` and ``safe_row`` (OWASP's defence against CSV injection: a
-cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — which a
-spreadsheet would run as a formula — gets a leading apostrophe, so Excel shows the text
+cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or a full-width
+＝ ＋ － ＠) — which a spreadsheet would run as a formula — gets a leading apostrophe, so Excel shows the text
 as written), ``as_written`` (the reverse, for files read back in: the apostrophe
 Excel keeps is dropped again), and ``safe_writer`` (a ``csv.writer`` that applies it to every row).
 Pure: no I/O of its own.
@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 from typing import IO, Iterable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list, and the full-width forms a Japanese Excel may also take as the start of a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def safe_cell(value: object) -> object:

@@ -11,7 +11,7 @@ import pytest
 from bot.data.spreadsheet import as_written, safe_cell, safe_writer
 
 HOSTILE = ['=HYPERLINK("http://example.invalid","クリック")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
-           "\t=1+1", "\r=1+1"]  # fmt: skip
+           "\t=1+1", "\r=1+1", "＝1+1", "＠SUM(1)"]  # fmt: skip
 
 
 @pytest.mark.parametrize("cell", HOSTILE)
