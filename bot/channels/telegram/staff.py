@@ -217,25 +217,33 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ch, actor, lang = allowed
     member = ch.staff.member(actor)
-    towns = tuple(member.municipalities) if member is not None and member.role == "municipal" else None
-    rows = await _subscriptions(ch)
-    if towns is not None:  # their own towns only: residents subscribed there, no channel-wide counts
-        rows = [r for r in rows if r[0] in towns]
-    subscriptions = "\n".join(f"・{city} {n}" for city, n in rows) or t(ch.app.knowledge, "stats_none", lang)
-    await ch.audit.record(actor, "stats", "telegram", "ok" if towns is None else f"ok: {'、'.join(towns)}")
-    if towns is not None:
-        people, blocked = await _town_counts(ch, towns)
-        await ch.sender.text(update.effective_chat.id, t(
-            ch.app.knowledge, "stats_towns", lang, towns="、".join(towns), people=people, blocked=blocked,
-            subscriptions=subscriptions))  # fmt: skip
-        return
+    if member is not None and member.role == "municipal":  # their own towns only, no channel-wide counts
+        text = await _town_stats(ch, tuple(member.municipalities), lang)
+        await ch.audit.record(actor, "stats", "telegram", f"ok: {'、'.join(member.municipalities)}")
+    else:
+        text = await _channel_stats(ch, lang)
+        await ch.audit.record(actor, "stats", "telegram", "ok")
+    await ch.sender.text(update.effective_chat.id, text)
+
+
+def _subscription_lines(ch: Channel, rows: list[tuple], lang: str) -> str:
+    return "\n".join(f"・{city} {n}" for city, n in rows) or t(ch.app.knowledge, "stats_none", lang)
+
+
+async def _town_stats(ch: Channel, towns: tuple[str, ...], lang: str) -> str:
+    rows = [r for r in await _subscriptions(ch) if r[0] in towns]
+    people, blocked = await _town_counts(ch, towns)
+    return t(ch.app.knowledge, "stats_towns", lang, towns="、".join(towns), people=people, blocked=blocked,
+             subscriptions=_subscription_lines(ch, rows, lang))  # fmt: skip
+
+
+async def _channel_stats(ch: Channel, lang: str) -> str:
     like = ("telegram:%",)
     (conversations,) = (await _count(ch, "SELECT COUNT(*) FROM conversations WHERE user_key LIKE ?", like))[0]
     (blocked,) = (await _count(ch, "SELECT COUNT(*) FROM residents WHERE blocked = 1 AND user_key LIKE ?", like))[0]
-    await ch.sender.text(update.effective_chat.id, t(
-        ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked, subscriptions=subscriptions,
-        updates=ch.stats["updates"], replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"],
-    ))  # fmt: skip
+    return t(ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked,
+             subscriptions=_subscription_lines(ch, await _subscriptions(ch), lang), updates=ch.stats["updates"],
+             replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"])  # fmt: skip
 
 
 async def _subscriptions(ch: Channel) -> list[tuple]:
