@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from tests.classes.test_import import GOOD, csv_text
-from tests.support.hostile import FUZZ, csv_files
+from tests.support.hostile import EXAMPLES, FUZZ, csv_files
 from tests.support.staff import run_cli, write_staff
 
 GOOD_FILE = csv_text(GOOD).encode("utf-8-sig")
@@ -35,7 +35,7 @@ def import_file(place, *options: str) -> tuple[int, str]:
     return status, out + err
 
 
-@settings(FUZZ, max_examples=40)  # each example is a whole command run: open, check, import
+@settings(FUZZ, max_examples=max(1, EXAMPLES * 2 // 5))  # each example is a whole command run: open, check, import
 @given(data=csv_files(GOOD_FILE))
 def test_a_mutated_schedule_is_imported_or_refused_in_japanese(place, data):
     place["file"].write_bytes(data)

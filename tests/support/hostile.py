@@ -8,17 +8,20 @@ long, full of control characters, lone surrogates, forged button data or impossi
 ``csv_files`` (a good class schedule mutated byte by byte: stray quotes and delimiters, BOMs
 and other encodings spliced in, cells blown up, bytes cut or repeated), ``line_events`` (LINE
 webhook events of every type with hostile fields) and ``telegram_updates`` (Telegram updates,
-well-formed and not). Settings: ``FUZZ`` (bounded, deterministic, no example database).
+well-formed and not). Settings: ``FUZZ`` (bounded, deterministic, no example database;
+``MADOGUCHI_FUZZ_EXAMPLES`` raises the count for a longer run).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 
 from hypothesis import HealthCheck, settings, strategies as st
 
-FUZZ = settings(max_examples=100, deadline=None, derandomize=True, database=None,
+EXAMPLES = int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "100"))  # more for a longer local run
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])  # fmt: skip
 

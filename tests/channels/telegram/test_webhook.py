@@ -116,3 +116,18 @@ async def test_a_secret_header_that_is_not_utf8_is_a_403_not_an_error(served, he
     writer.close()
     assert status_line.split()[1] == b"403"
     assert server.accepted == 0 and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("change", [
+    {"chat": {"id": [1], "type": "private"}},  # found by the fuzz test: a list as the chat id
+    {"chat": {"id": "42", "type": "private"}},
+    {"from": {"id": True, "is_bot": False, "first_name": "x"}},
+    {"text": ["宇部"]},
+    {"message_id": "1"},
+])  # fmt: skip
+async def test_an_update_with_ids_or_text_of_the_wrong_type_is_a_400(served, change):
+    tg, server, session, url = served
+    update = tg.updates.text(42, "宇部のドコモ")
+    update["message"].update(change)
+    assert await post(session, url, update, SECRET) == 400
+    assert server.accepted == 0
