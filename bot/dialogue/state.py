@@ -4,12 +4,16 @@
 answer, for ``pending_intent``. ``city``/``carrier``/``topic`` are the last ones
 talked about, so follow-ups like 「ソフトバンクは？」 work; ``shown_until`` the day and
 time of the last class listed, so 「もっと先は？」 goes on from there. ``buttons`` are the last
-choices offered, so typing their number presses them.
+choices offered, so typing their number presses them. Read back, a value of the wrong type
+or too long (a damaged row, or one poisoned by a forged button before buttons were checked)
+becomes a fresh one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+
+MAX_WORD_CHARS = 100  # a city, carrier, topic or level name is short; longer is damage
 
 
 @dataclass
@@ -30,6 +34,10 @@ class ConversationState:
         state = cls(**{k: v for k, v in data.items() if k in _FIELDS})
         if state.lang not in ("ja", "en"):
             state.lang = "ja"
+        for name in _WORDS:  # a damaged or poisoned row (a 50,000-character topic) is no value
+            value = getattr(state, name)
+            if value is not None and not (isinstance(value, str) and len(value) <= MAX_WORD_CHARS):
+                setattr(state, name, None)
         if not isinstance(state.buttons, list):
             state.buttons = []
         shown = state.shown_until
@@ -49,3 +57,4 @@ class ConversationState:
 
 
 _FIELDS = tuple(f.name for f in fields(ConversationState))
+_WORDS = ("pending", "pending_intent", "city", "carrier", "topic", "level", "class_topic")
