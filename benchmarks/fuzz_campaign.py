@@ -17,7 +17,13 @@
    Counted: imports, refusals (each must name a row, a column or the file, in Japanese),
    exceptions (tracebacks), and refused files that changed the database (must be 0).
 
-Seeded (``--seed``): the same run every time. Prints the figures; the target is 0 tracebacks.
+3. **Webhooks** (``--webhook-examples``, default 2,000 each): the suite's Hypothesis fuzz tests
+   of the LINE and the Telegram webhook (``tests/fuzz/test_line.py``, ``test_telegram.py``:
+   hostile bodies over real HTTP into the real servers, and after each a normal question)
+   run with ``MADOGUCHI_FUZZ_EXAMPLES`` raised; Hypothesis's statistics give the examples run.
+
+Seeded (``--seed``; Hypothesis runs derandomized): the same run every time. Prints the
+figures; the target is 0 tracebacks.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import io
 import json
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -184,10 +191,22 @@ def importer_campaign(count: int, rng: random.Random, workdir: Path) -> dict:
     return figures
 
 
+def webhook_campaign(examples: int) -> dict:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
+                           "tests/fuzz/test_line.py", "tests/fuzz/test_telegram.py"], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "MADOGUCHI_FUZZ_EXAMPLES": str(examples)}, timeout=3600)  # fmt: skip
+    runs = [int(n) for n in re.findall(r"(\d+) passing, \d+ failing", proc.stdout)]
+    return {"examples_per_webhook": examples, "passing_examples": runs, "failed": proc.returncode != 0,
+            "tracebacks": proc.stdout.count("Traceback") + proc.stderr.count("Traceback"),
+            "summary": (proc.stdout.strip().splitlines() or [""])[-1], "seconds": round(time.perf_counter() - started, 1)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=1_000)
+    parser.add_argument("--webhook-examples", type=int, default=2_000, help="0 skips the webhooks")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -196,9 +215,13 @@ def main() -> int:
         print("console:", json.dumps({k: v for k, v in console.items() if k != "stderr_tail"}, ensure_ascii=False))
         importer = importer_campaign(args.files, rng, Path(tmp))
         print("importer:", json.dumps(importer, ensure_ascii=False))
+    hooks = webhook_campaign(args.webhook_examples) if args.webhook_examples else {"failed": False, "tracebacks": 0}
+    if args.webhook_examples:
+        print("webhooks:", json.dumps(hooks, ensure_ascii=False))
     ok = (console["answers"] == console["lines"] and console["tracebacks"] == 0 and console["exit_status"] == 0
           and console["normal_answer_after"] and importer["tracebacks"] == 0
-          and importer["refused_but_changed_the_database"] == 0 and importer["refused_without_row_or_column"] == 0)  # fmt: skip
+          and importer["refused_but_changed_the_database"] == 0 and importer["refused_without_row_or_column"] == 0
+          and not hooks["failed"] and hooks["tracebacks"] == 0)  # fmt: skip
     if console["tracebacks"]:
         print(console["stderr_tail"], file=sys.stderr)
     print("target: 0 tracebacks, one answer per line, refused files change nothing —", "met" if ok else "NOT met")
