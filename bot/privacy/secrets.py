@@ -29,7 +29,7 @@ _SEPS = "[ \u3000\\-‐‑–−ー－]"
 _SEP = _SEPS + "?"
 # twelve digits that are not part of a longer number (a card's sixteen, say)
 _TWELVE = re.compile(rf"(?<!\d)(?<!\d{_SEPS})\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{4}}(?!{_SEP}\d)")
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ \u3000\-‐‑–−ー－]?\d){3,22}(?!\d)")
+_DIGIT_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{3,22}}(?!\d)")  # four digits or more, as typed
 _PIN_WORDS = re.compile(r"暗証番号|あんしょう番号|パスワード|ぱすわーど|\bpin\b|pin\s*code|password|passcode|パスコード", re.I)
 _CARD_WORDS = re.compile(
     r"保険証|被保険者|保険者番号|記号|カード番号|クレジット|キャッシュカード|口座番号|口座|"
