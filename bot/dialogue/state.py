@@ -34,10 +34,7 @@ class ConversationState:
         state = cls(**{k: v for k, v in data.items() if k in _FIELDS})
         if state.lang not in ("ja", "en"):
             state.lang = "ja"
-        for name in _WORDS:  # a damaged or poisoned row (a 50,000-character topic) is no value
-            value = getattr(state, name)
-            if value is not None and not (isinstance(value, str) and len(value) <= MAX_WORD_CHARS):
-                setattr(state, name, None)
+        _drop_damaged_words(state)
         if not isinstance(state.buttons, list):
             state.buttons = []
         shown = state.shown_until
@@ -58,3 +55,11 @@ class ConversationState:
 
 _FIELDS = tuple(f.name for f in fields(ConversationState))
 _WORDS = ("pending", "pending_intent", "city", "carrier", "topic", "level", "class_topic")
+
+
+def _drop_damaged_words(state: ConversationState) -> None:
+    """A damaged or poisoned row (a 50,000-character topic, a list for a city) is no value."""
+    for name in _WORDS:
+        value = getattr(state, name)
+        if value is not None and not (isinstance(value, str) and len(value) <= MAX_WORD_CHARS):
+            setattr(state, name, None)

@@ -30,6 +30,17 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _message_well_formed(message) -> bool:
+    if not _is_int(message.message_id) or not isinstance(message.text, (str, type(None))):
+        return False
+    where = message.location
+    return where is None or (_number(where.latitude) and _number(where.longitude))
+
+
 def well_formed(update: Update) -> bool:
     """Whether the update has the types Telegram sends: integer ids for the update, its chat
     and its sender, and text that is text (python-telegram-bot takes whatever JSON says, so a
@@ -37,13 +48,8 @@ def well_formed(update: Update) -> bool:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if not _is_int(update.update_id) or any(x is not None and not _is_int(x.id) for x in (chat, user)):
         return False
-    if message is not None:
-        if not _is_int(message.message_id) or not isinstance(message.text, (str, type(None))):
-            return False
-        where = message.location
-        if where is not None and not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                         for v in (where.latitude, where.longitude)):  # fmt: skip
-            return False
+    if message is not None and not _message_well_formed(message):
+        return False
     query = update.callback_query
     return query is None or isinstance(query.data, (str, type(None)))
 
