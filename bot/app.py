@@ -3,7 +3,9 @@
 Lives here: ``App`` (what a channel runs on) and ``open_app``. Every channel and
 command starts the bot through here, so they all share one understanding. While
 the app runs it follows edits of the shop listing (``App.watch_shops``): a good
-edit is served between two messages, an invalid one is refused whole.
+edit is served between two messages, an invalid one is refused whole; a channel process
+also runs the retention purge daily (``App.keep_tidy``, ``bot.upkeep``), and the
+conversation store forgets context after the policy's silence (``RetentionPolicy``).
 Touches the files and the database it is given.
 """
 
@@ -26,6 +28,8 @@ from bot.data.watch import INTERVAL as WATCH_INTERVAL, OnError, ShopWatcher, wat
 from bot.dialogue.engine import Engine
 from bot.store.classes import ClassStore
 from bot.store.database import Database
+from bot.store.retention import RetentionPolicy
+from bot.upkeep import DAY
 from bot.understanding.parser import Understanding
 
 log = logging.getLogger(__name__)
@@ -39,7 +43,10 @@ class App:
     engine: Engine
     shops_file: Path | None = None
     shop_watcher: ShopWatcher | None = None  # follows edits of shops_file (``watch_shops``)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     _watching: tuple[asyncio.Event, asyncio.Task] | None = field(default=None, repr=False)
+    _tidying: tuple[asyncio.Event, asyncio.Task] | None = field(default=None, repr=False)
+    clock: Callable = field(default_factory=SystemClock, repr=False)
 
     def current_shops(self) -> ShopDirectory:
         return self.shops
@@ -56,13 +63,23 @@ class App:
             self.shop_watcher.on_error = on_error
         return self.shop_watcher
 
+    def keep_tidy(self, interval: float = DAY) -> None:
+        """Run the retention purge now and once a day while the app runs (channel processes do)."""
+        from bot.upkeep import run_daily
+
+        if self._tidying is None:
+            stop = asyncio.Event()
+            task = asyncio.get_running_loop().create_task(run_daily(self.db, self.retention, self.clock, stop, interval))
+            self._tidying = (stop, task)
+
     async def close(self) -> None:
-        if self._watching is not None:
-            stop, task = self._watching
-            stop.set()
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            self._watching = None
+        for running in (self._watching, self._tidying):
+            if running is not None:
+                stop, task = running
+                stop.set()
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._watching = self._tidying = None
         await self.db.close()
 
 
@@ -98,8 +115,10 @@ async def open_app(
     shops = load_shops(shops_path, knowledge.municipalities.municipalities)
     db = await Database(db_path or config.db_path()).open()
     try:
-        app = App(knowledge, shops, db, engine=None, shops_file=shops_path)  # type: ignore[arg-type]
+        app = App(knowledge, shops, db, engine=None, shops_file=shops_path, clock=clock)  # type: ignore[arg-type]
         app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
+        app.retention = RetentionPolicy.from_days(config.retention_days())
+        app.engine.conversations.expire_after(app.retention.conversations, clock)
         if demo:
             await fill_demo(app, clock)
         if watch_shops:

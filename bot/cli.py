@@ -19,15 +19,25 @@ from bot.data.shops import load_shops
 from bot.data.yaml_lines import DataError
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes. Only the top level sets their defaults: a
+    subcommand's copy leaves an option it was not given alone, so ``madoguchi --db X chat``
+    and ``madoguchi chat --db X`` mean the same."""
+    unset = {} if defaults else {"default": argparse.SUPPRESS}
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $MADOGUCHI_DB or ./madoguchi.db)")
-    common.add_argument("--knowledge", help="knowledge directory (default: the bundled knowledge/)")
-    common.add_argument("--shops", help="shop listing (default: the bundled shops.yaml)")
-    common.add_argument("--demo", action="store_true", help="fill an empty database with sample classes from today on")
-    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    common.add_argument("--db", help="SQLite database file (default: $MADOGUCHI_DB or ./madoguchi.db)", **unset)
+    common.add_argument("--knowledge", help="knowledge directory (default: the bundled knowledge/)", **unset)
+    common.add_argument("--shops", help="shop listing (default: the bundled shops.yaml)", **unset)
+    common.add_argument("--demo", action="store_true", help="fill an empty database with sample classes from today on",
+                        **unset)  # fmt: skip
+    common.add_argument("-v", "--verbose", action="store_true", help="log more", **unset)
+    return common
 
-    parser = argparse.ArgumentParser(prog="madoguchi", description="Madoguchi (窓口) civic help chatbot", parents=[common])
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common(defaults=False)
+    parser = argparse.ArgumentParser(prog="madoguchi", description="Madoguchi (窓口) civic help chatbot",
+                                     parents=[_common(defaults=True)])  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", parents=[common], help="chat in the console")
     chat.add_argument("--jsonl", action="store_true", help="JSON lines on stdin/stdout (the scriptable interface)")
@@ -52,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 # Staff commands (``madoguchi classes``, ``broadcast``, ``report``, ``staff``) live in
 # ``bot.commands``: each module has ``COMMAND``, ``add_parser(subparsers, common)`` and
 # ``run(args) -> int``, like the channel commands.
-STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff")
+STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff",
+                  "bot.commands.maintenance")
 
 
 def _staff_commands() -> list:

@@ -1,7 +1,8 @@
 """Where the bot's files are: knowledge directory, shop listing, database.
 
 Each default can be overridden by an environment variable (``MADOGUCHI_KNOWLEDGE``,
-``MADOGUCHI_SHOPS``, ``MADOGUCHI_DB``) or a command-line option. Reads the
+``MADOGUCHI_SHOPS``, ``MADOGUCHI_DB``) or a command-line option; how long each kind of
+record is kept by ``MADOGUCHI_KEEP_<KIND>_DAYS`` (``retention_days``). Reads the
 environment only.
 """
 
@@ -24,3 +25,28 @@ def shops_file() -> Path:
 
 def db_path() -> str:
     return os.environ.get("MADOGUCHI_DB") or "madoguchi.db"
+
+
+RETENTION_ENV = {
+    "conversations": "MADOGUCHI_KEEP_CONVERSATION_DAYS",
+    "unanswered": "MADOGUCHI_KEEP_UNANSWERED_DAYS",
+    "deliveries": "MADOGUCHI_KEEP_DELIVERY_DAYS",
+    "audit": "MADOGUCHI_KEEP_AUDIT_DAYS",
+}
+
+
+class BadSetting(ValueError):
+    """An environment setting that cannot be used (the message names it)."""
+
+
+def retention_days() -> dict[str, int]:
+    """The days set in the environment for each kind of record (kinds not set are left out)."""
+    days = {}
+    for kind, name in RETENTION_ENV.items():
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            continue
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 36_500:
+            raise BadSetting(f"{name} must be a number of days from 1 to 36500, not {raw!r}")
+        days[kind] = int(raw)
+    return days

@@ -132,3 +132,15 @@ def test_a_corrupt_database_is_one_clear_line_and_the_process_ends(tmp_path):
     proc = madoguchi("chat", "--jsonl", "--db", str(db), stdin='{"user": "a", "text": "x"}\n')
     assert proc.returncode == 2
     assert str(db) in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_shared_options_before_or_after_the_command_mean_the_same(tmp_path, order):
+    db = tmp_path / "x.db"
+    options = ["--db", str(db), "--demo"]
+    argv = [*options, "chat", "--jsonl"] if order == "before" else ["chat", "--jsonl", *options]
+    proc = subprocess.run([sys.executable, "-m", "bot", *argv], input='{"user": "a", "text": "宇部のスマホ教室"}\n',
+                          capture_output=True, text=True, encoding="utf-8", timeout=60, cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert db.exists() and not (tmp_path / "madoguchi.db").exists()
+    assert "サンプル" in proc.stdout  # --demo applied: the sample classes are there

@@ -58,6 +58,15 @@ class BroadcastService:
         self.clock = clock or SystemClock()
         self.store = BroadcastStore(db)
 
+    def resolve(self, name: str) -> str:
+        """The municipality's full name for its name, short name or kana (「宇部」→「宇部市」);
+        an unknown name as given."""
+        wanted = " ".join((name or "").split())
+        for m in self.knowledge.municipalities.municipalities:
+            if wanted in (m.name, m.short, m.kana, m.short_kana):
+                return m.name
+        return wanted
+
     async def preview(
         self,
         actor: str,
@@ -69,6 +78,7 @@ class BroadcastService:
         senders: Mapping[str, Sender] | None = None,
         days: int = DAYS,
     ) -> Preview:
+        municipality = self.resolve(municipality)  # 「宇部」 is 宇部市 before any permission is checked
         await self.guard.require(actor, "broadcast", municipality, name="broadcast.preview")
         if self.knowledge.municipality(municipality) is None:
             raise BroadcastRefused(f"{self.knowledge.municipalities.prefecture.name}の市町ではありません: {municipality!r}")

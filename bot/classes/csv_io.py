@@ -33,6 +33,7 @@ from bot.classes.model import ClassSession
 from bot.classes.topics import TopicTagger
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
+from bot.data.spreadsheet import as_written
 from bot.understanding.normalize import fold
 
 # (column, field, required)
@@ -140,15 +141,40 @@ class Schedule:
 
 
 class UnreadableFile(Exception):
-    pass
+    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.row, self.column = row, column
+
+
+def _unreadable_at(raw: bytes, position: int) -> UnreadableFile:
+    """The error for an undecodable byte at ``position``: its row and, where the header can
+    be read, the column it falls in (a comma-separated file's ASCII commas count cells)."""
+    line_start = raw.rfind(b"\n", 0, position) + 1
+    row = raw.count(b"\n", 0, position) + 1
+    before = raw[line_start:position]
+    delimiter = b"\t" if before.count(b"\t") > before.count(b",") else b","
+    index = before.count(delimiter)
+    header = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].removeprefix(codecs.BOM_UTF8)
+    names = header.decode("utf-8", errors="replace").split(delimiter.decode())
+    column = cells.text(names[index]).strip("\"'") if index < len(names) else f"{index + 1}列目"
+    return UnreadableFile(
+        "文字コードを読み取れません（UTF-8 と Shift_JIS が混ざっていませんか）。"
+        "Excel で「CSV UTF-8」または「CSV (コンマ区切り)」として保存し直してください", row, column
+    )
 
 
 def decode(raw: bytes) -> tuple[str, str]:
     """The text of a CSV file and the name of its encoding."""
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8（BOM付き）"
+        try:
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "UTF-8（BOM付き）"
+        except UnicodeDecodeError as exc:
+            raise _unreadable_at(raw, exc.start + len(codecs.BOM_UTF8)) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "UTF-16"
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise UnreadableFile("文字コード（UTF-16）を読み取れません。Excel で「CSV UTF-8」として保存し直してください") from None
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -156,10 +182,7 @@ def decode(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("cp932"), "Shift_JIS（CP932）"
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UnreadableFile(
-            f"{line}行目付近: 文字コードを読み取れません。Excel で「CSV UTF-8」または「CSV (コンマ区切り)」として保存し直してください"
-        ) from None
+        raise _unreadable_at(raw, exc.start) from None
 
 
 # -- checking one row -------------------------------------------------------------------
@@ -316,10 +339,47 @@ def _header(raw: list[str], schedule: Schedule) -> dict[int, str] | None:
     return None if missing else columns
 
 
+MAX_CELL_CHARS = 10_000  # no cell of a schedule is longer; a longer one is a stray quote
+
+
+class _BrokenCsv(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Each record with the line it starts on; a quote left open, a cell too long, or a cell
+    that swallowed the next row (a line break followed by more cells) is a ``_BrokenCsv``
+    naming the row and the column (its number: the header may be what is broken)."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:
+            raise _BrokenCsv(Problem(start, None, f"「\"」（ダブルクォート）の閉じ忘れか置き場所の誤りがあります（{exc}）。"
+                                                  "この行から後ろを確かめてください")) from None  # fmt: skip
+        for index, cell in enumerate(record):
+            merged = "\n" in cell and delimiter in cell.partition("\n")[2]
+            if merged or len(cell) > MAX_CELL_CHARS:
+                why = "次の行が入り込んでいます" if merged else f"{len(cell):,}文字あります"
+                raise _BrokenCsv(Problem(start, f"{index + 1}列目", f"セルの「\"」が閉じられていないようです（{why}）。"
+                                                                   "余分な「\"」を消してください"))  # fmt: skip
+        records.append((start, record))
+
+
 def _read_csv(text: str, schedule: Schedule, checker: _Checker) -> None:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        records = [record for _, record in _records(text, delimiter)]
+    except _BrokenCsv as exc:
+        schedule.file_problems.append(exc.problem)
+        return
     while records and not any(c.strip() for c in records[0]):
         records.pop(0)  # blank lines above the header
     if not records:
@@ -335,7 +395,7 @@ def _read_csv(text: str, schedule: Schedule, checker: _Checker) -> None:
         row_problems = []
         if len(record) > width and any(c.strip() for c in record[width:]):
             row_problems.append(Problem(number, None, f"列が多すぎます（見出しは{width}列、この行は{len(record)}列）。区切りのカンマが値に入っていないか確かめてください"))  # fmt: skip
-        values = {name: record[i] if i < len(record) else "" for i, name in columns.items()}
+        values = {name: as_written(record[i]) if i < len(record) else "" for i, name in columns.items()}
         row = checker.check(number, values)
         row.problems[:0] = row_problems
         if row_problems:
@@ -428,7 +488,7 @@ def read_schedule(
     try:
         text, schedule.encoding = decode(raw)
     except UnreadableFile as exc:
-        schedule.file_problems.append(Problem(None, None, str(exc)))
+        schedule.file_problems.append(Problem(exc.row, exc.column, str(exc)))
         return schedule
     _read_csv(text, schedule, checker)
     return schedule

@@ -2,7 +2,7 @@
 
 Lives here: ``to_csv`` (the columns ``classes import`` reads, so an export can be edited
 in Excel and imported again; UTF-8 with BOM by default — Excel opens it as is — or
-CP932) and ``to_newsletter`` (「〇12月のデジタル活用支援 講習会情報」 in the style of the
+CP932; a cell that would start a formula gets a leading apostrophe, ``bot.data.spreadsheet``) and ``to_newsletter`` (「〇12月のデジタル活用支援 講習会情報」 in the style of the
 seed's 市政だより example: the lead paragraph, then each venue with its dates, times,
 levels and titles and the phone to book, then the programme's promises and the
 contact centre). Both are Japanese only: the CSV's columns and values are the portal's,
@@ -13,7 +13,6 @@ Pure: text in, text out.
 
 from __future__ import annotations
 
-import csv
 import io
 from itertools import groupby
 
@@ -21,6 +20,7 @@ from bot.classes.csv_io import COLUMNS
 from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
 from bot.data.knowledge import Knowledge
+from bot.data.spreadsheet import safe_writer
 
 LANG = "ja"  # the city's newsletter is in Japanese
 
@@ -40,7 +40,7 @@ def csv_row(c: ClassSession) -> list[str]:
 def to_csv(sessions: list[ClassSession], encoding: str = "utf-8-sig") -> bytes:
     """The CSV bytes, CRLF line ends as Excel writes them."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _, _ in COLUMNS])
     rows = [csv_row(c) for c in sessions if not c.sample]
     writer.writerows(rows)

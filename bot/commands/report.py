@@ -3,17 +3,17 @@
 Lives here: ``add_parser`` and ``run``. Lists the kept (identity-free, redacted) texts
 with their count and the first and last day seen, so staff can add the wording to the
 examples in ``knowledge/`` (then ``madoguchi knowledge readings``). ``--days`` keeps to
-recent ones, ``--format csv`` for a spreadsheet. Needs the ``report`` permission; audited.
+recent ones, ``--format csv`` for a spreadsheet (cells safe for Excel). Needs the ``report`` permission; audited.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import timedelta
 
 from bot.commands.common import OK, open_context, run_staff, staff_options
+from bot.data.spreadsheet import safe_writer
 
 COMMAND = "report"
 
@@ -45,7 +45,7 @@ async def _unanswered(args: argparse.Namespace) -> int:
         log = UnansweredLog(ctx.db)
         misses = await log.top(args.limit, since, args.lang)
         if args.format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer = safe_writer(sys.stdout, lineterminator="\n")
             writer.writerow(["count", "lang", "text", "first_day", "last_day"])
             for m in misses:
                 writer.writerow([m.count, m.lang, m.text, m.first_day, m.last_day])

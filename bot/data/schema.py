@@ -29,6 +29,7 @@ class Text(Strict):
 
     ja: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    source: str | None = None  # the official source of a fact the text states (e.g. a hotline)
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.ja

@@ -36,7 +36,7 @@ class Action:
     def parse(cls, data: str | None) -> Action | None:
         """The action of a button's data, or None when the data is none the bot makes."""
         data = (data or "").strip()
-        if not data or len(data) > MAX_DATA:
+        if not data or len(data) > MAX_DATA or not data.isprintable():
             return None
         kind, _, rest = data.partition(":")
         if kind not in KINDS or (kind in NEEDS_ARG and not rest):

@@ -20,6 +20,7 @@ from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.yaml_lines import DataError
 from bot.data.shops import ShopDirectory
+from bot.dialogue import postbacks
 from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.routing import (
     ACCEPT,
@@ -42,6 +43,7 @@ from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
+from bot.privacy import screening
 from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
 from bot.store.residents import ResidentStore
@@ -86,16 +88,19 @@ class Engine:
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
+        msg = screened.message
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
         lang = msg.lang if msg.lang in ("ja", "en") else state.lang
         turn = Turn(self.services, state, lang=lang, now=self.clock(), user=msg.user)
         _after_silence(state, turn.now)
         asked_before = state.pending
         try:
-            replies = await self._dispatch(msg, turn)
+            replies = screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn)
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
-            replies = smalltalk.error(turn)
+            return screened.warn(turn, smalltalk.error(turn))  # a turn that failed saves nothing
+        replies = screened.warn(turn, replies)
         if turn.forgotten:
             await self.conversations.forget(msg.user)
             return replies
@@ -347,7 +352,9 @@ class Engine:
         """Route a button's data (``bot.dialogue.actions`` has its forms); data the bot never
         offers, or naming a municipality it does not know, gets the "button no longer works" reply."""
         action = Action.parse(data)
-        route = self._postbacks.get(action.kind) if action else None
+        if action is None or not postbacks.known(action, self.knowledge):
+            return smalltalk.unknown_button(turn)
+        route = self._postbacks.get(action.kind)
         if route is None:
             return smalltalk.unknown_button(turn)
         if action.kind in CITY_ACTIONS and not (action.arg == "*" and action.kind == "unsub"):

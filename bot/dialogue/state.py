@@ -4,12 +4,16 @@
 answer, for ``pending_intent``. ``city``/``carrier``/``topic`` are the last ones
 talked about, so follow-ups like 「ソフトバンクは？」 work; ``shown_until`` the day and
 time of the last class listed, so 「もっと先は？」 goes on from there. ``buttons`` are the last
-choices offered, so typing their number presses them.
+choices offered, so typing their number presses them. Read back, a value of the wrong type
+or too long (a damaged row, or one poisoned by a forged button before buttons were checked)
+becomes a fresh one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+
+MAX_WORD_CHARS = 100  # a city, carrier, topic or level name is short; longer is damage
 
 
 @dataclass
@@ -37,6 +41,7 @@ class ConversationState:
         state = cls(**{k: v for k, v in data.items() if k in _FIELDS})
         if state.lang not in ("ja", "en"):
             state.lang = "ja"
+        _drop_damaged_words(state)
         if not isinstance(state.buttons, list):
             state.buttons = []
         shown = state.shown_until
@@ -57,3 +62,16 @@ class ConversationState:
 
 
 _FIELDS = tuple(f.name for f in fields(ConversationState))
+_WORDS = ("pending", "pending_intent", "city", "carrier", "topic", "level", "class_topic", "last_at")
+MAX_ASKED_CHARS = 500  # the message kept while the bot asks "which city?" (the understood length)
+
+
+def _drop_damaged_words(state: ConversationState) -> None:
+    """A damaged or poisoned row (a 50,000-character topic, a list for a city) is no value."""
+    for name in _WORDS:
+        value = getattr(state, name)
+        if value is not None and not (isinstance(value, str) and len(value) <= MAX_WORD_CHARS):
+            setattr(state, name, None)
+    asked = state.pending_text
+    if asked is not None and not (isinstance(asked, str) and len(asked) <= MAX_ASKED_CHARS):
+        state.pending_text = None

@@ -61,6 +61,8 @@ class Turn:
         return self.knowledge.text(key, self.lang, **values)
 
     def button(self, key: str, action: Action, **values: object) -> Button:
+        if not isinstance(action, Action):
+            raise TypeError(f"a button's data is an Action, not {type(action).__name__}")
         return Button(self.t(key, **values), action.encode())
 
     def menu_buttons(self) -> list[Button]:

@@ -18,7 +18,7 @@ from bot.data.schema import Strict, validate_file
 
 Role = Literal["admin", "municipal", "support"]
 ACTIONS: dict[str, set[str]] = {
-    "admin": {"broadcast", "classes", "shops", "stats", "reload", "report"},
+    "admin": {"broadcast", "classes", "shops", "stats", "reload", "report", "maintenance"},
     "municipal": {"broadcast", "classes", "stats", "report"},
     "support": {"shops", "reload", "stats"},
 }

@@ -6,6 +6,16 @@ residents in one transaction. So a reply costs no database round trip for the
 state, and a restart keeps every state (closing the database flushes first);
 only a hard kill can lose the last fraction of a second of changes.
 
+Several processes may share one database (two LINE workers, a LINE and a Telegram process):
+before a cached state is trusted, SQLite's ``PRAGMA data_version`` says whether another
+connection has committed since the last look; if so the cache is dropped (states not written
+yet are kept), so no process answers from another's stale state. The look costs a round trip
+to the database thread (about 55 µs), so it is taken at most once per ``DELAY`` — as long as
+another process may hold a state back before writing it anyway.
+
+A state left alone longer than ``silence`` (``expire_after``; the retention policy's 30 days
+by default in ``open_app``) loads as a new conversation: the remembered context expires.
+
 The gathering is ``WriteBehind``'s: flushes take turns, a flush returns only when
 every state saved before it is committed (also one a flush in flight had taken),
 so closing waits for a write in flight instead of closing the connection under it.
@@ -14,8 +24,10 @@ so closing waits for a write in flight instead of closing the connection under i
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from bot.store.database import Database
 from bot.store.write_behind import DELAY, WriteBehind
@@ -27,6 +39,11 @@ class ConversationStore:
     def __init__(self, db: Database, flush_delay: float = DELAY):
         self.db = db
         self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._data_version: int | None = None
+        self._looked_at = -float("inf")  # monotonic time of the last data_version look
+        self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
+        self.silence: timedelta | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
         # user key → the state's JSON, not written yet
         self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
 
@@ -40,12 +57,37 @@ class ConversationStore:
             store = db.shared[cls] = cls(db)
         return store
 
+    def expire_after(self, silence: timedelta | None, clock: Callable[[], datetime] | None = None) -> None:
+        """A state saved longer than ``silence`` ago (by ``clock``) loads as new."""
+        self.silence = silence
+        if clock is not None:
+            self.clock = clock
+
+    def _expired(self, touched: datetime | None) -> bool:
+        return self.silence is not None and touched is not None and touched < self.clock() - self.silence
+
+    async def _drop_stale(self) -> None:
+        """Forget the cached states when another connection has written since the last look."""
+        now = time.monotonic()
+        if now - self._looked_at < DELAY:
+            return
+        self._looked_at = now
+        async with self.db.conn.execute("PRAGMA data_version") as cur:
+            (version,) = await cur.fetchone()
+        if version != self._data_version:
+            if self._data_version is not None:
+                unwritten = self.writes.pending
+                self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k in unwritten)
+            self._data_version = version
+
     async def load(self, user_key: str) -> dict:
+        await self._drop_stale()
         state = self._cache.get(user_key)
         if state is not None:
             self._cache.move_to_end(user_key)
-            return state
-        rows = await self.db.conn.execute_fetchall("SELECT state FROM conversations WHERE user_key = ?", (user_key,))
+            return {} if self._expired(self._touched.get(user_key)) else state
+        rows = await self.db.conn.execute_fetchall(
+            "SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,))  # fmt: skip
         state = {}
         if rows:
             try:
@@ -53,16 +95,23 @@ class ConversationStore:
                 state = loaded if isinstance(loaded, dict) else {}
             except json.JSONDecodeError:
                 state = {}
+            try:
+                touched = datetime.fromisoformat(rows[0]["updated_at"])
+                self._touched[user_key] = touched if touched.tzinfo else touched.replace(tzinfo=timezone.utc)
+            except (TypeError, ValueError):
+                pass
         self._remember(user_key, state)
-        return state
+        return {} if self._expired(self._touched.get(user_key)) else state
 
     async def save(self, user_key: str, state: dict) -> None:
+        self._touched[user_key] = self.clock()
         self._remember(user_key, state)
         self.writes.pending[user_key] = json.dumps(state, ensure_ascii=False)
         self.writes.soon()
 
     async def forget(self, user_key: str) -> None:
         self._cache.pop(user_key, None)
+        self._touched.pop(user_key, None)
         self.writes.pending.pop(user_key, None)
         async with self.writes.lock:  # after a flush in flight that may still carry the old state
             await self.db.conn.execute("DELETE FROM conversations WHERE user_key = ?", (user_key,))
@@ -74,7 +123,7 @@ class ConversationStore:
         await self.writes.flush()
 
     async def _write(self, pending: dict[str, str]) -> None:
-        now = datetime.now(timezone.utc).isoformat()
+        now = self.clock().astimezone(timezone.utc).isoformat()
         await self.db.conn.executemany(
             "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -90,3 +139,4 @@ class ConversationStore:
             if oldest in self.writes.pending:  # not written yet: keep it until it is
                 self._cache[oldest] = json.loads(self.writes.pending[oldest])
                 break
+            self._touched.pop(oldest, None)

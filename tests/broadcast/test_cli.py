@@ -101,3 +101,19 @@ def test_a_digest_broadcast_and_usage_errors(env):
     assert run_cli("broadcast", "--city", "宇部市", "--yes")[0] == 2
     status, _, err, _ = run_cli("broadcast", "--city", "宇部市", "--text", "x", "--at", "tomorrow", "--yes")
     assert status == 2 and "--at" in err
+
+
+@pytest.mark.parametrize("city", ["宇部", "うべ", "宇部市"])
+def test_the_member_of_a_city_may_name_it_short(env, city):
+    status, out, err, _ = run_cli("broadcast", "--city", city, "--text", "12月の講習会", "--yes",
+                                  "--outbox", env["outbox"], "--channel", "console")  # fmt: skip
+    assert status == 0, err
+    assert [m["user"] for m in outbox(env)] == ["a", "b"]
+    with sqlite3.connect(env["db"]) as conn:
+        assert conn.execute("SELECT municipality FROM broadcasts").fetchall() == [("宇部市",)]
+        assert "denied" not in {r[0] for r in conn.execute("SELECT outcome FROM audit")}
+
+
+def test_a_short_name_does_not_open_another_city(env):
+    status, _, err, _ = run_cli("broadcast", "--city", "山口", "--text", "x", "--yes", "--outbox", env["outbox"])
+    assert status == 3 and "山口市" in err and "権限がありません" in err

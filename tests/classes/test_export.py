@@ -144,3 +144,15 @@ def test_the_newsletter_block_word_for_word(knowledge):
 def test_an_empty_month_word_for_word(knowledge):
     expected = "〇1月のデジタル活用支援 講習会情報\n" + LEAD + "\n今月の開催予定は、まだありません。\n\n" + FOOT
     assert to_newsletter([], "2027-01", knowledge) == expected
+
+
+def test_cells_that_would_run_as_formulas_in_excel_are_neutralised_and_import_back(tmp_path, knowledge):
+    hostile = replace(SESSIONS[0], title='=HYPERLINK("http://example.invalid","クリック")', bring="@SUM(1+1)",
+                      venue="+cmd|' /C calc'!A0")  # fmt: skip
+    data = to_csv([hostile])
+    rows = data.decode("utf-8-sig").split("\r\n")
+    assert ",'+cmd|' /C calc'!A0," in rows[1] and "'=HYPERLINK(" in rows[1] and rows[1].endswith(",'@SUM(1+1)")
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    (back,) = read_schedule(path, knowledge).sessions
+    assert (back.title, back.bring, back.venue) == (hostile.title, hostile.bring, hostile.venue)

@@ -182,3 +182,18 @@ async def test_the_part_of_the_day_is_said_in_english_too(app):
     reply = visible(await say(app, "宇部の教室 午後", lang="en"))
     assert "starting at 12:00 or later" in reply
     assert "10:30–" not in reply and "13:00–" in reply
+
+
+async def test_a_turn_that_fails_saves_nothing(app, monkeypatch):
+    await say(app, "宇部のスマホ教室", user="fails")
+    before = await app.engine.conversations.load("fails")
+    saved = dict(before, buttons=[list(b) for b in before["buttons"]])
+
+    async def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app.engine.services.classes, "search", boom)
+    assert "うまく処理できませんでした" in visible(await say(app, "山口の入門の教室", user="fails"))
+    assert await app.engine.conversations.load("fails") == saved
+    monkeypatch.undo()
+    assert "宇部" in visible(await say(app, "来週は？", user="fails"))

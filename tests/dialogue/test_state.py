@@ -25,6 +25,9 @@ def test_a_state_round_trips_through_json():
         ({"shown_until": "2026-12-01"}, "shown_until", None),
         ({"shown_until": ["2026-12-01"]}, "shown_until", None),
         ({"unknown_key": 1}, "city", None),  # keys it does not know are dropped
+        ({"class_topic": "%_" * 25_000}, "class_topic", None),  # a state poisoned before postbacks were checked
+        ({"city": ["宇部市"]}, "city", None),
+        ({"level": 3}, "level", None),
     ],
 )
 def test_a_malformed_value_is_a_fresh_one(stored, field, fresh):

@@ -5,6 +5,8 @@ by ``madoguchi report unanswered``."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from datetime import date
 
 from bot.messages import IncomingMessage
@@ -67,3 +69,21 @@ def test_the_report_lists_the_most_frequent_first(tmp_path):
     assert status == 0 and out.splitlines() == ["count,lang,text,first_day,last_day",
                                                 "3,ja,ぴよぴよ,2026-11-26,2026-11-26", "2,ja,もふもふ,2026-11-26,2026-11-26"]  # fmt: skip
     assert run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "support")[0] == 3
+
+
+def test_the_csv_report_neutralises_what_residents_typed_as_formulas(tmp_path):
+    db = str(tmp_path / "t.db")
+
+    async def fill():
+        database = await Database(db).open()
+        log = UnansweredLog(database)
+        for text in ['=HYPERLINK("http://x","クリック")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+2"]:
+            await log.record(text, "ja", date(2026, 11, 26))
+        await database.close()
+
+    asyncio.run(fill())
+    staff = str(write_staff(tmp_path))
+    status, out, _, _ = run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "ube", "--format", "csv")
+    assert status == 0
+    texts = sorted(row[2] for row in csv.reader(io.StringIO(out)) if row[0] != "count")
+    assert texts == ["'+cmd|' /C calc'!A0", "'-1+2", "'=HYPERLINK(\"[URL]", "'@SUM(1+1)"]

@@ -9,7 +9,7 @@ The channel secret and access token come from ``LINE_CHANNEL_SECRET`` and
 broadcasts and class reminders through ``bot.channels.line.sender`` and through the other
 channels configured in this environment (``TELEGRAM_BOT_TOKEN`` set: Telegram's too), and
 a refused edit of the shop listing is told to the support staff of ``$MADOGUCHI_STAFF``
-(``bot.staff.notify``); both stop cleanly on shutdown. Importing this module loads neither linebot nor aiohttp:
+(``bot.staff.notify``); the retention purge runs daily (``App.keep_tidy``); all stop cleanly on shutdown. Importing this module loads neither linebot nor aiohttp:
 ``run`` does, when the command is chosen. Reads the environment; through ``open_app``
 and ``server.serve``, the data files, the database and the network.
 """
@@ -118,6 +118,7 @@ async def _main(args: argparse.Namespace, config) -> int:
         bot.watch_shops(on_error=support_notifier(_staff(args), senders, AuditLog(bot.db),
                                                   current=lambda: len(bot.shops)))  # fmt: skip
         scheduler = asyncio.create_task(Scheduler(bot.db, senders, knowledge=bot.knowledge).run(stop))
+        bot.keep_tidy()  # the retention purge, now and daily (stopped by bot.close)
         await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
     finally:
         stop.set()  # a broadcast being sent is paused; the next start resumes it

@@ -3,7 +3,8 @@
 Lives here: ``parse_body`` (the raw body → the list of event objects, or
 ``MalformedBody``), ``to_inbound`` (one event → ``Inbound`` or ``None`` when there is
 nothing to do) and ``Inbound`` itself: the platform-neutral ``IncomingMessage`` plus
-the LINE facts the channel needs (user id, reply token, webhookEventId, redelivery).
+the LINE facts the channel needs (user id, reply token, webhookEventId — derived from the
+event when LINE gave none, ``event_id_of`` —, redelivery).
 
 Events are read with line-bot-sdk's webhook models. The conversation key of a
 resident is ``line:<userId>``. Only one-to-one chats are answered (group and room
@@ -12,6 +13,7 @@ events, standby-mode events and unknown event types are skipped). Touches nothin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -117,6 +119,16 @@ def _raw_is_user_message(raw: dict) -> bool:
     )
 
 
+def event_id_of(raw: dict) -> str:
+    """The event's ``webhookEventId``; for an event without one, an id derived from what the
+    event says (its redelivery flag left out), so a replay of it is still recognised."""
+    given = raw.get("webhookEventId")
+    if isinstance(given, str) and given:
+        return given
+    said = {k: v for k, v in raw.items() if k != "deliveryContext"}
+    return "derived-" + hashlib.sha256(json.dumps(said, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
 def to_inbound(raw: dict) -> Inbound | None:
     """One webhook event → ``Inbound``; ``None`` for events the bot does not act on."""
     try:
@@ -126,8 +138,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         # still deserves the gentle "please type" answer.
         if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
             delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
-            event_id = raw.get("webhookEventId") if isinstance(raw.get("webhookEventId"), str) else None
-            return Inbound("unsupported", raw["source"]["userId"], event_id, raw["replyToken"],
+            return Inbound("unsupported", raw["source"]["userId"], event_id_of(raw), raw["replyToken"],
                            bool(delivery.get("isRedelivery")))  # fmt: skip
         log.info("skipped a LINE event the SDK cannot read (type %r)", raw.get("type"))
         return None
@@ -138,7 +149,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         return None  # groups and rooms are not conversations with one resident
     common = {
         "user_id": source.user_id,
-        "event_id": getattr(event, "webhook_event_id", None),
+        "event_id": event_id_of(raw),
         "reply_token": getattr(event, "reply_token", None),
         "redelivery": bool(getattr(getattr(event, "delivery_context", None), "is_redelivery", False)),
     }

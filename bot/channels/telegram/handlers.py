@@ -258,6 +258,9 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """The resident blocked (``kicked``) or unblocked the bot; the bot joined or left a group."""
     ch = channel(context)
     change = update.my_chat_member
+    if change is None or change.chat is None or change.new_chat_member is None:
+        log.info("skipped a chat-member update without its chat or new status")  # malformed: nothing to do
+        return
     chat, status = change.chat, change.new_chat_member.status
     key = user_key(chat.id)
     if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
@@ -266,7 +269,7 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         log.info("chat %s: bot %s; marked blocked", chat.id, status)
         return
     if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
-        was_out = change.old_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        was_out = getattr(change.old_chat_member, "status", None) in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
         if was_out:
             await ch.residents.set_blocked(key, False)
             if chat.type in GROUPS:

@@ -6,7 +6,7 @@ the webhook with its secret token and start the ``WebhookServer``; next to it ru
 broadcast ``Scheduler`` (scheduled broadcasts, orphaned ones, class reminders) with the
 channel's ``TelegramSender`` and the other channels' senders configured in this
 environment (``bot.broadcast.senders``: LINE's when its secrets are set) and tell the support staff of refused shop-listing edits
-(``support_notifier``); on stop, stop the scheduler, finish the updates in hand and close
+(``support_notifier``), and run the retention purge daily (``App.keep_tidy``); on stop, stop the scheduler, finish the updates in hand and close
 everything) and ``register_commands``. Touches the network
 (the Bot API at the configured base URL, the webhook port) and the database.
 """
@@ -93,6 +93,7 @@ async def serve(
                                                       current=lambda: len(app.shops)))  # fmt: skip
             scheduler_stop = asyncio.Event()
             scheduler = asyncio.create_task(Scheduler(app.db, senders, knowledge=app.knowledge).run(scheduler_stop))
+            app.keep_tidy()  # the retention purge, now and daily (stopped by app.close)
             try:
                 if on_ready is not None:
                     on_ready(application, server)

@@ -118,7 +118,8 @@ def load_settings(args, env: Mapping[str, str] | None = None) -> TelegramSetting
     path = getattr(args, "webhook_path", None) or url_path or "/telegram"
     if not path.startswith("/"):
         path = "/" + path
-    port = getattr(args, "port", None) or 8080
+    port = getattr(args, "port", None)
+    port = 8080 if port is None else port  # 0: any free port
     if not 0 <= port <= 65535:
         raise SettingsError(f"--port must be between 0 and 65535, not {port}")
     staff = getattr(args, "staff", None) or env.get("MADOGUCHI_STAFF")

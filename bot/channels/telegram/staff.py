@@ -11,7 +11,10 @@ sends it in the background through the shared ``BroadcastEngine`` with the chann
 engine's ``report_text(knowledge, report, lang)``. /reload
 re-reads the shop listing with the core's loader and swaps ``App.shops`` only when the
 file is valid: on errors the old listing keeps serving and the errors (file, line, field)
-are the reply. /stats counts conversations, blocked chats and subscriptions (read-only).
+are the reply. /stats counts conversations, blocked chats and subscriptions (read-only);
+municipal staff see only their own towns' subscribers, never Telegram-wide counts. A press
+of a confirm / cancel button with no pending broadcast behind it (pressed twice, or forged)
+is audited too.
 """
 
 from __future__ import annotations
@@ -144,8 +147,11 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as exc:
         log.info("could not remove the preview's buttons: %s", redact(exc))
-    if pending is None:
-        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_gone", lang))
+    if pending is None:  # pressed twice, expired, or forged: written down all the same
+        staff = ch.staff.member(actor) is not None
+        outcome = f"{'refused' if staff else 'denied'}: no pending broadcast {broadcast_id!r}"
+        await ch.audit.record(actor, "broadcast", None, outcome[:300])
+        await ch.sender.text(chat_id, t(ch.app.knowledge, "broadcast_gone" if staff else "not_permitted", lang))
         return
     if what != "send":
         await ch.audit.record(actor, "broadcast", pending.city, f"cancelled id={pending.id}")
@@ -210,24 +216,56 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if allowed is None:
         return
     ch, actor, lang = allowed
+    member = ch.staff.member(actor)
+    if member is not None and member.role == "municipal":  # their own towns only, no channel-wide counts
+        text = await _town_stats(ch, tuple(member.municipalities), lang)
+        await ch.audit.record(actor, "stats", "telegram", f"ok: {'、'.join(member.municipalities)}")
+    else:
+        text = await _channel_stats(ch, lang)
+        await ch.audit.record(actor, "stats", "telegram", "ok")
+    await ch.sender.text(update.effective_chat.id, text)
+
+
+def _subscription_lines(ch: Channel, rows: list[tuple], lang: str) -> str:
+    return "\n".join(f"・{city} {n}" for city, n in rows) or t(ch.app.knowledge, "stats_none", lang)
+
+
+async def _town_stats(ch: Channel, towns: tuple[str, ...], lang: str) -> str:
+    rows = [r for r in await _subscriptions(ch) if r[0] in towns]
+    people, blocked = await _town_counts(ch, towns)
+    return t(ch.app.knowledge, "stats_towns", lang, towns="、".join(towns), people=people, blocked=blocked,
+             subscriptions=_subscription_lines(ch, rows, lang))  # fmt: skip
+
+
+async def _channel_stats(ch: Channel, lang: str) -> str:
     like = ("telegram:%",)
     (conversations,) = (await _count(ch, "SELECT COUNT(*) FROM conversations WHERE user_key LIKE ?", like))[0]
     (blocked,) = (await _count(ch, "SELECT COUNT(*) FROM residents WHERE blocked = 1 AND user_key LIKE ?", like))[0]
-    rows = await _count(
+    return t(ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked,
+             subscriptions=_subscription_lines(ch, await _subscriptions(ch), lang), updates=ch.stats["updates"],
+             replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"])  # fmt: skip
+
+
+async def _subscriptions(ch: Channel) -> list[tuple]:
+    return await _count(
         ch,
         "SELECT s.municipality, COUNT(*) FROM subscriptions s LEFT JOIN residents r ON r.user_key = s.user_key "
         "WHERE s.user_key LIKE ? AND COALESCE(r.blocked, 0) = 0 GROUP BY s.municipality ORDER BY COUNT(*) DESC",
-        like,
+        ("telegram:%",),
     )
-    member = ch.staff.member(actor)
-    if member is not None and member.role == "municipal":  # their own towns only
-        rows = [r for r in rows if r[0] in member.municipalities]
-    subscriptions = "\n".join(f"・{city} {n}" for city, n in rows) or t(ch.app.knowledge, "stats_none", lang)
-    await ch.audit.record(actor, "stats", "telegram", "ok")
-    await ch.sender.text(update.effective_chat.id, t(
-        ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked, subscriptions=subscriptions,
-        updates=ch.stats["updates"], replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"],
-    ))  # fmt: skip
+
+
+async def _town_counts(ch: Channel, towns: tuple[str, ...]) -> tuple[int, int]:
+    """(Telegram residents subscribed in ``towns``, of whom blocked)."""
+    marks = ", ".join("?" * len(towns))
+    ((people, blocked),) = await _count(
+        ch,
+        "SELECT COUNT(DISTINCT s.user_key), COUNT(DISTINCT CASE WHEN r.blocked = 1 THEN s.user_key END) "
+        f"FROM subscriptions s LEFT JOIN residents r ON r.user_key = s.user_key "
+        f"WHERE s.user_key LIKE ? AND s.municipality IN ({marks})",
+        ("telegram:%", *towns),
+    )
+    return people, blocked
 
 
 def install(application: Application) -> None:

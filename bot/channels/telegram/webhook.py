@@ -1,9 +1,10 @@
 """The webhook server (aiohttp) that receives Telegram's updates in webhook mode.
 
-Lives here: ``WebhookServer``. ``POST <path>`` first compares the
+Lives here: ``WebhookServer`` and ``well_formed``. ``POST <path>`` first compares the
 ``X-Telegram-Bot-Api-Secret-Token`` header with the secret given to ``setWebhook``
 (constant-time): a request without the right one gets 403 and its body is never read,
-let alone processed. A right one is parsed into an ``Update`` and put on the
+let alone processed. A right one is parsed into an ``Update`` — one whose ids or text have
+types Telegram never sends is refused with 400 (``well_formed``) — and put on the
 Application's update queue, and Telegram gets 200 at once (the answer never waits for the
 bot's reply). ``GET /healthz`` answers 200 for the reverse proxy and monitoring. Listens
 on the given address only (127.0.0.1 behind a reverse proxy by default).
@@ -23,6 +24,34 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything absurd
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _message_well_formed(message) -> bool:
+    if not _is_int(message.message_id) or not isinstance(message.text, (str, type(None))):
+        return False
+    where = message.location
+    return where is None or (_number(where.latitude) and _number(where.longitude))
+
+
+def well_formed(update: Update) -> bool:
+    """Whether the update has the types Telegram sends: integer ids for the update, its chat
+    and its sender, and text that is text (python-telegram-bot takes whatever JSON says, so a
+    forged update could put a list where a chat id goes)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if not _is_int(update.update_id) or any(x is not None and not _is_int(x.id) for x in (chat, user)):
+        return False
+    if message is not None and not _message_well_formed(message):
+        return False
+    query = update.callback_query
+    return query is None or isinstance(query.data, (str, type(None)))
 
 
 class WebhookServer:
@@ -64,7 +93,7 @@ class WebhookServer:
         return web.json_response({"ok": True, "running": self.application.running})
 
     async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
             log.warning("webhook request from %s refused: %s secret token", request.remote,
@@ -75,6 +104,8 @@ class WebhookServer:
             if not isinstance(data, dict):
                 raise ValueError("an update is a JSON object")
             update = Update.de_json(data, self.application.bot)
+            if not well_formed(update):
+                raise ValueError("an id or a text of the wrong type")
         except web.HTTPRequestEntityTooLarge:
             raise
         except Exception as exc:

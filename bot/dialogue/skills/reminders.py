@@ -10,6 +10,8 @@ day is ``bot.classes.days.day_label``; the words are the ``remind.*`` texts of
 
 from __future__ import annotations
 
+import re
+
 from bot.broadcast.reminders import REMIND_AT, class_start, due_at
 from bot.classes.days import day_label
 from bot.classes.model import ClassSession
@@ -20,6 +22,7 @@ from bot.store.reminders import ReminderStore
 from bot.store.schedule import ScheduleStore
 
 MAX_BUTTONS = 3
+CLASS_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _date(turn: Turn, c: ClassSession) -> str:
@@ -41,7 +44,7 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
     """Answer ``remind:<id>`` / ``remind:cancel:<id>``; None when ``arg`` is not one."""
     cancel = arg.startswith("cancel:")
     number = arg.partition(":")[2] if cancel else arg
-    if not number.isdigit():
+    if not CLASS_ID.fullmatch(number):  # plain digits int() and SQLite both take (not ², ①, 2**63)
         return None
     db = turn.services.classes.db
     store = ReminderStore(db)

@@ -215,6 +215,22 @@ async def test_a_redelivered_event_is_handled_once(line, fake, app):
     assert len([c for c in fake.calls if c.body.get("replyToken") == twice["replyToken"]]) == 1
 
 
+async def test_an_event_without_a_webhook_event_id_is_handled_once_on_replay(line, fake):
+    event = lf.text(lf.user_id("no-id"), "宇部のドコモ")
+    del event["webhookEventId"]
+    await line.send(event)
+    for _ in range(3):
+        status, _ = await line.post({**event, "deliveryContext": {"isRedelivery": True}})
+        assert status == 200
+    await line.idle()
+    assert len(fake.to("reply", ok_only=False)) == 1
+    assert line.runtime.handler.counts["duplicate"] == 3
+    other = lf.text(lf.user_id("no-id"), "宇部のドコモ")  # the same words said again later: a new event
+    del other["webhookEventId"]
+    await line.send(other)
+    assert len(fake.to("reply", ok_only=False)) == 2
+
+
 async def test_a_first_time_redelivery_is_handled(line, fake):
     """isRedelivery alone does not mean handled: the first delivery may never have arrived."""
     event = lf.text(lf.user_id("late"), "宇部のドコモ", redelivery=True)

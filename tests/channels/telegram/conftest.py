@@ -5,13 +5,17 @@ test on any handler exception (PTB on its own would only log it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
+
+import aiohttp
 
 import pytest
 from telegram import Update
 
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import Limits, TelegramSettings
+from bot.channels.telegram.webhook import WebhookServer
 from bot.staff.roles import StaffDirectory
 from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates, VirtualTime
 
@@ -102,3 +106,18 @@ def staff_directory(tmp_path):
     path = tmp_path / "staff.yaml"
     path.write_text(STAFF_YAML, encoding="utf-8")
     return StaffDirectory.load(path)
+
+
+@contextlib.asynccontextmanager
+async def serving_webhook(harness: Harness, secret: str):
+    """The harness's Application started behind a real ``WebhookServer`` on 127.0.0.1:
+    the server, a client session and the webhook's URL."""
+    await harness.application.start()
+    server = WebhookServer(harness.application, secret, "/telegram", "127.0.0.1", 0)
+    port = await server.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield server, session, f"http://127.0.0.1:{port}/telegram"
+    finally:
+        await server.stop()
+        await harness.application.stop()

@@ -26,6 +26,11 @@ def args(**kw) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **kw})
 
 
+def test_port_0_asks_for_any_free_port_and_no_port_means_8080():
+    assert load_settings(args(port=0), {"TELEGRAM_BOT_TOKEN": TOKEN}).port == 0
+    assert load_settings(args(), {"TELEGRAM_BOT_TOKEN": TOKEN}).port == 8080
+
+
 def test_settings_from_the_environment():
     s = load_settings(args(), {"TELEGRAM_BOT_TOKEN": TOKEN})
     assert s.token == TOKEN and s.api_base_url == DEFAULT_API and not s.webhook

@@ -127,3 +127,11 @@ async def test_an_answer_to_a_too_old_button_press_is_not_an_error(tg):
 async def test_the_bot_api_url_carries_the_token_only_in_the_path(tg):
     await tg.say(CHAT, "こんにちは")
     assert tg.request.urls[-1] == f"https://api.telegram.org/bot{TOKEN}/sendMessage"
+
+
+@pytest.mark.parametrize("change", [{}, {"chat": {"id": 5, "type": "private"}}, {"new_chat_member": {"status": "member"}},
+                                    {"chat": {"id": 5, "type": "private"}, "new_chat_member": {"status": "member"}}])  # fmt: skip
+async def test_a_chat_member_update_missing_its_parts_is_skipped(tg, change):
+    """Found by the fuzz test: a ``my_chat_member`` without its chat or statuses raised."""
+    await tg.send({"update_id": 991, "my_chat_member": change})  # the harness fails on any handler error
+    assert "宇部" in tg.api.visible(await tg.say(5, "宇部のドコモ"))

@@ -219,3 +219,26 @@ async def test_stats_for_admin_and_for_municipal_staff(tg):
     assert "ブロックされている：1人" in seen and "・宇部市 1" in seen and "・防府市 1" in seen
     seen = tg.api.visible(await tg.say(UBE_STAFF, "/stats"))
     assert "・宇部市 1" in seen and "防府市" not in seen
+
+
+async def test_municipal_staff_see_only_their_towns_never_telegram_wide_counts(tg):
+    for chat in (101, 102):
+        await tg.say(chat, "/subscribe 宇部市")
+    for chat in (103, 104, 105):
+        await tg.say(chat, "/subscribe 防府市")
+    await tg.send(tg.updates.my_chat_member(104, "member", "kicked"))
+    seen = tg.api.visible(await tg.say(UBE_STAFF, "/stats"))
+    assert "宇部市" in seen and "お知らせ登録のある方：2人（うちブロック 0人）" in seen
+    assert "防府市" not in seen and "会話している方" not in seen and "起動してから" not in seen
+    assert (await audit(tg))[-1] == (f"telegram:{UBE_STAFF}", "stats", "telegram", "ok: 宇部市")
+
+
+@pytest.mark.parametrize("who", [RESIDENT, UBE_STAFF])
+async def test_a_forged_confirm_button_is_audited(tg, who):
+    calls = await tg.press(who, "tgb:send:no-such-broadcast")
+    expected = "この操作は許可されていません。" if who == RESIDENT else None
+    if expected:
+        assert expected in tg.api.visible(calls)
+    (entry,) = [a for a in await audit(tg) if a[1] == "broadcast"]
+    assert entry[0] == f"telegram:{who}" and "no pending broadcast 'no-such-broadcast'" in entry[3]
+    assert entry[3].startswith("denied" if who == RESIDENT else "refused")

@@ -13,6 +13,7 @@ import pytest
 from bot.channels.telegram.runner import ALLOWED_UPDATES, serve
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
+from tests.channels.telegram.conftest import serving_webhook
 from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
 
 SECRET = "s3cret_token-for-tests"
@@ -20,13 +21,8 @@ SECRET = "s3cret_token-for-tests"
 
 @pytest.fixture
 async def served(tg):
-    await tg.application.start()
-    server = WebhookServer(tg.application, SECRET, "/telegram", "127.0.0.1", 0)
-    port = await server.start()
-    async with aiohttp.ClientSession() as session:
-        yield tg, server, session, f"http://127.0.0.1:{port}/telegram"
-    await server.stop()
-    await tg.application.stop()
+    async with serving_webhook(tg, SECRET) as (server, session, url):
+        yield tg, server, session, url
 
 
 async def post(session, url, body, secret=None) -> int:
@@ -104,3 +100,34 @@ async def test_serve_in_webhook_mode_sets_the_webhook_with_its_secret(tmp_path):
     stop.set()
     await asyncio.wait_for(task, 10)
     assert len(api.messages(42)) == 1
+
+
+@pytest.mark.parametrize("header", [b"\xff\xfe", b"s3cret_token-for-tests\x80", "宇部".encode("cp932")])
+async def test_a_secret_header_that_is_not_utf8_is_a_403_not_an_error(served, header, caplog):
+    tg, server, session, url = served
+    port = int(url.split(":")[2].split("/")[0])
+    body = json.dumps(tg.updates.text(42, "宇部のドコモ")).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 + SECRET_HEADER.encode() + b": " + header + b"\r\nContent-Length: " + str(len(body)).encode()
+                 + b"\r\nConnection: close\r\n\r\n" + body)  # fmt: skip
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"403"
+    assert server.accepted == 0 and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("change", [
+    {"chat": {"id": [1], "type": "private"}},  # found by the fuzz test: a list as the chat id
+    {"chat": {"id": "42", "type": "private"}},
+    {"from": {"id": True, "is_bot": False, "first_name": "x"}},
+    {"text": ["宇部"]},
+    {"message_id": "1"},
+])  # fmt: skip
+async def test_an_update_with_ids_or_text_of_the_wrong_type_is_a_400(served, change):
+    tg, server, session, url = served
+    update = tg.updates.text(42, "宇部のドコモ")
+    update["message"].update(change)
+    assert await post(session, url, update, SECRET) == 400
+    assert server.accepted == 0
