@@ -139,36 +139,52 @@ class Engine:
         return await self._route(turn, parse)
 
     async def _route(self, turn: Turn, p: Parse) -> list[Reply]:
-        state = turn.state
+        """What the message gets, first settled rule first: what it settles before anything else
+        (a brand we do not list, the answer to "which city?", another prefecture), its meaning
+        (``_by_meaning``), a pick among the choices just offered, and the character matches."""
         accepted = [s for s in p.intents if s.score >= ACCEPT]
         top = accepted[0] if accepted else None
-        if p.other_brand and not p.carrier and (top is None or top.intent == "shops"):
-            # 「ワイモバイルのお店は宇部にある？」: a brand whose shops are not listed gets the
-            # honest "I can't answer", not the city's other shops.
-            return await self._unanswered(turn, p)
-        if state.pending == "city" and (p.cities or p.prefecture_wide):
-            if top is None or top.intent in PLACE_INTENTS or top.score < 90:
-                self._inherit_asked(turn, p)
-                intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
-                return await self._run(turn, intent or "shops", p, follow_up=True)
-        if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
-            return smalltalk.elsewhere(turn, p.elsewhere)
-        meant = self._by_meaning(turn, p, top)
-        if meant is not None:
-            return await meant
+        early = self._settled_first(turn, p, top)
+        if early is None:
+            early = self._by_meaning(turn, p, top)
+        if early is not None:
+            return await early
         picked = chosen(turn.state, p, accepted)
         if len(picked) == 1:
             return await self._run(turn, picked[0], p)
         if picked:
             return smalltalk.clarify(turn, [self._choice(turn, intent) for intent in picked[:4]])
         if top is None:
-            shared = shared_word(p)
-            if shared:
-                self._remember(turn, p)
-                return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in shared])
-            if continues(turn.state, p):
-                return await self._run(turn, turn.state.topic, p, follow_up=True)
-            return await self._follow_up(turn, p)
+            return await self._nothing_matched(turn, p)
+        return await self._matched(turn, p, accepted)
+
+    def _settled_first(self, turn: Turn, p: Parse, top):
+        state = turn.state
+        if p.other_brand and not p.carrier and (top is None or top.intent == "shops"):
+            # 「ワイモバイルのお店は宇部にある？」: a brand whose shops are not listed gets the
+            # honest "I can't answer", not the city's other shops.
+            return self._unanswered(turn, p)
+        if state.pending == "city" and (p.cities or p.prefecture_wide):
+            if top is None or top.intent in PLACE_INTENTS or top.score < 90:
+                self._inherit_asked(turn, p)
+                intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
+                return self._run(turn, intent or "shops", p, follow_up=True)
+        if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
+            return _ready(smalltalk.elsewhere(turn, p.elsewhere))
+        return None
+
+    async def _nothing_matched(self, turn: Turn, p: Parse) -> list[Reply]:
+        shared = shared_word(p)
+        if shared:
+            self._remember(turn, p)
+            return smalltalk.clarify(turn, [self._choice(turn, s.intent) for s in shared])
+        if continues(turn.state, p):
+            return await self._run(turn, turn.state.topic, p, follow_up=True)
+        return await self._follow_up(turn, p)
+
+    async def _matched(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
+        """Some intent matched well enough (``ACCEPT``): the rules on the matches decide."""
+        top = accepted[0]
         if (all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED
                 and (p.when or p.level or p.topic)):
             # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
@@ -182,15 +198,24 @@ class Engine:
             # 「auショップは予約いる？」 no class booking —, which we cannot answer.
             return await self._unanswered(turn, p)
         if stray(p, top) and not about_classes(turn.state, accepted):
-            # 「予約」 is the classes' booking only when the talk is about classes.
-            accepted = [s for s in accepted if not stray(p, s)]
-            if not accepted:
-                if p.cities and not (p.when or p.level or p.topic or p.carrier):
-                    # 「下関の病院を予約したい」: the message asks something of a place, in words
-                    # that are ours only out of context; it is not a bare place name to follow up.
-                    return await self._unanswered(turn, p)
-                return await self._follow_up(turn, p)
-            top = accepted[0]
+            return await self._stray(turn, p, accepted)
+        return await self._decide(turn, p, accepted)
+
+    async def _stray(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
+        """「予約」 is the classes' booking only when the talk is about classes."""
+        accepted = [s for s in accepted if not stray(p, s)]
+        if accepted:
+            return await self._decide(turn, p, accepted)
+        if p.cities and not (p.when or p.level or p.topic or p.carrier):
+            # 「下関の病院を予約したい」: the message asks something of a place, in words that are
+            # ours only out of context; it is not a bare place name to follow up.
+            return await self._unanswered(turn, p)
+        return await self._follow_up(turn, p)
+
+    async def _decide(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
+        """The best match, unless the message says which of two (``prefer``), the words settle a
+        close call, or the call stays close and the resident is asked."""
+        top = accepted[0]
         preferred = meaning_rules.shops_or_classes(p, accepted, MARGIN) or prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
