@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 # Staff commands (``madoguchi classes``, ``broadcast``, ``report``, ``staff``) live in
 # ``bot.commands``: each module has ``COMMAND``, ``add_parser(subparsers, common)`` and
 # ``run(args) -> int``, like the channel commands.
-STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff")
+STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff",
+                  "bot.web.command")
 
 
 def _staff_commands() -> list:

@@ -117,9 +117,11 @@ class BroadcastStore:
             return [_row(r) for r in await cur.fetchall()]
 
     async def cancel(self, broadcast_id: int) -> bool:
-        """Cancel a broadcast that has not started; False when it has (or does not exist)."""
+        """Cancel a broadcast that has not started or is paused (what it had sent stays sent;
+        the rest is never sent); False when it is sending, done (or does not exist)."""
         cur = await self.db.conn.execute(
-            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('scheduled', 'ready')",
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? "
+            "AND status IN ('scheduled', 'ready', 'paused')",
             (_now(), broadcast_id),
         )
         await self.db.conn.commit()

@@ -1,0 +1,59 @@
+"""The home screen: for the member's municipalities, the upcoming classes, the subscribers
+per city and channel, the recent broadcasts with their state, the most frequent unanswered
+questions and the LINE message quota left this month; and ``GET /healthz``.
+
+Lives here: ``routes``. Everything shown is read through the stores and the services.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.store.broadcasts import BroadcastStore
+from bot.store.overview import Overview
+from bot.store.unanswered import UnansweredLog
+from bot.web.console import CONSOLE
+from bot.web.pages import member_of, render
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def line_quota(console) -> str:
+    """This month's LINE quota as staff read it."""
+    sender = console.senders.senders.get("line")
+    quota_of = getattr(getattr(sender, "multicaster", None), "quota", None)
+    if quota_of is None:
+        return "LINE の送信設定がありません"
+    try:
+        quota = await quota_of()
+    except Exception:  # noqa: BLE001 - the home screen shows the rest
+        return "確認できませんでした"
+    if quota.remaining is None:
+        return f"上限なし（今月の送信 {quota.used:,}通）"
+    return f"残り {quota.remaining:,}通（上限 {quota.limit:,}通、今月の送信 {quota.used:,}通）"
+
+
+@routes.get("/")
+async def home(request: web.Request) -> web.Response:
+    console = request.app[CONSOLE]
+    member = member_of(request)
+    await console.guard.require(member.id, "stats", name="web.home")
+    cities = console.cities(member.id)
+    overview = Overview(console.db)
+    context: dict = {"cities": cities, "classes": None, "subscribers": {}, "broadcasts": [], "unanswered": []}
+    if console.guard.allows(member.id, "classes"):
+        context["classes"] = await overview.classes(cities, since=console.clock().date(), limit=10)
+    if console.guard.allows(member.id, "broadcast"):
+        context["subscribers"] = await overview.subscribers(cities)
+        rows = await console.broadcasts.visible(member.id, limit=5)
+        store = BroadcastStore(console.db)
+        context["broadcasts"] = [(r, await store.counts(r.id)) for r in rows]
+        context["quota"] = await line_quota(console)
+    if console.guard.allows(member.id, "report"):
+        context["unanswered"] = await UnansweredLog(console.db).top(5)
+    return render(request, "home.html", context)
