@@ -2,7 +2,7 @@
 staff file (``tests.support.staff``), every member's password set, and helpers to log in
 and to post forms with the page's CSRF token through aiohttp's test client.
 
-Lives here: ``PASSWORD``, ``make_console``, ``csrf_of``, ``login`` and ``post_form``.
+Lives here: ``PASSWORD``, ``FAST`` (a cheap Argon2 hasher for test passwords), ``make_console``, ``csrf_of``, ``login`` and ``post_form``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from bot.broadcast.sender import ConsoleSender
 from bot.staff.roles import StaffDirectory
 from bot.store.staff_logins import StaffLogins
 from bot.web.console import Console
-from bot.web.passwords import hash_password
+from argon2 import PasswordHasher
 from tests.support.staff import write_staff
 
 PASSWORD = "correct horse battery"
+# Argon2 checks a password with the parameters stored in its hash: cheap ones keep the suite fast.
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_HASHED = FAST.hash(PASSWORD)
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -33,9 +36,8 @@ async def make_console(tmp_path: Path, demo_db: Path, clock, knowledge, understa
     bot = await open_app(str(db), shops_file=shops, clock=clock, knowledge=knowledge, understanding=understanding,
                          watch_shops=True)  # fmt: skip
     staff = StaffDirectory.load(write_staff(tmp_path))
-    hashed = hash_password(PASSWORD)
     for member in staff.members_with("stats"):
-        await StaffLogins(bot.db).set_hash(member.id, hashed)
+        await StaffLogins(bot.db).set_hash(member.id, _HASHED)
     if senders is None:
         senders = SenderSet(senders={"console": ConsoleSender(open(tmp_path / "outbox.jsonl", "a", encoding="utf-8"))})
     return Console(bot, staff, senders, clock)

@@ -43,13 +43,13 @@ def _month(value: str) -> str | None:
     return value
 
 
-def _city(console, member, value: str | None) -> list[str]:
-    """The municipalities a filter covers: the one chosen (it must be the member's) or all of theirs."""
-    cities = console.cities(member.id)
+async def _city(console, member, value: str | None, name: str) -> list[str]:
+    """The municipalities a filter covers: the one chosen (checked: it must be the member's) or all of theirs."""
     if not value:
-        return cities
-    if value not in cities:
-        raise BadInput(f"担当していない市町です: {value}")
+        return console.cities(member.id)
+    if console.knowledge.municipality(value) is None:
+        raise BadInput(f"{console.knowledge.municipalities.prefecture.name}の市町ではありません: {value}")
+    await console.guard.require(member.id, "classes", value, name=name)
     return [value]
 
 
@@ -63,7 +63,7 @@ async def list_classes(request: web.Request) -> web.Response:
     month = _month(field(q, "month", "月", 10))
     text = field(q, "q", "会場・講座名", 100)
     page = number(q, "page", "ページ", 1, 10_000, 1)
-    cities = _city(console, member, city)
+    cities = await _city(console, member, city, "web.classes")
     since = None if month else console.clock().date()
     found = await Overview(console.db).classes(cities, month, since, text or None, PAGE, (page - 1) * PAGE)
     pages = max(1, (found.total + PAGE - 1) // PAGE)
@@ -201,7 +201,7 @@ async def export(request: web.Request) -> web.Response:
     city = field(q, "city", "市町", 50)
     fmt = choice(q, "format", "形式", ("csv", "newsletter"), "csv")
     encoding = choice(q, "encoding", "文字コード", ("cp932", "utf-8-sig"), "utf-8-sig")
-    cities = _city(console, member, city)
+    cities = await _city(console, member, city, "classes.export")
     target = f"{city or ','.join(cities) if len(cities) < 19 else '*'} {month} {fmt}"
     for one in cities if city or console.guard.scope(member.id) is not None else [None]:
         await console.guard.require(member.id, "classes", one, target=target, name="classes.export")
