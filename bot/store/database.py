@@ -176,7 +176,6 @@ MIGRATIONS: list[str] = [
     CREATE TABLE web_sessions (
         token_hash TEXT PRIMARY KEY,
         member     TEXT NOT NULL,
-        csrf       TEXT NOT NULL,
         created_at REAL NOT NULL,
         last_seen  REAL NOT NULL
     );

@@ -1,8 +1,9 @@
-"""Web console sessions in the database: who is logged in, and each session's CSRF token.
+"""Web console sessions in the database: who is logged in, since when, last seen when.
 
 Lives here: ``WebSessions``. A session is stored under the SHA-256 of its cookie token
-(the token itself is never stored or logged), with the member, a CSRF token of its own,
-and when it was last used; a session unused for ``idle`` seconds is gone. Only SQL here.
+(the token itself is never stored, nor given to SQL, whose debug log shows parameters),
+with the member and when it was last used; a session unused for ``idle`` seconds is gone.
+Only SQL here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ def _key(token: str) -> str:
 @dataclass(frozen=True)
 class WebSession:
     member: str
-    csrf: str
     last_seen: float
 
 
@@ -31,10 +31,10 @@ class WebSessions:
         self.db = db
         self.idle = idle
 
-    async def create(self, token: str, member: str, csrf: str, now: float) -> None:
+    async def create(self, token: str, member: str, now: float) -> None:
         await self.db.conn.execute(
-            "INSERT INTO web_sessions (token_hash, member, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-            (_key(token), member, csrf, now, now),
+            "INSERT INTO web_sessions (token_hash, member, created_at, last_seen) VALUES (?, ?, ?, ?)",
+            (_key(token), member, now, now),
         )
         await self.db.conn.execute("DELETE FROM web_sessions WHERE last_seen < ?", (now - self.idle,))
         await self.db.conn.commit()
@@ -43,18 +43,18 @@ class WebSessions:
         """The live session of ``token`` (touched), or None when unknown or idle too long."""
         key = _key(token)
         async with self.db.conn.execute(
-            "SELECT member, csrf, last_seen FROM web_sessions WHERE token_hash = ?", (key,)
+            "SELECT member, last_seen FROM web_sessions WHERE token_hash = ?", (key,)
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        if now - row[2] > self.idle:
+        if now - row[1] > self.idle:
             await self.end(token)
             return None
-        if now - row[2] > TOUCH_EVERY:
+        if now - row[1] > TOUCH_EVERY:
             await self.db.conn.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
             await self.db.conn.commit()
-        return WebSession(row[0], row[1], now)
+        return WebSession(row[0], now)
 
     async def end(self, token: str) -> None:
         await self.db.conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_key(token),))

@@ -65,6 +65,12 @@ async def _serve(args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         scheduler = asyncio.create_task(Scheduler(console.db, console.senders.senders, engine=console.runs.engine,
                                                   knowledge=console.knowledge).run(stop))  # fmt: skip
+
+        async def halt_scheduler() -> None:  # the emergency stop: no scheduled send starts from here any more
+            stop.set()
+            await asyncio.gather(scheduler, return_exceptions=True)
+
+        console.halt_hooks.append(halt_scheduler)
     runner = web.AppRunner(make_app(console), access_log_format='%a "%r" %s %b %Tfs')
     await runner.setup()
     await web.TCPSite(runner, args.host, args.port).start()

@@ -8,7 +8,6 @@ Lives here only the wiring; each screen's logic is the services' (``bot.classes`
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -32,7 +31,6 @@ class Console:
     senders: SenderSet
     clock: Callable
     idle: float = IDLE_SECONDS
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     guard: StaffGuard = field(init=False)
     broadcasts: BroadcastService = field(init=False)
     runs: BroadcastRuns = field(init=False)

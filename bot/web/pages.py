@@ -3,7 +3,7 @@ member of the request, and turning the services' refusals into Japanese pages.
 
 Lives here: ``render``, ``member_of`` (or a redirect to the login), ``field`` / ``choice`` /
 ``number`` (form and query values, bounded and cleaned of control characters: a hostile
-value is refused with 400, never a 500), ``BadInput``, ``download`` and the ``errors``
+value is refused with 400, never a 500), ``BadInput``, ``path_id``, ``download`` and the ``errors``
 middleware (``NotPermitted`` → 403, ``BadInput`` / ``BroadcastRefused`` → 400, anything
 else → a plain 500 page and a log line without the request's body or cookies).
 """
@@ -95,6 +95,14 @@ def number(source, key: str, name: str, low: int, high: int, default: int | None
     if not low <= n <= high:
         raise BadInput(f"「{name}」は {low}〜{high} です")
     return n
+
+
+def path_id(request: web.Request, key: str = "id") -> int:
+    """A numeric id from the URL (404 when it is not one a row could have)."""
+    value = request.match_info.get(key, "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise web.HTTPNotFound(text="見つかりません")
+    return int(value)
 
 
 def download(data: bytes, filename: str, content_type: str) -> web.Response:

@@ -4,7 +4,7 @@ Lives here: the ``session`` middleware (the member of a live session, or an anon
 visitor's pre-session cookie; the CSRF token of either), the ``csrf`` check (every POST
 carries the token as the ``csrf`` form field or the ``X-CSRF-Token`` header: without it,
 403 and nothing runs), ``set_cookie`` (HttpOnly, SameSite=Strict, Secure when the request
-came over HTTPS, directly or through a proxy's ``X-Forwarded-Proto``) and the ``headers``
+came over HTTPS, directly or through a proxy's ``X-Forwarded-Proto``), ``csrf_for`` and the ``headers``
 middleware (a Content-Security-Policy that allows only this server's own scripts and styles).
 Tokens and cookies never reach a log: only their SHA-256 is stored, and nothing here logs.
 """
@@ -65,6 +65,13 @@ def _token(value: str | None) -> str | None:
     return value if value and _TOKEN.match(value) else None
 
 
+def csrf_for(cookie: str) -> str:
+    """The CSRF token of the forms of a session (or of a visitor's pre-session cookie): an HMAC
+    keyed by the cookie, so it is stored nowhere, reveals nothing of the cookie, and a page
+    of another site — which cannot read the cookie — cannot make it."""
+    return hmac.new(cookie.encode(), b"madoguchi-csrf", hashlib.sha256).hexdigest()
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -77,12 +84,12 @@ async def session(request: web.Request, handler):
     member = console.staff.member(found.member) if found else None  # removed from the file: logged out
     fresh_pre = None
     if member is not None:
-        request[VISIT] = Visit(found.csrf, member, token)
+        request[VISIT] = Visit(csrf_for(token), member, token)
     else:
         pre = _token(request.cookies.get(PRE_COOKIE))
         if pre is None:
             pre = fresh_pre = new_token()
-        request[VISIT] = Visit(hmac.new(console.secret, pre.encode(), hashlib.sha256).hexdigest())
+        request[VISIT] = Visit(csrf_for(pre))
     try:
         if request.method not in ("GET", "HEAD"):
             await _check_csrf(request)

@@ -23,3 +23,22 @@ async def client(console):
     await client.start_server()
     yield client
     await client.close()
+
+
+# With CI=true the browser tests must run: a skipped one fails the run (they also fail
+# instead of skipping when the browser is missing, see tests.support.browser).
+_skipped_browser: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "test_browser.py" in report.nodeid:
+        _skipped_browser.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    if os.environ.get("CI", "").lower() == "true" and _skipped_browser:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"FAILED: {len(_skipped_browser)} browser test(s) skipped with CI=true (install chromium chromium-driver)")
+        session.exitstatus = 1

@@ -26,7 +26,7 @@ from bot.staff.words import delivery_status, tokyo_time
 from bot.store.broadcasts import BroadcastStore
 from bot.store.overview import Overview
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, choice, field, member_of, number, render
+from bot.web.pages import BadInput, choice, field, member_of, number, path_id, render
 from bot.web.security import form_of
 from bot.web.views.home import line_quota
 
@@ -144,11 +144,7 @@ async def confirm(request: web.Request) -> web.Response:
 
 
 async def _own(request, console, member, name: str):
-    try:
-        broadcast_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    return await console.broadcasts._own(member.id, broadcast_id, name)
+    return await console.broadcasts._own(member.id, path_id(request), name)
 
 
 def _progress(row, counts: dict, running: bool) -> dict:

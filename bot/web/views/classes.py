@@ -24,7 +24,7 @@ from bot.classes.importer import apply_plan, plan_import
 from bot.store.overview import Overview
 from bot.store.schedule import ScheduleStore, month_bounds
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, choice, clean, download, field, member_of, number, render
+from bot.web.pages import BadInput, choice, clean, download, field, member_of, number, path_id, render
 from bot.web.security import form_of
 
 routes = web.RouteTableDef()
@@ -141,11 +141,7 @@ def cancel_notice(c) -> str:
 
 
 async def _class_of(request, console, member, name: str):
-    try:
-        class_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    c = await ScheduleStore(console.db).get(class_id)
+    c = await ScheduleStore(console.db).get(path_id(request))
     if c is None:
         raise web.HTTPNotFound(text="その講座はありません")
     await console.guard.require(member.id, "classes", c.municipality, target=f"#{c.id} {c.municipality}", name=name)

@@ -8,7 +8,6 @@ ends it. Every login, failed or not, and every logout is in the audit log.
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from aiohttp import web
@@ -48,8 +47,8 @@ async def login(request: web.Request) -> web.Response:
     await console.guard.record(member_id(typed)[:200], "web.login", request.remote, result.outcome)
     if result.member is None:
         return render(request, "login.html", {"next": nxt, "message": result.message, "typed": typed}, status=401)
-    token, csrf = new_token(), secrets.token_urlsafe(32)
-    await console.sessions.create(token, result.member.id, csrf, time.time())
+    token = new_token()
+    await console.sessions.create(token, result.member.id, time.time())
     response = web.HTTPFound(nxt)
     set_cookie(response, request, SESSION_COOKIE, token)
     response.del_cookie(PRE_COOKIE, path="/")

@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.data.shop_edit import EDITABLE, FormError, changes, check_text, replace_atomically, set_fields
 from bot.store.shop_edits import ShopEdits
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, clean, field, member_of, render
+from bot.web.pages import BadInput, clean, field, member_of, path_id, render
 from bot.web.security import form_of
 
 routes = web.RouteTableDef()
@@ -150,11 +150,7 @@ async def history(request: web.Request) -> web.Response:
 
 
 async def _edit_of(request, console):
-    try:
-        edit_id = int(request.match_info["edit"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    edit = await ShopEdits(console.db).get(edit_id)
+    edit = await ShopEdits(console.db).get(path_id(request, "edit"))
     if edit is None:
         raise web.HTTPNotFound(text="その変更はありません")
     return edit
