@@ -65,7 +65,7 @@ async def list_classes(request: web.Request) -> web.Response:
     page = number(q, "page", "ページ", 1, 10_000, 1)
     cities = await _city(console, member, city, "web.classes")
     since = None if month else console.clock().date()
-    found = await Overview(console.db).classes(cities, month, since, text or None, PAGE, (page - 1) * PAGE)
+    found = await Overview(console.db).classes(console.filter_cities(member.id, cities), month, since, text or None, PAGE, (page - 1) * PAGE)
     pages = max(1, (found.total + PAGE - 1) // PAGE)
     return render(request, "classes.html", {"found": found, "page": page, "pages": pages, "city": city, "month": month or "",
                                             "q": text, "cities": console.cities(member.id),
@@ -198,10 +198,11 @@ async def export(request: web.Request) -> web.Response:
     fmt = choice(q, "format", "形式", ("csv", "newsletter"), "csv")
     encoding = choice(q, "encoding", "文字コード", ("cp932", "utf-8-sig"), "utf-8-sig")
     cities = await _city(console, member, city, "classes.export")
-    target = f"{city or ','.join(cities) if len(cities) < 19 else '*'} {month} {fmt}"
-    for one in cities if city or console.guard.scope(member.id) is not None else [None]:
+    everywhere = console.guard.scope(member.id) is None
+    target = f"{city or ('*' if everywhere else ','.join(cities))} {month} {fmt}"
+    for one in cities if city or not everywhere else [None]:
         await console.guard.require(member.id, "classes", one, target=target, name="classes.export")
-    sessions = await ScheduleStore(console.db).in_month(cities, month)
+    sessions = await ScheduleStore(console.db).in_month(None if everywhere and not city else cities, month)
     if fmt == "newsletter":
         text = to_newsletter(sessions, month, console.knowledge)
         await console.guard.record(member.id, "classes.export", target, f"ok: {len(sessions)} classes")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.store.broadcasts import BroadcastStore
 from bot.store.overview import Overview
 from bot.store.unanswered import UnansweredLog
 from bot.web.console import CONSOLE
 from bot.web.pages import member_of, render
 
 routes = web.RouteTableDef()
+TOP_CITIES = 30  # an admin's home lists the municipalities with the most subscribers
 
 
 @routes.get("/healthz")
@@ -44,15 +44,19 @@ async def home(request: web.Request) -> web.Response:
     member = member_of(request)
     await console.guard.require(member.id, "stats", name="web.home")
     cities = console.cities(member.id)
+    wanted = console.filter_cities(member.id, cities)
     overview = Overview(console.db)
-    context: dict = {"cities": cities, "classes": None, "subscribers": {}, "broadcasts": [], "unanswered": []}
+    context: dict = {"cities": cities, "classes": None, "subscribers": {}, "top_subscribers": [], "broadcasts": [],
+                     "unanswered": []}  # fmt: skip
     if console.guard.allows(member.id, "classes"):
-        context["classes"] = await overview.classes(cities, since=console.clock().date(), limit=10)
+        context["classes"] = await overview.classes(wanted, since=console.clock().date(), limit=10)
     if console.guard.allows(member.id, "broadcast"):
-        context["subscribers"] = await overview.subscribers(cities)
-        rows = await console.broadcasts.visible(member.id, limit=5)
-        store = BroadcastStore(console.db)
-        context["broadcasts"] = [(r, await store.counts(r.id)) for r in rows]
+        subscribers = await overview.subscribers(wanted)
+        ranked = sorted(subscribers.items(), key=lambda kv: -sum(kv[1].values()))
+        context["subscribers"] = subscribers
+        context["top_subscribers"] = ranked[:TOP_CITIES]
+        context["subscriber_total"] = sum(sum(per.values()) for per in subscribers.values())
+        context["broadcasts"] = await console.broadcasts.visible(member.id, limit=5)  # their counts: on their page
         context["quota"] = await line_quota(console)
     if console.guard.allows(member.id, "report"):
         context["unanswered"] = await UnansweredLog(console.db).top(5)
