@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_core import fixed_now, make_national, percentile  # noqa: E402
+from benchmarks.bench_core import fixed_now, make_national, percentile
 
 TARGET_MS = 200.0
 SUBSCRIBERS = 100_000

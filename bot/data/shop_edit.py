@@ -24,7 +24,7 @@ from bot.data.shops import ShopDirectory, load_shops
 from bot.data.yaml_lines import DataError, line_for, load_with_lines
 
 EDITABLE = ("name", "name_en", "municipality", "address", "phone", "holds_classes")
-_LOCATED = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.*)$", re.S)
+_LOCATED = re.compile(r"^(?P<file>.*?):(?P<line>\d+): (?P<field>[^:]+): (?P<message>.*)$", re.DOTALL)
 _FIELD_LINE = re.compile(r"^(?P<lead>\s*(?:- )?)(?P<key>[a-z_]+):(?P<rest>.*)$")
 
 

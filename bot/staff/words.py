@@ -7,7 +7,7 @@ Lives here: ``broadcast_status``, ``delivery_status``, ``broadcast_kind``, ``cha
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.clock import TOKYO
 
@@ -48,5 +48,5 @@ def tokyo_time(value: str | datetime | None, seconds: bool = False) -> str:
     except ValueError:
         return str(value)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M:%S" if seconds else "%Y/%m/%d %H:%M")

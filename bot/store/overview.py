@@ -6,15 +6,14 @@ fast at national scale (90,000 classes, 100,000 subscribers). Only SQL here.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
-from typing import AsyncIterator
 
 from bot.classes.model import ClassSession
 from bot.store.classes import _session
 from bot.store.database import Database
 from bot.store.schedule import month_bounds
-
 
 COUNT_CAP = 5000  # a page says "more than 5,000" instead of counting every match
 

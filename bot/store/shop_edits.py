@@ -8,7 +8,7 @@ passed validation and replaced the file. Only SQL here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
@@ -31,7 +31,7 @@ class ShopEdits:
     async def add(self, actor: str, summary: str, before: str, after: str, reverts: int | None = None) -> int:
         cur = await self.db.conn.execute(
             "INSERT INTO shop_edits (at, actor, summary, before, after, reverts) VALUES (?, ?, ?, ?, ?, ?)",
-            (datetime.now(timezone.utc).isoformat(timespec="seconds"), actor, summary, before, after, reverts),
+            (datetime.now(UTC).isoformat(timespec="seconds"), actor, summary, before, after, reverts),
         )
         await self.db.conn.commit()
         return cur.lastrowid

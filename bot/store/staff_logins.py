@@ -8,7 +8,7 @@ Hashing and checking are ``bot.web.auth``'s; only SQL here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
@@ -24,7 +24,7 @@ class StaffLogins:
         await self.db.conn.execute(
             "INSERT INTO staff_passwords (member, hash, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (member) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at",
-            (member, hashed, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            (member, hashed, datetime.now(UTC).isoformat(timespec="seconds")),
         )
         await self.db.conn.execute("DELETE FROM staff_logins WHERE member = ?", (member,))
         await self.db.conn.commit()

@@ -6,7 +6,7 @@ Lives here: ``UnansweredMarks`` and ``MARKS``. Only SQL here.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
@@ -27,7 +27,7 @@ class UnansweredMarks:
             await self.db.conn.execute(
                 "INSERT INTO unanswered_marks (text, lang, mark, actor, at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (text, lang) DO UPDATE SET mark = excluded.mark, actor = excluded.actor, at = excluded.at",
-                (text, lang, mark, actor, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                (text, lang, mark, actor, datetime.now(UTC).isoformat(timespec="seconds")),
             )
         await self.db.conn.commit()
 

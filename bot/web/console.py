@@ -8,8 +8,8 @@ Lives here only the wiring; each screen's logic is the services' (``bot.classes`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from aiohttp import web
 

@@ -1,7 +1,8 @@
 """What every screen's handler shares: rendering a page, reading a form safely, the
 member of the request, and turning the services' refusals into Japanese pages.
 
-Lives here: ``render``, ``member_of`` (or a redirect to the login), ``field`` / ``choice`` /
+Lives here: ``render``, ``member_of`` (or a redirect to the login), ``allowed`` (the member when
+the guard allows the action), ``field`` / ``choice`` /
 ``number`` (form and query values, bounded and cleaned of control characters: a hostile
 value is refused with 400, never a 500), ``BadInput``, ``path_id``, ``download`` and the ``errors``
 middleware (``NotPermitted`` → 403, ``BadInput`` / ``BroadcastRefused`` → 400, anything
@@ -40,6 +41,15 @@ def member_of(request: web.Request) -> StaffMember:
         target = request.path_qs if request.method == "GET" else "/"
         raise web.HTTPFound("/login?next=" + quote(target, safe=""))
     return member
+
+
+async def allowed(request: web.Request, action: str, name: str, municipality: str | None = None, target: str | None = None):
+    """The console and the member, when the member may do ``action`` (``StaffGuard.require``:
+    a refusal is audited as ``name`` and answered 403)."""
+    console = request.app[CONSOLE]
+    member = member_of(request)
+    await console.guard.require(member.id, action, municipality, target=target, name=name)
+    return console, member
 
 
 def render(request: web.Request, template: str, context: dict, status: int = 200) -> web.Response:
@@ -127,6 +137,6 @@ async def errors(request: web.Request, handler):
         return _problem(request, 403, "送信できませんでした", str(exc))
     except (BadInput, BroadcastRefused) as exc:
         return _problem(request, 400, "入力を確かめてください", str(exc))
-    except Exception:  # noqa: BLE001 - a staff member sees a plain page; the log has the trace
+    except Exception:
         log.exception("web console: %s %s failed", request.method, request.path)
         return _problem(request, 500, "エラーが起きました", "内部エラーです。もう一度試して、直らなければ管理者に連絡してください。")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.sender import Sender
@@ -43,7 +43,7 @@ class BroadcastRuns:
     async def _run(self, actor: str, broadcast_id: int, stop: asyncio.Event) -> None:
         try:
             await self.service.send(actor, broadcast_id, self.engine, stop=stop)
-        except Exception:  # noqa: BLE001 - audited by the service; the page shows the state
+        except Exception:
             log.warning("broadcast %s stopped with an error", broadcast_id, exc_info=True)
         finally:
             self._runs.pop(broadcast_id, None)

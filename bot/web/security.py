@@ -16,7 +16,6 @@ import hmac
 import re
 import secrets
 import time
-
 from dataclasses import dataclass
 from typing import Any
 

@@ -18,7 +18,16 @@ from aiohttp import web
 from bot.staff import words
 from bot.web import pages, security
 from bot.web.console import CONSOLE, Console
-from bot.web.views import audit, broadcasts, chat, classes, home, login, shops, unanswered
+from bot.web.views import (
+    audit,
+    broadcasts,
+    chat,
+    classes,
+    home,
+    login,
+    shops,
+    unanswered,
+)
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 8 * 1024 * 1024

@@ -72,7 +72,7 @@ class ServedConsole:
     def call(self, coro, timeout: float = 30):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def start(self) -> "ServedConsole":
+    def start(self) -> ServedConsole:
         self.thread.start()
         self.call(self._start())
         return self

@@ -11,13 +11,14 @@ import re
 import shutil
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from bot.app import open_app
-from bot.broadcast.senders import SenderSet
 from bot.broadcast.sender import ConsoleSender
+from bot.broadcast.senders import SenderSet
 from bot.staff.roles import StaffDirectory
 from bot.store.staff_logins import StaffLogins
 from bot.web.console import Console
-from argon2 import PasswordHasher
 from tests.support.staff import write_staff
 
 PASSWORD = "correct horse battery"

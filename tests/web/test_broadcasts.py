@@ -9,8 +9,8 @@ import io
 
 import pytest
 
-from bot.broadcast.senders import SenderSet
 from bot.broadcast.sender import ConsoleSender
+from bot.broadcast.senders import SenderSet
 from bot.store.audit import AuditLog
 from bot.store.broadcasts import BroadcastStore
 from tests.support.broadcast_fake import FakeSender

@@ -80,8 +80,8 @@ def served(tmp_path_factory, demo_db, knowledge, understanding):
         console = await make_console(tmp, demo_db, FixedClock(NOW), knowledge, understanding, senders=senders)
         (tmp / "staff.yaml").write_text(STAFF, encoding="utf-8")
         console.staff._by_id.update(StaffDirectory.load(tmp / "staff.yaml")._by_id)
-        from tests.support.web import _HASHED
         from bot.store.staff_logins import StaffLogins
+        from tests.support.web import _HASHED
 
         await StaffLogins(console.db).set_hash("telegram:700", _HASHED)
         await subscribe(console.db, "宇部市", [f"telegram:{i}" for i in TELEGRAM_RESIDENTS]

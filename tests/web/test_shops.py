@@ -66,7 +66,7 @@ async def test_the_yaml_editor_names_the_line(client, console):
     import html as html_lib
     import re
 
-    text = html_lib.unescape(re.search(r'<textarea id="yaml" name="text" class="yaml" spellcheck="false">(.*?)</textarea>', html, re.S).group(1))
+    text = html_lib.unescape(re.search(r'<textarea id="yaml" name="text" class="yaml" spellcheck="false">(.*?)</textarea>', html, re.DOTALL).group(1))
     base = re.search(r'name="base" value="([^"]+)"', html).group(1)
     broken = text.replace('phone: "0120-223-615"', 'phone: "not a phone"', 1)
     line = broken.split("\n").index('    phone: "not a phone"') + 1

@@ -7,7 +7,7 @@ Lives here: ``routes``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from aiohttp import web
 
@@ -28,7 +28,7 @@ def _day(value: str, name: str) -> date | None:
 
 
 def _utc(day: date) -> str:
-    return datetime.combine(day, time(0, 0), tzinfo=TOKYO).astimezone(timezone.utc).isoformat()
+    return datetime.combine(day, time(0, 0), tzinfo=TOKYO).astimezone(UTC).isoformat()
 
 
 @routes.get("/audit")

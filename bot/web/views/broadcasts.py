@@ -26,7 +26,16 @@ from bot.staff.words import delivery_status, tokyo_time
 from bot.store.broadcasts import BroadcastStore
 from bot.store.overview import Overview
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, choice, field, member_of, number, path_id, render
+from bot.web.pages import (
+    BadInput,
+    allowed,
+    choice,
+    field,
+    member_of,
+    number,
+    path_id,
+    render,
+)
 from bot.web.security import form_of
 from bot.web.views.home import line_quota
 
@@ -92,9 +101,7 @@ async def list_broadcasts(request: web.Request) -> web.Response:
 
 @routes.get("/broadcasts/new")
 async def new(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "broadcast", name="broadcast.preview")
+    console, member = await allowed(request, "broadcast", "broadcast.preview")
     cities = console.cities(member.id)
     return render(request, "broadcast_new.html", {"cities": cities, "channels": CHANNELS,
                                                   "available": sorted(console.senders.senders)})  # fmt: skip

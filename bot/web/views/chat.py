@@ -10,7 +10,6 @@ SameSite=Strict); every post carries the CSRF token of the page.
 
 from __future__ import annotations
 
-
 from aiohttp import web
 
 from bot.channels import webchat

@@ -24,7 +24,18 @@ from bot.classes.importer import apply_plan, plan_import
 from bot.store.overview import Overview
 from bot.store.schedule import ScheduleStore, month_bounds
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, choice, clean, download, field, member_of, number, path_id, render
+from bot.web.pages import (
+    BadInput,
+    allowed,
+    choice,
+    clean,
+    download,
+    field,
+    member_of,
+    number,
+    path_id,
+    render,
+)
 from bot.web.security import form_of
 
 routes = web.RouteTableDef()
@@ -55,9 +66,7 @@ async def _city(console, member, value: str | None, name: str) -> list[str]:
 
 @routes.get("/classes")
 async def list_classes(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "classes", name="web.classes")
+    console, member = await allowed(request, "classes", "web.classes")
     q = request.query
     city = field(q, "city", "市町", 50)
     month = _month(field(q, "month", "月", 10))
@@ -93,9 +102,7 @@ async def _plan(console, member, name: str, data: bytes, valid_only: bool):
 
 @routes.post("/classes/upload")
 async def upload(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "classes", name="classes.import")
+    console, member = await allowed(request, "classes", "classes.import")
     form = await form_of(request)
     upload_field = form.get("file")
     if upload_field is None or isinstance(upload_field, str) or not hasattr(upload_field, "file"):

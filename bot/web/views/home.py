@@ -11,8 +11,7 @@ from aiohttp import web
 
 from bot.store.overview import Overview
 from bot.store.unanswered import UnansweredLog
-from bot.web.console import CONSOLE
-from bot.web.pages import member_of, render
+from bot.web.pages import allowed, render
 
 routes = web.RouteTableDef()
 TOP_CITIES = 30  # an admin's home lists the municipalities with the most subscribers
@@ -40,9 +39,7 @@ async def line_quota(console) -> str:
 
 @routes.get("/")
 async def home(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "stats", name="web.home")
+    console, member = await allowed(request, "stats", "web.home")
     cities = console.cities(member.id)
     wanted = console.filter_cities(member.id, cities)
     overview = Overview(console.db)

@@ -15,7 +15,14 @@ from aiohttp import web
 from bot.web.console import CONSOLE
 from bot.web.pages import clean, render
 from bot.web.passwords import check_login, member_id
-from bot.web.security import PRE_COOKIE, SESSION_COOKIE, form_of, new_token, set_cookie, visit
+from bot.web.security import (
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    form_of,
+    new_token,
+    set_cookie,
+    visit,
+)
 
 routes = web.RouteTableDef()
 

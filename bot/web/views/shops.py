@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.data.shop_edit import EDITABLE, FormError, changes, check_text, replace_atomically, set_fields
+from bot.data.shop_edit import (
+    EDITABLE,
+    FormError,
+    changes,
+    check_text,
+    replace_atomically,
+    set_fields,
+)
 from bot.store.shop_edits import ShopEdits
 from bot.web.console import CONSOLE
-from bot.web.pages import BadInput, clean, field, member_of, path_id, render
+from bot.web.pages import BadInput, allowed, clean, field, path_id, render
 from bot.web.security import form_of
 
 routes = web.RouteTableDef()
@@ -33,8 +41,7 @@ def _hash(text: str) -> str:
 
 
 async def _allowed(request, console, name: str):
-    member = member_of(request)
-    await console.guard.require(member.id, "shops", target=str(console.bot.shops_file), name=name)
+    _, member = await allowed(request, "shops", name, target=str(console.bot.shops_file))
     return member
 
 
@@ -50,6 +57,16 @@ async def _save(console, member, before: str, after: str, directory, reverts: in
     await console.guard.record(member.id, "shops.revert" if reverts else "shops.edit", console.bot.shops_file.name,
                                f"saved #{edit_id}: " + ("; ".join(summary) or "no change")[:250])  # fmt: skip
     return edit_id
+
+
+async def _check_and_save(console, member, before: str, after: str, refuse) -> web.Response:
+    """Save ``after`` when the live reload's validator takes it; otherwise ``refuse(problems)``."""
+    directory, problems = check_text(after, console.bot.shops_file, console.knowledge.municipalities.municipalities)
+    if problems:
+        await console.guard.record(member.id, "shops.edit", console.bot.shops_file.name, f"refused: {len(problems)} problem(s)")
+        return refuse(problems)
+    edit_id = await _save(console, member, before, after, directory)
+    raise web.HTTPFound(f"/shops?done={quote(f'保存しました #{edit_id}')}")
 
 
 @routes.get("/shops")
@@ -106,13 +123,8 @@ async def edit(request: web.Request) -> web.Response:
         after = set_fields(before, console.bot.shops_file, index, values)
     except FormError as exc:
         raise BadInput(str(exc)) from None
-    directory, problems = check_text(after, console.bot.shops_file, console.knowledge.municipalities.municipalities)
-    if problems:
-        await console.guard.record(member.id, "shops.edit", console.bot.shops_file.name,
-                                   f"refused: {len(problems)} problem(s)")  # fmt: skip
-        return _form_page(request, console, index, values, base, problems, status=400)
-    edit_id = await _save(console, member, before, after, directory)
-    raise web.HTTPFound(f"/shops?done=%E4%BF%9D%E5%AD%98%E3%81%97%E3%81%BE%E3%81%97%E3%81%9F%20%23{edit_id}")
+    return await _check_and_save(console, member, before, after,
+                                 lambda problems: _form_page(request, console, index, values, base, problems, status=400))
 
 
 @routes.get("/shops/yaml")
@@ -133,13 +145,8 @@ async def yaml_save(request: web.Request) -> web.Response:
     if field(form, "base", "base", 100) != _hash(before):
         return render(request, "shops_yaml.html", {"text": after, "base": _hash(before), "problems": [],
                       "message": "このページを開いたあとで一覧が変わりました。内容を確かめて、もう一度保存してください。"}, status=409)  # fmt: skip
-    directory, problems = check_text(after, console.bot.shops_file, console.knowledge.municipalities.municipalities)
-    if problems:
-        await console.guard.record(member.id, "shops.edit", console.bot.shops_file.name, f"refused: {len(problems)} problem(s)")
-        return render(request, "shops_yaml.html", {"text": after, "base": _hash(before), "problems": problems,
-                                                   "message": ""}, status=400)  # fmt: skip
-    edit_id = await _save(console, member, before, after, directory)
-    raise web.HTTPFound(f"/shops?done=%E4%BF%9D%E5%AD%98%E3%81%97%E3%81%BE%E3%81%97%E3%81%9F%20%23{edit_id}")
+    return await _check_and_save(console, member, before, after, lambda problems: render(
+        request, "shops_yaml.html", {"text": after, "base": _hash(before), "problems": problems, "message": ""}, status=400))
 
 
 @routes.get("/shops/history")

@@ -16,8 +16,7 @@ from aiohttp import web
 from bot.staff.words import mark_label
 from bot.store.unanswered import UnansweredLog
 from bot.store.unanswered_marks import MARKS, UnansweredMarks
-from bot.web.console import CONSOLE
-from bot.web.pages import choice, download, field, member_of, render
+from bot.web.pages import allowed, choice, download, field, render
 from bot.web.security import form_of
 
 routes = web.RouteTableDef()
@@ -34,9 +33,7 @@ async def _rows(console, show: str):
 
 @routes.get("/unanswered")
 async def unanswered(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "report", name="web.unanswered")
+    console, member = await allowed(request, "report", "web.unanswered")
     show = choice(request.query, "show", "表示", ("open", "all"), "open")
     distinct, total = await UnansweredLog(console.db).total()
     return render(request, "unanswered.html", {"rows": await _rows(console, show), "show": show,
@@ -45,9 +42,7 @@ async def unanswered(request: web.Request) -> web.Response:
 
 @routes.post("/unanswered/mark")
 async def mark(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "report", name="report.mark")
+    console, member = await allowed(request, "report", "report.mark")
     form = await form_of(request)
     text = field(form, "text", "質問", 400, required=True)
     lang = choice(form, "lang", "言語", ("ja", "en"), "ja")
@@ -59,9 +54,7 @@ async def mark(request: web.Request) -> web.Response:
 
 @routes.get("/unanswered.csv")
 async def unanswered_csv(request: web.Request) -> web.Response:
-    console = request.app[CONSOLE]
-    member = member_of(request)
-    await console.guard.require(member.id, "report", name="report.unanswered")
+    console, member = await allowed(request, "report", "report.unanswered")
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["質問", "言語", "回数", "最初の日", "最後の日", "対応"])
