@@ -70,15 +70,28 @@ async def fill(db, cities: list[str]) -> int:
     return broadcast_id
 
 
-async def measure(client, base: str, path: str, n: int) -> list[float]:
+async def measure(client, base: str, path: str, n: int, first_byte: bool = False) -> list[float]:
+    """Milliseconds per request: until the whole body is read (or, ``first_byte``, its first chunk)."""
     times = []
     for _ in range(n):
         started = time.perf_counter()
         async with client.get(base + path) as response:
-            await response.read()
             assert response.status == 200, (path, response.status)
-        times.append((time.perf_counter() - started) * 1000)
+            if first_byte:
+                await response.content.readany()
+                times.append((time.perf_counter() - started) * 1000)
+            await response.read()
+        if not first_byte:
+            times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def report(label: str, times: list[float], judged: bool) -> bool:
+    p50, p95 = percentile(times, 50), percentile(times, 95)
+    met = p95 <= TARGET_MS
+    verdict = ("OK" if met else "OVER") if judged else "info"
+    print(f"{label:<58} n={len(times):<3} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  [{verdict}; target p95 ≤ {TARGET_MS:.0f} ms]")
+    return met or not judged
 
 
 async def log_in(client, base: str, member: str) -> None:
@@ -140,12 +153,10 @@ async def main(args: argparse.Namespace) -> int:
                         n = max(3, args.requests // 10) if path.endswith(".csv") else args.requests
                         await measure(client, base, path, 2)  # warm up
                         times = await measure(client, base, path, n)
-                        p50, p95 = percentile(times, 50), percentile(times, 95)
                         judged = not path.endswith(".csv")
-                        met = p95 <= TARGET_MS
-                        ok &= met or not judged
-                        verdict = ("OK" if met else "OVER") if judged else "info"
-                        print(f"{label:<58} n={n:<3} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  [{verdict}; target p95 ≤ {TARGET_MS:.0f} ms]")
+                        ok &= report(label, times, judged)
+                        if not judged:
+                            report("  … its first bytes (the download is streamed)", await measure(client, base, path, n, True), False)
         finally:
             await runner.cleanup()
             await bot.close()

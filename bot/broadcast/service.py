@@ -68,6 +68,8 @@ class BroadcastService:
         send_at: datetime | None = None,
         senders: Mapping[str, Sender] | None = None,
         days: int = DAYS,
+        level: str | None = None,
+        topic: str | None = None,
     ) -> Preview:
         await self.guard.require(actor, "broadcast", municipality, name="broadcast.preview")
         if self.knowledge.municipality(municipality) is None:
@@ -78,9 +80,12 @@ class BroadcastService:
             if send_at <= now:
                 raise BroadcastRefused(f"送信日時が過去です: {send_at:%Y/%m/%d %H:%M}")
         if digest:
-            body = await build_digest(self.db, self.knowledge, municipality, send_at or now, days=days)
+            body = await build_digest(self.db, self.knowledge, municipality, send_at or now, days=days, level=level,
+                                      topic=topic)  # fmt: skip
             if body is None:
-                raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座が登録されていません（お知らせする講座がありません）")
+                topic_label = next((t.label.get("ja") for t in self.knowledge.programme.topics if t.id == topic), topic)
+                which = "".join(f"（{w}）" for w in (level, topic_label) if w)
+                raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座{which}が登録されていません（お知らせする講座がありません）")
             kind = "digest"
         else:
             body = (text or "").strip()

@@ -102,8 +102,10 @@ async def _audit(args: argparse.Namespace) -> int:
     ctx = await open_context(args)
     try:
         await ctx.guard.require_admin(ctx.actor, "staff.audit")
+        from bot.staff.words import tokyo_time
+
         for e in reversed(await ctx.guard.audit.entries(args.limit)):
-            print(f"{e['at'][:19]}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}")
+            print(f"{tokyo_time(e['at'], seconds=True)}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}")
         await ctx.guard.record(ctx.actor, "staff.audit", None, "ok")
         return OK
     finally:

@@ -3,7 +3,8 @@ comments and layout kept), the whole new text checked by the live reload's valid
 (``load_shops``) before anything is written, an atomic replace, and what changed.
 
 Lives here: ``EDITABLE`` (the fields the form edits), ``Problem`` (line, field, message),
-``check_text`` (the candidate text → the directory, or the problems by line and field),
+``japanese`` (the validator's
+messages in Japanese), ``check_text`` (the candidate text → the directory, or the problems by line and field),
 ``set_fields`` (a shop's fields rewritten in place; ``FormError`` when a field is not on a
 line of its own), ``replace_atomically`` and ``changes`` (who-can-read-it summary of an
 edit: ``shop.field: old → new``, added and removed shops). Touches only the listing file
@@ -45,14 +46,37 @@ class Problem:
         return (int(found.group(1)), found.group(2)) if found else None
 
 
+_JAPANESE = (  # the validator's messages (pydantic's and the schema's) as support staff read them
+    (re.compile(r"^Value error, not a Japanese phone number like 0120-123-456: (.*)$"),
+     r"電話番号の形ではありません（0836-21-1234 のようにハイフンで区切ります）: \1"),
+    (re.compile(r"^Value error, a shop needs a municipality and an address$"), "店舗には市町と住所が必要です"),
+    (re.compile(r"^unknown municipality (.*)$"), r"山口県の市町ではありません: \1"),
+    (re.compile(r"^Field required$"), "この項目が必要です"),
+    (re.compile(r"^Extra inputs are not permitted$"), "知らない項目です（綴りを確かめてください）"),
+    (re.compile(r"^Input should be a valid boolean.*$"), "true か false で書いてください"),
+    (re.compile(r"^Input should be a valid string.*$"), "文字で書いてください"),
+    (re.compile(r"^Input should be (('[^']*'(, | or )?)+)$"), r"次のどれかにしてください: \1"),
+    (re.compile(r"^String should have at least 1 character.*$"), "空欄にはできません"),
+    (re.compile(r"^String should match pattern .*$"), "書き方が正しくありません（英小文字・数字・ハイフン）"),
+    (re.compile(r"^duplicate (.*)$"), r"重複しています: \1"),
+)  # fmt: skip
+
+
+def japanese(message: str) -> str:
+    for pattern, replacement in _JAPANESE:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 def _problems(exc: DataError) -> list[Problem]:
     out = []
     for text in exc.problems:
         found = _LOCATED.match(text)
         if found:
-            out.append(Problem(int(found.group("line")), found.group("field"), found.group("message")))
+            out.append(Problem(int(found.group("line")), found.group("field"), japanese(found.group("message"))))
         else:
-            out.append(Problem(None, "", text.split(": ", 1)[-1]))
+            out.append(Problem(None, "", japanese(text.split(": ", 1)[-1])))
     return out
 
 

@@ -141,3 +141,19 @@ async def test_another_city_and_emergency_stop(client, console):
     assert [r.status for r in await BroadcastStore(console.db).list()] == ["cancelled"]
     actions = [e["action"] for e in await AuditLog(console.db).entries()]
     assert "broadcast.emergency_stop" in actions
+
+
+async def test_a_digest_of_one_level_and_topic(client, console):
+    from tests.classes.test_import import GOOD
+    from tests.web.test_classes import upload
+
+    await login(client, "cli:ube")
+    from tests.classes.test_import import csv_text
+
+    html = await (await upload(client, csv_text(GOOD).encode("utf-8"))).text()
+    await client.post("/classes/import", data={"csrf": csrf_of(html), "upload": hidden(html)["upload"], "mode": "all"})
+    only = await (await preview(client, kind="digest", level="活用", topic="mynumber")).text()
+    assert "マイナンバーカードの申請" in only and "はじめてのスマートフォン" not in only
+    none = await preview(client, kind="digest", level="入門", topic="disaster")
+    assert none.status == 400 and "（入門）（災害" in await none.text()
+    assert (await preview(client, kind="digest", level="上級")).status == 400

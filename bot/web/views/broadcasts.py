@@ -65,6 +65,8 @@ def _compose(form) -> dict:
         "kind": choice(form, "kind", "種類", ("text", "digest"), "text"),
         "text": field(form, "text", "本文", MAX_CHARS * 2),
         "days": number(form, "days", "日数", 1, 90, 14),
+        "level": field(form, "level", "レベル", 10),
+        "topic": field(form, "topic", "話題", 40),
         "channels": channels,
         "send_at": field(form, "send_at", "送信日時", 30),
     }
@@ -73,7 +75,15 @@ def _compose(form) -> dict:
 async def _preview(console, member, typed: dict):
     return await console.broadcasts.preview(
         member.id, typed["city"], text=typed["text"], digest=typed["kind"] == "digest", channels=typed["channels"] or None,
-        send_at=_send_at(typed["send_at"]), senders=console.senders.senders, days=typed["days"])  # fmt: skip
+        send_at=_send_at(typed["send_at"]), senders=console.senders.senders, days=typed["days"],
+        level=_known(typed["level"], [lv.name for lv in console.knowledge.programme.levels], "レベル"),
+        topic=_known(typed["topic"], [t.id for t in console.knowledge.programme.topics], "話題"))  # fmt: skip
+
+
+def _known(value: str, known: list[str], name: str) -> str | None:
+    if value and value not in known:
+        raise BadInput(f"「{name}」の値が正しくありません")
+    return value or None
 
 
 def _digest(text: str) -> str:
@@ -103,8 +113,11 @@ async def list_broadcasts(request: web.Request) -> web.Response:
 async def new(request: web.Request) -> web.Response:
     console, member = await allowed(request, "broadcast", "broadcast.preview")
     cities = console.cities(member.id)
+    programme = console.knowledge.programme
     return render(request, "broadcast_new.html", {"cities": cities, "channels": CHANNELS,
-                                                  "available": sorted(console.senders.senders)})  # fmt: skip
+                                                  "available": sorted(console.senders.senders),
+                                                  "levels": [lv.name for lv in programme.levels],
+                                                  "topics": [(t.id, t.label.get("ja")) for t in programme.topics]})  # fmt: skip
 
 
 @routes.post("/broadcasts/preview")
