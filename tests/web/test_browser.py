@@ -235,7 +235,7 @@ def test_a_resident_asks_on_the_web_chat_and_gets_buttons(driver, served, shots)
     assert "宇部" in last.text and last.find_elements("css selector", ".choices button")
     tel = [a.get_attribute("href") for a in last.find_elements("css selector", "a[href^='tel:']")]
     assert tel, last.text
-    driver.save_screenshot(str(shots / "chat-phone.png"))
+    shoot(driver, shots, "chat-phone")
     last.find_elements("css selector", ".choices button")[0].click()
     from selenium.webdriver.support.ui import WebDriverWait
 
