@@ -185,6 +185,15 @@ class BroadcastStore:
         )
         await self.db.conn.commit()
 
+    async def halt_sending(self) -> list[int]:
+        """Every broadcast being sent, by any process, marked ``paused`` (each run sees it and
+        stops: the emergency stop); their ids."""
+        rows = await self.db.conn.execute_fetchall(
+            "UPDATE broadcasts SET status = 'paused' WHERE status = 'sending' RETURNING id"
+        )
+        await self.db.conn.commit()
+        return sorted(r[0] for r in rows)
+
     async def unpause(self, broadcast_id: int) -> None:
         await self.db.conn.execute(
             "UPDATE broadcasts SET status = 'sending' WHERE id = ? AND status = 'paused'", (broadcast_id,)

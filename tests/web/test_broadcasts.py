@@ -134,11 +134,14 @@ async def test_another_city_and_emergency_stop(client, console):
     await client.post("/broadcasts/confirm", data=form, allow_redirects=False)
     page = await (await client.get("/broadcasts")).text()
     assert (await client.post("/broadcasts/emergency-stop", data={"csrf": csrf_of(page)})).status == 403
+    elsewhere = await BroadcastStore(console.db).create("cli:ube", "宇部市", "text", "別のプロセスが送信中")
+    await console.db.conn.execute("UPDATE broadcasts SET status = 'sending' WHERE id = ?", (elsewhere,))
+    await console.db.conn.commit()
     await login(client, "cli:admin")
     page = await (await client.get("/broadcasts")).text()
     stopped = await client.post("/broadcasts/emergency-stop", data={"csrf": csrf_of(page)})
-    assert "緊急停止しました" in await stopped.text()
-    assert [r.status for r in await BroadcastStore(console.db).list()] == ["cancelled"]
+    assert "緊急停止しました: 送信中の 1件を一時停止、予約・送信待ちの 1件を取り消しました" in await stopped.text()
+    assert [r.status for r in await BroadcastStore(console.db).list()] == ["paused", "cancelled"]
     actions = [e["action"] for e in await AuditLog(console.db).entries()]
     assert "broadcast.emergency_stop" in actions
 

@@ -248,6 +248,7 @@ async def emergency_stop(request: web.Request) -> web.Response:
     paused = await console.runs.stop_all()
     for hook in list(console.halt_hooks):
         await hook()
+    paused = sorted(set(paused) | set(await console.broadcasts.store.halt_sending()))  # other processes' runs too
     cancelled = []
     for row in await console.broadcasts.store.list(limit=100_000, statuses=("scheduled", "ready")):
         if await console.broadcasts.cancel(member.id, row.id):
