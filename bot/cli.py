@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 # ``bot.commands``: each module has ``COMMAND``, ``add_parser(subparsers, common)`` and
 # ``run(args) -> int``, like the channel commands.
 STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff",
-                  "bot.commands.maintenance")
+                  "bot.commands.maintenance", "bot.web.command")
 
 
 def _staff_commands() -> list:

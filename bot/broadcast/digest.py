@@ -57,9 +57,12 @@ def digest_text(knowledge: Knowledge, municipality: str, classes: list[ClassSess
 
 
 async def build_digest(
-    db: Database, knowledge: Knowledge, municipality: str, now: datetime, days: int = DAYS, limit: int = LIMIT
+    db: Database, knowledge: Knowledge, municipality: str, now: datetime, days: int = DAYS, limit: int = LIMIT,
+    level: str | None = None, topic: str | None = None,
 ) -> str | None:
-    classes, total = await ScheduleStore(db).upcoming(municipality, now, now.date() + timedelta(days=days), limit)
+    """The digest of the classes from ``now`` on (only one level or topic when given); None when there are none."""
+    classes, total = await ScheduleStore(db).upcoming(municipality, now, now.date() + timedelta(days=days), limit,
+                                                      level=level, topic=topic)  # fmt: skip
     if not classes:
         return None
     return digest_text(knowledge, municipality, classes, total, days)

@@ -27,7 +27,9 @@ How a run goes:
 
 ``stop`` (an ``asyncio.Event``) ends a run cleanly: nothing new is claimed, what was
 claimed but not yet sent goes back to ``pending``, the broadcast is ``paused`` and ``run``
-again resumes it. A run that crashed leaves it ``sending`` (a scheduler resumes those).
+again resumes it. A broadcast another process marks ``paused`` while it is being sent (the
+web console's emergency stop, ``BroadcastStore.halt_sending``) stops the same way within
+``HALT_POLL`` seconds. A run that crashed leaves it ``sending`` (a scheduler resumes those).
 Times are injectable: ``wall`` (stored retry times and the lease), ``monotonic`` and
 ``sleep`` (the limiter, backoff waits); a fake ``sleep`` should move ``wall`` too (if it
 does not, retry waits fall back to short real sleeps rather than spin).
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE_TTL = 30.0  # seconds without a heartbeat before another process may take over
+HALT_POLL = 1.0  # seconds between two looks at whether another process halted the broadcast
 NO_SENDER = "このチャネルの送信設定がありません / no sender configured for channel {channel}"
 
 
@@ -271,12 +274,14 @@ class BroadcastEngine:
             if self.progress is not None:
                 self.progress(progress)
             beating = asyncio.create_task(self._beat(recorder))  # a slow send must not lose the lease
+            following = asyncio.create_task(self._follow_halt(broadcast_id, stop))
             try:
                 outcomes = await asyncio.gather(*(self._channel(broadcast_id, c, row.text, recorder, stop)
                                                   for c in channels if c in self.senders), return_exceptions=True)  # fmt: skip
             finally:
                 beating.cancel()
-                await asyncio.gather(beating, return_exceptions=True)
+                following.cancel()
+                await asyncio.gather(beating, following, return_exceptions=True)
             failures = [o for o in outcomes if isinstance(o, BaseException)] + recorder.failures
             if failures:
                 raise failures[0]
@@ -301,6 +306,19 @@ class BroadcastEngine:
             )
         finally:
             await self.store.release(broadcast_id, self.owner)
+
+    async def _follow_halt(self, broadcast_id: int, stop: asyncio.Event) -> None:
+        """Stop this run when another process paused the broadcast (the web console's emergency
+        stop): looked at every ``HALT_POLL`` seconds; what is in flight is recorded first."""
+        while not stop.is_set():
+            await asyncio.sleep(HALT_POLL)
+            try:
+                row = await self.store.get(broadcast_id)
+            except Exception:  # noqa: BLE001 - the next look tries again
+                continue
+            if row is None or row.status in ("paused", "cancelled"):
+                log.warning("broadcast %s was halted by another process: stopping", broadcast_id)
+                stop.set()
 
     async def _beat(self, recorder: _Recorder) -> None:
         """Renew the lease every third of its life, in real time, while the run lasts."""

@@ -50,6 +50,15 @@ class Preview:
         return sum(self.recipients.values())
 
 
+def _checked_text(text: str | None) -> str:
+    body = (text or "").strip()
+    if not body:
+        raise BroadcastRefused("本文が空です")
+    if len(body) > MAX_CHARS:
+        raise BroadcastRefused(f"本文が長すぎます（{len(body)}文字。{MAX_CHARS}文字まで）")
+    return body
+
+
 class BroadcastService:
     def __init__(self, db: Database, knowledge: Knowledge, guard: StaffGuard, clock: Callable[[], datetime] | None = None):
         self.db = db
@@ -77,6 +86,8 @@ class BroadcastService:
         send_at: datetime | None = None,
         senders: Mapping[str, Sender] | None = None,
         days: int = DAYS,
+        level: str | None = None,
+        topic: str | None = None,
     ) -> Preview:
         municipality = self.resolve(municipality)  # 「宇部」 is 宇部市 before any permission is checked
         await self.guard.require(actor, "broadcast", municipality, name="broadcast.preview")
@@ -88,17 +99,9 @@ class BroadcastService:
             if send_at <= now:
                 raise BroadcastRefused(f"送信日時が過去です: {send_at:%Y/%m/%d %H:%M}")
         if digest:
-            body = await build_digest(self.db, self.knowledge, municipality, send_at or now, days=days)
-            if body is None:
-                raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座が登録されていません（お知らせする講座がありません）")
-            kind = "digest"
+            kind, body = "digest", await self._digest(municipality, send_at or now, days, level, topic)
         else:
-            body = (text or "").strip()
-            if not body:
-                raise BroadcastRefused("本文が空です")
-            if len(body) > MAX_CHARS:
-                raise BroadcastRefused(f"本文が長すぎます（{len(body)}文字。{MAX_CHARS}文字まで）")
-            kind = "text"
+            kind, body = "text", _checked_text(text)
         recipients = await self.store.audience(municipality, channels)
         if not recipients and send_at is None:
             raise BroadcastRefused(f"{municipality}のお知らせを受け取る住民がまだいません（受信者 0人）")
@@ -113,6 +116,14 @@ class BroadcastService:
                         warnings[channel] = reason
         return Preview(actor, municipality, kind, body, tuple(channels) if channels else None, send_at, recipients,
                        unsendable, warnings)  # fmt: skip
+
+    async def _digest(self, municipality: str, since: datetime, days: int, level: str | None, topic: str | None) -> str:
+        body = await build_digest(self.db, self.knowledge, municipality, since, days=days, level=level, topic=topic)
+        if body is None:
+            topic_label = next((t.label.get("ja") for t in self.knowledge.programme.topics if t.id == topic), topic)
+            which = "".join(f"（{w}）" for w in (level, topic_label) if w)
+            raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座{which}が登録されていません（お知らせする講座がありません）")
+        return body
 
     async def confirm(self, preview: Preview) -> int:
         """Store the previewed broadcast (to send now, or at its time); its id."""

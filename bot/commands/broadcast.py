@@ -198,7 +198,9 @@ async def _resume(args, service: BroadcastService, ctx, engine: BroadcastEngine)
     if row is None:
         raise BroadcastRefused(f"配信 #{args.resume} はありません")
     counts = await store.counts(args.resume)
-    print(f"配信 #{row.id}（{row.municipality}、{row.status}）: 送信済み {counts['sent']}、未送信 {counts['pending']}、"
+    from bot.staff.words import broadcast_status
+
+    print(f"配信 #{row.id}（{row.municipality}、{broadcast_status(row.status)}）: 送信済み {counts['sent']}、未送信 {counts['pending']}、"
           f"送信中だった {counts['in_flight']}、失敗 {counts['failed']}、ブロック {counts['blocked']}")  # fmt: skip
     if not args.yes and not confirm("続きを送信しますか？"):
         print("取りやめました。")
@@ -208,6 +210,7 @@ async def _resume(args, service: BroadcastService, ctx, engine: BroadcastEngine)
 
 async def _list(service: BroadcastService, actor: str) -> int:
     from bot.clock import TOKYO
+    from bot.staff.words import broadcast_kind, broadcast_status, tokyo_time
 
     rows = await service.visible(actor)
     if not rows:
@@ -217,7 +220,8 @@ async def _list(service: BroadcastService, actor: str) -> int:
         counts = await store.counts(r.id)
         when = f" 予約 {r.send_at.astimezone(TOKYO):%Y/%m/%d %H:%M}" if r.send_at else ""
         first = r.text.splitlines()[0][:30] if r.text else ""
-        print(f"#{r.id} {r.status:<9} {r.municipality} {r.kind}{when} 作成 {r.created_at[:16]} {r.created_by}  "
+        print(f"#{r.id} {broadcast_status(r.status)} {r.municipality} {broadcast_kind(r.kind)}{when} "
+              f"作成 {tokyo_time(r.created_at)} {r.created_by}  "
               f"送信 {counts['sent']} 失敗 {counts['failed']} ブロック {counts['blocked']} 未送信 "
               f"{counts['pending'] + counts['in_flight']}  「{first}」")  # fmt: skip
     return OK
@@ -225,14 +229,16 @@ async def _list(service: BroadcastService, actor: str) -> int:
 
 async def _status(service: BroadcastService, ctx, broadcast_id: int) -> int:
     from bot.clock import TOKYO
+    from bot.staff.words import broadcast_kind, broadcast_status, delivery_status, tokyo_time
 
     row = await service._own(ctx.actor, broadcast_id, "broadcast.status")
     store = service.store
     counts = await store.counts(broadcast_id)
-    print(f"配信 #{row.id}: {row.municipality}、{row.kind}、{row.status}、作成 {row.created_at} {row.created_by}")
+    print(f"配信 #{row.id}: {row.municipality}、{broadcast_kind(row.kind)}、{broadcast_status(row.status)}、"
+          f"作成 {tokyo_time(row.created_at)} {row.created_by}")
     if row.send_at:
         print(f"予約: {row.send_at.astimezone(TOKYO):%Y/%m/%d %H:%M}")
-    print("  ".join(f"{k} {v}" for k, v in counts.items()))
+    print("  ".join(f"{delivery_status(k)} {v}" for k, v in counts.items()))
     for error, n in await store.errors(broadcast_id, limit=10):
         print(f"  失敗 {n}件: {error}")
     print("──── 本文 ────\n" + row.text)

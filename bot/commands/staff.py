@@ -3,7 +3,9 @@
 Lives here: ``add_parser`` and ``run``. ``check [FILE]`` validates a staff file (file,
 line and field on error; no identity needed); ``whoami`` says who ``--as`` is and what
 they may do; ``list`` (admin) lists the members; ``audit`` (admin) shows the latest
-audit log entries — who did what, when, on what, and how it ended.
+audit log entries — who did what, when, on what, and how it ended; ``passwd MEMBER`` sets
+a member's web console password (read from standard input when it is not a terminal),
+stored as an Argon2 hash in the database, never in the staff file.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     sub.add_parser("list", parents=[common, staff], help="the staff members (admin)")
     audit = sub.add_parser("audit", parents=[common, staff], help="the latest audit log entries (admin)")
     audit.add_argument("--limit", type=int, default=50)
+    passwd = sub.add_parser("passwd", parents=[common, staff], help="set a member's web console password")
+    passwd.add_argument("member", help="the member's id in the staff file (cli:NAME, telegram:ID, line:ID; NAME = cli:NAME)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     if args.staff_command == "check":
         return _check(args)
-    handlers = {"whoami": _whoami, "list": _list, "audit": _audit}
+    handlers = {"whoami": _whoami, "list": _list, "audit": _audit, "passwd": _passwd}
     return run_staff(lambda: handlers[args.staff_command](args), args)
 
 
@@ -98,9 +102,45 @@ async def _audit(args: argparse.Namespace) -> int:
     ctx = await open_context(args)
     try:
         await ctx.guard.require_admin(ctx.actor, "staff.audit")
+        from bot.staff.words import tokyo_time
+
         for e in reversed(await ctx.guard.audit.entries(args.limit)):
-            print(f"{e['at'][:19]}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}")
+            print(f"{tokyo_time(e['at'], seconds=True)}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}")
         await ctx.guard.record(ctx.actor, "staff.audit", None, "ok")
+        return OK
+    finally:
+        await ctx.close()
+
+
+def _read_password() -> str:
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("新しいパスワード: ")
+    if getpass.getpass("もう一度: ") != first:
+        raise UsageError("二つのパスワードが違います。何も変えていません")
+    return first
+
+
+async def _passwd(args: argparse.Namespace) -> int:
+    from bot.store.staff_logins import StaffLogins
+    from bot.web.passwords import hash_password, member_id
+
+    member = member_id(args.member)
+    ctx = await open_context(args, need_identity=False)
+    try:
+        if ctx.staff.member(member) is None:
+            raise UsageError(f"{member} は担当者ファイルにいません（{staff_file(args) or 'ファイル未指定'}）")
+        try:
+            hashed = hash_password(_read_password())
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        await StaffLogins(ctx.db).set_hash(member, hashed)
+        await ctx.guard.record(getattr(args, "as_name", None) and f"cli:{args.as_name}" or "cli:passwd",
+                               "staff.passwd", member, "ok")  # fmt: skip
+        print(f"{member} のパスワードを設定しました（ロックも解除しました）。")
         return OK
     finally:
         await ctx.close()

@@ -117,9 +117,11 @@ class BroadcastStore:
             return [_row(r) for r in await cur.fetchall()]
 
     async def cancel(self, broadcast_id: int) -> bool:
-        """Cancel a broadcast that has not started; False when it has (or does not exist)."""
+        """Cancel a broadcast that has not started or is paused (what it had sent stays sent;
+        the rest is never sent); False when it is sending, done (or does not exist)."""
         cur = await self.db.conn.execute(
-            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('scheduled', 'ready')",
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? "
+            "AND status IN ('scheduled', 'ready', 'paused')",
             (_now(), broadcast_id),
         )
         await self.db.conn.commit()
@@ -182,6 +184,15 @@ class BroadcastStore:
             "UPDATE broadcasts SET status = 'paused' WHERE id = ? AND status = 'sending'", (broadcast_id,)
         )
         await self.db.conn.commit()
+
+    async def halt_sending(self) -> list[int]:
+        """Every broadcast being sent, by any process, marked ``paused`` (each run sees it and
+        stops: the emergency stop); their ids."""
+        rows = await self.db.conn.execute_fetchall(
+            "UPDATE broadcasts SET status = 'paused' WHERE status = 'sending' RETURNING id"
+        )
+        await self.db.conn.commit()
+        return sorted(r[0] for r in rows)
 
     async def unpause(self, broadcast_id: int) -> None:
         await self.db.conn.execute(

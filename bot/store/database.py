@@ -160,6 +160,45 @@ MIGRATIONS: list[str] = [
         DELETE FROM deliveries WHERE user_key = OLD.user_key;
     END;
     """,
+    # web console: staff passwords (Argon2 hashes), failed logins and lockouts, sessions,
+    # the shop listing's edit history, staff marks on unanswered messages
+    """
+    CREATE TABLE staff_passwords (
+        member     TEXT PRIMARY KEY,
+        hash       TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE staff_logins (
+        member       TEXT PRIMARY KEY,
+        failures     INTEGER NOT NULL DEFAULT 0,
+        locked_until REAL
+    );
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        member     TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        last_seen  REAL NOT NULL
+    );
+    CREATE TABLE shop_edits (
+        id       INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        actor    TEXT NOT NULL,
+        summary  TEXT NOT NULL,
+        before   TEXT NOT NULL,
+        after    TEXT NOT NULL,
+        reverts  INTEGER
+    );
+    CREATE TABLE unanswered_marks (
+        text  TEXT NOT NULL,
+        lang  TEXT NOT NULL,
+        mark  TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at    TEXT NOT NULL,
+        PRIMARY KEY (text, lang)
+    );
+    CREATE INDEX audit_actor ON audit (actor, id);
+    CREATE INDEX audit_at ON audit (at);
+    """,
 ]
 
 

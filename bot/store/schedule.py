@@ -74,11 +74,20 @@ class ScheduleStore:
             (n,) = await cur.fetchone()
         return n
 
-    async def upcoming(self, municipality: str, now: datetime, until: date, limit: int) -> tuple[list[ClassSession], int]:
-        """Real (not sample) classes from ``now`` to ``until``, soonest first, and how many in all."""
+    async def upcoming(
+        self, municipality: str, now: datetime, until: date, limit: int, level: str | None = None, topic: str | None = None
+    ) -> tuple[list[ClassSession], int]:
+        """Real (not sample) classes from ``now`` to ``until`` (of one level, one topic), soonest
+        first, and how many in all."""
         today = now.date().isoformat()
         clause = "municipality = ? AND sample = 0 AND day <= ? AND (day > ? OR (day = ? AND start > ?))"
         args = [municipality, until.isoformat(), today, today, now.strftime("%H:%M")]
+        if level:
+            clause += " AND level = ?"
+            args.append(level)
+        if topic:
+            clause += " AND topics LIKE ?"
+            args.append(f"%,{topic},%")
         async with self.db.conn.execute(
             f"SELECT * FROM classes WHERE {clause} ORDER BY day, start, venue LIMIT ?", (*args, limit)
         ) as cur:

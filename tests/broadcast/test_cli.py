@@ -70,7 +70,7 @@ def test_scheduled_with_at_then_sent_by_due(env):
                                 "--outbox", env["outbox"])  # fmt: skip
     assert status == 0 and "予約しました" in out and statuses(env) == ["scheduled"]
     status, out, _, _ = run_cli("broadcast", "--list")
-    assert "scheduled" in out and "予約 2099/01/01 12:00" in out
+    assert "予約済み" in out and "scheduled" not in out and "予約 2099/01/01 12:00" in out
     status, out, _, _ = run_cli("broadcast", "--status", "1")
     assert status == 0 and "予約: 2099/01/01 12:00" in out and "予約配信" in out
     # the command line runs on the real clock: bring the time forward

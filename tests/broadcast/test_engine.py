@@ -263,3 +263,23 @@ async def test_on_virtual_time_a_slow_database_changes_no_send_time(tmp_path):
     assert fast == await send_times("slow.db", 0.003)
     times = sorted(at for at, _, _ in fast)
     assert times[-1] - times[0] < 80 / 30 * 1.15 + 1  # paced, and not held up by the database
+
+
+async def test_a_halt_from_another_process_stops_the_run(db, tmp_path, monkeypatch):
+    """The emergency stop across processes: the broadcast marked ``paused`` in the database
+    while this engine sends it stops within a moment, loses nothing, resumes without repeats."""
+    from bot.broadcast import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "HALT_POLL", 0.05)
+    bid = await new_broadcast(db)
+    sender = FakeSender(delay=0.02, concurrency=1)
+    run = asyncio.create_task(engine(db, sender).run(bid))
+    await asyncio.sleep(0.3)
+    async with Database(str(tmp_path / "t.db")) as other:  # the web console's process
+        assert await BroadcastStore(other).halt_sending() == [bid]
+    report = await asyncio.wait_for(run, 5)
+    assert not report.finished and 0 < report.sent < len(KEYS)
+    assert (await BroadcastStore(db).get(bid)).status == "paused"
+    again = await engine(db, sender).run(bid)
+    assert again.finished and again.sent == len(KEYS)
+    assert sorted(sender.sent_keys()) == KEYS  # nobody twice
