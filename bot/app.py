@@ -21,7 +21,7 @@ from typing import Callable
 from bot import config
 from bot.classes.demo import demo_classes
 from bot.classes.topics import TopicTagger
-from bot.clock import SystemClock
+from bot.clock import SystemClock, configured_clock
 from bot.data.knowledge import Knowledge, load_knowledge
 from bot.data.shops import ShopDirectory, load_shops
 from bot.data.watch import INTERVAL as WATCH_INTERVAL, OnError, ShopWatcher, watch_app
@@ -109,7 +109,7 @@ async def open_app(
 
     ``knowledge`` and ``understanding`` may be passed in already loaded (tests do).
     ``watch_shops`` follows edits of the shop listing while the app runs (``App.watch_shops``)."""
-    clock = clock or SystemClock()
+    clock = clock or configured_clock()
     knowledge = knowledge or load_knowledge(knowledge_dir or config.knowledge_dir())
     shops_path = Path(shops_file or config.shops_file())
     shops = load_shops(shops_path, knowledge.municipalities.municipalities)

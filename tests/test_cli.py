@@ -144,3 +144,15 @@ def test_shared_options_before_or_after_the_command_mean_the_same(tmp_path, orde
     assert proc.returncode == 0, proc.stderr
     assert db.exists() and not (tmp_path / "madoguchi.db").exists()
     assert "サンプル" in proc.stdout  # --demo applied: the sample classes are there
+
+
+def test_the_clock_can_be_frozen_for_a_demonstration(monkeypatch):
+    from datetime import datetime
+
+    from bot.clock import TOKYO, FixedClock, SystemClock, configured_clock
+
+    monkeypatch.delenv("MADOGUCHI_FIXED_NOW", raising=False)
+    assert isinstance(configured_clock(), SystemClock)
+    monkeypatch.setenv("MADOGUCHI_FIXED_NOW", "2026-11-26T09:00+09:00")
+    clock = configured_clock()
+    assert isinstance(clock, FixedClock) and clock() == datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from bot.messages import IncomingMessage
+from tests.conftest import NOW
 from tests.support.conversations import load_cases, problems, visible
 
 CASES = load_cases()
@@ -51,7 +52,8 @@ def test_the_whole_set_through_jsonl(tmp_path):
                 msg["lang"] = case.lang
             lines.append(json.dumps(msg, ensure_ascii=False))
             expected.append((case.id, turn))
-    env = {**os.environ, "MADOGUCHI_DB": str(tmp_path / "jsonl.db")}
+    # The process runs at the suite's fixed time, so its demo classes are the engine's.
+    env = {**os.environ, "MADOGUCHI_DB": str(tmp_path / "jsonl.db"), "MADOGUCHI_FIXED_NOW": NOW.isoformat()}
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--jsonl", "--demo"],
         input="\n".join(lines) + "\n",
