@@ -157,3 +157,8 @@ def line_for(lines: dict[Path_, int], path: Path_) -> int | None:
             return lines[path]
         path = path[:-1]
     return lines.get(())
+
+
+def cache_dir() -> Path | None:
+    """Where parse caches live (``MADOGUCHI_CACHE``; ``off``: nowhere)."""
+    return _cache_dir()

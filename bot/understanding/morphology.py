@@ -15,10 +15,13 @@ analyser's per-message cost). Pure computation; the only files read are the dict
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import jaconv
 
@@ -64,15 +67,56 @@ def english_words(text: str) -> list[str]:
 
 
 class Analyser:
-    """MeCab (fugashi) over UniDic-lite; analyses are cached per text."""
+    """MeCab (fugashi) over UniDic-lite; analyses are cached per text.
+
+    The knowledge's own texts are analysed once per edit of the knowledge and kept on disk
+    (``remember``/``recall``): reading them through the dictionary at every start costs 0.3 s
+    and brings about 140 MB of the dictionary's pages into memory, which messages alone never
+    touch all of."""
 
     def __init__(self) -> None:
         import fugashi  # imported here: the dictionary loads once, when an analyser is made
 
         self._tagger = fugashi.Tagger()
         self.words = lru_cache(maxsize=16384)(self._words)
+        self._known: dict[str, tuple[Word, ...]] = {}
+        self._fresh: dict[str, tuple[Word, ...]] | None = None
+
+    def recall(self, path: Path) -> bool:
+        """Take the analyses kept in ``path``; False when there are none to take."""
+        try:
+            table = marshal.loads(path.read_bytes())
+            self._known.update({text: tuple(Word(*w) for w in words) for text, words in table.items()})
+            return True
+        except (OSError, EOFError, ValueError, TypeError):
+            return False
+
+    def start_remembering(self) -> None:
+        self._fresh = {}
+
+    def remember(self, path: Path) -> None:
+        """Keep in ``path`` what was analysed since ``start_remembering`` (an unwritable cache is no cache)."""
+        fresh, self._fresh = self._fresh or {}, None
+        table = {text: [(w.surface, w.lemma, w.kana, w.pos, w.proper, w.listed) for w in words]
+                 for text, words in fresh.items()}  # fmt: skip
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(table))
+            os.replace(tmp, path)
+        except (OSError, ValueError):
+            pass
 
     def _words(self, text: str) -> tuple[Word, ...]:
+        known = self._known.get(text)
+        if known is not None:
+            return known
+        words = self._analyse(text)
+        if self._fresh is not None:
+            self._fresh[text] = words
+        return words
+
+    def _analyse(self, text: str) -> tuple[Word, ...]:
         if not text:
             return ()
         out = []
@@ -91,6 +135,13 @@ class Analyser:
     def reading(self, text: str) -> str:
         """The hiragana reading of ``text`` (kana stays as written, in hiragana)."""
         return "".join(w.kana for w in self.words(text))
+
+
+def dictionary_version() -> str:
+    """What the analyses depend on: the analyser's and the dictionary's versions."""
+    from importlib.metadata import version
+
+    return f"fugashi {version('fugashi')} unidic-lite {version('unidic-lite')}"
 
 
 @lru_cache(maxsize=1)

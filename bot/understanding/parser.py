@@ -11,9 +11,11 @@ English examples. Pure computation over the knowledge it was given.
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from datetime import date
 
 from bot.data.knowledge import Knowledge
@@ -21,7 +23,8 @@ from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mentio
 from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
 from bot.understanding.intents import IntentScorer, Scored
 from bot.understanding.meaning import Meaning, Sense, mask_names
-from bot.understanding.morphology import stem
+from bot.data.yaml_lines import cache_dir
+from bot.understanding.morphology import dictionary_version, shared_analyser, stem
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
     ascii_words,
@@ -173,6 +176,21 @@ def _tells(p: Parse) -> bool:
     return bool(topics or p.has_entities or p.when or p.level or p.topic or p.sense.aspects or accepted)
 
 
+ANALYSES_FORMAT = 1
+
+
+def _analyses_file(knowledge: Knowledge) -> Path | None:
+    """Where the analyses of this knowledge's texts are kept: keyed by the knowledge files and
+    the dictionary, so an edit or an upgrade analyses them anew."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(f"{ANALYSES_FORMAT}|{dictionary_version()}".encode())
+    for path in sorted(knowledge.directory.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return directory / f"analyses-{digest.hexdigest()[:32]}.marshal"
+
+
 def _place_names(knowledge: Knowledge) -> list[str]:
     names = [m.name for m in knowledge.municipalities.municipalities]
     names += [d.name for m in knowledge.municipalities.municipalities for d in m.districts]
@@ -183,6 +201,16 @@ class Understanding:
     """Gazetteer + intent scorer for one knowledge bundle."""
 
     def __init__(self, knowledge: Knowledge, lexicon: ReadingLexicon | None = None):
+        analyser = shared_analyser()
+        kept = _analyses_file(knowledge)
+        if kept is not None and not analyser.recall(kept):
+            analyser.start_remembering()
+            self._build(knowledge, lexicon, analyser)
+            analyser.remember(kept)
+        else:
+            self._build(knowledge, lexicon, analyser)
+
+    def _build(self, knowledge: Knowledge, lexicon: ReadingLexicon | None, analyser) -> None:
         self.knowledge = knowledge
         self.lexicon = lexicon or ReadingLexicon.load(knowledge.directory / LEXICON_FILE)
         self.reading = self.lexicon.reading
@@ -197,7 +225,7 @@ class Understanding:
         for topic in knowledge.programme.topics:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
-        self.meaning = Meaning(knowledge)
+        self.meaning = Meaning(knowledge, analyser)
         self._parse_cached = lru_cache(maxsize=PARSES_KEPT)(self._parse)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.

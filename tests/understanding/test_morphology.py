@@ -43,3 +43,25 @@ def test_english_forms_meet(forms):
 
 def test_english_words_are_lower_case_stems():
     assert english_words("We MOVED to Ube") == ["we", "mov", "to", "ube"]
+
+
+def test_the_knowledges_analyses_are_kept_and_recalled(tmp_path, knowledge, monkeypatch):
+    """The second start takes the knowledge's analyses from the cache, without the dictionary."""
+    from bot.understanding import parser
+    from bot.understanding.morphology import Analyser
+
+    monkeypatch.setenv("MADOGUCHI_CACHE", str(tmp_path))
+    fresh = Analyser()
+    monkeypatch.setattr(parser, "shared_analyser", lambda: fresh)
+    first = parser.Understanding(knowledge)
+    kept = list(tmp_path.glob("analyses-*.marshal"))
+    assert len(kept) == 1
+    again = Analyser()
+    assert again.recall(kept[0])
+    calls = []
+    monkeypatch.setattr(again, "_analyse", lambda text: calls.append(text) or ())
+    monkeypatch.setattr(parser, "shared_analyser", lambda: again)
+    second = parser.Understanding(knowledge)
+    assert calls == []  # every text of the knowledge came from the cache, none from the dictionary
+    assert second.meaning.known == first.meaning.known and second.meaning.mentioned == first.meaning.mentioned
+    assert second.meaning.index.conflicts == [] and len(second.meaning.known) > 500
