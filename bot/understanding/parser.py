@@ -356,11 +356,24 @@ class Understanding:
         sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
         if len(sentences) < 2:
             return text
-        parsed = [(s, self.parse(s, today)) for s in sentences]
-        kept = [s for s, p in parsed if not _courtesy(p)]
-        telling = [s for s, p in parsed if not _courtesy(p) and _tells(p)]
+        glanced = [(s, self._glance(s, today)) for s in sentences]
+        kept = [s for s, (courtesy, _) in glanced if not courtesy]
+        telling = [s for s, (courtesy, tells) in glanced if not courtesy and tells]
         kept = telling or kept
         return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+    def _glance(self, sentence: str, today: date) -> tuple[bool, bool]:
+        """(only courtesy, names something the bot knows) of one sentence. The words, names and
+        dates decide most sentences; only one that names none of them is scored whole (the
+        scoring is what tells 「ありがとうございました」 from 「人と話したい」)."""
+        cleaned = clean(sentence)[:MAX_UNDERSTOOD_CHARS]
+        folded, kept, mentions, _ = self._forms(cleaned)
+        sense = self.meaning.sense(mask_names(cleaned, kept, [(m.start, m.end) for m in mentions]))
+        topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
+        if topics or mentions or sense.aspects or parse_when(cleaned, self.reading(squeeze(folded)), today):
+            return False, True
+        p = self.parse(sentence, today)
+        return _courtesy(p), _tells(p)
 
     def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
