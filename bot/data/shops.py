@@ -9,18 +9,22 @@ Reads the listing file; nothing else.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from bot.data.geo import distance_km
+from pydantic import ValidationError
+
 from bot.data.schema import Municipality, Shop, ShopFile, validate_file
-from bot.data.yaml_lines import DataError, line_for, load_with_lines
+from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_lines
 
 
 CELL = 0.25  # degrees; about 25 km
+NEAR_CACHE = 4096  # municipalities' nearest shops remembered
+CHUNK = 250  # shop entries validated per pydantic call (it holds the GIL for a whole call)
 
 
 def _ring_cells(ci: int, cj: int, ring: int):
@@ -68,7 +72,9 @@ class ShopDirectory:
         cells = list(self._grid) or [(0, 0)]
         self._max_ring = max(max(i for i, _ in cells) - min(i for i, _ in cells),
                              max(j for _, j in cells) - min(j for _, j in cells)) + 1  # fmt: skip
-        self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
+        # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
+        # replaced listing would then wait for a full garbage collection to be freed.
+        self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
         self._cities: dict[str | None, tuple[str, ...]] = {}
 
     def cities(self, carrier: str | None = None) -> tuple[str, ...]:
@@ -133,16 +139,55 @@ class ShopDirectory:
             out.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
         return out
 
-    def _nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
-        office = self._offices.get(municipality)
-        if office is None:
-            return ()
-        return tuple(self.nearest(office[0], office[1], carrier, limit, exclude_city=municipality))
+    def nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
+        """The shops nearest to a municipality's office, outside it (remembered per question)."""
+        key = (municipality, carrier, limit)
+        found = self._near_cities.get(key)
+        if found is None:
+            office = self._offices.get(municipality)
+            found = () if office is None else tuple(self.nearest(*office, carrier, limit, exclude_city=municipality))
+            if len(self._near_cities) >= NEAR_CACHE:
+                self._near_cities.clear()
+            self._near_cities[key] = found
+        return found
+
+
+def _validated(path: str | Path) -> ShopFile:
+    """The listing validated CHUNK entries at a time, so a reload beside the event loop never
+    holds the GIL for long; any problem and the whole file is validated again for its lines."""
+    data, _ = load_cached(path)
+    shops = data.get("shops") if isinstance(data, dict) else None
+    if not isinstance(shops, list) or len(shops) <= CHUNK:
+        return validate_file(ShopFile, path)
+    parts = []
+    for i in range(0, len(shops), CHUNK):
+        try:
+            parts.append(ShopFile.model_validate({**data, "shops": shops[i : i + CHUNK]}))
+        except ValidationError:
+            return validate_file(ShopFile, path)
+    listing = ShopFile.model_construct(as_of=parts[0].as_of, source=parts[0].source,
+                                       shops=[shop for part in parts for shop in part.shops])  # fmt: skip
+    return validate_file(ShopFile, path) if listing.cross_checks() else listing
 
 
 def load_shops(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
-    """Validate ``path`` and return its directory; ``DataError`` with lines otherwise."""
-    listing = validate_file(ShopFile, path)
+    """Validate ``path`` and return its directory; ``DataError`` with lines otherwise.
+
+    Garbage collection waits meanwhile (a full collection of the objects of a large listing
+    would stop every thread), and what is built is then kept out of the collector's way."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        directory = _load(path, municipalities)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return directory
+
+
+def _load(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
+    listing = _validated(path)
     known = {m.name for m in municipalities}
     unknown = [(i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known]
     if unknown:

@@ -97,7 +97,7 @@ class ShopWatcher:
                 break
             signature = again
         self._signature = signature
-        digest = _digest(self.path)
+        digest = await asyncio.to_thread(_digest, self.path)  # a large listing: not on the event loop
         if digest is not None and digest == self._digest:
             return "unchanged"  # touched or rewritten with the same content
         if digest is not None and digest == self._refused:
