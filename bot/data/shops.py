@@ -4,7 +4,9 @@ Lives here: ``load_shops`` (schema plus a check that every shop's municipality i
 known, with line numbers) and ``ShopDirectory`` (shops in a city, by carrier,
 the nearest ones to a point or to a city without a shop). A shop without
 verified coordinates is placed at its municipality's office for distances only.
-Reads the listing file; nothing else.
+Loading never holds the GIL long (entries validated a hundred at a time, no full garbage
+collection meanwhile), so a reload can run beside the event loop. Reads the listing file;
+nothing else.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from pathlib import Path
 from bot.data.geo import distance_km
 from pydantic import ValidationError
 
-from bot.data.schema import Municipality, Shop, ShopFile, validate_file
+from bot.data.schema import CARRIERS, Municipality, Shop, ShopFile, validate_file
 from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_lines
 
 
 CELL = 0.25  # degrees; about 25 km
 NEAR_CACHE = 4096  # municipalities' nearest shops remembered
-CHUNK = 250  # shop entries validated per pydantic call (it holds the GIL for a whole call)
+CHUNK = 100  # shop entries validated per pydantic call (it holds the GIL for a whole call)
 
 
 def _ring_cells(ci: int, cj: int, ring: int):
@@ -75,7 +77,22 @@ class ShopDirectory:
         # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
         # replaced listing would then wait for a full garbage collection to be freed.
         self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
-        self._cities: dict[str | None, tuple[str, ...]] = {}
+        # Municipalities with a shop, per carrier, made now (in the loading thread), not at the
+        # first question after a reload (on the event loop).
+        carriers = {city: {s.carrier for s in shops} for city, shops in self._by_city.items()}
+        self._cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in self._offices if c in carriers)}
+        for carrier in CARRIERS:
+            self._cities[carrier] = tuple(c for c in self._offices if carrier in carriers.get(c, ()))
+
+    def dismantle(self, piece: int = 500) -> None:
+        """Free this directory (once replaced) ``piece`` shops at a time: dropped whole, its
+        last reference would free every shop in one cascade that holds the GIL throughout."""
+        self._near_cities.clear()
+        self._grid.clear()
+        for held in (self._positions, *self._by_city.values(), self.listing.shops):
+            while held:
+                del held[-piece:]
+        self._by_city.clear()
 
     def cities(self, carrier: str | None = None) -> tuple[str, ...]:
         """Municipalities with at least one shop (of ``carrier``), in the order of

@@ -234,9 +234,27 @@ class _Reader:
         return out
 
 
+PIECE = 1 << 18  # characters or bytes handled per call, so that a large file never holds the GIL long
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without a BOM) decoded a piece at a time, split after a newline."""
+    pieces, start = [], 0
+    while start < len(raw):
+        end = raw.find(b"\n", start + PIECE)
+        end = len(raw) if end < 0 else end + 1
+        pieces.append(raw[start:end].decode("utf-8-sig" if start == 0 else "utf-8"))
+        start = end
+    return "".join(pieces)
+
+
+def _printable(text: str) -> bool:
+    return not any(Reader.NON_PRINTABLE.search(text, i, i + PIECE) for i in range(0, len(text), PIECE))
+
+
 def load_plain(text: str) -> Any | None:
     """The data of ``text`` if it is plain block YAML, else None (read it with PyYAML)."""
-    if "\t" in text or Reader.NON_PRINTABLE.search(text):
+    if "\t" in text or not _printable(text):
         return None
     try:
         entries = _entries(text)

@@ -1,6 +1,10 @@
 """Classes in the database: insert or update by natural key, and the resident's search.
 
-Past classes are never returned: a search starts at the caller's "now".
+Past classes are never returned: a search starts at the caller's "now". A search is a few
+ordered ranges of one index (``_plan``): per municipality or prefecture, per day, with the
+time of day, level, carrier and topic inside the range, so its rows read are bounded by its
+limit however many classes the database holds (a search without a place, which no resident
+asks, reads the day index and filters row by row).
 """
 
 from __future__ import annotations

@@ -82,3 +82,12 @@ def test_repeated_scalars_are_one_object():
 )
 def test_anything_beyond_the_subset_is_left_to_pyyaml(text):
     assert load_plain(text) is None
+
+
+def test_decoding_in_pieces_is_decoding(monkeypatch):
+    import bot.data.yaml_fast as yaml_fast
+
+    monkeypatch.setattr(yaml_fast, "PIECE", 7)
+    text = "a: 窓口\nb: まどぐち\n" * 20
+    assert yaml_fast.decode(("\ufeff" + text).encode()) == text
+    assert yaml_fast.load_plain(text + "c: \x07\n") is None  # found in a later piece

@@ -182,3 +182,20 @@ def test_an_impossible_date_is_a_located_error_not_a_crash(tmp_path):
     with pytest.raises(DataError) as exc:
         load_with_lines(path)
     assert f"{path}:3: '2021-02-30'" in str(exc.value)
+
+
+def test_off_the_main_thread_the_parse_cache_is_left_alone(tmp_path, monkeypatch):
+    import threading
+
+    from bot.data.yaml_lines import load_cached
+
+    monkeypatch.setenv("MADOGUCHI_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "ok.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(load_cached(path)))
+    worker.start()
+    worker.join()
+    assert got == [({"a": 1}, None)] and not (tmp_path / "cache").exists()
+    load_cached(path)
+    assert len(list((tmp_path / "cache").glob("*.marshal"))) == 1
