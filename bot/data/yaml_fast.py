@@ -104,33 +104,41 @@ def _without_comment(text: str) -> str:
     return (text[:cut] if cut >= 0 else text).rstrip()
 
 
-def _value(text: str, scalars: _Scalars) -> Any:
-    """The value written after ``key:`` or ``- `` on one line."""
-    if text[0] == "'":
-        end = text.rfind("'")
-        inner = text[1:end]
-        if end == 0 or _without_comment(text[end + 1 :].strip()) or "'" in inner.replace("''", ""):
+def _quoted(text: str, scalars: _Scalars) -> str:
+    """A single-quoted scalar, or a double-quoted one without escapes, alone on its line."""
+    quote = text[0]
+    end = text.rfind(quote)
+    inner = text[1:end]
+    if end == 0 or _without_comment(text[end + 1 :].strip()):
+        raise _NotPlain
+    if quote == "'":
+        if "'" in inner.replace("''", ""):
             raise _NotPlain
         return scalars.string(inner.replace("''", "'"))
-    if text[0] == '"':
-        end = text.rfind('"')
-        inner = text[1:end]
-        if end == 0 or _without_comment(text[end + 1 :].strip()) or '"' in inner or "\\" in inner:
+    if '"' in inner or "\\" in inner:
+        raise _NotPlain
+    return scalars.string(inner)
+
+
+def _flow_mapping(inner: str, scalars: _Scalars) -> dict:
+    out: dict = {}
+    for key, value in _flow(inner, _FLOW_PAIR, scalars):
+        key = scalars.plain(key)
+        if not isinstance(key, str) or key in out:
             raise _NotPlain
-        return scalars.string(inner)
+        out[scalars.string(key)] = value
+    return out
+
+
+def _value(text: str, scalars: _Scalars) -> Any:
+    """The value written after ``key:`` or ``- `` on one line."""
+    if text[0] in "'\"":
+        return _quoted(text, scalars)
     text = _without_comment(text)
-    if text in ("[]", "{}"):
-        return [] if text == "[]" else {}
     if text.startswith("[") and text.endswith("]"):
         return [value for _, value in _flow(text[1:-1], _FLOW_ITEM, scalars)]
     if text.startswith("{") and text.endswith("}"):
-        out: dict = {}
-        for key, value in _flow(text[1:-1], _FLOW_PAIR, scalars):
-            key = scalars.plain(key)
-            if not isinstance(key, str) or key in out:
-                raise _NotPlain
-            out[scalars.string(key)] = value
-        return out
+        return _flow_mapping(text[1:-1], scalars)
     if text[0] in _SPECIAL_START or text.startswith("- ") or text == "-" or ": " in text or text.endswith(":"):
         raise _NotPlain
     return scalars.plain(text)

@@ -208,47 +208,56 @@ def _time_ranges(q: ClassQuery, p: str = "") -> list[tuple[str, list]]:
     return out
 
 
+def _scopes(q: ClassQuery) -> list[tuple[str | None, str | None]]:
+    """(column, value) of each place searched: municipalities, else the prefecture, else none."""
+    if q.municipalities:
+        return [("municipality", m) for m in q.municipalities]
+    return [("prefecture", q.prefecture)] if q.prefecture else [(None, None)]
+
+
+def _kinds(q: ClassQuery, p: str, placed: bool) -> list[tuple[str, list]]:
+    """(condition, args) of each level and carrier range: one per value of the one not asked."""
+    if not placed:
+        # No place: the day index, the other filters read row by row (not bounded; residents always have a place).
+        return [_residual(q)]
+    if not (q.level or q.carrier):
+        return [("", [])]
+    sql = " AND t.level = ? AND t.carrier = ?" if p else " AND level = ? AND ifnull(carrier, '') = ?"
+    levels = (q.level,) if q.level else LEVEL_VALUES
+    return [(sql, [level, carrier]) for level in levels for carrier in ((q.carrier,) if q.carrier else CARRIER_VALUES)]
+
+
+def _source(q: ClassQuery, column: str | None, ranges: tuple[_Range, ...]) -> _Plan:
+    if column is None:
+        source = "classes INDEXED BY classes_day"
+        return _Plan(source, source, "*", ranges, "day, start, venue")
+    index = f"{'city' if column == 'municipality' else 'prefecture'}_{'kind' if q.level or q.carrier else 'when'}"
+    if q.topic:
+        topics = f"class_topics AS t INDEXED BY class_topics_{index}"
+        return _Plan(f"{topics} JOIN classes AS c ON c.id = t.class_id", topics, "c.*", ranges, "t.day, t.start, t.venue")
+    source = f"classes INDEXED BY classes_{index}"
+    return _Plan(source, source, "*", ranges, "day, start, venue")
+
+
 def _plan(q: ClassQuery) -> _Plan | None:
-    """The index ranges of ``q``; None when no day can match."""
-    scopes: list[tuple[str | None, str | None]] = (
-        [("municipality", m) for m in q.municipalities] if q.municipalities
-        else [("prefecture", q.prefecture)] if q.prefecture else [(None, None)]
-    )  # fmt: skip
-    p = "t." if q.topic and scopes[0][0] else ""
+    """The index ranges of ``q``: per place, level-and-carrier range and day group; None when no
+    day can match."""
+    scopes = _scopes(q)
+    placed = scopes[0][0] is not None
+    p = "t." if q.topic and placed else ""
     times = _time_ranges(q, p)
     if not times:
         return None
-    kinds: list[tuple[str, list]] = [("", [])]
-    if scopes[0][0] is None:
-        # No place: the day index, the other filters read row by row (not bounded; residents always have a place).
-        index, residual = "classes_day", _residual(q)
-        kinds = [(residual[0], residual[1])]
-    elif q.level or q.carrier:
-        kinds = [(" AND t.level = ? AND t.carrier = ?" if p else " AND level = ? AND ifnull(carrier, '') = ?",
-                  [level, carrier])
-                 for level in ((q.level,) if q.level else LEVEL_VALUES)
-                 for carrier in ((q.carrier,) if q.carrier else CARRIER_VALUES)]  # fmt: skip
-    place = {"municipality": "city", "prefecture": "prefecture"}.get(scopes[0][0] or "")
-    shape = "kind" if (q.level or q.carrier) else "when"
     ranges = []
     for column, value in scopes:
-        for kind_sql, kind_args in kinds:
+        head, head_args = ([f"{p}{column} = ?"], [value]) if placed else ([], [])
+        if p:
+            head, head_args = ["t.topic = ?", *head], [q.topic, *head_args]
+        for kind_sql, kind_args in _kinds(q, p, placed):
             for time_sql, time_args in times:
-                conds, args = [], []
-                if p:
-                    conds, args = ["t.topic = ?"], [q.topic]
-                if column:
-                    conds, args = [*conds, f"{p}{column} = ?"], [*args, value]
-                where = " AND ".join([*conds, time_sql]) + kind_sql
-                ranges.append(_Range(where, (*args, *time_args, *kind_args)))
-    if scopes[0][0] is None:
-        source = "classes INDEXED BY classes_day"
-        return _Plan(source, source, "*", tuple(ranges), "day, start, venue")
-    if q.topic:
-        topics = f"class_topics AS t INDEXED BY class_topics_{place}_{shape}"
-        return _Plan(f"{topics} JOIN classes AS c ON c.id = t.class_id", topics, "c.*", tuple(ranges), "t.day, t.start, t.venue")
-    source = f"classes INDEXED BY classes_{place}_{shape}"
-    return _Plan(source, source, "*", tuple(ranges), "day, start, venue")
+                where = " AND ".join([*head, time_sql]) + kind_sql
+                ranges.append(_Range(where, (*head_args, *time_args, *kind_args)))
+    return _source(q, scopes[0][0], tuple(ranges))
 
 
 def _residual(q: ClassQuery) -> tuple[str, list]:
