@@ -1,7 +1,9 @@
-"""Core benchmark: start-up, reply latency, peak memory and accuracy, on two data sets.
+"""Core benchmark: start-up, reply latency, peak memory and accuracy, on two data sets; start-up
+after an edit (cold and warm parse cache) per shop scale; every kind of message per class scale
+and the event loop's longest block (benchmarks/README.md says what each section measures).
 
-    python benchmarks/bench_core.py            # full run (about 3 minutes on 2 cores)
-    python benchmarks/bench_core.py --quick    # fewer repeats
+    python benchmarks/bench_core.py            # full run: sections core, startup, scale (1x, 10x, 100x)
+    python benchmarks/bench_core.py --quick --class-scales 1,10   # a quick run
 
 Data sets:
 
@@ -409,34 +411,37 @@ def startup_command(data: dict) -> list[str]:
             "--knowledge", data["knowledge"], "--shops", data["shops"]]  # fmt: skip
 
 
+def first_reply(data: dict, n: int, env: dict, workdir: Path) -> tuple[float, float]:
+    """Spawn the bot on ``data``, write one line: (seconds to the first output line, the
+    child's peak RSS in MB from wait4). Exits the benchmark if the bot did not answer."""
+    line = json.dumps({"user": f"startup-{n}", "text": STARTUP_TEXT}, ensure_ascii=False) + "\n"
+    with open(workdir / f"startup-{n}.stderr", "w+b") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(startup_command(data), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=err, cwd=str(ROOT), env=env)  # fmt: skip
+        proc.stdin.write(line.encode())
+        proc.stdin.flush()
+        first = proc.stdout.readline()
+        elapsed = time.perf_counter() - start
+        proc.stdin.close()
+        proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        problems = err.read().decode(errors="replace")
+    try:
+        ok = code == 0 and json.loads(first).get("replies")
+    except json.JSONDecodeError:
+        ok = False
+    if not ok:
+        raise SystemExit(f"start-up run failed (exit {code}): {first[:300]!r}\n{problems[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
 def measure_startup(data: dict, runs: int, workdir: Path) -> list[float]:
     """Wall time from spawn to the first output line, for one input line, ``runs`` times."""
-    times = []
     env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
-    for n in range(runs):
-        line = json.dumps({"user": f"startup-{n}", "text": STARTUP_TEXT}, ensure_ascii=False) + "\n"
-        with open(workdir / f"startup-{n}.stderr", "w+b") as err:
-            start = time.perf_counter()
-            proc = subprocess.Popen(startup_command(data), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=err, cwd=str(ROOT), env=env)  # fmt: skip
-            proc.stdin.write(line.encode())
-            proc.stdin.flush()
-            first = proc.stdout.readline()
-            elapsed = time.perf_counter() - start
-            proc.stdin.close()
-            proc.stdout.read()
-            code = proc.wait(timeout=120)
-            err.seek(0)
-            problems = err.read().decode(errors="replace")
-        try:
-            reply = json.loads(first)
-            ok = code == 0 and reply.get("replies")
-        except json.JSONDecodeError:
-            ok = False
-        if not ok:
-            raise SystemExit(f"start-up run failed (exit {code}): {first[:300]!r}\n{problems[-2000:]}")
-        times.append(elapsed)
-    return times
+    return [first_reply(data, n, env, workdir)[0] for n in range(runs)]
 
 
 def _proc_status_mb(field: str) -> float | None:
@@ -902,37 +907,21 @@ def startup_section(prepared: dict, args: argparse.Namespace, workdir: Path, mis
 
 
 def measure_startup_cache(data: dict, runs: int, workdir: Path, cold: bool) -> tuple[list[float], list[float]]:
-    """Start-up to the first reply of ``python -m bot chat --jsonl`` under /usr/bin/time-like
-    accounting (the child's ru_maxrss from wait4), with a fresh or a filled MADOGUCHI_CACHE."""
+    """Start-up to the first reply and the child's peak RSS, with a fresh MADOGUCHI_CACHE each
+    run (cold) or one filled by a first, untimed run (warm); a fresh copy of the database each run."""
     times, rss = [], []
-    warm_cache = workdir / "cache-warm"
     for n in range(runs + (0 if cold else 1)):
-        cache = workdir / f"cache-cold-{n}" if cold else warm_cache
-        shutil.rmtree(cache, ignore_errors=True) if cold else None
+        cache = workdir / (f"cache-cold-{n}" if cold else "cache-warm")
+        if cold:
+            shutil.rmtree(cache, ignore_errors=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("MADOGUCHI_")}
         env["MADOGUCHI_CACHE"] = str(cache)
         db = workdir / "startup.db"
         shutil.copy(data["db"], db)
-        line = json.dumps({"user": f"startup-{n}", "text": STARTUP_TEXT}, ensure_ascii=False) + "\n"
-        cmd = [*startup_command(dict(data, db=str(db)))]
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=str(ROOT), env=env)  # fmt: skip
-        proc.stdin.write(line.encode())
-        proc.stdin.flush()
-        first = proc.stdout.readline()
-        elapsed = time.perf_counter() - start
-        proc.stdin.close()
-        proc.stdout.read()
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0 or not first.strip():
-            raise SystemExit(f"start-up run failed (exit {proc.returncode}): {first[:300]!r}\n{err[-2000:]!r}")
-        if not cold and n == 0:
-            continue  # fills the cache
-        times.append(elapsed)
-        rss.append(usage.ru_maxrss / 1024)
+        elapsed, peak = first_reply(dict(data, db=str(db)), n, env, workdir)
+        if cold or n > 0:  # the first warm run fills the cache
+            times.append(elapsed)
+            rss.append(peak)
     return times, rss
 
 

@@ -49,11 +49,16 @@ SESSIONS = [
 ]  # fmt: skip
 
 
+async def _filled(path, sessions):
+    async with Database(str(path)) as db:
+        s = ClassStore(db)
+        await s.upsert_many(sessions)
+        yield s
+
+
 @pytest.fixture
 async def store(tmp_path):
-    async with Database(str(tmp_path / "c.db")) as db:
-        s = ClassStore(db)
-        await s.upsert_many(SESSIONS)
+    async for s in _filled(tmp_path / "c.db", SESSIONS):
         yield s
 
 
@@ -210,9 +215,7 @@ NATION = [
 
 @pytest.fixture
 async def nation(tmp_path):
-    async with Database(str(tmp_path / "n.db")) as db:
-        s = ClassStore(db)
-        await s.upsert_many(NATION)
+    async for s in _filled(tmp_path / "n.db", NATION):
         yield s
 
 
