@@ -599,7 +599,7 @@ def scale_database(src: str, dst: Path, factor: int) -> dict:
     shutil.copy(src, dst)
     t = time.perf_counter()
     con = sqlite3.connect(dst, isolation_level=None)
-    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000", "temp_store=MEMORY"):
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000", "temp_store=MEMORY", "threads=2"):
         con.execute(f"PRAGMA {pragma}")
     if factor > 1:
         saved = con.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
@@ -626,6 +626,35 @@ def scale_database(src: str, dst: Path, factor: int) -> dict:
     return {"classes": n, "make_s": time.perf_counter() - t}
 
 
+def _scaled(me: list[str], src: str, dst: Path, factor: int) -> dict:
+    """``scale_database`` in a subprocess (this process's peak RSS is inherited by the start-ups
+    it spawns). A database kept by ``--keep`` from the same source is reused, its conversations
+    and other resident data cleared."""
+    import hashlib
+    import sqlite3
+
+    con = sqlite3.connect(src)
+    digest = hashlib.sha256(f"x{factor}".encode())
+    for query in ("SELECT sql FROM sqlite_master ORDER BY name", "SELECT natural_key, seats_left FROM classes ORDER BY id"):
+        for row in con.execute(query):
+            digest.update(repr(row).encode())
+    con.close()
+    source = digest.hexdigest()  # the schema and the classes, not the file (its rows say when they were written)
+    mark = dst.with_suffix(".source")
+    if dst.exists() and mark.exists() and mark.read_text() == source:
+        con = sqlite3.connect(dst, isolation_level=None)
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                                    "('classes', 'class_topics') AND name NOT LIKE 'sqlite_%'").fetchall():  # fmt: skip
+            con.execute(f'DELETE FROM "{table}"')
+        (n,) = con.execute("SELECT COUNT(*) FROM classes").fetchone()
+        con.close()
+        return {"classes": n, "reused": True}
+    mark.unlink(missing_ok=True)
+    made = _subprocess_json([*me, "--scale-db", src, str(dst), str(factor)], f"{factor}x classes")
+    mark.write_text(source)
+    return made
+
+
 def _probe_targets(db: str, knowledge) -> tuple[str, str, tuple[float, float]]:
     """The densest municipality, a synthetic one with a median number of classes, and the
     densest one's office."""
@@ -646,7 +675,7 @@ class LoopLag:
 
     def __init__(self, tick: float = 0.001):
         self.tick = tick
-        self.worst_ms, self.worst_where = 0.0, ""
+        self.worst_ms, self.worst_where, self.gc_worst_ms = 0.0, "", 0.0
         self._task: asyncio.Task | None = None
 
     async def _watch(self) -> None:
@@ -673,13 +702,23 @@ class LoopLag:
         return "; ".join(where) or "no other thread busy"
 
     def reset(self) -> None:
-        self.worst_ms, self.worst_where = 0.0, ""
+        self.worst_ms, self.worst_where, self.gc_worst_ms = 0.0, "", 0.0
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        """The longest garbage collection (it stops every thread) since the last reset."""
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+        elif self._gc_began is not None:
+            self.gc_worst_ms = max(self.gc_worst_ms, (time.perf_counter() - self._gc_began) * 1000)
 
     def __enter__(self) -> "LoopLag":
+        self._gc_began = None
+        gc.callbacks.append(self._on_gc)
         self._task = asyncio.get_running_loop().create_task(self._watch())
         return self
 
     def __exit__(self, *exc) -> None:
+        gc.callbacks.remove(self._on_gc)
         self._task.cancel()
 
 
@@ -731,7 +770,7 @@ async def _mixed_replay(handle, cases, kinds, lag: LoopLag, min_turns: int, shar
                 await handle(_message(user, turns[-1]))
                 times.append((time.perf_counter_ns() - t) / 1e6)
                 await asyncio.sleep(0)
-    return {"ms": times, "loop_block_ms": lag.worst_ms, "loop_block_where": lag.worst_where}
+    return {"ms": times, "loop_block_ms": lag.worst_ms, "loop_block_where": lag.worst_where, "gc_ms": lag.gc_worst_ms}
 
 
 async def _live_reload(app, listing: str, workdir: Path, cases, lag: LoopLag) -> dict:
@@ -768,7 +807,7 @@ async def _live_reload(app, listing: str, workdir: Path, cases, lag: LoopLag) ->
     stop.set()
     await asyncio.gather(task, return_exceptions=True)
     return {"reload_s": (swapped - began) if swapped else None, "loop_block_ms": lag.worst_ms,
-            "loop_block_where": lag.worst_where,
+            "loop_block_where": lag.worst_where, "gc_ms": lag.gc_worst_ms,
             "replies_during": len(times), "reply_max_ms": max(times) if times else 0.0, "shops": len(app.shops),
             "reloads": watcher.reloads, "problems": watcher.last_problems[:3]}  # fmt: skip
 
@@ -824,7 +863,8 @@ def report_probe(scale: int, n_classes: int, w: dict, misses: list[str]) -> None
     m = w["mixed"]
     p99 = percentile(m["ms"], 99)
     print(f"  mixed replay ({len(m['ms']):,} replies, 1 % probe kinds): {_stats(m['ms'])} ms; "
-          f"longest event-loop block {m['loop_block_ms']:.1f} ms ({m['loop_block_where'][:90]})")  # fmt: skip
+          f"longest event-loop block {m['loop_block_ms']:.1f} ms ({m['loop_block_where'][:90]}; longest "
+          f"garbage collection {m['gc_ms']:.1f} ms)")  # fmt: skip
     if scale == 100 and p99 > TARGET_P99_MS:
         misses.append(f"{scale}x: mixed replay p99 {p99:.2f} ms > {TARGET_P99_MS} ms")
     if m["loop_block_ms"] > TARGET_LOOP_BLOCK_MS:
@@ -833,7 +873,8 @@ def report_probe(scale: int, n_classes: int, w: dict, misses: list[str]) -> None
     if r:
         print(f"  live reload of a {r['shops']:,}-shop listing: served after {r['reload_s'] or float('nan'):.2f} s, "
               f"{r['replies_during']} replies meanwhile (longest {r['reply_max_ms']:.1f} ms); "
-              f"longest event-loop block {r['loop_block_ms']:.1f} ms ({r['loop_block_where'][:90]})")  # fmt: skip
+              f"longest event-loop block {r['loop_block_ms']:.1f} ms ({r['loop_block_where'][:90]}; longest "
+              f"garbage collection {r['gc_ms']:.1f} ms)")  # fmt: skip
         if r["loop_block_ms"] > TARGET_LOOP_BLOCK_MS:
             misses.append(f"reload: event loop blocked {r['loop_block_ms']:.1f} ms > {TARGET_LOOP_BLOCK_MS:.0f} ms")
     print(f"  peak RSS of the probe process: {w['peak_rss_mb']:.0f} MB")
@@ -862,8 +903,9 @@ def scale_section(prepared: dict, args: argparse.Namespace, workdir: Path, misse
     probes: dict[int, dict] = {}
     for scale in args.class_scales:
         db = workdir / f"probe-{scale}x.db"
-        made = scale_database(national["db"], db, scale)
-        print(f"{scale}x classes: {made['classes']:,} made in {made['make_s']:.1f} s (INSERT … SELECT, indexes rebuilt)")
+        made = _scaled(me, national["db"], db, scale)
+        print(f"{scale}x classes: {made['classes']:,} " + (f"made in {made['make_s']:.1f} s (INSERT … SELECT, indexes "
+              "rebuilt)" if not made.get("reused") else "(kept from an earlier run with --keep: same source)"))  # fmt: skip
         sys.stdout.flush()
         listing = national["listings"][str(max(args.shop_scales))] if scale == args.class_scales[-1] else ""
         cmd = [*me, "--probe-worker", "--db", str(db), "--knowledge", national["knowledge"], "--shops",
@@ -873,7 +915,8 @@ def scale_section(prepared: dict, args: argparse.Namespace, workdir: Path, misse
         w["classes"] = made["classes"]
         report_probe(scale, made["classes"], w, misses)
         probes[scale] = w
-        db.unlink(missing_ok=True)
+        if not args.keep:
+            db.unlink(missing_ok=True)
         sys.stdout.flush()
     print()
     print("The issue's table (warm median and max of cold and warm, per class scale):")
@@ -1057,6 +1100,7 @@ def main() -> int:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--scale-db", nargs=3, help=argparse.SUPPRESS)
     for opt in ("--db", "--knowledge", "--shops", "--now", "--reload"):  # worker options
         parser.add_argument(opt, help=argparse.SUPPRESS)
     parser.add_argument("--min-replies", type=int, default=MIN_TIMED_TEXT_REPLIES, help=argparse.SUPPRESS)
@@ -1071,6 +1115,10 @@ def main() -> int:
         return 0
     if args.prepare:
         print(json.dumps(asyncio.run(_prepare(Path(args.prepare)))))
+        return 0
+    if args.scale_db:
+        src, dst, factor = args.scale_db
+        print(json.dumps(scale_database(src, Path(dst), int(factor))))
         return 0
     sections = [name.strip() for name in args.sections.split(",") if name.strip()]
     unknown = [name for name in sections if name not in SECTIONS]

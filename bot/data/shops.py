@@ -14,8 +14,10 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from bot.data.geo import distance_km
 from pydantic import ValidationError
@@ -57,6 +59,9 @@ class ShopDirectory:
         self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
         self._by_city: dict[str, list[Shop]] = {}
         self._positions: list[tuple[Shop, float, float, bool]] = []
+        # Made once here (in the loading thread), not per question: a listing can hold 30,000 shops.
+        self._desks = [s for s in listing.shops if s.kind == "phone_desk"]
+        self._carriers = {s.carrier for s in listing.shops}
         for shop in listing.shops:
             if shop.kind != "shop":
                 continue
@@ -84,14 +89,17 @@ class ShopDirectory:
         for carrier in CARRIERS:
             self._cities[carrier] = tuple(c for c in self._offices if carrier in carriers.get(c, ()))
 
-    def dismantle(self, piece: int = 500) -> None:
-        """Free this directory (once replaced) ``piece`` shops at a time: dropped whole, its
-        last reference would free every shop in one cascade that holds the GIL throughout."""
+    def dismantle(self, piece: int = 100, pause: Callable[[], None] = lambda: time.sleep(0.0005)) -> None:
+        """Free this directory (once replaced) ``piece`` shops at a time, with a ``pause`` between
+        (the GIL free for the event loop): dropped whole, its last reference would free every
+        shop in one cascade that holds the GIL throughout."""
         self._near_cities.clear()
         self._grid.clear()
+        self._desks.clear()
         for held in (self._positions, *self._by_city.values(), self.listing.shops):
             while held:
                 del held[-piece:]
+                pause()
         self._by_city.clear()
 
     def cities(self, carrier: str | None = None) -> tuple[str, ...]:
@@ -114,12 +122,10 @@ class ShopDirectory:
 
     def desks(self, carrier: str | None = None) -> list[Shop]:
         """Phone desks (e.g. the Rakuten senior support desk)."""
-        return [
-            s for s in self.listing.shops if s.kind == "phone_desk" and (carrier is None or s.carrier == carrier)
-        ]
+        return [s for s in self._desks if carrier is None or s.carrier == carrier]
 
     def has_carrier(self, carrier: str) -> bool:
-        return any(s.carrier == carrier for s in self.listing.shops)
+        return carrier in self._carriers
 
     def nearest(
         self, lat: float, lon: float, carrier: str | None = None, limit: int = 3, exclude_city: str | None = None

@@ -8,7 +8,7 @@ Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``wat
 The file is polled (size, modification time, inode; no platform file-watch API, so it
 works the same on every system and on network drives). Reading, hashing, parsing and
 validating a changed file happen in a thread, never on the event loop, with the GIL handed
-over every millisecond meanwhile; the new listing is swapped in at once, and the one it
+over every half millisecond meanwhile; the new listing is swapped in at once, and the one it
 replaces is freed a piece at a time in a thread of its own. A change is loaded only when the
 file has stopped changing for ``settle`` seconds, so an editor's half-written save is
 not read. The new listing is validated whole by the same loader as at start-up
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
 SETTLE = 0.5
-SWITCH_INTERVAL = 0.001  # seconds: how often a thread hands the GIL over while a listing loads
+SWITCH_INTERVAL = 0.0005  # seconds: how often a thread hands the GIL over while a listing loads
 RETIRE_AFTER = 2.0  # seconds a replaced listing is kept for the turns still using it
 
 OnReload = Callable[[ShopDirectory], Any]
@@ -63,8 +63,8 @@ def _digest(path: Path) -> str | None:
 
 
 async def _off_the_loop(work: Callable, *args: Any) -> Any:
-    """``work`` in a thread, with the GIL handed back every millisecond meanwhile (not every
-    five), so the event loop answers on time while a large listing is parsed beside it."""
+    """``work`` in a thread, with the GIL handed back every SWITCH_INTERVAL meanwhile (not every
+    five milliseconds), so the event loop answers on time while a large listing is parsed beside it."""
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
     try:
