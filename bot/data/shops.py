@@ -44,6 +44,24 @@ def _ring_cells(ci: int, cj: int, ring: int):
         yield i, cj + ring
 
 
+def _grid(positions: list[tuple[Shop, float, float, bool]]) -> dict[tuple[int, int], list[int]]:
+    """The index of each position, by its ``CELL``-degree cell."""
+    grid: dict[tuple[int, int], list[int]] = {}
+    for k, (_, lat, lon, _) in enumerate(positions):
+        grid.setdefault((int(math.floor(lat / CELL)), int(math.floor(lon / CELL))), []).append(k)
+    return grid
+
+
+def _cities_per_carrier(offices: list[str], by_city: dict[str, list[Shop]]) -> dict[str | None, tuple[str, ...]]:
+    """Municipalities with a shop (of each carrier), in the order of the municipality list: made
+    with the directory (in the loading thread), not at the first question after a reload."""
+    carriers = {city: {s.carrier for s in shops} for city, shops in by_city.items()}
+    cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in offices if c in carriers)}
+    for carrier in CARRIERS:
+        cities[carrier] = tuple(c for c in offices if carrier in carriers.get(c, ()))
+    return cities
+
+
 @dataclass(frozen=True)
 class NearShop:
     shop: Shop
@@ -72,9 +90,7 @@ class ShopDirectory:
             elif shop.municipality in self._offices:
                 lat, lon = self._offices[shop.municipality]
                 self._positions.append((shop, lat, lon, True))
-        self._grid: dict[tuple[int, int], list[int]] = {}
-        for k, (_, slat, slon, _) in enumerate(self._positions):
-            self._grid.setdefault((int(math.floor(slat / CELL)), int(math.floor(slon / CELL))), []).append(k)
+        self._grid = _grid(self._positions)
         # Far enough to cover every position from anywhere: the search always ends.
         cells = list(self._grid) or [(0, 0)]
         self._max_ring = max(max(i for i, _ in cells) - min(i for i, _ in cells),
@@ -82,12 +98,7 @@ class ShopDirectory:
         # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
         # replaced listing would then wait for a full garbage collection to be freed.
         self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
-        # Municipalities with a shop, per carrier, made now (in the loading thread), not at the
-        # first question after a reload (on the event loop).
-        carriers = {city: {s.carrier for s in shops} for city, shops in self._by_city.items()}
-        self._cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in self._offices if c in carriers)}
-        for carrier in CARRIERS:
-            self._cities[carrier] = tuple(c for c in self._offices if carrier in carriers.get(c, ()))
+        self._cities = _cities_per_carrier(list(self._offices), self._by_city)
 
     def dismantle(self, piece: int = 100, pause: Callable[[], None] = lambda: time.sleep(0.0005)) -> None:
         """Free this directory (once replaced) ``piece`` shops at a time, with a ``pause`` between
