@@ -194,11 +194,12 @@ def _validated(path: str | Path) -> ShopFile:
     if not isinstance(shops, list) or len(shops) <= CHUNK:
         return validate_file(ShopFile, path)
     parts = []
-    for i in range(0, len(shops), CHUNK):
+    while shops:
         try:
-            parts.append(ShopFile.model_validate({**data, "shops": shops[i : i + CHUNK]}))
+            parts.append(ShopFile.model_validate({**data, "shops": shops[:CHUNK]}))
         except ValidationError:
             return validate_file(ShopFile, path)
+        del shops[:CHUNK]  # the parsed entries freed as they go: all at once would hold the GIL throughout
     listing = ShopFile.model_construct(as_of=parts[0].as_of, source=parts[0].source,
                                        shops=[shop for part in parts for shop in part.shops])  # fmt: skip
     return validate_file(ShopFile, path) if listing.cross_checks() else listing

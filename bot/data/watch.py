@@ -8,7 +8,7 @@ Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``wat
 The file is polled (size, modification time, inode; no platform file-watch API, so it
 works the same on every system and on network drives). Reading, hashing, parsing and
 validating a changed file happen in a thread, never on the event loop, with the GIL handed
-over every half millisecond meanwhile; the new listing is swapped in at once, and the one it
+over every tenth of a millisecond meanwhile; the new listing is swapped in at once, and the one it
 replaces is freed a piece at a time in a thread of its own. A change is loaded only when the
 file has stopped changing for ``settle`` seconds, so an editor's half-written save is
 not read. The new listing is validated whole by the same loader as at start-up
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
 SETTLE = 0.5
-SWITCH_INTERVAL = 0.0005  # seconds: how often a thread hands the GIL over while a listing loads
+SWITCH_INTERVAL = 0.0001  # seconds: how often a thread hands the GIL over while a listing loads
 RETIRE_AFTER = 2.0  # seconds a replaced listing is kept for the turns still using it
 
 OnReload = Callable[[ShopDirectory], Any]

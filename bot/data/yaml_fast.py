@@ -264,6 +264,7 @@ def load_plain(text: str) -> Any | None:
     """The data of ``text`` if it is plain block YAML, else None (read it with PyYAML)."""
     if "\t" in text or not _printable(text):
         return None
+    entries: list = []
     try:
         entries = _entries(text)
         if not entries:
@@ -273,3 +274,6 @@ def load_plain(text: str) -> Any | None:
         return data if reader.pos == len(entries) else None
     except _NotPlain:
         return None
+    finally:
+        while entries:  # freed a piece at a time: all at once would hold the GIL throughout
+            del entries[-PIECE // 16 :]
