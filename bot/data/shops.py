@@ -4,23 +4,31 @@ Lives here: ``load_shops`` (schema plus a check that every shop's municipality i
 known, with line numbers) and ``ShopDirectory`` (shops in a city, by carrier,
 the nearest ones to a point or to a city without a shop). A shop without
 verified coordinates is placed at its municipality's office for distances only.
-Reads the listing file; nothing else.
+Loading never holds the GIL long (entries validated a hundred at a time, no full garbage
+collection meanwhile), so a reload can run beside the event loop. Reads the listing file;
+nothing else.
 """
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from bot.data.geo import distance_km
-from bot.data.schema import Municipality, Shop, ShopFile, validate_file
-from bot.data.yaml_lines import DataError, line_for, load_with_lines
+from pydantic import ValidationError
+
+from bot.data.schema import CARRIERS, Municipality, Shop, ShopFile, validate_file
+from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_lines
 
 
 CELL = 0.25  # degrees; about 25 km
+NEAR_CACHE = 4096  # municipalities' nearest shops remembered
+CHUNK = 100  # shop entries validated per pydantic call (it holds the GIL for a whole call)
 
 
 def _ring_cells(ci: int, cj: int, ring: int):
@@ -34,6 +42,24 @@ def _ring_cells(ci: int, cj: int, ring: int):
     for i in range(ci - ring + 1, ci + ring):
         yield i, cj - ring
         yield i, cj + ring
+
+
+def _grid(positions: list[tuple[Shop, float, float, bool]]) -> dict[tuple[int, int], list[int]]:
+    """The index of each position, by its ``CELL``-degree cell."""
+    grid: dict[tuple[int, int], list[int]] = {}
+    for k, (_, lat, lon, _) in enumerate(positions):
+        grid.setdefault((int(math.floor(lat / CELL)), int(math.floor(lon / CELL))), []).append(k)
+    return grid
+
+
+def _cities_per_carrier(offices: list[str], by_city: dict[str, list[Shop]]) -> dict[str | None, tuple[str, ...]]:
+    """Municipalities with a shop (of each carrier), in the order of the municipality list: made
+    with the directory (in the loading thread), not at the first question after a reload."""
+    carriers = {city: {s.carrier for s in shops} for city, shops in by_city.items()}
+    cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in offices if c in carriers)}
+    for carrier in CARRIERS:
+        cities[carrier] = tuple(c for c in offices if carrier in carriers.get(c, ()))
+    return cities
 
 
 @dataclass(frozen=True)
@@ -51,6 +77,9 @@ class ShopDirectory:
         self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
         self._by_city: dict[str, list[Shop]] = {}
         self._positions: list[tuple[Shop, float, float, bool]] = []
+        # Made once here (in the loading thread), not per question: a listing can hold 30,000 shops.
+        self._desks = [s for s in listing.shops if s.kind == "phone_desk"]
+        self._carriers = {s.carrier for s in listing.shops}
         for shop in listing.shops:
             if shop.kind != "shop":
                 continue
@@ -61,15 +90,28 @@ class ShopDirectory:
             elif shop.municipality in self._offices:
                 lat, lon = self._offices[shop.municipality]
                 self._positions.append((shop, lat, lon, True))
-        self._grid: dict[tuple[int, int], list[int]] = {}
-        for k, (_, slat, slon, _) in enumerate(self._positions):
-            self._grid.setdefault((int(math.floor(slat / CELL)), int(math.floor(slon / CELL))), []).append(k)
+        self._grid = _grid(self._positions)
         # Far enough to cover every position from anywhere: the search always ends.
         cells = list(self._grid) or [(0, 0)]
         self._max_ring = max(max(i for i, _ in cells) - min(i for i, _ in cells),
                              max(j for _, j in cells) - min(j for _, j in cells)) + 1  # fmt: skip
-        self.nearest_to_city = lru_cache(maxsize=4096)(self._nearest_to_city)
-        self._cities: dict[str | None, tuple[str, ...]] = {}
+        # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
+        # replaced listing would then wait for a full garbage collection to be freed.
+        self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
+        self._cities = _cities_per_carrier(list(self._offices), self._by_city)
+
+    def dismantle(self, piece: int = 100, pause: Callable[[], None] = lambda: time.sleep(0.0005)) -> None:
+        """Free this directory (once replaced) ``piece`` shops at a time, with a ``pause`` between
+        (the GIL free for the event loop): dropped whole, its last reference would free every
+        shop in one cascade that holds the GIL throughout."""
+        self._near_cities.clear()
+        self._grid.clear()
+        self._desks.clear()
+        for held in (self._positions, *self._by_city.values(), self.listing.shops):
+            while held:
+                del held[-piece:]
+                pause()
+        self._by_city.clear()
 
     def cities(self, carrier: str | None = None) -> tuple[str, ...]:
         """Municipalities with at least one shop (of ``carrier``), in the order of
@@ -91,12 +133,10 @@ class ShopDirectory:
 
     def desks(self, carrier: str | None = None) -> list[Shop]:
         """Phone desks (e.g. the Rakuten senior support desk)."""
-        return [
-            s for s in self.listing.shops if s.kind == "phone_desk" and (carrier is None or s.carrier == carrier)
-        ]
+        return [s for s in self._desks if carrier is None or s.carrier == carrier]
 
     def has_carrier(self, carrier: str) -> bool:
-        return any(s.carrier == carrier for s in self.listing.shops)
+        return carrier in self._carriers
 
     def nearest(
         self, lat: float, lon: float, carrier: str | None = None, limit: int = 3, exclude_city: str | None = None
@@ -133,16 +173,56 @@ class ShopDirectory:
             out.append(NearShop(shop, distance_km(lat, lon, slat, slon), approximate))
         return out
 
-    def _nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
-        office = self._offices.get(municipality)
-        if office is None:
-            return ()
-        return tuple(self.nearest(office[0], office[1], carrier, limit, exclude_city=municipality))
+    def nearest_to_city(self, municipality: str, carrier: str | None = None, limit: int = 3) -> tuple[NearShop, ...]:
+        """The shops nearest to a municipality's office, outside it (remembered per question)."""
+        key = (municipality, carrier, limit)
+        found = self._near_cities.get(key)
+        if found is None:
+            office = self._offices.get(municipality)
+            found = () if office is None else tuple(self.nearest(*office, carrier, limit, exclude_city=municipality))
+            if len(self._near_cities) >= NEAR_CACHE:
+                self._near_cities.clear()
+            self._near_cities[key] = found
+        return found
+
+
+def _validated(path: str | Path) -> ShopFile:
+    """The listing validated CHUNK entries at a time, so a reload beside the event loop never
+    holds the GIL for long; any problem and the whole file is validated again for its lines."""
+    data, _ = load_cached(path)
+    shops = data.get("shops") if isinstance(data, dict) else None
+    if not isinstance(shops, list) or len(shops) <= CHUNK:
+        return validate_file(ShopFile, path)
+    parts = []
+    while shops:
+        try:
+            parts.append(ShopFile.model_validate({**data, "shops": shops[:CHUNK]}))
+        except ValidationError:
+            return validate_file(ShopFile, path)
+        del shops[:CHUNK]  # the parsed entries freed as they go: all at once would hold the GIL throughout
+    listing = ShopFile.model_construct(as_of=parts[0].as_of, source=parts[0].source,
+                                       shops=[shop for part in parts for shop in part.shops])  # fmt: skip
+    return validate_file(ShopFile, path) if listing.cross_checks() else listing
 
 
 def load_shops(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
-    """Validate ``path`` and return its directory; ``DataError`` with lines otherwise."""
-    listing = validate_file(ShopFile, path)
+    """Validate ``path`` and return its directory; ``DataError`` with lines otherwise.
+
+    Garbage collection waits meanwhile (a full collection of the objects of a large listing
+    would stop every thread), and what is built is then kept out of the collector's way."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        directory = _load(path, municipalities)
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return directory
+
+
+def _load(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
+    listing = _validated(path)
     known = {m.name for m in municipalities}
     unknown = [(i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known]
     if unknown:

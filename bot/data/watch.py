@@ -6,7 +6,10 @@ Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``wat
 ``App.current_shops`` between two messages).
 
 The file is polled (size, modification time, inode; no platform file-watch API, so it
-works the same on every system and on network drives). A change is loaded only when the
+works the same on every system and on network drives). Reading, hashing, parsing and
+validating a changed file happen in a thread, never on the event loop, with the GIL handed
+over every tenth of a millisecond meanwhile; the new listing is swapped in at once, and the one it
+replaces is freed a piece at a time in a thread of its own. A change is loaded only when the
 file has stopped changing for ``settle`` seconds, so an editor's half-written save is
 not read. The new listing is validated whole by the same loader as at start-up
 (``load_shops``): if any entry is wrong, nothing of it is used — the last good listing
@@ -23,6 +26,9 @@ import hashlib
 import inspect
 import logging
 import os
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -34,6 +40,8 @@ log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
 SETTLE = 0.5
+SWITCH_INTERVAL = 0.0001  # seconds: how often a thread hands the GIL over while a listing loads
+RETIRE_AFTER = 2.0  # seconds a replaced listing is kept for the turns still using it
 
 OnReload = Callable[[ShopDirectory], Any]
 OnError = Callable[[Path, list[str]], Any]
@@ -52,6 +60,23 @@ def _digest(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+async def _off_the_loop(work: Callable, *args: Any) -> Any:
+    """``work`` in a thread, with the GIL handed back every SWITCH_INTERVAL meanwhile (not every
+    five milliseconds), so the event loop answers on time while a large listing is parsed beside it."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
+    try:
+        return await asyncio.to_thread(work, *args)
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _retire(directory: ShopDirectory) -> None:
+    """A replaced listing, freed a piece at a time once the turns that were using it are over."""
+    time.sleep(RETIRE_AFTER)
+    directory.dismantle()
 
 
 async def _maybe_await(value: Any) -> None:
@@ -97,7 +122,7 @@ class ShopWatcher:
                 break
             signature = again
         self._signature = signature
-        digest = _digest(self.path)
+        digest = await asyncio.to_thread(_digest, self.path)  # a large listing: not on the event loop
         if digest is not None and digest == self._digest:
             return "unchanged"  # touched or rewritten with the same content
         if digest is not None and digest == self._refused:
@@ -105,7 +130,7 @@ class ShopWatcher:
         try:
             if signature is None:
                 raise DataError([f"{self.path}: file not found (the last good listing keeps serving)"])
-            directory = await asyncio.to_thread(load_shops, self.path, self.municipalities)
+            directory = await _off_the_loop(load_shops, self.path, self.municipalities)
         except Exception as exc:  # DataError names file, line and field; anything else is refused too
             problems = list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
             self._refused = digest
@@ -147,6 +172,7 @@ def watch_app(app, path: str | Path, on_error: OnError | None = None, **options:
     ``asyncio.create_task(watcher.run(stop))``."""
 
     def apply(directory: ShopDirectory) -> None:
-        app.shops = directory
+        old, app.shops = app.shops, directory
+        threading.Thread(target=_retire, args=(old,), name="retire-shops", daemon=True).start()
 
     return ShopWatcher(path, app.knowledge.municipalities.municipalities, apply, on_error, **options)

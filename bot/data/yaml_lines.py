@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.data.yaml_fast import decode, load_plain
 
 Path_ = tuple[str | int, ...]
 # libyaml's parser when PyYAML was built with it (about ten times faster on a large listing).
@@ -123,13 +126,14 @@ def load_cached(path: str | Path) -> tuple[Any, dict[Path_, int] | None]:
     the cache in milliseconds). Lines come back only from a fresh parse: a caller
     that needs them for an error message calls ``load_with_lines``. The cache is
     written only after a clean parse, and a cache that cannot be read or written
-    is simply not used."""
+    is simply not used. Off the main thread (a reload beside the event loop) the cache
+    is not used: marshalling a large listing holds the GIL for a tenth of a second."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([f"{path}: file not found"]) from None
-    directory = _cache_dir()
+    directory = _cache_dir() if threading.current_thread() is threading.main_thread() else None
     key = hashlib.sha256(raw + f"|{CACHE_FORMAT}|{yaml.__version__}".encode()).hexdigest()
     cached = directory / f"{key}.marshal" if directory else None
     if cached is not None:
@@ -137,7 +141,12 @@ def load_cached(path: str | Path) -> tuple[Any, dict[Path_, int] | None]:
             return marshal.loads(cached.read_bytes()), None
         except (OSError, EOFError, ValueError, TypeError):
             pass
-    data, lines = load_with_lines(path)
+    try:
+        data, lines = load_plain(decode(raw)), None  # the plain subset, fast (bot/data/yaml_fast.py)
+    except UnicodeDecodeError:
+        data = None
+    if data is None:  # beyond the subset, or invalid: PyYAML, which names the line of a problem
+        data, lines = load_with_lines(path)
     if cached is not None:
         try:
             directory.mkdir(parents=True, exist_ok=True)

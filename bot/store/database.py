@@ -160,7 +160,7 @@ MIGRATIONS: list[str] = [
         DELETE FROM deliveries WHERE user_key = OLD.user_key;
     END;
     """,
-    # web console: staff passwords (Argon2 hashes), failed logins and lockouts, sessions,
+    # 5: web console: staff passwords (Argon2 hashes), failed logins and lockouts, sessions,
     # the shop listing's edit history, staff marks on unanswered messages
     """
     CREATE TABLE staff_passwords (
@@ -198,6 +198,55 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_actor ON audit (actor, id);
     CREATE INDEX audit_at ON audit (at);
+    """,
+    # 6: the resident's class search answered by indexes with a bound on rows read
+    # (bot/store/classes.py): per municipality and per prefecture, ordered by day, start and
+    # venue, with and without level and carrier (a carrier-less class counts as ''); a topic is
+    # a row of class_topics (kept by triggers) with the same indexes. classes_city_day is
+    # replaced by classes_city_when (it adds venue, the last key of the order).
+    """
+    CREATE INDEX classes_prefecture_when ON classes (prefecture, day, start, venue);
+    CREATE INDEX classes_city_when ON classes (municipality, day, start, venue);
+    CREATE INDEX classes_prefecture_kind ON classes (prefecture, level, ifnull(carrier, ''), day, start, venue);
+    CREATE INDEX classes_city_kind ON classes (municipality, level, ifnull(carrier, ''), day, start, venue);
+    DROP INDEX classes_city_day;
+    CREATE TABLE class_topics (
+        topic        TEXT NOT NULL,
+        class_id     INTEGER NOT NULL,
+        prefecture   TEXT NOT NULL,
+        municipality TEXT NOT NULL,
+        level        TEXT NOT NULL,
+        carrier      TEXT NOT NULL,
+        day          TEXT NOT NULL,
+        start        TEXT NOT NULL,
+        venue        TEXT NOT NULL,
+        PRIMARY KEY (topic, class_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX class_topics_prefecture_when ON class_topics (topic, prefecture, day, start, venue);
+    CREATE INDEX class_topics_city_when ON class_topics (topic, municipality, day, start, venue);
+    CREATE INDEX class_topics_prefecture_kind ON class_topics (topic, prefecture, level, carrier, day, start, venue);
+    CREATE INDEX class_topics_city_kind ON class_topics (topic, municipality, level, carrier, day, start, venue);
+    CREATE INDEX class_topics_class ON class_topics (class_id);
+    CREATE TRIGGER class_topics_added AFTER INSERT ON classes BEGIN
+        INSERT OR IGNORE INTO class_topics
+        SELECT value, NEW.id, NEW.prefecture, NEW.municipality, NEW.level, ifnull(NEW.carrier, ''), NEW.day,
+               NEW.start, NEW.venue
+        FROM json_each('["' || replace(trim(NEW.topics, ','), ',', '","') || '"]') WHERE value <> '';
+    END;
+    CREATE TRIGGER class_topics_changed
+    AFTER UPDATE OF topics, prefecture, municipality, level, carrier, day, start, venue ON classes BEGIN
+        DELETE FROM class_topics WHERE class_id = OLD.id;
+        INSERT OR IGNORE INTO class_topics
+        SELECT value, NEW.id, NEW.prefecture, NEW.municipality, NEW.level, ifnull(NEW.carrier, ''), NEW.day,
+               NEW.start, NEW.venue
+        FROM json_each('["' || replace(trim(NEW.topics, ','), ',', '","') || '"]') WHERE value <> '';
+    END;
+    CREATE TRIGGER class_topics_removed AFTER DELETE ON classes BEGIN
+        DELETE FROM class_topics WHERE class_id = OLD.id;
+    END;
+    INSERT OR IGNORE INTO class_topics
+    SELECT j.value, c.id, c.prefecture, c.municipality, c.level, ifnull(c.carrier, ''), c.day, c.start, c.venue
+    FROM classes AS c, json_each('["' || replace(trim(c.topics, ','), ',', '","') || '"]') AS j WHERE j.value <> '';
     """,
 ]
 

@@ -6,7 +6,9 @@ import pytest
 
 from bot import config
 from bot.data.geo import distance_km, map_url
+from bot.data.schema import ShopFile, validate_file
 from bot.data.shops import load_shops
+from bot.data.yaml_lines import DataError, load_with_lines
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +141,63 @@ def test_distance_and_map_url():
     url = map_url("山口県防府市駅南町9-43")
     assert url.startswith("https://www.google.com/maps/search/?api=1&query=")
     assert "%E9%98%B2%E5%BA%9C" in url and " " not in url  # 防府, encoded
+
+
+def _many_shops(tmp_path, count: int, bad: int | None = None):
+    """The bundled listing plus ``count`` plain shops (one with a bad phone at index ``bad``)."""
+    import yaml
+
+    data = yaml.safe_load(config.shops_file().read_text(encoding="utf-8"))
+    for n in range(count):
+        data["shops"].append({"id": f"au-many-{n}", "carrier": "au", "kind": "shop", "name": f"auショップ{n}",
+                              "name_en": f"au Shop {n}", "municipality": "宇部市", "address": f"宇部市{n}",
+                              "phone": "0836-00-0000" if n != bad else "12345", "holds_classes": True})  # fmt: skip
+    path = tmp_path / "shops.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_large_listing_is_validated_in_pieces_as_a_whole(tmp_path, knowledge):
+    from bot.data.shops import CHUNK
+
+    path = _many_shops(tmp_path, 3 * CHUNK)
+    directory = load_shops(path, knowledge.municipalities.municipalities)
+    whole = validate_file(ShopFile, path)
+    assert directory.listing == whole and len(directory) == len(whole.shops) > 3 * CHUNK
+
+
+def test_a_bad_entry_in_a_later_piece_names_its_line(tmp_path, knowledge):
+    from bot.data.shops import CHUNK
+
+    path = _many_shops(tmp_path, 3 * CHUNK, bad=2 * CHUNK + 7)
+    with pytest.raises(DataError) as exc:
+        load_shops(path, knowledge.municipalities.municipalities)
+    index = len(load_with_lines(path)[0]["shops"]) - 3 * CHUNK + 2 * CHUNK + 7
+    line = load_with_lines(path)[1][("shops", index, "phone")]
+    assert f"{path}:{line}: shops[{index}].phone" in str(exc.value)
+
+
+def test_a_duplicate_id_across_pieces_is_refused(tmp_path, knowledge):
+    from bot.data.shops import CHUNK
+
+    path = _many_shops(tmp_path, 2 * CHUNK)
+    path.write_text(path.read_text(encoding="utf-8").replace("au-many-1\n", "au-many-0\n"), encoding="utf-8")
+    with pytest.raises(DataError, match="duplicate shop id 'au-many-0'"):
+        load_shops(path, knowledge.municipalities.municipalities)
+
+
+def test_cities_per_carrier_are_made_with_the_directory(shops):
+    assert "宇部市" in shops.cities() and "宇部市" in shops.cities("docomo")
+    assert all(shops.in_city(c, "au") for c in shops.cities("au"))
+    assert shops.cities("rakuten") == ()
+
+
+def test_a_dismantled_directory_holds_nothing(tmp_path, knowledge):
+    import gc
+    import weakref
+
+    directory = load_shops(_many_shops(tmp_path, 50), knowledge.municipalities.municipalities)
+    shop = weakref.ref(directory.listing.shops[-1])
+    directory.dismantle(piece=7)
+    gc.collect()
+    assert shop() is None and len(directory) == 0 and directory.in_city("宇部市") == []

@@ -175,3 +175,35 @@ async def test_a_running_app_follows_its_listing_by_itself(tmp_path, clock, know
     finally:
         await app.close()
     assert app._watching is None
+
+
+async def test_a_reload_runs_beside_the_loop_and_frees_the_old_listing_after(running, monkeypatch):
+    import sys
+    import threading
+
+    import bot.data.watch as watch
+
+    app, listing = running
+    old = app.shops
+    seen: dict = {}
+    load = watch.load_shops
+
+    def spying_load(*args):
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        seen["interval"] = sys.getswitchinterval()
+        return load(*args)
+
+    monkeypatch.setattr(watch, "load_shops", spying_load)
+    monkeypatch.setattr(watch, "RETIRE_AFTER", 0.0)
+    before = sys.getswitchinterval()
+    watcher = watch_app(app, listing, sleep=no_wait)
+    edit(listing, f'"{OLD_PHONE}"', f'"{NEW_PHONE}"')
+    assert await watcher.check() == "reloaded"
+    assert seen["thread"] and seen["interval"] == pytest.approx(watch.SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
+    assert NEW_PHONE in await ube_docomo(app)
+    for _ in range(200):  # the retiring thread frees the old listing a piece at a time
+        if not len(old):
+            break
+        await asyncio.sleep(0.01)
+    assert len(old) == 0 and len(app.shops) > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import marshal
+
 import pytest
 
 from bot.data.yaml_lines import DataError, format_path, line_for, load_with_lines
@@ -161,9 +163,11 @@ def test_parse_cache_serves_the_second_load_and_errors_still_name_lines(tmp_path
     monkeypatch.setenv("MADOGUCHI_CACHE", str(tmp_path / "cache"))
     good = tmp_path / "ok.yaml"
     good.write_text("a: 1\nb: [x, y]\n", encoding="utf-8")
-    assert load_cached(good) == ({"a": 1, "b": ["x", "y"]}, {(): 1, ("a",): 1, ("b",): 2, ("b", 0): 2, ("b", 1): 2})
+    assert load_cached(good)[0] == {"a": 1, "b": ["x", "y"]}  # a fresh parse (the plain subset: no lines)
+    (entry,) = (tmp_path / "cache").glob("*.marshal")
+    entry.write_bytes(marshal.dumps({"from": "the cache"}))
     data, lines = load_cached(good)
-    assert data == {"a": 1, "b": ["x", "y"]} and lines is None  # from the cache
+    assert data == {"from": "the cache"} and lines is None
     bad = tmp_path / "shops.yaml"
     bad.write_text('as_of: "x"\nsource: s\nshops:\n  - id: a\n    carrier: nttt\n', encoding="utf-8")
     for _ in range(2):  # fresh parse, then from the cache: the line is named both times
@@ -178,3 +182,20 @@ def test_an_impossible_date_is_a_located_error_not_a_crash(tmp_path):
     with pytest.raises(DataError) as exc:
         load_with_lines(path)
     assert f"{path}:3: '2021-02-30'" in str(exc.value)
+
+
+def test_off_the_main_thread_the_parse_cache_is_left_alone(tmp_path, monkeypatch):
+    import threading
+
+    from bot.data.yaml_lines import load_cached
+
+    monkeypatch.setenv("MADOGUCHI_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "ok.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(load_cached(path)))
+    worker.start()
+    worker.join()
+    assert got == [({"a": 1}, None)] and not (tmp_path / "cache").exists()
+    load_cached(path)
+    assert len(list((tmp_path / "cache").glob("*.marshal"))) == 1

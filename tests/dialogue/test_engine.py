@@ -1,6 +1,10 @@
 """The engine end to end: buttons, numbers, pending questions, errors, languages."""
 
+import dataclasses
+from datetime import timedelta
+
 from bot.messages import IncomingMessage, Location
+from bot.store.classes import ClassQuery, ClassStore
 from tests.support.conversations import visible
 
 
@@ -197,3 +201,18 @@ async def test_a_turn_that_fails_saves_nothing(app, monkeypatch):
     assert await app.engine.conversations.load("fails") == saved
     monkeypatch.undo()
     assert "宇部" in visible(await say(app, "来週は？", user="fails"))
+
+
+async def test_the_whole_prefecture_is_this_prefecture_in_a_database_of_several(app, clock):
+    store = ClassStore(app.db)
+    window = dict(now=clock(), until=clock().date() + timedelta(days=28))
+    (first,), _ = await store.search(ClassQuery(**window, prefecture="山口県", limit=1))
+    elsewhere = dataclasses.replace(first, prefecture="福岡県", municipality="福岡市", venue="", title="福岡の教室", id=None)
+    await store.upsert_many([elsewhere])
+    everywhere, _ = await store.search(ClassQuery(**window))
+    assert everywhere[0].title == "福岡の教室"  # without the prefecture it would come first
+    text = visible(await say(app, "山口県全体のスマホ教室"))
+    assert first.title in text and "福岡の教室" not in text
+    # nothing matches: the relaxed search is this prefecture's too
+    text = visible(await say(app, "山口県の楽天のスマホ教室", user="r"))
+    assert "見つかりませんでした" in text and first.title in text and "福岡の教室" not in text

@@ -49,11 +49,16 @@ SESSIONS = [
 ]  # fmt: skip
 
 
+async def _filled(path, sessions):
+    async with Database(str(path)) as db:
+        s = ClassStore(db)
+        await s.upsert_many(sessions)
+        yield s
+
+
 @pytest.fixture
 async def store(tmp_path):
-    async with Database(str(tmp_path / "c.db")) as db:
-        s = ClassStore(db)
-        await s.upsert_many(SESSIONS)
+    async for s in _filled(tmp_path / "c.db", SESSIONS):
         yield s
 
 
@@ -193,3 +198,101 @@ async def test_filter_by_weekday(store, clock):
 async def test_filters_combine(store, clock):
     found, total = await store.search(query(clock, municipalities=("宇部市",), carrier="au", level="入門"))
     assert titles(found) == ["文字入力"] and total == 1
+
+
+# --- bounded search: every filter on a municipality and on the whole prefecture ---------
+
+NATION = [
+    session(TODAY + timedelta(days=d), start, city, level=level, carrier=carrier, topics=topics,
+            title=f"{city}{d}{start}{level}", prefecture=pref, venue=f"{city}{venue}")
+    for pref, city in (("山口県", "宇部市"), ("山口県", "防府市"), ("福岡県", "福岡市"))
+    for d in range(0, 14)
+    for start in ("08:00", "10:30", "13:00", "17:00")
+    for level, carrier, topics, venue in (
+        ("入門", "docomo", ("mynumber",), "A"), ("活用", None, ("mynumber", "typing"), "B"), ("基本", "au", (), "C"))
+]  # fmt: skip
+
+
+@pytest.fixture
+async def nation(tmp_path):
+    async for s in _filled(tmp_path / "n.db", NATION):
+        yield s
+
+
+def expected(q: ClassQuery) -> list[ClassSession]:
+    """The same search written plainly over the list, soonest first."""
+    now_day, now_time = q.now.date(), q.now.strftime("%H:%M")
+    out = []
+    for c in NATION:
+        if c.day < max(q.start or now_day, now_day) or c.day > q.until or (c.day == now_day and c.start <= now_time):
+            continue
+        if q.municipalities and c.municipality not in q.municipalities:
+            continue
+        if not q.municipalities and q.prefecture and c.prefecture != q.prefecture:
+            continue
+        if (q.weekdays and c.day.weekday() not in q.weekdays) or (q.level and c.level != q.level):
+            continue
+        if (q.topic and q.topic not in c.topics) or (q.carrier and c.carrier != q.carrier):
+            continue
+        if (q.after and c.start < q.after) or (q.before and c.start >= q.before):
+            continue
+        if q.beyond and (c.day.isoformat(), c.start) <= q.beyond:
+            continue
+        out.append(c)
+    return sorted(out, key=lambda c: (c.day, c.start, c.venue))
+
+
+FILTERS = [
+    {}, {"level": "活用"}, {"carrier": "au"}, {"level": "入門", "carrier": "docomo"}, {"topic": "mynumber"},
+    {"topic": "typing", "level": "活用"}, {"topic": "mynumber", "carrier": "docomo"}, {"weekdays": frozenset({5})},
+    {"after": "12:00"}, {"before": "12:00", "weekdays": frozenset({5, 6}), "level": "入門"},
+    {"start": TODAY + timedelta(days=3)}, {"beyond": ("2026-11-27", "10:30")}, {"carrier": "rakuten"},
+    {"topic": "typing", "carrier": "au"},
+]  # fmt: skip
+PLACES = [{"prefecture": "山口県"}, {"prefecture": "福岡県"}, {"municipalities": ("宇部市",)},
+          {"municipalities": ("防府市", "福岡市")}, {}]  # fmt: skip
+
+
+@pytest.mark.parametrize("place", PLACES, ids=str)
+async def test_every_filter_gives_what_a_plain_reading_gives(nation, clock, place):
+    for filters in FILTERS:
+        q = query(clock, limit=4, until=TODAY + timedelta(days=10), **place, **filters)
+        want = expected(q)
+        found, total = await nation.search(q)
+        assert [c.natural_key for c in found] == [c.natural_key for c in want[:4]], filters
+        assert total == len(want), filters
+
+
+async def test_the_whole_prefecture_is_that_prefecture_only(nation, clock):
+    found, total = await nation.search(query(clock, prefecture="福岡県", limit=200))
+    assert found and {c.prefecture for c in found} == {"福岡県"}
+    assert total == len(expected(query(clock, prefecture="福岡県")))
+
+
+async def test_a_search_reads_index_ranges_only(nation, clock):
+    from bot.store.classes import _plan
+
+    for filters in FILTERS:
+        for place in PLACES[:4]:
+            sql, args = _plan(query(clock, **place, **filters)).listing(3)
+            plan = " ".join(r[3] for r in nation.db.read("EXPLAIN QUERY PLAN " + sql, args))
+            assert "SCAN" not in plan.replace("SCAN (subquery", ""), (filters, plan)
+
+
+async def test_first_match_tells_which_relaxed_search_has_classes(nation, clock):
+    strict = query(clock, prefecture="山口県", carrier="rakuten")
+    relaxed = query(clock, prefecture="山口県")
+    which, found, total = await nation.first_match([strict, relaxed])
+    assert which == 1 and len(found) == 3 and total == len(expected(relaxed))
+    assert await nation.first_match([strict]) == (-1, [], 0)
+
+
+async def test_topics_follow_updates_and_removals(nation, clock):
+    q = query(clock, prefecture="福岡県", topic="typing", limit=500)
+    found, _ = await nation.search(q)
+    before = len(found)
+    await nation.upsert_many([dataclasses.replace(c, topics=("mynumber",), id=None) for c in found[:5]])
+    assert len((await nation.search(q))[0]) == before - 5
+    await nation.db.conn.execute("DELETE FROM classes WHERE prefecture = '福岡県'")
+    await nation.db.conn.commit()
+    assert await nation.search(q) == ([], 0)

@@ -113,7 +113,9 @@ async def classes_reply(
         begin = max(date.fromisoformat(beyond[0]), today)
         when = replace(when, start=begin, end=begin + timedelta(days=HORIZON_DAYS))
         until = when.end
-    base = dict(now=turn.now, until=until, municipalities=tuple(cities))
+    # "The whole prefecture" is the home prefecture only, also in a database of several.
+    prefecture = None if cities else turn.knowledge.municipalities.prefecture.name
+    base = dict(now=turn.now, until=until, municipalities=tuple(cities), prefecture=prefecture)
     query = ClassQuery(
         **base,
         start=when.start if when else None,
@@ -149,9 +151,8 @@ async def classes_reply(
     # Nothing matches: say so, then offer the nearest dates here, or nearby towns.
     if filters:
         none = turn.t("classes_none", where=where, filters=filters + (" " if turn.lang == "en" else ""))
-        relaxed, relaxed_total = await store.search(ClassQuery(**base, carrier=carrier))
-        if not relaxed:
-            relaxed, relaxed_total = await store.search(ClassQuery(**base))
+        # The carrier kept, then nothing: which has classes is one bounded read.
+        _, relaxed, relaxed_total = await store.first_match([ClassQuery(**base, carrier=carrier), ClassQuery(**base)])
         if relaxed:
             reply = _listing(turn, none + "\n" + turn.t("classes_instead"), relaxed, relaxed_total)
             reply.buttons = follow
