@@ -460,7 +460,7 @@ async def _worker(args: argparse.Namespace) -> dict:
     from bot.app import open_app
     from bot.clock import FixedClock
     from bot.messages import IncomingMessage, Location
-    from tests.support.conversations import load_cases, problems, visible
+    from tests.support.conversations import load_cases, part_of, problems, visible
 
     now = datetime.fromisoformat(args.now)
     cases = load_cases()
@@ -484,7 +484,13 @@ async def _worker(args: argparse.Namespace) -> dict:
             passed_cases += case_ok
             if not case_ok:
                 failed.append(case.id)
-        result["accuracy"] = {"cases": [passed_cases, len(cases)], "turns": [passed_turns, n_turns], "failed": failed}
+        parts: dict[str, list[int]] = {}
+        for case in cases:
+            right_total = parts.setdefault(part_of(case), [0, 0])
+            right_total[0] += case.id not in failed
+            right_total[1] += 1
+        result["accuracy"] = {"cases": [passed_cases, len(cases)], "turns": [passed_turns, n_turns], "failed": failed,
+                              "parts": parts}  # fmt: skip
 
         # Location messages: offices of the data set's municipalities, jittered a little.
         rng = random.Random(SEED + 1)
@@ -1038,6 +1044,10 @@ def report(name: str, data: dict, startup: list[float], w: dict, national: bool,
     else:
         (pc, nc), (pt, nt) = w["accuracy"]["cases"], w["accuracy"]["turns"]
         print(f"accuracy: {pc}/{nc} cases ({100 * pc / nc:.1f}%), {pt}/{nt} turns ({100 * pt / nt:.1f}%)")
+        parts = w["accuracy"].get("parts", {})
+        if parts:
+            print("  by part (tests/support/conversations.part_of; tuned only on the first): "
+                  + ", ".join(f"{name} {r}/{n} ({100 * r / n:.1f}%)" for name, (r, n) in sorted(parts.items(), reverse=True)))
         failed = w["accuracy"]["failed"]
         if failed:
             print(f"  failing cases: {', '.join(failed[:12])}" + (f" … (+{len(failed) - 12})" if len(failed) > 12 else ""))
@@ -1098,8 +1108,89 @@ def core_section(prepared: dict, args: argparse.Namespace, workdir: Path, misses
             print(prof["profile"])
 
 
+def _understanding_worker() -> dict:
+    """The cost of each stage of understanding, per message of the conversation set (run in its own
+    subprocess, so the memory figures are the understanding's): the analyser on a text it has not
+    seen, the concepts of its words, retrieval, the character scorer, a whole parse; and memory
+    after building the understanding and after analysing every message, split into the bot's own
+    (anonymous) pages and the dictionary's file pages."""
+    from bot.config import knowledge_dir
+    from bot.data.knowledge import load_knowledge
+    from bot.understanding.morphology import shared_analyser
+    from bot.understanding.normalize import clean
+    from bot.understanding.parser import Understanding, _analyses_file
+    from tests.support.conversations import load_cases
+
+    today = fixed_now().date()
+    memory = {"start": _memory()}
+    knowledge = load_knowledge(knowledge_dir())
+    kept = _analyses_file(knowledge)
+    warm = kept is not None and kept.exists()
+    understanding = Understanding(knowledge)
+    memory["built (analyses " + ("kept)" if warm else "made)")] = _memory()
+    meaning = understanding.meaning
+    texts = [clean(t.say)[:500] for c in load_cases() for t in c.turns if t.say.strip()]
+    fresh = shared_analyser()  # its _analyse: no cache in the way
+    stages: dict[str, list[float]] = {k: [] for k in ("analyser", "concepts", "retrieval", "scorer", "parse")}
+    clock = time.perf_counter
+    for text in texts:
+        t0 = clock()
+        words = fresh._analyse(text)
+        t1 = clock()
+        meaning.index.find(words, None, meaning.known)
+        t2 = clock()
+        terms = meaning.terms(text)
+        t3 = clock()
+        meaning.retriever.search(terms)
+        t4 = clock()
+        scoring = understanding._forms(text)[3]
+        t5 = clock()
+        understanding.scorer.score(scoring)
+        t6 = clock()
+        understanding._parse_cached.cache_clear()
+        t7 = clock()
+        understanding.parse(understanding.focus(text, today), today)
+        t8 = clock()
+        for name, dt in zip(stages, (t1 - t0, t2 - t1, t4 - t3, t6 - t5, t8 - t7)):
+            stages[name].append(dt * 1000)
+    memory["after messages"] = _memory()
+    return {"texts": len(texts), "stages": {k: [percentile(v, 50), percentile(v, 99)] for k, v in stages.items()},
+            "memory": memory}  # fmt: skip
+
+
+def _memory() -> dict:
+    """Resident memory now (MB): all, anonymous (the process's own) and file-backed (mapped files,
+    here mostly the dictionary: clean pages the kernel shares between processes and can drop)."""
+    rollup = {}
+    try:
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
+            key, _, value = line.partition(":")
+            rollup[key.strip()] = int(value.split()[0]) / 1024
+    except OSError:
+        return {}
+    return {"rss": rollup.get("Rss", 0.0), "anonymous": rollup.get("Anonymous", 0.0),
+            "file": rollup.get("Rss", 0.0) - rollup.get("Anonymous", 0.0)}  # fmt: skip
+
+
+def understanding_section(prepared: dict, args: argparse.Namespace, workdir: Path, misses: list[str]) -> None:
+    """Per-stage cost of understanding on the conversation set, and its memory."""
+    w = _subprocess_json([sys.executable, str(Path(__file__).resolve()), "--understanding-worker"], "understanding")
+    print()
+    print(f"== understanding: each stage on the {w['texts']:,} messages of the conversation set ==")
+    labels = {"analyser": "analyser (MeCab/UniDic-lite, a text not seen before)", "concepts": "concepts of the words",
+              "retrieval": "retrieval (BM25 over every answer)", "scorer": "character scorer (rapidfuzz)",
+              "parse": "whole parse (focus, names, dates, all the above)"}  # fmt: skip
+    for name, (p50, p99) in w["stages"].items():
+        print(f"  {labels[name]:55s} p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    for when, m in w["memory"].items():
+        if m:
+            print(f"  memory {when:26s} RSS {m['rss']:6.1f} MB = own (anonymous) {m['anonymous']:6.1f} MB"
+                  f" + mapped files {m['file']:6.1f} MB")  # fmt: skip
+
+
 # Sections in the order they run; ``--sections`` picks some (a later section may be added here).
-SECTIONS = {"core": core_section, "startup": startup_section, "scale": scale_section}
+SECTIONS = {"core": core_section, "understanding": understanding_section, "startup": startup_section,
+            "scale": scale_section}  # fmt: skip
 
 
 def _scales(text: str) -> tuple[int, ...]:
@@ -1120,6 +1211,7 @@ def main() -> int:
                         help="shop scales of start-up and live reload (multiples of 6,000 shops)")  # fmt: skip
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--understanding-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--scale-db", nargs=3, help=argparse.SUPPRESS)
     for opt in ("--db", "--knowledge", "--shops", "--now", "--reload"):  # worker options
@@ -1130,6 +1222,9 @@ def main() -> int:
 
     if args.worker:
         print(json.dumps(asyncio.run(_worker(args))))
+        return 0
+    if args.understanding_worker:
+        print(json.dumps(_understanding_worker()))
         return 0
     if args.probe_worker:
         print(json.dumps(asyncio.run(_probe_worker(args)), ensure_ascii=False))
