@@ -130,7 +130,9 @@ class Meaning:
             words = self.analyser.words(romaji_to_kana(text)) if not _englishish(stems, self.index) else ()
             found = self.index.find(words, stems if not words else None, self.known)
         else:
-            words = tuple(w for w in self.analyser.words(text) if not _dropped(w.surface, drop))
+            words = self.analyser.words(text)
+            if drop:
+                words = tuple(w for w in words if not _dropped(w.surface, drop))
             found = self.index.find(words, english_words(text), self.known)
         if learn:
             self.known.update(found.unclaimed)

@@ -340,8 +340,7 @@ class Understanding:
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
-        names = [(m.start, m.end) for m in mentions]
-        result.sense = self.meaning.sense(mask_names(cleaned, kept, names), tuple(kept[a:b] for a, b in names))
+        result.sense = self._sense(cleaned, kept, mentions)
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if result.lang == "en":
@@ -368,12 +367,20 @@ class Understanding:
         scoring is what tells 「ありがとうございました」 from 「人と話したい」)."""
         cleaned = clean(sentence)[:MAX_UNDERSTOOD_CHARS]
         folded, kept, mentions, _ = self._forms(cleaned)
-        sense = self.meaning.sense(mask_names(cleaned, kept, [(m.start, m.end) for m in mentions]))
+        sense = self._sense(cleaned, kept, mentions)
         topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
         if topics or mentions or sense.aspects or parse_when(cleaned, self.reading(squeeze(folded)), today):
             return False, True
         p = self.parse(sentence, today)
         return _courtesy(p), _tells(p)
+
+    def _sense(self, cleaned: str, kept: str, mentions: list[Mention]) -> Sense:
+        """The meaning of the text without its names: masked in the text itself, or, where the
+        folded form cannot be aligned with it, dropped word by word."""
+        names = [(m.start, m.end) for m in mentions]
+        masked = mask_names(cleaned, kept, names)
+        drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
+        return self.meaning.sense(masked, drop)
 
     def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
