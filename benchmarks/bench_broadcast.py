@@ -46,8 +46,15 @@ TARGET_SHARE = 0.95
 class FakeSender:
     """Accepts everything; stamps each call; optionally takes ``latency`` seconds."""
 
-    def __init__(self, channel: str, max_batch: int, rate: float | None, per_chat: float | None, concurrency: int,
-                 latency: float = 0.0):  # fmt: skip
+    def __init__(
+        self,
+        channel: str,
+        max_batch: int,
+        rate: float | None,
+        per_chat: float | None,
+        concurrency: int,
+        latency: float = 0.0,
+    ):
         self.channel, self.max_batch, self.rate_per_s = channel, max_batch, rate
         self.per_recipient_interval, self.concurrency, self.latency = per_chat, concurrency, latency
         self.times: list[float] = []
@@ -86,9 +93,12 @@ async def limiter_accuracy(directory: str, rate: float, seconds: float) -> dict:
     times = sorted(sender.times)
     span = times[-1] - times[0]
     return {
-        "calls": len(times), "sent": report.sent, "span_s": span, "achieved": (len(times) - 1) / span,
+        "calls": len(times),
+        "sent": report.sent,
+        "span_s": span,
+        "achieved": (len(times) - 1) / span,
         "max_window": max_in_window(times),
-    }  # fmt: skip
+    }
 
 
 async def overhead(directory: str, name: str, n: int, max_batch: int, concurrency: int) -> dict:
@@ -113,23 +123,31 @@ def main() -> int:
     parser.add_argument("--recipients", type=int, help="recipients for the overhead run (default 100,000)")
     args = parser.parse_args()
     n = args.recipients or (20_000 if args.quick else 100_000)
-    print(f"bench_broadcast — Python {platform.python_version()}, SQLite (WAL) on {platform.machine()}, {platform.system()}")
+    print(
+        f"bench_broadcast — Python {platform.python_version()}, SQLite (WAL) on {platform.machine()}, {platform.system()}"
+    )
     ok = True
     with tempfile.TemporaryDirectory(prefix="madoguchi-bench-") as directory:
         acc = asyncio.run(limiter_accuracy(directory, args.rate, args.seconds))
         share = acc["achieved"] / args.rate
         good = share >= TARGET_SHARE and acc["max_window"] <= args.rate
         ok &= good
-        print(f"\n1. limiter accuracy at {args.rate:g}/s (Telegram shape: 1 per call, 8 in flight, 1 s per chat, 20 ms calls)")
+        print(
+            f"\n1. limiter accuracy at {args.rate:g}/s (Telegram shape: 1 per call, 8 in flight, 1 s per chat, 20 ms calls)"
+        )
         print(f"   {acc['calls']} calls over {acc['span_s']:.2f} s")
-        print(f"   achieved rate        {acc['achieved']:.2f}/s = {share:.1%} of the limit   (target ≥ {TARGET_SHARE:.0%})")
+        print(
+            f"   achieved rate        {acc['achieved']:.2f}/s = {share:.1%} of the limit   (target ≥ {TARGET_SHARE:.0%})"
+        )
         print(f"   most in any 1 s      {acc['max_window']}                         (target ≤ {args.rate:g})")
         print(f"   {'OK' if good else 'MISSED'}")
         print(f"\n2. engine overhead, limit lifted, {n:,} fake recipients (sender answers at once)")
         for name, batch, conc in (("telegram", 1, 8), ("line", 500, 4)):
             r = asyncio.run(overhead(directory, name, n, batch, conc))
-            print(f"   {name:<8} {batch:>3}/call, {conc} in flight: {r['per_s']:>9,.0f} deliveries/s "
-                  f"({r['run_s']:.2f} s, {r['calls']:,} calls; fixing the recipients {r['start_s'] * 1000:.0f} ms)")  # fmt: skip
+            print(
+                f"   {name:<8} {batch:>3}/call, {conc} in flight: {r['per_s']:>9,.0f} deliveries/s "
+                f"({r['run_s']:.2f} s, {r['calls']:,} calls; fixing the recipients {r['start_s'] * 1000:.0f} ms)"
+            )
     return 0 if ok else 1
 
 

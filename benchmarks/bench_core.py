@@ -92,53 +92,188 @@ def fixed_now() -> datetime:
 
 # Place-name kanji with one reading each (kana, Hepburn romaji without macrons).
 KANJI = [
-    ("東", "ひがし", "higashi"), ("西", "にし", "nishi"), ("南", "みなみ", "minami"), ("北", "きた", "kita"),
-    ("上", "かみ", "kami"), ("下", "しも", "shimo"), ("中", "なか", "naka"), ("大", "おお", "o"),
-    ("小", "こ", "ko"), ("高", "たか", "taka"), ("長", "なが", "naga"), ("広", "ひろ", "hiro"),
-    ("松", "まつ", "matsu"), ("竹", "たけ", "take"), ("梅", "うめ", "ume"), ("桜", "さくら", "sakura"),
-    ("杉", "すぎ", "sugi"), ("森", "もり", "mori"), ("林", "はやし", "hayashi"), ("川", "かわ", "kawa"),
-    ("山", "やま", "yama"), ("田", "た", "ta"), ("野", "の", "no"), ("原", "はら", "hara"),
-    ("沢", "さわ", "sawa"), ("津", "つ", "tsu"), ("浜", "はま", "hama"), ("島", "しま", "shima"),
-    ("岡", "おか", "oka"), ("崎", "さき", "saki"), ("谷", "たに", "tani"), ("坂", "さか", "saka"),
-    ("宮", "みや", "miya"), ("瀬", "せ", "se"), ("江", "え", "e"), ("石", "いし", "ishi"),
-    ("岩", "いわ", "iwa"), ("金", "かね", "kane"), ("白", "しら", "shira"), ("黒", "くろ", "kuro"),
-    ("青", "あお", "ao"), ("赤", "あか", "aka"), ("若", "わか", "waka"), ("新", "にい", "nii"),
-    ("古", "ふる", "furu"), ("本", "もと", "moto"), ("橋", "はし", "hashi"), ("城", "しろ", "shiro"),
-    ("泉", "いずみ", "izumi"), ("清", "きよ", "kiyo"), ("富", "とみ", "tomi"), ("福", "ふく", "fuku"),
-    ("吉", "よし", "yoshi"), ("豊", "とよ", "toyo"), ("鶴", "つる", "tsuru"), ("亀", "かめ", "kame"),
-    ("鹿", "しか", "shika"), ("熊", "くま", "kuma"), ("鳥", "とり", "tori"), ("菊", "きく", "kiku"),
-    ("藤", "ふじ", "fuji"), ("桑", "くわ", "kuwa"), ("柳", "やなぎ", "yanagi"), ("栗", "くり", "kuri"),
-    ("稲", "いな", "ina"), ("荒", "あら", "ara"), ("朝", "あさ", "asa"), ("日", "ひ", "hi"),
-    ("月", "つき", "tsuki"), ("星", "ほし", "hoshi"), ("水", "みず", "mizu"), ("玉", "たま", "tama"),
-    ("美", "み", "mi"), ("浦", "うら", "ura"), ("秋", "あき", "aki"), ("春", "はる", "haru"),
-    ("芦", "あし", "ashi"), ("横", "よこ", "yoko"), ("井", "い", "i"), ("戸", "と", "to"),
-]  # fmt: skip
+    ("東", "ひがし", "higashi"),
+    ("西", "にし", "nishi"),
+    ("南", "みなみ", "minami"),
+    ("北", "きた", "kita"),
+    ("上", "かみ", "kami"),
+    ("下", "しも", "shimo"),
+    ("中", "なか", "naka"),
+    ("大", "おお", "o"),
+    ("小", "こ", "ko"),
+    ("高", "たか", "taka"),
+    ("長", "なが", "naga"),
+    ("広", "ひろ", "hiro"),
+    ("松", "まつ", "matsu"),
+    ("竹", "たけ", "take"),
+    ("梅", "うめ", "ume"),
+    ("桜", "さくら", "sakura"),
+    ("杉", "すぎ", "sugi"),
+    ("森", "もり", "mori"),
+    ("林", "はやし", "hayashi"),
+    ("川", "かわ", "kawa"),
+    ("山", "やま", "yama"),
+    ("田", "た", "ta"),
+    ("野", "の", "no"),
+    ("原", "はら", "hara"),
+    ("沢", "さわ", "sawa"),
+    ("津", "つ", "tsu"),
+    ("浜", "はま", "hama"),
+    ("島", "しま", "shima"),
+    ("岡", "おか", "oka"),
+    ("崎", "さき", "saki"),
+    ("谷", "たに", "tani"),
+    ("坂", "さか", "saka"),
+    ("宮", "みや", "miya"),
+    ("瀬", "せ", "se"),
+    ("江", "え", "e"),
+    ("石", "いし", "ishi"),
+    ("岩", "いわ", "iwa"),
+    ("金", "かね", "kane"),
+    ("白", "しら", "shira"),
+    ("黒", "くろ", "kuro"),
+    ("青", "あお", "ao"),
+    ("赤", "あか", "aka"),
+    ("若", "わか", "waka"),
+    ("新", "にい", "nii"),
+    ("古", "ふる", "furu"),
+    ("本", "もと", "moto"),
+    ("橋", "はし", "hashi"),
+    ("城", "しろ", "shiro"),
+    ("泉", "いずみ", "izumi"),
+    ("清", "きよ", "kiyo"),
+    ("富", "とみ", "tomi"),
+    ("福", "ふく", "fuku"),
+    ("吉", "よし", "yoshi"),
+    ("豊", "とよ", "toyo"),
+    ("鶴", "つる", "tsuru"),
+    ("亀", "かめ", "kame"),
+    ("鹿", "しか", "shika"),
+    ("熊", "くま", "kuma"),
+    ("鳥", "とり", "tori"),
+    ("菊", "きく", "kiku"),
+    ("藤", "ふじ", "fuji"),
+    ("桑", "くわ", "kuwa"),
+    ("柳", "やなぎ", "yanagi"),
+    ("栗", "くり", "kuri"),
+    ("稲", "いな", "ina"),
+    ("荒", "あら", "ara"),
+    ("朝", "あさ", "asa"),
+    ("日", "ひ", "hi"),
+    ("月", "つき", "tsuki"),
+    ("星", "ほし", "hoshi"),
+    ("水", "みず", "mizu"),
+    ("玉", "たま", "tama"),
+    ("美", "み", "mi"),
+    ("浦", "うら", "ura"),
+    ("秋", "あき", "aki"),
+    ("春", "はる", "haru"),
+    ("芦", "あし", "ashi"),
+    ("横", "よこ", "yoko"),
+    ("井", "い", "i"),
+    ("戸", "と", "to"),
+]
 # Pairs that are ordinary words rather than place names.
-NOT_PLACES = {"日本", "本日", "中日", "日中", "月日", "日月", "上下", "下上", "東西", "西東", "南北", "北南",
-              "大小", "小大", "中上", "上中", "春秋", "秋春", "日日", "水月", "大水", "古本", "新本"}  # fmt: skip
+NOT_PLACES = {
+    "日本",
+    "本日",
+    "中日",
+    "日中",
+    "月日",
+    "日月",
+    "上下",
+    "下上",
+    "東西",
+    "西東",
+    "南北",
+    "北南",
+    "大小",
+    "小大",
+    "中上",
+    "上中",
+    "春秋",
+    "秋春",
+    "日日",
+    "水月",
+    "大水",
+    "古本",
+    "新本",
+}
 # (type, kana, romaji suffix for name_en, share): 792 市, 743 町, 183 村 nationally (excl. 23 wards).
 KINDS = [("市", "し", "City", 0.46), ("町", "ちょう", "Town", 0.43), ("村", "むら", "Village", 0.11)]
-DISTRICT_SUFFIXES = [("東", "ひがし", "higashi"), ("西", "にし", "nishi"), ("南", "みなみ", "minami"),
-                     ("北", "きた", "kita"), ("中央", "ちゅうおう", "chuo")]  # fmt: skip
+DISTRICT_SUFFIXES = [
+    ("東", "ひがし", "higashi"),
+    ("西", "にし", "nishi"),
+    ("南", "みなみ", "minami"),
+    ("北", "きた", "kita"),
+    ("中央", "ちゅうおう", "chuo"),
+]
 # Prefectural capitals (approximate) and how widely their municipalities spread (degrees).
 ANCHORS = [
-    (43.06, 141.35, 1.2, 4.0), (40.82, 140.74, 0.4, 1), (39.70, 141.15, 0.5, 1), (38.27, 140.87, 0.4, 1),
-    (39.72, 140.10, 0.4, 1), (38.24, 140.36, 0.4, 1), (37.75, 140.47, 0.5, 1.3), (36.34, 140.45, 0.3, 1),
-    (36.57, 139.88, 0.3, 1), (36.39, 139.06, 0.3, 1), (35.86, 139.65, 0.2, 1.4), (35.61, 140.12, 0.3, 1.2),
-    (35.69, 139.69, 0.15, 1.4), (35.45, 139.64, 0.15, 0.7), (37.90, 139.02, 0.5, 0.7), (36.70, 137.21, 0.2, 0.4),
-    (36.59, 136.63, 0.3, 0.4), (36.07, 136.22, 0.3, 0.4), (35.66, 138.57, 0.3, 0.6), (36.65, 138.18, 0.5, 1.7),
-    (35.39, 136.72, 0.4, 0.9), (34.98, 138.38, 0.4, 0.7), (35.18, 136.91, 0.3, 1.2), (34.73, 136.51, 0.4, 0.6),
-    (35.00, 135.87, 0.2, 0.4), (35.02, 135.76, 0.3, 0.6), (34.69, 135.52, 0.2, 0.9), (34.69, 135.18, 0.4, 0.9),
-    (34.69, 135.83, 0.3, 0.8), (34.23, 135.17, 0.3, 0.6), (35.50, 134.24, 0.3, 0.4), (35.47, 133.05, 0.4, 0.4),
-    (34.66, 133.93, 0.3, 0.6), (34.40, 132.46, 0.4, 0.5), (33.84, 132.77, 0.4, 0.4), (34.07, 134.56, 0.3, 0.5),
-    (34.34, 134.04, 0.2, 0.35), (33.56, 133.53, 0.4, 0.7), (33.61, 130.42, 0.3, 1.2), (33.25, 130.30, 0.2, 0.4),
-    (32.74, 129.87, 0.3, 0.4), (32.79, 130.74, 0.4, 0.9), (33.24, 131.61, 0.3, 0.4), (31.91, 131.42, 0.4, 0.5),
-    (31.56, 130.56, 0.5, 0.9), (26.21, 127.68, 0.3, 0.8),
+    (43.06, 141.35, 1.2, 4.0),
+    (40.82, 140.74, 0.4, 1),
+    (39.70, 141.15, 0.5, 1),
+    (38.27, 140.87, 0.4, 1),
+    (39.72, 140.10, 0.4, 1),
+    (38.24, 140.36, 0.4, 1),
+    (37.75, 140.47, 0.5, 1.3),
+    (36.34, 140.45, 0.3, 1),
+    (36.57, 139.88, 0.3, 1),
+    (36.39, 139.06, 0.3, 1),
+    (35.86, 139.65, 0.2, 1.4),
+    (35.61, 140.12, 0.3, 1.2),
+    (35.69, 139.69, 0.15, 1.4),
+    (35.45, 139.64, 0.15, 0.7),
+    (37.90, 139.02, 0.5, 0.7),
+    (36.70, 137.21, 0.2, 0.4),
+    (36.59, 136.63, 0.3, 0.4),
+    (36.07, 136.22, 0.3, 0.4),
+    (35.66, 138.57, 0.3, 0.6),
+    (36.65, 138.18, 0.5, 1.7),
+    (35.39, 136.72, 0.4, 0.9),
+    (34.98, 138.38, 0.4, 0.7),
+    (35.18, 136.91, 0.3, 1.2),
+    (34.73, 136.51, 0.4, 0.6),
+    (35.00, 135.87, 0.2, 0.4),
+    (35.02, 135.76, 0.3, 0.6),
+    (34.69, 135.52, 0.2, 0.9),
+    (34.69, 135.18, 0.4, 0.9),
+    (34.69, 135.83, 0.3, 0.8),
+    (34.23, 135.17, 0.3, 0.6),
+    (35.50, 134.24, 0.3, 0.4),
+    (35.47, 133.05, 0.4, 0.4),
+    (34.66, 133.93, 0.3, 0.6),
+    (34.40, 132.46, 0.4, 0.5),
+    (33.84, 132.77, 0.4, 0.4),
+    (34.07, 134.56, 0.3, 0.5),
+    (34.34, 134.04, 0.2, 0.35),
+    (33.56, 133.53, 0.4, 0.7),
+    (33.61, 130.42, 0.3, 1.2),
+    (33.25, 130.30, 0.2, 0.4),
+    (32.74, 129.87, 0.3, 0.4),
+    (32.79, 130.74, 0.4, 0.9),
+    (33.24, 131.61, 0.3, 0.4),
+    (31.91, 131.42, 0.4, 0.5),
+    (31.56, 130.56, 0.5, 0.9),
+    (26.21, 127.68, 0.3, 0.8),
 ]  # fmt: skip  (lat, lon, spread, relative number of municipalities); Yamaguchi's 19 are real
-CARRIERS = [("docomo", "ドコモショップ", "docomo Shop", 0.36), ("au", "auショップ", "au Shop", 0.34),
-            ("softbank", "ソフトバンク", "SoftBank", 0.30)]  # fmt: skip
-BRANCHES = [("", ""), ("駅前", "Ekimae"), ("中央", "Chuo"), ("東", "Higashi"), ("西", "Nishi"), ("南", "Minami"),
-            ("北", "Kita"), ("インター", "Inter"), ("バイパス", "Bypass"), ("ゆめタウン", "Youme Town")]  # fmt: skip
+CARRIERS = [
+    ("docomo", "ドコモショップ", "docomo Shop", 0.36),
+    ("au", "auショップ", "au Shop", 0.34),
+    ("softbank", "ソフトバンク", "SoftBank", 0.30),
+]
+BRANCHES = [
+    ("", ""),
+    ("駅前", "Ekimae"),
+    ("中央", "Chuo"),
+    ("東", "Higashi"),
+    ("西", "Nishi"),
+    ("南", "Minami"),
+    ("北", "Kita"),
+    ("インター", "Inter"),
+    ("バイパス", "Bypass"),
+    ("ゆめタウン", "Youme Town"),
+]
 TOWNS = ["本町", "栄町", "駅前", "中央", "旭町", "昭和町", "緑町", "幸町", "港町", "新町", "大手町", "末広町"]
 
 
@@ -312,8 +447,16 @@ def _synthetic_classes(rng: random.Random, directory, tagger, today, prefecture:
         for day_n, start in sorted(rng.sample(slots, base + (1 if rank < extra else 0))):
             level, title = rng.choice(SEED_COURSES)
             sessions.append(
-                sample_session(shop, prefecture, today + timedelta(days=day_n), start, level, title, tags[title],
-                               rng.randint(0, CAPACITY))  # fmt: skip
+                sample_session(
+                    shop,
+                    prefecture,
+                    today + timedelta(days=day_n),
+                    start,
+                    level,
+                    title,
+                    tags[title],
+                    rng.randint(0, CAPACITY),
+                )
             )
     return sessions
 
@@ -338,8 +481,11 @@ async def make_national(out: Path, now: datetime) -> dict:
     synthetic = _synthetic_municipalities(rng, bundled, N_MUNICIPALITIES - n_real)
     real["municipalities"] += synthetic
     real["source"] = real["source"] + [{"title": "synthetic benchmark data (benchmarks/bench_core.py)", "url": None}]
-    _dump_yaml(real, kdir / "municipalities.yaml",
-               f"# generated by benchmarks/bench_core.py (seed {SEED}): {n_real} real + {len(synthetic)} synthetic\n")
+    _dump_yaml(
+        real,
+        kdir / "municipalities.yaml",
+        f"# generated by benchmarks/bench_core.py (seed {SEED}): {n_real} real + {len(synthetic)} synthetic\n",
+    )
 
     shops_data = yaml.safe_load(config.shops_file().read_text(encoding="utf-8"))
     n_real_shops = len(shops_data["shops"])
@@ -350,7 +496,9 @@ async def make_national(out: Path, now: datetime) -> dict:
     listings = {1: str(shops_file)}
     for scale in (s for s in SHOP_SCALES if s != 1):
         more = yaml.safe_load(config.shops_file().read_text(encoding="utf-8"))
-        more["shops"] += _synthetic_shops(random.Random(SEED + scale), synthetic, scale * N_SHOPS - n_real_shops, real_hosts)
+        more["shops"] += _synthetic_shops(
+            random.Random(SEED + scale), synthetic, scale * N_SHOPS - n_real_shops, real_hosts
+        )
         listings[scale] = str(out / f"shops-{scale}x.yaml")
         _dump_yaml(more, Path(listings[scale]), f"# generated by benchmarks/bench_core.py (seed {SEED + scale})\n")
 
@@ -392,7 +540,12 @@ async def make_bundled(out: Path, now: datetime) -> dict:
         await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         await app.close()
-    return {"knowledge": str(config.knowledge_dir()), "shops": str(config.shops_file()), "db": str(db), "counts": counts}
+    return {
+        "knowledge": str(config.knowledge_dir()),
+        "shops": str(config.shops_file()),
+        "db": str(db),
+        "counts": counts,
+    }
 
 
 # ======================================================================================
@@ -407,8 +560,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def startup_command(data: dict) -> list[str]:
-    return [sys.executable, "-m", "bot", "chat", "--jsonl", "--db", data["db"],
-            "--knowledge", data["knowledge"], "--shops", data["shops"]]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "chat",
+        "--jsonl",
+        "--db",
+        data["db"],
+        "--knowledge",
+        data["knowledge"],
+        "--shops",
+        data["shops"],
+    ]
 
 
 def first_reply(data: dict, n: int, env: dict, workdir: Path) -> tuple[float, float]:
@@ -417,8 +581,9 @@ def first_reply(data: dict, n: int, env: dict, workdir: Path) -> tuple[float, fl
     line = json.dumps({"user": f"startup-{n}", "text": STARTUP_TEXT}, ensure_ascii=False) + "\n"
     with open(workdir / f"startup-{n}.stderr", "w+b") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(startup_command(data), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=err, cwd=str(ROOT), env=env)  # fmt: skip
+        proc = subprocess.Popen(
+            startup_command(data), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd=str(ROOT), env=env
+        )
         proc.stdin.write(line.encode())
         proc.stdin.flush()
         first = proc.stdout.readline()
@@ -489,8 +654,12 @@ async def _worker(args: argparse.Namespace) -> dict:
             right_total = parts.setdefault(part_of(case), [0, 0])
             right_total[0] += case.id not in failed
             right_total[1] += 1
-        result["accuracy"] = {"cases": [passed_cases, len(cases)], "turns": [passed_turns, n_turns], "failed": failed,
-                              "parts": parts}  # fmt: skip
+        result["accuracy"] = {
+            "cases": [passed_cases, len(cases)],
+            "turns": [passed_turns, n_turns],
+            "failed": failed,
+            "parts": parts,
+        }
 
         # Location messages: offices of the data set's municipalities, jittered a little.
         rng = random.Random(SEED + 1)
@@ -608,22 +777,27 @@ def scale_database(src: str, dst: Path, factor: int) -> dict:
     for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000", "temp_store=MEMORY", "threads=2"):
         con.execute(f"PRAGMA {pragma}")
     if factor > 1:
-        saved = con.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-                            "AND sql IS NOT NULL").fetchall()  # fmt: skip
+        saved = con.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
         con.execute("BEGIN")
         for kind, name, _ in saved:
             con.execute(f'DROP {kind.upper()} "{name}"')
         (top,) = con.execute("SELECT MAX(id) FROM classes").fetchone()
         copies = f"WITH RECURSIVE copy(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copy WHERE n < {factor - 1}) "
         cols = [r[1] for r in con.execute("PRAGMA table_info(classes)") if r[1] not in ("id", "natural_key")]
-        con.execute(f"{copies} INSERT INTO classes (id, natural_key, {', '.join(cols)}) "
-                    f"SELECT id + copy.n * {top}, natural_key || '#' || copy.n, {', '.join(cols)} "
-                    f"FROM copy, classes WHERE id <= {top}")  # fmt: skip
+        con.execute(
+            f"{copies} INSERT INTO classes (id, natural_key, {', '.join(cols)}) "
+            f"SELECT id + copy.n * {top}, natural_key || '#' || copy.n, {', '.join(cols)} "
+            f"FROM copy, classes WHERE id <= {top}"
+        )
         if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'class_topics'").fetchone():
             tcols = [r[1] for r in con.execute("PRAGMA table_info(class_topics)") if r[1] != "class_id"]
-            con.execute(f"{copies} INSERT INTO class_topics (class_id, {', '.join(tcols)}) "
-                        f"SELECT class_id + copy.n * {top}, {', '.join(tcols)} FROM copy, class_topics "
-                        f"WHERE class_id <= {top}")  # fmt: skip
+            con.execute(
+                f"{copies} INSERT INTO class_topics (class_id, {', '.join(tcols)}) "
+                f"SELECT class_id + copy.n * {top}, {', '.join(tcols)} FROM copy, class_topics "
+                f"WHERE class_id <= {top}"
+            )
         for _, _, sql in saved:
             con.execute(sql)
         con.execute("COMMIT")
@@ -641,7 +815,10 @@ def _scaled(me: list[str], src: str, dst: Path, factor: int) -> dict:
 
     con = sqlite3.connect(src)
     digest = hashlib.sha256(f"x{factor}".encode())
-    for query in ("SELECT sql FROM sqlite_master ORDER BY name", "SELECT natural_key, seats_left FROM classes ORDER BY id"):
+    for query in (
+        "SELECT sql FROM sqlite_master ORDER BY name",
+        "SELECT natural_key, seats_left FROM classes ORDER BY id",
+    ):
         for row in con.execute(query):
             digest.update(repr(row).encode())
     con.close()
@@ -649,8 +826,10 @@ def _scaled(me: list[str], src: str, dst: Path, factor: int) -> dict:
     mark = dst.with_suffix(".source")
     if dst.exists() and mark.exists() and mark.read_text() == source:
         con = sqlite3.connect(dst, isolation_level=None)
-        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                                    "('classes', 'class_topics') AND name NOT LIKE 'sqlite_%'").fetchall():  # fmt: skip
+        for (table,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+            "('classes', 'class_topics') AND name NOT LIKE 'sqlite_%'"
+        ).fetchall():
             con.execute(f'DELETE FROM "{table}"')
         (n,) = con.execute("SELECT COUNT(*) FROM classes").fetchone()
         con.close()
@@ -716,7 +895,9 @@ class LoopLag:
             frame = sys._current_frames().get(loop_thread)
             if late > self.WATCHDOG_MS and frame is not None:
                 stack = traceback.extract_stack(frame)[-4:]
-                self._seen.append((time.perf_counter(), late, " < ".join(f"{f.name}:{f.lineno}" for f in reversed(stack))))
+                self._seen.append(
+                    (time.perf_counter(), late, " < ".join(f"{f.name}:{f.lineno}" for f in reversed(stack)))
+                )
                 del self._seen[:-50]
 
     def reset(self) -> None:
@@ -729,7 +910,7 @@ class LoopLag:
         elif self._gc_began is not None:
             self.gc_worst_ms = max(self.gc_worst_ms, (time.perf_counter() - self._gc_began) * 1000)
 
-    def __enter__(self) -> "LoopLag":
+    def __enter__(self) -> LoopLag:
         import threading
 
         self._gc_began = None
@@ -828,10 +1009,17 @@ async def _live_reload(app, listing: str, workdir: Path, cases, lag: LoopLag) ->
         await asyncio.sleep(0.001)
     stop.set()
     await asyncio.gather(task, return_exceptions=True)
-    return {"reload_s": (swapped - began) if swapped else None, "loop_block_ms": lag.worst_ms,
-            "loop_block_where": lag.worst_where, "gc_ms": lag.gc_worst_ms,
-            "replies_during": len(times), "reply_max_ms": max(times) if times else 0.0, "shops": len(app.shops),
-            "reloads": watcher.reloads, "problems": watcher.last_problems[:3]}  # fmt: skip
+    return {
+        "reload_s": (swapped - began) if swapped else None,
+        "loop_block_ms": lag.worst_ms,
+        "loop_block_where": lag.worst_where,
+        "gc_ms": lag.gc_worst_ms,
+        "replies_during": len(times),
+        "reply_max_ms": max(times) if times else 0.0,
+        "shops": len(app.shops),
+        "reloads": watcher.reloads,
+        "problems": watcher.last_problems[:3],
+    }
 
 
 def _edited(path: Path) -> bytes:
@@ -853,8 +1041,9 @@ async def _probe_worker(args: argparse.Namespace) -> dict:
     from tests.support.conversations import load_cases
 
     now = datetime.fromisoformat(args.now)
-    app = await open_app(args.db, knowledge_dir=args.knowledge, shops_file=args.shops, clock=FixedClock(now),
-                         watch_shops=False)  # fmt: skip
+    app = await open_app(
+        args.db, knowledge_dir=args.knowledge, shops_file=args.shops, clock=FixedClock(now), watch_shops=False
+    )
     result: dict = {}
     try:
         dense, synthetic, office = _probe_targets(args.db, app.knowledge)
@@ -874,13 +1063,14 @@ async def _probe_worker(args: argparse.Namespace) -> dict:
 
 
 def _stats(values: list[float]) -> str:
-    return (f"median {statistics.median(values):7.2f}  p99 {percentile(values, 99):7.2f}  "
-            f"max {max(values):7.2f}")  # fmt: skip
+    return f"median {statistics.median(values):7.2f}  p99 {percentile(values, 99):7.2f}  max {max(values):7.2f}"
 
 
 def report_probe(scale: int, n_classes: int, w: dict, misses: list[str]) -> None:
-    print(f"-- {scale}x classes ({n_classes:,}); densest municipality {w['targets']['dense']}, "
-          f"synthetic one {w['targets']['synthetic']} --")  # fmt: skip
+    print(
+        f"-- {scale}x classes ({n_classes:,}); densest municipality {w['targets']['dense']}, "
+        f"synthetic one {w['targets']['synthetic']} --"
+    )
     print(f"  {'kind':44} {'cold ms':>9}   {'n':>3}  warm ms")
     for name, k in w["kinds"].items():
         print(f"  {name:44} {k['cold_ms']:9.2f}   {len(k['warm_ms']):3d}  {_stats(k['warm_ms'])}   | {k['reply'][:34]}")
@@ -889,19 +1079,23 @@ def report_probe(scale: int, n_classes: int, w: dict, misses: list[str]) -> None
             misses.append(f"{scale}x: {name} max {worst:.1f} ms > {TARGET_KIND_MAX_MS:.0f} ms")
     m = w["mixed"]
     p99 = percentile(m["ms"], 99)
-    print(f"  mixed replay ({len(m['ms']):,} replies, 1 % probe kinds): {_stats(m['ms'])} ms; "
-          f"longest event-loop block {m['loop_block_ms']:.1f} ms (the loop at: {m['loop_block_where'][:110]}; longest "
-          f"garbage collection {m['gc_ms']:.1f} ms)")  # fmt: skip
+    print(
+        f"  mixed replay ({len(m['ms']):,} replies, 1 % probe kinds): {_stats(m['ms'])} ms; "
+        f"longest event-loop block {m['loop_block_ms']:.1f} ms (the loop at: {m['loop_block_where'][:110]}; longest "
+        f"garbage collection {m['gc_ms']:.1f} ms)"
+    )
     if scale == 100 and p99 > TARGET_P99_MS:
         misses.append(f"{scale}x: mixed replay p99 {p99:.2f} ms > {TARGET_P99_MS} ms")
     if m["loop_block_ms"] > TARGET_LOOP_BLOCK_MS:
         misses.append(f"{scale}x: event loop blocked {m['loop_block_ms']:.1f} ms > {TARGET_LOOP_BLOCK_MS:.0f} ms")
     r = w.get("reload")
     if r:
-        print(f"  live reload of a {r['shops']:,}-shop listing: served after {r['reload_s'] or float('nan'):.2f} s, "
-              f"{r['replies_during']} replies meanwhile (longest {r['reply_max_ms']:.1f} ms); "
-              f"longest event-loop block {r['loop_block_ms']:.1f} ms (the loop at: {r['loop_block_where'][:110]}; longest "
-              f"garbage collection {r['gc_ms']:.1f} ms)")  # fmt: skip
+        print(
+            f"  live reload of a {r['shops']:,}-shop listing: served after {r['reload_s'] or float('nan'):.2f} s, "
+            f"{r['replies_during']} replies meanwhile (longest {r['reply_max_ms']:.1f} ms); "
+            f"longest event-loop block {r['loop_block_ms']:.1f} ms (the loop at: {r['loop_block_where'][:110]}; longest "
+            f"garbage collection {r['gc_ms']:.1f} ms)"
+        )
         if r["loop_block_ms"] > TARGET_LOOP_BLOCK_MS:
             misses.append(f"reload: event loop blocked {r['loop_block_ms']:.1f} ms > {TARGET_LOOP_BLOCK_MS:.0f} ms")
     print(f"  peak RSS of the probe process: {w['peak_rss_mb']:.0f} MB")
@@ -916,7 +1110,9 @@ def report_issue_table(probes: dict[int, dict]) -> None:
         cells = []
         for s in scales:
             k = probes[s]["kinds"][kind]
-            cells.append(f"median {statistics.median(k['warm_ms']):.1f} ms, max {max(k['cold_ms'], *k['warm_ms']):.1f} ms")
+            cells.append(
+                f"median {statistics.median(k['warm_ms']):.1f} ms, max {max(k['cold_ms'], *k['warm_ms']):.1f} ms"
+            )
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 
@@ -931,13 +1127,34 @@ def scale_section(prepared: dict, args: argparse.Namespace, workdir: Path, misse
     for scale in args.class_scales:
         db = workdir / f"probe-{scale}x.db"
         made = _scaled(me, national["db"], db, scale)
-        print(f"{scale}x classes: {made['classes']:,} " + (f"made in {made['make_s']:.1f} s (INSERT … SELECT, indexes "
-              "rebuilt)" if not made.get("reused") else "(kept from an earlier run with --keep: same source)"))  # fmt: skip
+        print(
+            f"{scale}x classes: {made['classes']:,} "
+            + (
+                f"made in {made['make_s']:.1f} s (INSERT … SELECT, indexes rebuilt)"
+                if not made.get("reused")
+                else "(kept from an earlier run with --keep: same source)"
+            )
+        )
         sys.stdout.flush()
         listing = national["listings"][str(max(args.shop_scales))] if scale == args.class_scales[-1] else ""
-        cmd = [*me, "--probe-worker", "--db", str(db), "--knowledge", national["knowledge"], "--shops",
-               national["shops"], "--now", prepared["now"], "--repeats", str(repeats),
-               "--min-replies", str(QUICK_TIMED_TEXT_REPLIES if args.quick else 2000), "--reload", listing]  # fmt: skip
+        cmd = [
+            *me,
+            "--probe-worker",
+            "--db",
+            str(db),
+            "--knowledge",
+            national["knowledge"],
+            "--shops",
+            national["shops"],
+            "--now",
+            prepared["now"],
+            "--repeats",
+            str(repeats),
+            "--min-replies",
+            str(QUICK_TIMED_TEXT_REPLIES if args.quick else 2000),
+            "--reload",
+            listing,
+        ]
         w = _subprocess_json(cmd, f"probe {scale}x")
         w["classes"] = made["classes"]
         report_probe(scale, made["classes"], w, misses)
@@ -963,10 +1180,12 @@ def startup_section(prepared: dict, args: argparse.Namespace, workdir: Path, mis
         warm, rss_warm = measure_startup_cache(data, runs, workdir, cold=False)
         target = TARGET_COLD_STARTUP_S if scale == 1 else TARGET_COLD_STARTUP_5X_S
         mc, mw = statistics.median(cold), statistics.median(warm)
-        print(f"{scale}x shops ({scale * N_SHOPS:,}): cold {mc:.2f} s (max {max(cold):.2f}), peak RSS "
-              f"{statistics.median(rss_cold):.0f} MB; warm {mw:.2f} s (max {max(warm):.2f}), peak RSS "
-              f"{statistics.median(rss_warm):.0f} MB   targets cold <= {target} s"
-              + (f", {TARGET_RSS_MB:.0f} MB, warm <= {TARGET_WARM_STARTUP_S} s" if scale == 1 else ""))  # fmt: skip
+        print(
+            f"{scale}x shops ({scale * N_SHOPS:,}): cold {mc:.2f} s (max {max(cold):.2f}), peak RSS "
+            f"{statistics.median(rss_cold):.0f} MB; warm {mw:.2f} s (max {max(warm):.2f}), peak RSS "
+            f"{statistics.median(rss_warm):.0f} MB   targets cold <= {target} s"
+            + (f", {TARGET_RSS_MB:.0f} MB, warm <= {TARGET_WARM_STARTUP_S} s" if scale == 1 else "")
+        )
         if mc > target:
             misses.append(f"{scale}x shops: cold start-up {mc:.2f} s > {target} s")
         if scale == 1 and statistics.median(rss_cold) > TARGET_RSS_MB:
@@ -1006,12 +1225,16 @@ def _verdict(ok: bool) -> str:
 
 def report(name: str, data: dict, startup: list[float], w: dict, national: bool, misses: list[str]) -> None:
     c = data["counts"]
-    print(f"data: {c['municipalities']:,} municipalities, {c['shops']:,} shops "
-          f"({c['venue_municipalities']:,} municipalities with one), {c['classes']:,} classes")  # fmt: skip
+    print(
+        f"data: {c['municipalities']:,} municipalities, {c['shops']:,} shops "
+        f"({c['venue_municipalities']:,} municipalities with one), {c['classes']:,} classes"
+    )
     med = statistics.median(startup)
-    print(f"start-up to first reply: {med:.2f} s median of {len(startup)} "
-          f"(min {min(startup):.2f} s, max {max(startup):.2f} s)   target <= {TARGET_STARTUP_S} s: "
-          f"{_verdict(med <= TARGET_STARTUP_S)}")  # fmt: skip
+    print(
+        f"start-up to first reply: {med:.2f} s median of {len(startup)} "
+        f"(min {min(startup):.2f} s, max {max(startup):.2f} s)   target <= {TARGET_STARTUP_S} s: "
+        f"{_verdict(med <= TARGET_STARTUP_S)}"
+    )
     if med > TARGET_STARTUP_S:
         misses.append(f"{name}: start-up {med:.2f} s > {TARGET_STARTUP_S} s")
     print(f"  of which open_app in process (load, validate, build): {w['open_s']:.2f} s")
@@ -1019,24 +1242,34 @@ def report(name: str, data: dict, startup: list[float], w: dict, national: bool,
     both = text + loc
     p99 = percentile(both, 99)
     tag = "" if national else " (the target is for national scale)"
-    print(f"reply latency, all {len(both):,} replies: p50 {percentile(both, 50):.2f} ms, p99 {p99:.2f} ms   "
-          f"target p99 <= {TARGET_P99_MS} ms: {_verdict(p99 <= TARGET_P99_MS)}{tag}")  # fmt: skip
+    print(
+        f"reply latency, all {len(both):,} replies: p50 {percentile(both, 50):.2f} ms, p99 {p99:.2f} ms   "
+        f"target p99 <= {TARGET_P99_MS} ms: {_verdict(p99 <= TARGET_P99_MS)}{tag}"
+    )
     if national and p99 > TARGET_P99_MS:
         misses.append(f"{name}: reply p99 {p99:.2f} ms > {TARGET_P99_MS} ms")
-    print(f"  text ({len(text):,} conversation turns, {w['passes']} passes): "
-          f"p50 {percentile(text, 50):.2f} ms, p99 {percentile(text, 99):.2f} ms, max {max(text):.1f} ms")  # fmt: skip
-    print(f"  location ({len(loc):,} messages): p50 {percentile(loc, 50):.2f} ms, p99 {percentile(loc, 99):.2f} ms, "
-          f"max {max(loc):.1f} ms")  # fmt: skip
+    print(
+        f"  text ({len(text):,} conversation turns, {w['passes']} passes): "
+        f"p50 {percentile(text, 50):.2f} ms, p99 {percentile(text, 99):.2f} ms, max {max(text):.1f} ms"
+    )
+    print(
+        f"  location ({len(loc):,} messages): p50 {percentile(loc, 50):.2f} ms, p99 {percentile(loc, 99):.2f} ms, "
+        f"max {max(loc):.1f} ms"
+    )
     full = w["gc_full_ms"]
     if full:
-        print(f"  full (generation 2) garbage collections during the timed run: {len(full)}, "
-              f"{sum(full):.0f} ms in all, longest {max(full):.0f} ms")  # fmt: skip
+        print(
+            f"  full (generation 2) garbage collections during the timed run: {len(full)}, "
+            f"{sum(full):.0f} ms in all, longest {max(full):.0f} ms"
+        )
     else:
         print("  full (generation 2) garbage collections during the timed run: none")
     rss = w["peak_rss_mb"]
     hwm = f", VmHWM {w['vmhwm_mb']:.1f} MB, VmRSS at the end {w['vmrss_mb']:.1f} MB" if w.get("vmhwm_mb") else ""
-    print(f"peak RSS after the latency run: {rss:.1f} MB (ru_maxrss; after open_app {w['rss_after_open_mb']:.1f} MB{hwm})   "
-          f"target <= {TARGET_RSS_MB:.0f} MB: {_verdict(rss <= TARGET_RSS_MB)}{tag}")  # fmt: skip
+    print(
+        f"peak RSS after the latency run: {rss:.1f} MB (ru_maxrss; after open_app {w['rss_after_open_mb']:.1f} MB{hwm})   "
+        f"target <= {TARGET_RSS_MB:.0f} MB: {_verdict(rss <= TARGET_RSS_MB)}{tag}"
+    )
     if national and rss > TARGET_RSS_MB:
         misses.append(f"{name}: peak RSS {rss:.1f} MB > {TARGET_RSS_MB:.0f} MB")
     if national:
@@ -1046,11 +1279,17 @@ def report(name: str, data: dict, startup: list[float], w: dict, national: bool,
         print(f"accuracy: {pc}/{nc} cases ({100 * pc / nc:.1f}%), {pt}/{nt} turns ({100 * pt / nt:.1f}%)")
         parts = w["accuracy"].get("parts", {})
         if parts:
-            print("  by part (tests/support/conversations.part_of; tuned only on the first): "
-                  + ", ".join(f"{name} {r}/{n} ({100 * r / n:.1f}%)" for name, (r, n) in sorted(parts.items(), reverse=True)))
+            print(
+                "  by part (tests/support/conversations.part_of; tuned only on the first): "
+                + ", ".join(
+                    f"{name} {r}/{n} ({100 * r / n:.1f}%)" for name, (r, n) in sorted(parts.items(), reverse=True)
+                )
+            )
         failed = w["accuracy"]["failed"]
         if failed:
-            print(f"  failing cases: {', '.join(failed[:12])}" + (f" … (+{len(failed) - 12})" if len(failed) > 12 else ""))
+            print(
+                f"  failing cases: {', '.join(failed[:12])}" + (f" … (+{len(failed) - 12})" if len(failed) > 12 else "")
+            )
 
 
 async def _prepare(out: Path) -> dict:
@@ -1086,18 +1325,35 @@ def core_section(prepared: dict, args: argparse.Namespace, workdir: Path, misses
     for name in ("bundled", "national"):
         data, national = prepared[name], name == "national"
         print()
-        title = ("national: generated 1,741 municipalities / 6,000 shops / 90,000 classes" if national
-                 else "bundled: knowledge/ + shops.yaml + demo classes")  # fmt: skip
+        title = (
+            "national: generated 1,741 municipalities / 6,000 shops / 90,000 classes"
+            if national
+            else "bundled: knowledge/ + shops.yaml + demo classes"
+        )
         print(f"== {title} ==")
-        print(f"data preparation: {data['prep_s']:.1f} s"
-              + (" (generate, validate through open_app, upsert_many)" if national else " (open_app demo=True)"))  # fmt: skip
+        print(
+            f"data preparation: {data['prep_s']:.1f} s"
+            + (" (generate, validate through open_app, upsert_many)" if national else " (open_app demo=True)")
+        )
         print("start-up command: " + " ".join(startup_command(data)))
         sys.stdout.flush()
         startup = measure_startup(data, runs, workdir)
         db = workdir / f"{name}-worker.db"
         shutil.copy(data["db"], db)
-        cmd = [*me, "--worker", "--db", str(db), "--knowledge", data["knowledge"], "--shops", data["shops"],
-               "--now", prepared["now"], "--min-replies", str(min_replies)]  # fmt: skip
+        cmd = [
+            *me,
+            "--worker",
+            "--db",
+            str(db),
+            "--knowledge",
+            data["knowledge"],
+            "--shops",
+            data["shops"],
+            "--now",
+            prepared["now"],
+            "--min-replies",
+            str(min_replies),
+        ]
         w = _subprocess_json(cmd, f"{name} worker")
         report(name, data, startup, w, national, misses)
         sys.stdout.flush()
@@ -1154,8 +1410,11 @@ def _understanding_worker() -> dict:
         for name, dt in zip(stages, (t1 - t0, t2 - t1, t4 - t3, t6 - t5, t8 - t7)):
             stages[name].append(dt * 1000)
     memory["after messages"] = _memory()
-    return {"texts": len(texts), "stages": {k: [percentile(v, 50), percentile(v, 99)] for k, v in stages.items()},
-            "memory": memory}  # fmt: skip
+    return {
+        "texts": len(texts),
+        "stages": {k: [percentile(v, 50), percentile(v, 99)] for k, v in stages.items()},
+        "memory": memory,
+    }
 
 
 def _memory() -> dict:
@@ -1168,8 +1427,11 @@ def _memory() -> dict:
             rollup[key.strip()] = int(value.split()[0]) / 1024
     except OSError:
         return {}
-    return {"rss": rollup.get("Rss", 0.0), "anonymous": rollup.get("Anonymous", 0.0),
-            "file": rollup.get("Rss", 0.0) - rollup.get("Anonymous", 0.0)}  # fmt: skip
+    return {
+        "rss": rollup.get("Rss", 0.0),
+        "anonymous": rollup.get("Anonymous", 0.0),
+        "file": rollup.get("Rss", 0.0) - rollup.get("Anonymous", 0.0),
+    }
 
 
 def understanding_section(prepared: dict, args: argparse.Namespace, workdir: Path, misses: list[str]) -> None:
@@ -1177,20 +1439,30 @@ def understanding_section(prepared: dict, args: argparse.Namespace, workdir: Pat
     w = _subprocess_json([sys.executable, str(Path(__file__).resolve()), "--understanding-worker"], "understanding")
     print()
     print(f"== understanding: each stage on the {w['texts']:,} messages of the conversation set ==")
-    labels = {"analyser": "analyser (MeCab/UniDic-lite, a text not seen before)", "concepts": "concepts of the words",
-              "retrieval": "retrieval (BM25 over every answer)", "scorer": "character scorer (rapidfuzz)",
-              "parse": "whole parse (focus, names, dates, all the above)"}  # fmt: skip
+    labels = {
+        "analyser": "analyser (MeCab/UniDic-lite, a text not seen before)",
+        "concepts": "concepts of the words",
+        "retrieval": "retrieval (BM25 over every answer)",
+        "scorer": "character scorer (rapidfuzz)",
+        "parse": "whole parse (focus, names, dates, all the above)",
+    }
     for name, (p50, p99) in w["stages"].items():
         print(f"  {labels[name]:55s} p50 {p50:.3f} ms, p99 {p99:.3f} ms")
     for when, m in w["memory"].items():
         if m:
-            print(f"  memory {when:26s} RSS {m['rss']:6.1f} MB = own (anonymous) {m['anonymous']:6.1f} MB"
-                  f" + mapped files {m['file']:6.1f} MB")  # fmt: skip
+            print(
+                f"  memory {when:26s} RSS {m['rss']:6.1f} MB = own (anonymous) {m['anonymous']:6.1f} MB"
+                f" + mapped files {m['file']:6.1f} MB"
+            )
 
 
 # Sections in the order they run; ``--sections`` picks some (a later section may be added here).
-SECTIONS = {"core": core_section, "understanding": understanding_section, "startup": startup_section,
-            "scale": scale_section}  # fmt: skip
+SECTIONS = {
+    "core": core_section,
+    "understanding": understanding_section,
+    "startup": startup_section,
+    "scale": scale_section,
+}
 
 
 def _scales(text: str) -> tuple[int, ...]:
@@ -1201,14 +1473,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     parser.add_argument("--keep", metavar="DIR", help="generate the data into DIR and keep it")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of the national reply run (slower; figures are then inflated)")  # fmt: skip
-    parser.add_argument("--sections", default=",".join(SECTIONS),
-                        help=f"which sections to run, comma-separated (default: {','.join(SECTIONS)})")  # fmt: skip
-    parser.add_argument("--class-scales", type=_scales, default=CLASS_SCALES, metavar="1,10,100",
-                        help="class scales of the probe (multiples of 90,000 classes)")  # fmt: skip
-    parser.add_argument("--shop-scales", type=_scales, default=SHOP_SCALES, metavar="1,5",
-                        help="shop scales of start-up and live reload (multiples of 6,000 shops)")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print a cProfile of the national reply run (slower; figures are then inflated)",
+    )
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"which sections to run, comma-separated (default: {','.join(SECTIONS)})",
+    )
+    parser.add_argument(
+        "--class-scales",
+        type=_scales,
+        default=CLASS_SCALES,
+        metavar="1,10,100",
+        help="class scales of the probe (multiples of 90,000 classes)",
+    )
+    parser.add_argument(
+        "--shop-scales",
+        type=_scales,
+        default=SHOP_SCALES,
+        metavar="1,5",
+        help="shop scales of start-up and live reload (multiples of 6,000 shops)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--understanding-worker", action="store_true", help=argparse.SUPPRESS)
@@ -1246,8 +1534,10 @@ def main() -> int:
     # high-water mark of the process that spawned it, so a fat parent would inflate it.
     began = time.perf_counter()
     print("Madoguchi core benchmark" + (" (--quick)" if args.quick else ""))
-    print(f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
-          f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}")  # fmt: skip
+    print(
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), "
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}"
+    )
     print(f"command: {Path(sys.executable).name} {' '.join(sys.argv)}   (cwd {Path.cwd()})")
     sys.stdout.flush()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="madoguchi-bench-"))
@@ -1263,10 +1553,12 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(f"targets: p99 reply <= {TARGET_P99_MS} ms and peak RSS <= {TARGET_RSS_MB:.0f} MB at national scale; "
-          f"start-up to first reply <= {TARGET_STARTUP_S} s; at 100x classes every kind max <= "
-          f"{TARGET_KIND_MAX_MS:.0f} ms; event loop never blocked > {TARGET_LOOP_BLOCK_MS:.0f} ms; cold start-up "
-          f"<= {TARGET_COLD_STARTUP_S} s (5x shops {TARGET_COLD_STARTUP_5X_S} s), warm <= {TARGET_WARM_STARTUP_S} s")  # fmt: skip
+    print(
+        f"targets: p99 reply <= {TARGET_P99_MS} ms and peak RSS <= {TARGET_RSS_MB:.0f} MB at national scale; "
+        f"start-up to first reply <= {TARGET_STARTUP_S} s; at 100x classes every kind max <= "
+        f"{TARGET_KIND_MAX_MS:.0f} ms; event loop never blocked > {TARGET_LOOP_BLOCK_MS:.0f} ms; cold start-up "
+        f"<= {TARGET_COLD_STARTUP_S} s (5x shops {TARGET_COLD_STARTUP_5X_S} s), warm <= {TARGET_WARM_STARTUP_S} s"
+    )
     print("missed: " + ("; ".join(misses) if misses else "none"))
     print(f"total benchmark time: {time.perf_counter() - began:.0f} s")
     return 0

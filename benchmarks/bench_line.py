@@ -35,7 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +58,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def start(*args: str, env: dict) -> tuple[asyncio.subprocess.Process, str]:
     """A child process and the URL it prints first."""
-    proc = await asyncio.create_subprocess_exec(*args, env=env, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        *args, env=env, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode()
     if not line:
         raise SystemExit(f"{args} did not start:\n{(await proc.stderr.read()).decode()}")
@@ -72,7 +73,7 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
         proc.terminate()
         try:
             await asyncio.wait_for(proc.wait(), 30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             proc.kill()
             await proc.wait()
 
@@ -100,8 +101,14 @@ async def wait_drained(session: aiohttp.ClientSession, health: str, fake: str, h
 
 
 def summary(ms: list[float]) -> dict:
-    return {"requests": len(ms), "p50": percentile(ms, 0.50), "p90": percentile(ms, 0.90),
-            "p99": percentile(ms, 0.99), "max": max(ms), "mean": statistics.fmean(ms)}  # fmt: skip
+    return {
+        "requests": len(ms),
+        "p50": percentile(ms, 0.50),
+        "p90": percentile(ms, 0.90),
+        "p99": percentile(ms, 0.99),
+        "max": max(ms),
+        "mean": statistics.fmean(ms),
+    }
 
 
 async def burst(session: aiohttp.ClientSession, url: str, bodies: list[tuple[bytes, dict]]) -> list[tuple[int, float]]:
@@ -117,12 +124,28 @@ async def burst(session: aiohttp.ClientSession, url: str, bodies: list[tuple[byt
 
 
 async def bench_webhook(args, env: dict, fake_url: str, workdir: Path) -> dict:
-    bot_env = {**env, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": lf.ACCESS_TOKEN,
-               "LINE_API_BASE_URL": fake_url}  # fmt: skip
+    bot_env = {
+        **env,
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": lf.ACCESS_TOKEN,
+        "LINE_API_BASE_URL": fake_url,
+    }
     db = workdir / "line.db"
     started = time.perf_counter()
-    bot, url = await start(sys.executable, "-m", "bot", "line", "--port", "0", "--demo", "--db", str(db),
-                           "--workers", str(args.workers), env=bot_env)  # fmt: skip
+    bot, url = await start(
+        sys.executable,
+        "-m",
+        "bot",
+        "line",
+        "--port",
+        "0",
+        "--demo",
+        "--db",
+        str(db),
+        "--workers",
+        str(args.workers),
+        env=bot_env,
+    )
     startup = time.perf_counter() - started
     health = url.rsplit("/", 1)[0] + "/healthz"
     said = phrases()
@@ -139,8 +162,9 @@ async def bench_webhook(args, env: dict, fake_url: str, workdir: Path) -> dict:
                 for i in range(args.concurrency):
                     user = lf.user_id(f"bench-{round_no}-{i}")
                     raw = lf.body(lf.text(user, said[(round_no * args.concurrency + i) % len(said)]))
-                    bodies.append((raw, {"x-line-signature": lf.signature(raw, SECRET),
-                                         "Content-Type": "application/json"}))  # fmt: skip
+                    bodies.append(
+                        (raw, {"x-line-signature": lf.signature(raw, SECRET), "Content-Type": "application/json"})
+                    )
                 round_start = time.perf_counter()
                 results = await burst(session, url, bodies)
                 sent += len(bodies)
@@ -170,7 +194,7 @@ async def bench_webhook(args, env: dict, fake_url: str, workdir: Path) -> dict:
 async def fill_subscribers(db_path: Path, n: int) -> None:
     from bot.store.database import Database
 
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     async with Database(str(db_path)) as db:
         await db.conn.executemany(
             "INSERT INTO subscriptions (user_key, municipality, created_at) VALUES (?, '宇部市', ?)",
@@ -209,27 +233,37 @@ async def bench_multicast(args, fake_url: str, workdir: Path) -> list[dict]:
         client = AsyncApiClient(Configuration(host=fake_url, access_token=lf.ACCESS_TOKEN))
         try:
             api = AsyncMessagingApi(client)
-            plans = [("LINE-safe rate (150 req/s), 4 in flight", 150.0, None),
-                     ("unthrottled, 4 in flight", None, None),
-                     ("unthrottled, 3 × 500 and 2 × 429 injected (backoff 0.5 s, doubling)", None,
-                      [(500, 3), (429, 2)])]  # fmt: skip
+            plans = [
+                ("LINE-safe rate (150 req/s), 4 in flight", 150.0, None),
+                ("unthrottled, 4 in flight", None, None),
+                ("unthrottled, 3 × 500 and 2 × 429 injected (backoff 0.5 s, doubling)", None, [(500, 3), (429, 2)]),
+            ]
             for n, (label, rps, faults) in enumerate(plans):
                 await control.post(fake_url + "/_fake/reset")
                 for status, times in faults or []:
-                    await control.post(fake_url + "/_fake/fail",
-                                       json={"endpoint": "multicast", "status": status, "times": times})  # fmt: skip
+                    await control.post(
+                        fake_url + "/_fake/fail", json={"endpoint": "multicast", "status": status, "times": times}
+                    )
                 multicaster = Multicaster(api, max_rps=rps)
                 t0 = time.perf_counter()
                 report = await multicaster.send(recipients, messages, broadcast_id=f"bench-{n}")
                 seconds = time.perf_counter() - t0
                 async with control.get(fake_url + "/_fake/stats") as r:
                     stats = await r.json()
-                runs.append({
-                    "label": label, "recipients": report.recipients, "batches": report.batches,
-                    "delivered": report.delivered, "failed": len(report.failed), "seconds": seconds,
-                    "per_s": report.recipients / seconds, "fake_recipients": stats["recipients"],
-                    "calls": stats["calls"].get("multicast", {}), "query_s": query_s,
-                })  # fmt: skip
+                runs.append(
+                    {
+                        "label": label,
+                        "recipients": report.recipients,
+                        "batches": report.batches,
+                        "delivered": report.delivered,
+                        "failed": len(report.failed),
+                        "seconds": seconds,
+                        "per_s": report.recipients / seconds,
+                        "fake_recipients": stats["recipients"],
+                        "calls": stats["calls"].get("multicast", {}),
+                        "query_s": query_s,
+                    }
+                )
         finally:
             await client.close()
     return runs
@@ -246,35 +280,55 @@ async def main() -> None:
     if args.quick:
         args.rounds, args.subscribers = 3, 20_000
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    print(f"# bench_line — {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, {platform.platform()}")  # fmt: skip
+    print(
+        f"# bench_line — {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.platform()}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-line-") as tmp:
         workdir = Path(tmp)
-        fake, fake_url = await start(sys.executable, "-m", "tests.support.line_fake", "--port", "0",
-                                     "--quota", str(10 * args.subscribers), env=env)  # fmt: skip
+        fake, fake_url = await start(
+            sys.executable,
+            "-m",
+            "tests.support.line_fake",
+            "--port",
+            "0",
+            "--quota",
+            str(10 * args.subscribers),
+            env=env,
+        )
         try:
             w = await bench_webhook(args, env, fake_url, workdir)
-            print(f"\n## Webhook acknowledgement ({args.concurrency} concurrent signed requests "
-                  f"× {args.rounds} rounds, "
-                  f"loopback, bot = `python -m bot line --demo --workers {args.workers}`)")  # fmt: skip
+            print(
+                f"\n## Webhook acknowledgement ({args.concurrency} concurrent signed requests "
+                f"× {args.rounds} rounds, "
+                f"loopback, bot = `python -m bot line --demo --workers {args.workers}`)"
+            )
             print(f"start-up to listening: {w['startup_s']:.2f} s")
             b, f = w["bot"], w["floor"]
             print(f"requests: {b['requests']}, statuses: {w['statuses']}")
             verdict = "OK" if b["p99"] <= TARGET_P99_MS else "OVER TARGET"
-            print(f"ack latency: p50 {b['p50']:.1f} ms, p90 {b['p90']:.1f} ms, p99 {b['p99']:.1f} ms "
-                  f"(target ≤ {TARGET_P99_MS:.0f} ms: {verdict}), max {b['max']:.1f} ms, mean {b['mean']:.1f} ms")
-            print(f"harness floor (the same bursts to a do-nothing aiohttp handler in another process): "
-                  f"p50 {f['p50']:.1f} ms, p99 {f['p99']:.1f} ms, max {f['max']:.1f} ms")
-            print(f"a round, from first request to last reply recorded: median {w['round_s'] * 1000:.0f} ms "
-                  f"({w['events_per_s']:.0f} events/s handled end to end)")  # fmt: skip
+            print(
+                f"ack latency: p50 {b['p50']:.1f} ms, p90 {b['p90']:.1f} ms, p99 {b['p99']:.1f} ms "
+                f"(target ≤ {TARGET_P99_MS:.0f} ms: {verdict}), max {b['max']:.1f} ms, mean {b['mean']:.1f} ms"
+            )
+            print(
+                f"harness floor (the same bursts to a do-nothing aiohttp handler in another process): "
+                f"p50 {f['p50']:.1f} ms, p99 {f['p99']:.1f} ms, max {f['max']:.1f} ms"
+            )
+            print(
+                f"a round, from first request to last reply recorded: median {w['round_s'] * 1000:.0f} ms "
+                f"({w['events_per_s']:.0f} events/s handled end to end)"
+            )
             runs = await bench_multicast(args, fake_url, workdir)
             print(f"\n## Multicast to {args.subscribers:,} subscribers (1 in 1,000 blocked) against the fake API")
             print(f"reading the recipients from the subscriptions table: {runs[0]['query_s'] * 1000:.0f} ms")
             for run in runs:
-                print(f"- {run['label']}: {run['recipients']:,} recipients in {run['batches']} batches, "
-                      f"{run['seconds']:.2f} s = {run['per_s']:,.0f} recipients/s; delivered {run['delivered']:,}, "
-                      f"failed {run['failed']}; fake recorded {run['fake_recipients']:,} recipients, "
-                      f"multicast calls by status {run['calls']}")  # fmt: skip
+                print(
+                    f"- {run['label']}: {run['recipients']:,} recipients in {run['batches']} batches, "
+                    f"{run['seconds']:.2f} s = {run['per_s']:,.0f} recipients/s; delivered {run['delivered']:,}, "
+                    f"failed {run['failed']}; fake recorded {run['fake_recipients']:,} recipients, "
+                    f"multicast calls by status {run['calls']}"
+                )
         finally:
             await stop(fake)
 

@@ -55,10 +55,10 @@ from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 
 from bot.app import open_app  # noqa: E402
 from bot.channels.telegram.adapter import user_key  # noqa: E402
-from bot.store.broadcasts import BroadcastStore  # noqa: E402
 from bot.channels.telegram.channel import CONCURRENT_UPDATES, build_application  # noqa: E402
 from bot.channels.telegram.settings import Limits, TelegramSettings  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
+from bot.store.broadcasts import BroadcastStore  # noqa: E402
 from bot.store.residents import ResidentStore  # noqa: E402
 from tests.conftest import NOW  # noqa: E402
 from tests.support.conversations import load_cases  # noqa: E402
@@ -76,8 +76,16 @@ def workload(n: int) -> list[dict]:
 
 
 def echo_application(api: FakeTelegram) -> Application:
-    application = (Application.builder().token(TOKEN).request(FakeRequest(api)).get_updates_request(FakeRequest(api))
-                   .updater(None).job_queue(None).concurrent_updates(CONCURRENT_UPDATES).build())  # fmt: skip
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .request(FakeRequest(api))
+        .get_updates_request(FakeRequest(api))
+        .updater(None)
+        .job_queue(None)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .build()
+    )
 
     async def echo(update, context) -> None:
         await update.message.reply_text(update.message.text)
@@ -116,8 +124,9 @@ async def measure(rounds: int, per_round: int) -> dict:
     app = await open_app(os.path.join(tmp, "bench.db"), demo=True, clock=FixedClock(NOW))
     echo_api, mado_api = FakeTelegram(record=False), FakeTelegram(record=False)
     settings = TelegramSettings(token=TOKEN, limits=Limits.unlimited())
-    madoguchi = build_application(app, settings, request=FakeRequest(mado_api), get_updates_request=FakeRequest(mado_api),
-                                  polling=False)  # fmt: skip
+    madoguchi = build_application(
+        app, settings, request=FakeRequest(mado_api), get_updates_request=FakeRequest(mado_api), polling=False
+    )
     echo = echo_application(echo_api)
     results: dict[str, list[float]] = {"echo": [], "madoguchi": [], "engine": [], "replayed": []}
     calls = {}
@@ -172,8 +181,9 @@ async def limiter_check(recipients: int, per_second: int) -> dict:
     app = await open_app(os.path.join(tmp, "limiter.db"), clock=FixedClock(NOW))
     api = FakeTelegram()
     settings = TelegramSettings(token=TOKEN, limits=Limits(overall_per_second=30, broadcast_per_second=per_second))
-    application = build_application(app, settings, request=FakeRequest(api), get_updates_request=FakeRequest(api),
-                                    polling=False)  # fmt: skip
+    application = build_application(
+        app, settings, request=FakeRequest(api), get_updates_request=FakeRequest(api), polling=False
+    )
     channel = application.bot_data["channel"]
     residents = ResidentStore(app.db)
     for n in range(recipients):
@@ -182,8 +192,9 @@ async def limiter_check(recipients: int, per_second: int) -> dict:
     try:
         api.clear()
         # The real path of a confirmed /broadcast: the shared engine with the channel's sender.
-        broadcast = await BroadcastStore(app.db).create("telegram:bench", "宇部市", "text", "お知らせのテストです。",
-                                                        channels=["telegram"])  # fmt: skip
+        broadcast = await BroadcastStore(app.db).create(
+            "telegram:bench", "宇部市", "text", "お知らせのテストです。", channels=["telegram"]
+        )
         report = await channel.engine.run(broadcast)
     finally:
         await application.shutdown()
@@ -205,9 +216,13 @@ def main() -> int:
     rounds = args.rounds or (1 if args.quick else 5)
     per_round = args.updates or (500 if args.quick else 2000)
 
-    print(f"Telegram pipeline benchmark — python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"python-telegram-bot {__import__('telegram').__version__}")  # fmt: skip
-    print(f"{rounds} round(s) of {per_round} text updates from {RESIDENTS} residents, concurrent_updates={CONCURRENT_UPDATES}")
+    print(
+        f"Telegram pipeline benchmark — python {platform.python_version()}, {os.cpu_count()} CPUs, "
+        f"python-telegram-bot {__import__('telegram').__version__}"
+    )
+    print(
+        f"{rounds} round(s) of {per_round} text updates from {RESIDENTS} residents, concurrent_updates={CONCURRENT_UPDATES}"
+    )
     out = asyncio.run(measure(rounds, per_round))
     echo = statistics.median(out["results"]["echo"])
     mado = statistics.median(out["results"]["madoguchi"])
@@ -220,22 +235,30 @@ def main() -> int:
     engine = statistics.median(out["results"]["engine"])
     replayed = statistics.median(out["results"]["replayed"])
     print(f"{'engine alone':<12} {engine:>19.0f}   (Engine.handle, 64 at a time, no Telegram)")
-    print(f"{'replayed':<12} {replayed:>19.0f}   (Madoguchi's Application, the engine's replies looked up, not computed)")
+    print(
+        f"{'replayed':<12} {replayed:>19.0f}   (Madoguchi's Application, the engine's replies looked up, not computed)"
+    )
     verdict = "OK" if ratio >= TARGET else "BELOW TARGET"
     print(f"\nMadoguchi / echo = {ratio:.0%} (target >= {TARGET:.0%}): {verdict}")
-    print(f"per update: Madoguchi {1000 / mado:.2f} ms = echo pipeline {1000 / echo:.2f} ms"
-          f" + Telegram side with real replies {1000 / replayed - 1000 / echo:.2f} ms"
-          f" + engine in the pipeline {1000 / mado - 1000 / replayed:.2f} ms (alone: {1000 / engine:.2f} ms)")  # fmt: skip
-    print(f"with an engine that cost nothing Madoguchi would run at {replayed / echo:.0%} of echo; the target leaves "
-          f"the engine {max(0.0, 2000 / echo - 1000 / replayed):.2f} ms per update")  # fmt: skip
+    print(
+        f"per update: Madoguchi {1000 / mado:.2f} ms = echo pipeline {1000 / echo:.2f} ms"
+        f" + Telegram side with real replies {1000 / replayed - 1000 / echo:.2f} ms"
+        f" + engine in the pipeline {1000 / mado - 1000 / replayed:.2f} ms (alone: {1000 / engine:.2f} ms)"
+    )
+    print(
+        f"with an engine that cost nothing Madoguchi would run at {replayed / echo:.0%} of echo; the target leaves "
+        f"the engine {max(0.0, 2000 / echo - 1000 / replayed):.2f} ms per update"
+    )
 
     if not args.skip_limiter:
         recipients = 90 if args.quick else 300
         check = asyncio.run(limiter_check(recipients, 30))
         report = check["report"]
-        print(f"\nbroadcast pacing (real time, limit 30/s): {report.sent}/{report.total} sent in {report.seconds:.1f} s, "
-              f"{check['rate']:.1f}/s over whole seconds ({check['rate'] / 30:.0%} of the limit), "
-              f"busiest one-second window {check['worst_window']} (limit 30)")  # fmt: skip
+        print(
+            f"\nbroadcast pacing (real time, limit 30/s): {report.sent}/{report.total} sent in {report.seconds:.1f} s, "
+            f"{check['rate']:.1f}/s over whole seconds ({check['rate'] / 30:.0%} of the limit), "
+            f"busiest one-second window {check['worst_window']} (limit 30)"
+        )
     return 0 if ratio >= TARGET else 1
 
 

@@ -53,19 +53,25 @@ async def fill(db, cities: list[str]) -> int:
         city = "宇部市" if i % 5 == 0 else rng.choice(cities)
         rows.append((f"{channels[i % 3]}:bench{i:06d}", city, now))
     await db.conn.executemany("INSERT INTO subscriptions (user_key, municipality, created_at) VALUES (?, ?, ?)", rows)
-    await db.conn.executemany("INSERT INTO residents (user_key, blocked, updated_at) VALUES (?, ?, ?)",
-                              [(key, int(i % 50 == 0), now) for i, (key, _, _) in enumerate(rows)])  # as subscribe() makes
+    await db.conn.executemany(
+        "INSERT INTO residents (user_key, blocked, updated_at) VALUES (?, ?, ?)",
+        [(key, int(i % 50 == 0), now) for i, (key, _, _) in enumerate(rows)],
+    )  # as subscribe() makes
     cur = await db.conn.execute(
         "INSERT INTO broadcasts (created_at, created_by, municipality, kind, text, status, started_at, finished_at) "
-        "VALUES (?, 'cli:admin', '宇部市', 'text', 'benchmark', 'done', ?, ?)", (now, now, now))  # fmt: skip
+        "VALUES (?, 'cli:admin', '宇部市', 'text', 'benchmark', 'done', ?, ?)",
+        (now, now, now),
+    )
     broadcast_id = cur.lastrowid
     statuses = ["sent"] * 96 + ["failed"] * 2 + ["blocked"] * 2
     await db.conn.executemany(
         "INSERT INTO deliveries (broadcast_id, user_key, channel, status, attempts, last_error, updated_at) "
         "VALUES (?, ?, ?, ?, 1, ?, ?)",
-        [(broadcast_id, key, key.split(":")[0], s, None if s == "sent" else f"{s}: benchmark", now)
-         for (key, _, _), s in zip(rows, (statuses[i % 100] for i in range(SUBSCRIBERS)))],
-    )  # fmt: skip
+        [
+            (broadcast_id, key, key.split(":")[0], s, None if s == "sent" else f"{s}: benchmark", now)
+            for (key, _, _), s in zip(rows, (statuses[i % 100] for i in range(SUBSCRIBERS)))
+        ],
+    )
     await db.conn.commit()
     return broadcast_id
 
@@ -90,7 +96,9 @@ def report(label: str, times: list[float], judged: bool) -> bool:
     p50, p95 = percentile(times, 50), percentile(times, 95)
     met = p95 <= TARGET_MS
     verdict = ("OK" if met else "OVER") if judged else "info"
-    print(f"{label:<58} n={len(times):<3} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  [{verdict}; target p95 ≤ {TARGET_MS:.0f} ms]")
+    print(
+        f"{label:<58} n={len(times):<3} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  [{verdict}; target p95 ≤ {TARGET_MS:.0f} ms]"
+    )
     return met or not judged
 
 
@@ -127,21 +135,29 @@ async def main(args: argparse.Namespace) -> int:
         hashed = hash_password(PASSWORD)
         for member in ("cli:admin", "cli:ube"):
             await StaffLogins(bot.db).set_hash(member, hashed)
-        print(f"data: {data['counts']}, {SUBSCRIBERS:,} subscribers, 1 broadcast to {SUBSCRIBERS:,} "
-              f"(made in {time.perf_counter() - started:.0f} s)")  # fmt: skip
+        print(
+            f"data: {data['counts']}, {SUBSCRIBERS:,} subscribers, 1 broadcast to {SUBSCRIBERS:,} "
+            f"(made in {time.perf_counter() - started:.0f} s)"
+        )
         console = Console(bot, staff, SenderSet(), FixedClock(now))
         runner = web.AppRunner(make_app(console), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        pages = [("cli:admin", "home (admin, every municipality)", "/"),
-                 ("cli:admin", "class list (admin, all 90,000)", "/classes"),
-                 ("cli:admin", "class list (admin, one month, text filter)", "/classes?month=2026-12&q=スマホ"),
-                 ("cli:ube", "home (宇部市)", "/"),
-                 ("cli:ube", "class list (宇部市)", "/classes"),
-                 ("cli:admin", f"delivery report page (#{broadcast_id}, 100,000 deliveries)", f"/broadcasts/{broadcast_id}"),
-                 ("cli:admin", "delivery report CSV download (100,000 rows; no target)", f"/broadcasts/{broadcast_id}/report.csv")]  # fmt: skip
+        pages = [
+            ("cli:admin", "home (admin, every municipality)", "/"),
+            ("cli:admin", "class list (admin, all 90,000)", "/classes"),
+            ("cli:admin", "class list (admin, one month, text filter)", "/classes?month=2026-12&q=スマホ"),
+            ("cli:ube", "home (宇部市)", "/"),
+            ("cli:ube", "class list (宇部市)", "/classes"),
+            ("cli:admin", f"delivery report page (#{broadcast_id}, 100,000 deliveries)", f"/broadcasts/{broadcast_id}"),
+            (
+                "cli:admin",
+                "delivery report CSV download (100,000 rows; no target)",
+                f"/broadcasts/{broadcast_id}/report.csv",
+            ),
+        ]
         ok = True
         try:
             for member in ("cli:admin", "cli:ube"):
@@ -156,7 +172,11 @@ async def main(args: argparse.Namespace) -> int:
                         judged = not path.endswith(".csv")
                         ok &= report(label, times, judged)
                         if not judged:
-                            report("  … its first bytes (the download is streamed)", await measure(client, base, path, n, True), False)
+                            report(
+                                "  … its first bytes (the download is streamed)",
+                                await measure(client, base, path, n, True),
+                                False,
+                            )
         finally:
             await runner.cleanup()
             await bot.close()

@@ -70,7 +70,9 @@ def _text(rng: random.Random) -> str:
         return rng.choice(SECRET_MESSAGES)
     if pick < 0.8:
         return chr(rng.randint(0xD800, 0xDFFF))  # a lone surrogate
-    return rng.choice(["宇部のスマホ教室", "ドコモショップはどこ？", "明日の教室", "メニュー", "1", "2", "English please"])
+    return rng.choice(
+        ["宇部のスマホ教室", "ドコモショップはどこ？", "明日の教室", "メニュー", "1", "2", "English please"]
+    )
 
 
 def _value(rng: random.Random, depth: int = 0) -> object:
@@ -98,8 +100,9 @@ def random_line(rng: random.Random) -> bytes:
         if kind < 0.45:
             message["text"] = _text(rng) if rng.random() < 0.9 else _value(rng)
         elif kind < 0.85:
-            message["postback"] = ":".join([rng.choice(KINDS), *(rng.choice(WORDS + [_text(rng)])
-                                                                 for _ in range(rng.randint(0, 3)))])  # fmt: skip
+            message["postback"] = ":".join(
+                [rng.choice(KINDS), *(rng.choice(WORDS + [_text(rng)]) for _ in range(rng.randint(0, 3)))]
+            )
         else:
             message["location"] = {"lat": _value(rng), "lon": rng.uniform(-200, 200)}
         if rng.random() < 0.2:
@@ -111,8 +114,13 @@ def random_line(rng: random.Random) -> bytes:
 
 def console_campaign(count: int, rng: random.Random, workdir: Path) -> dict:
     lines = [random_line(rng) for _ in range(count)]
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", str(workdir / "c.db")],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", str(workdir / "c.db")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     answers: list[bytes] = []
     errors_out: list[bytes] = []
 
@@ -161,8 +169,15 @@ def _classes(db: str) -> list[tuple]:
 def importer_campaign(count: int, rng: random.Random, workdir: Path) -> dict:
     db, staff, path = str(workdir / "i.db"), str(write_staff(workdir)), workdir / "schedule.csv"
     goods = [csv_text(GOOD).encode("utf-8-sig"), csv_text(GOOD).encode("cp932")]
-    figures = {"files": count, "imported": 0, "refused": 0, "refused_without_row_or_column": 0, "tracebacks": 0,
-               "refused_but_changed_the_database": 0, "other_exit": 0}  # fmt: skip
+    figures = {
+        "files": count,
+        "imported": 0,
+        "refused": 0,
+        "refused_without_row_or_column": 0,
+        "tracebacks": 0,
+        "refused_but_changed_the_database": 0,
+        "other_exit": 0,
+    }
     started = time.perf_counter()
     for n in range(count):
         path.write_bytes(mutate(rng.choice(goods), rng))
@@ -193,13 +208,33 @@ def importer_campaign(count: int, rng: random.Random, workdir: Path) -> dict:
 
 def webhook_campaign(examples: int) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-show-statistics",
-                           "tests/fuzz/test_line.py", "tests/fuzz/test_telegram.py"], cwd=ROOT, capture_output=True,
-                          text=True, env={**os.environ, "MADOGUCHI_FUZZ_EXAMPLES": str(examples)}, timeout=3600)  # fmt: skip
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--hypothesis-show-statistics",
+            "tests/fuzz/test_line.py",
+            "tests/fuzz/test_telegram.py",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MADOGUCHI_FUZZ_EXAMPLES": str(examples)},
+        timeout=3600,
+    )
     runs = [int(n) for n in re.findall(r"(\d+) passing, \d+ failing", proc.stdout)]
-    return {"examples_per_webhook": examples, "passing_examples": runs, "failed": proc.returncode != 0,
-            "tracebacks": proc.stdout.count("Traceback") + proc.stderr.count("Traceback"),
-            "summary": (proc.stdout.strip().splitlines() or [""])[-1], "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "examples_per_webhook": examples,
+        "passing_examples": runs,
+        "failed": proc.returncode != 0,
+        "tracebacks": proc.stdout.count("Traceback") + proc.stderr.count("Traceback"),
+        "summary": (proc.stdout.strip().splitlines() or [""])[-1],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def main() -> int:
@@ -218,10 +253,17 @@ def main() -> int:
     hooks = webhook_campaign(args.webhook_examples) if args.webhook_examples else {"failed": False, "tracebacks": 0}
     if args.webhook_examples:
         print("webhooks:", json.dumps(hooks, ensure_ascii=False))
-    ok = (console["answers"] == console["lines"] and console["tracebacks"] == 0 and console["exit_status"] == 0
-          and console["normal_answer_after"] and importer["tracebacks"] == 0
-          and importer["refused_but_changed_the_database"] == 0 and importer["refused_without_row_or_column"] == 0
-          and not hooks["failed"] and hooks["tracebacks"] == 0)  # fmt: skip
+    ok = (
+        console["answers"] == console["lines"]
+        and console["tracebacks"] == 0
+        and console["exit_status"] == 0
+        and console["normal_answer_after"]
+        and importer["tracebacks"] == 0
+        and importer["refused_but_changed_the_database"] == 0
+        and importer["refused_without_row_or_column"] == 0
+        and not hooks["failed"]
+        and hooks["tracebacks"] == 0
+    )
     if console["tracebacks"]:
         print(console["stderr_tail"], file=sys.stderr)
     print("target: 0 tracebacks, one answer per line, refused files change nothing —", "met" if ok else "NOT met")

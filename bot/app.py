@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from bot import config
 from bot.classes.demo import demo_classes
@@ -24,13 +24,14 @@ from bot.classes.topics import TopicTagger
 from bot.clock import SystemClock, configured_clock
 from bot.data.knowledge import Knowledge, load_knowledge
 from bot.data.shops import ShopDirectory, load_shops
-from bot.data.watch import INTERVAL as WATCH_INTERVAL, OnError, ShopWatcher, watch_app
+from bot.data.watch import INTERVAL as WATCH_INTERVAL
+from bot.data.watch import OnError, ShopWatcher, watch_app
 from bot.dialogue.engine import Engine
 from bot.store.classes import ClassStore
 from bot.store.database import Database
 from bot.store.retention import RetentionPolicy
-from bot.upkeep import DAY
 from bot.understanding.parser import Understanding
+from bot.upkeep import DAY
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ class App:
 
         if self._tidying is None:
             stop = asyncio.Event()
-            task = asyncio.get_running_loop().create_task(run_daily(self.db, self.retention, self.clock, stop, interval))
+            task = asyncio.get_running_loop().create_task(
+                run_daily(self.db, self.retention, self.clock, stop, interval)
+            )
             self._tidying = (stop, task)
 
     async def close(self) -> None:

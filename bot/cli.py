@@ -28,16 +28,18 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     common.add_argument("--db", help="SQLite database file (default: $MADOGUCHI_DB or ./madoguchi.db)", **unset)
     common.add_argument("--knowledge", help="knowledge directory (default: the bundled knowledge/)", **unset)
     common.add_argument("--shops", help="shop listing (default: the bundled shops.yaml)", **unset)
-    common.add_argument("--demo", action="store_true", help="fill an empty database with sample classes from today on",
-                        **unset)  # fmt: skip
+    common.add_argument(
+        "--demo", action="store_true", help="fill an empty database with sample classes from today on", **unset
+    )
     common.add_argument("-v", "--verbose", action="store_true", help="log more", **unset)
     return common
 
 
 def _parser() -> argparse.ArgumentParser:
     common = _common(defaults=False)
-    parser = argparse.ArgumentParser(prog="madoguchi", description="Madoguchi (窓口) civic help chatbot",
-                                     parents=[_common(defaults=True)])  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="madoguchi", description="Madoguchi (窓口) civic help chatbot", parents=[_common(defaults=True)]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", parents=[common], help="chat in the console")
     chat.add_argument("--jsonl", action="store_true", help="JSON lines on stdin/stdout (the scriptable interface)")
@@ -62,8 +64,14 @@ def _parser() -> argparse.ArgumentParser:
 # Staff commands (``madoguchi classes``, ``broadcast``, ``report``, ``staff``) live in
 # ``bot.commands``: each module has ``COMMAND``, ``add_parser(subparsers, common)`` and
 # ``run(args) -> int``, like the channel commands.
-STAFF_COMMANDS = ("bot.commands.classes", "bot.commands.broadcast", "bot.commands.report", "bot.commands.staff",
-                  "bot.commands.maintenance", "bot.web.command")
+STAFF_COMMANDS = (
+    "bot.commands.classes",
+    "bot.commands.broadcast",
+    "bot.commands.report",
+    "bot.commands.staff",
+    "bot.commands.maintenance",
+    "bot.web.command",
+)
 
 
 def _staff_commands() -> list:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from bot.store.audit import AuditLog
 from bot.store.database import Database
@@ -28,16 +28,18 @@ def describe(done: dict[str, int]) -> str:
     return ", ".join(f"{kind}={count}" for kind, count in done.items())
 
 
-async def purge_now(db: Database, policy: RetentionPolicy, clock: Callable[[], datetime],
-                    actor: str = ACTOR) -> dict[str, int]:  # fmt: skip
+async def purge_now(
+    db: Database, policy: RetentionPolicy, clock: Callable[[], datetime], actor: str = ACTOR
+) -> dict[str, int]:
     done = await Purger(db, policy).purge(clock())
     await AuditLog(db).record(actor, "maintenance.purge", None, f"ok: {describe(done)}")
     log.info("retention purge: %s", describe(done))
     return done
 
 
-async def run_daily(db: Database, policy: RetentionPolicy, clock: Callable[[], datetime], stop: asyncio.Event,
-                    interval: float = DAY) -> None:  # fmt: skip
+async def run_daily(
+    db: Database, policy: RetentionPolicy, clock: Callable[[], datetime], stop: asyncio.Event, interval: float = DAY
+) -> None:
     """Purge now, then every ``interval`` seconds, until ``stop`` is set."""
     while not stop.is_set():
         try:
@@ -46,5 +48,5 @@ async def run_daily(db: Database, policy: RetentionPolicy, clock: Callable[[], d
             log.exception("the retention purge failed; it runs again in %.0f s", interval)
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -3,19 +3,18 @@ database, and a fixed clock so class dates are repeatable."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import os
 import shutil
 import tempfile
+from datetime import datetime
 
 import pytest
 
+from bot import config
 from bot.app import open_app
 from bot.clock import TOKYO, FixedClock
 from bot.data.knowledge import load_knowledge
 from bot.understanding.parser import Understanding
-from bot import config
 
 # The YAML parse cache of the whole run (and its subprocesses) lives in a temporary folder.
 os.environ.setdefault("MADOGUCHI_CACHE", tempfile.mkdtemp(prefix="madoguchi-cache-"))

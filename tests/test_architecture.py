@@ -29,5 +29,9 @@ def test_loading_the_core_loads_no_sdk():
 
 
 def test_every_module_says_what_lives_there():
-    missing = [str(p.relative_to(BOT)) for p in BOT.rglob("*.py") if not p.read_text(encoding="utf-8").lstrip().startswith('"""')]
+    missing = [
+        str(p.relative_to(BOT))
+        for p in BOT.rglob("*.py")
+        if not p.read_text(encoding="utf-8").lstrip().startswith('"""')
+    ]
     assert missing == []

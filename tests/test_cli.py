@@ -80,9 +80,15 @@ def test_shops_check_finds_the_file_from_options_and_environment(tmp_path, monke
 def test_chat_refuses_an_invalid_shop_file(tmp_path):
     path, line = broken_listing(tmp_path, entry=5)
     proc = madoguchi(
-        "chat", "--jsonl", "--demo", "--shops", path, "--db", str(tmp_path / "x.db"),
+        "chat",
+        "--jsonl",
+        "--demo",
+        "--shops",
+        path,
+        "--db",
+        str(tmp_path / "x.db"),
         stdin='{"user": "u1", "text": "宇部のドコモ"}\n',
-    )  # fmt: skip
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""  # not a single answer from bad data
     assert f"{path}:{line}: shops[5].phone" in proc.stderr
@@ -139,8 +145,15 @@ def test_shared_options_before_or_after_the_command_mean_the_same(tmp_path, orde
     db = tmp_path / "x.db"
     options = ["--db", str(db), "--demo"]
     argv = [*options, "chat", "--jsonl"] if order == "before" else ["chat", "--jsonl", *options]
-    proc = subprocess.run([sys.executable, "-m", "bot", *argv], input='{"user": "a", "text": "宇部のスマホ教室"}\n',
-                          capture_output=True, text=True, encoding="utf-8", timeout=60, cwd=tmp_path)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        input='{"user": "a", "text": "宇部のスマホ教室"}\n',
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert db.exists() and not (tmp_path / "madoguchi.db").exists()
     assert "サンプル" in proc.stdout  # --demo applied: the sample classes are there

@@ -57,12 +57,19 @@ def digest_text(knowledge: Knowledge, municipality: str, classes: list[ClassSess
 
 
 async def build_digest(
-    db: Database, knowledge: Knowledge, municipality: str, now: datetime, days: int = DAYS, limit: int = LIMIT,
-    level: str | None = None, topic: str | None = None,
+    db: Database,
+    knowledge: Knowledge,
+    municipality: str,
+    now: datetime,
+    days: int = DAYS,
+    limit: int = LIMIT,
+    level: str | None = None,
+    topic: str | None = None,
 ) -> str | None:
     """The digest of the classes from ``now`` on (only one level or topic when given); None when there are none."""
-    classes, total = await ScheduleStore(db).upcoming(municipality, now, now.date() + timedelta(days=days), limit,
-                                                      level=level, topic=topic)  # fmt: skip
+    classes, total = await ScheduleStore(db).upcoming(
+        municipality, now, now.date() + timedelta(days=days), limit, level=level, topic=topic
+    )
     if not classes:
         return None
     return digest_text(knowledge, municipality, classes, total, days)

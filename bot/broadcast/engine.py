@@ -44,8 +44,8 @@ import os
 import random
 import socket
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Mapping
 
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
@@ -157,7 +157,7 @@ def batch_key(broadcast_id: int, keys: list[str]) -> str:
 class _Recorder:
     """Outcomes to the database as soon as possible, many per transaction under load."""
 
-    def __init__(self, engine: "BroadcastEngine", broadcast_id: int, progress: Progress):
+    def __init__(self, engine: BroadcastEngine, broadcast_id: int, progress: Progress):
         self.engine = engine
         self.store = engine.store
         self.residents = ResidentStore(engine.db)
@@ -264,8 +264,15 @@ class BroadcastEngine:
                 await self.store.reopen(broadcast_id)
             resent = len(await self.store.recover_in_flight(broadcast_id))
             counts = await self.store.counts(broadcast_id)
-            progress = Progress(broadcast_id, sum(counts.values()), counts["sent"], counts["failed"], counts["blocked"],
-                                started=started, now=started)  # fmt: skip
+            progress = Progress(
+                broadcast_id,
+                sum(counts.values()),
+                counts["sent"],
+                counts["failed"],
+                counts["blocked"],
+                started=started,
+                now=started,
+            )
             recorder = _Recorder(self, broadcast_id, progress)
             channels = await self.store.channels(broadcast_id)
             for channel in channels:
@@ -276,8 +283,10 @@ class BroadcastEngine:
             beating = asyncio.create_task(self._beat(recorder))  # a slow send must not lose the lease
             following = asyncio.create_task(self._follow_halt(broadcast_id, stop))
             try:
-                outcomes = await asyncio.gather(*(self._channel(broadcast_id, c, row.text, recorder, stop)
-                                                  for c in channels if c in self.senders), return_exceptions=True)  # fmt: skip
+                outcomes = await asyncio.gather(
+                    *(self._channel(broadcast_id, c, row.text, recorder, stop) for c in channels if c in self.senders),
+                    return_exceptions=True,
+                )
             finally:
                 beating.cancel()
                 following.cancel()
@@ -331,7 +340,9 @@ class BroadcastEngine:
 
     # -- one channel -------------------------------------------------------------------
 
-    async def _channel(self, broadcast_id: int, channel: str, text: str, recorder: _Recorder, stop: asyncio.Event) -> None:
+    async def _channel(
+        self, broadcast_id: int, channel: str, text: str, recorder: _Recorder, stop: asyncio.Event
+    ) -> None:
         sender = self.senders[channel]
         max_batch, rate, _, concurrency = limits_of(sender)
         limiter = self.limiter(channel)

@@ -23,7 +23,7 @@ import asyncio
 import math
 import time
 from collections import deque
-from typing import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 SMOOTHING = 0.9  # minimum spacing between grants, as a share of window / N
 MARGIN = 0.002  # seconds added to the window: the grant-to-send jitter stays inside it

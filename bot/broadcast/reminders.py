@@ -19,8 +19,8 @@ class, the resident's language and the texts of the ``Knowledge`` it is given (w
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
-from typing import Callable, Mapping
 
 from bot.broadcast.engine import Backoff
 from bot.broadcast.limiter import RateLimiter

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Mapping
 
 from bot.broadcast.engine import BroadcastBusy, BroadcastEngine, Report
 from bot.broadcast.reminders import ReminderDispatcher
@@ -54,8 +54,9 @@ class Scheduler:
         self.db = db
         self.clock = clock or SystemClock()
         self.engine = engine or BroadcastEngine(db, senders)
-        self.reminders = ReminderDispatcher(db, senders, clock=self.clock, limiter_for=self.engine.limiter,
-                                            knowledge=knowledge)  # fmt: skip
+        self.reminders = ReminderDispatcher(
+            db, senders, clock=self.clock, limiter_for=self.engine.limiter, knowledge=knowledge
+        )
         self.store = BroadcastStore(db)
         self.audit = AuditLog(db)
         self.scope = scope or (lambda municipality: True)
@@ -79,8 +80,12 @@ class Scheduler:
                 await self.audit.record(ACTOR, "broadcast.send", f"#{row.id} {row.municipality}", f"error: {exc}"[:300])
                 continue
             out.reports.append(report)
-            await self.audit.record(ACTOR, "broadcast.send", f"#{row.id} {row.municipality}",
-                                    ("done: " if report.finished else "stopped: ") + report.outcome)  # fmt: skip
+            await self.audit.record(
+                ACTOR,
+                "broadcast.send",
+                f"#{row.id} {row.municipality}",
+                ("done: " if report.finished else "stopped: ") + report.outcome,
+            )
         out.reminders = await self.reminders.run_due()
         return out
 
@@ -93,5 +98,5 @@ class Scheduler:
                 log.exception("scheduler tick failed")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

@@ -33,8 +33,9 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Mapping, Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 
 class Status(str, enum.Enum):
@@ -51,19 +52,19 @@ class Result:
     retry_after: float | None = None
 
     @classmethod
-    def sent(cls) -> "Result":
+    def sent(cls) -> Result:
         return _SENT
 
     @classmethod
-    def blocked(cls, error: str | None = None) -> "Result":
+    def blocked(cls, error: str | None = None) -> Result:
         return cls(Status.BLOCKED, error)
 
     @classmethod
-    def failed(cls, error: str) -> "Result":
+    def failed(cls, error: str) -> Result:
         return cls(Status.FAILED, error)
 
     @classmethod
-    def retry(cls, error: str, retry_after: float | None = None) -> "Result":
+    def retry(cls, error: str, retry_after: float | None = None) -> Result:
         return cls(Status.RETRY, error, retry_after)
 
 

@@ -25,8 +25,9 @@ import importlib
 import importlib.util
 import inspect
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, Mapping
+from typing import IO, Any
 
 from bot.broadcast.sender import ConsoleSender, Sender
 
@@ -80,8 +81,12 @@ def _load(spec: str):
         raise SenderUnavailable(f"{spec}: {exc}") from None
 
 
-async def open_senders(options: Any, plugins: list[str] | None = None, console: IO[str] | None = None,
-                       have: Mapping[str, Sender] | None = None) -> SenderSet:  # fmt: skip
+async def open_senders(
+    options: Any,
+    plugins: list[str] | None = None,
+    console: IO[str] | None = None,
+    have: Mapping[str, Sender] | None = None,
+) -> SenderSet:
     """Every sender available here: ``have`` (the caller's own, used as they are), plug-ins
     (they win over the channel packages), then the channel packages."""
     found = SenderSet()
@@ -99,7 +104,9 @@ async def open_senders(options: Any, plugins: list[str] | None = None, console: 
             continue
         try:
             if importlib.util.find_spec(module_name) is None:
-                found.unavailable[channel] = f"{module_name} がありません（このチャネルはまだ一斉配信に対応していません）"
+                found.unavailable[channel] = (
+                    f"{module_name} がありません（このチャネルはまだ一斉配信に対応していません）"
+                )
                 continue
         except ModuleNotFoundError:
             found.unavailable[channel] = f"{module_name} がありません"

@@ -15,9 +15,9 @@ CLI (``madoguchi broadcast``) and meant for the channels' staff chat commands.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Mapping
 
 from bot.broadcast.digest import DAYS, MAX_CHARS, build_digest
 from bot.broadcast.engine import BroadcastEngine, Report
@@ -60,7 +60,9 @@ def _checked_text(text: str | None) -> str:
 
 
 class BroadcastService:
-    def __init__(self, db: Database, knowledge: Knowledge, guard: StaffGuard, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self, db: Database, knowledge: Knowledge, guard: StaffGuard, clock: Callable[[], datetime] | None = None
+    ):
         self.db = db
         self.knowledge = knowledge
         self.guard = guard
@@ -92,7 +94,9 @@ class BroadcastService:
         municipality = self.resolve(municipality)  # 「宇部」 is 宇部市 before any permission is checked
         await self.guard.require(actor, "broadcast", municipality, name="broadcast.preview")
         if self.knowledge.municipality(municipality) is None:
-            raise BroadcastRefused(f"{self.knowledge.municipalities.prefecture.name}の市町ではありません: {municipality!r}")
+            raise BroadcastRefused(
+                f"{self.knowledge.municipalities.prefecture.name}の市町ではありません: {municipality!r}"
+            )
         now = self.clock()
         if send_at is not None:
             send_at = send_at if send_at.tzinfo else send_at.replace(tzinfo=TOKYO)
@@ -114,15 +118,26 @@ class BroadcastService:
                     reason = await preflight(count)
                     if reason:
                         warnings[channel] = reason
-        return Preview(actor, municipality, kind, body, tuple(channels) if channels else None, send_at, recipients,
-                       unsendable, warnings)  # fmt: skip
+        return Preview(
+            actor,
+            municipality,
+            kind,
+            body,
+            tuple(channels) if channels else None,
+            send_at,
+            recipients,
+            unsendable,
+            warnings,
+        )
 
     async def _digest(self, municipality: str, since: datetime, days: int, level: str | None, topic: str | None) -> str:
         body = await build_digest(self.db, self.knowledge, municipality, since, days=days, level=level, topic=topic)
         if body is None:
             topic_label = next((t.label.get("ja") for t in self.knowledge.programme.topics if t.id == topic), topic)
             which = "".join(f"（{w}）" for w in (level, topic_label) if w)
-            raise BroadcastRefused(f"{municipality}には、これから{days}日間の講座{which}が登録されていません（お知らせする講座がありません）")
+            raise BroadcastRefused(
+                f"{municipality}には、これから{days}日間の講座{which}が登録されていません（お知らせする講座がありません）"
+            )
         return body
 
     async def confirm(self, preview: Preview) -> int:
@@ -132,8 +147,12 @@ class BroadcastService:
             preview.actor, preview.municipality, preview.kind, preview.text, preview.channels, preview.send_at
         )
         when = f"scheduled {preview.send_at.isoformat()}" if preview.send_at else "confirmed"
-        await self.guard.record(preview.actor, "broadcast.confirm", f"#{broadcast_id} {preview.municipality}",
-                                f"{when}: {preview.kind}, {preview.total} recipients now")  # fmt: skip
+        await self.guard.record(
+            preview.actor,
+            "broadcast.confirm",
+            f"#{broadcast_id} {preview.municipality}",
+            f"{when}: {preview.kind}, {preview.total} recipients now",
+        )
         return broadcast_id
 
     async def _own(self, actor: str, broadcast_id: int, name: str) -> BroadcastRow:
@@ -141,7 +160,9 @@ class BroadcastService:
         if row is None:
             await self.guard.record(actor, name, f"#{broadcast_id}", "refused: no such broadcast")
             raise BroadcastRefused(f"配信 #{broadcast_id} はありません")
-        await self.guard.require(actor, "broadcast", row.municipality, target=f"#{broadcast_id} {row.municipality}", name=name)
+        await self.guard.require(
+            actor, "broadcast", row.municipality, target=f"#{broadcast_id} {row.municipality}", name=name
+        )
         return row
 
     async def send(
@@ -162,15 +183,20 @@ class BroadcastService:
         except Exception as exc:
             await self.guard.record(actor, "broadcast.send", target, f"error: {type(exc).__name__}: {exc}"[:300])
             raise
-        await self.guard.record(actor, "broadcast.send", target,
-                                ("done: " if report.finished else "stopped: ") + report.outcome)  # fmt: skip
+        await self.guard.record(
+            actor, "broadcast.send", target, ("done: " if report.finished else "stopped: ") + report.outcome
+        )
         return report
 
     async def cancel(self, actor: str, broadcast_id: int) -> bool:
         row = await self._own(actor, broadcast_id, "broadcast.cancel")
         ok = await self.store.cancel(broadcast_id)
-        await self.guard.record(actor, "broadcast.cancel", f"#{broadcast_id} {row.municipality}",
-                                "cancelled" if ok else f"refused: already {row.status}")  # fmt: skip
+        await self.guard.record(
+            actor,
+            "broadcast.cancel",
+            f"#{broadcast_id} {row.municipality}",
+            "cancelled" if ok else f"refused: already {row.status}",
+        )
         return ok
 
     async def visible(self, actor: str, limit: int = 20) -> list[BroadcastRow]:

@@ -46,8 +46,10 @@ def preview_text(knowledge: Knowledge, p: Preview, lang: str = "ja") -> str:
         t("broadcast.preview.head", city=p.municipality, kind=kind, when=when),
         t("broadcast.recipients", total=p.total, channels=channels),
     ]
-    lines += [t("broadcast.unsendable", channel=name(c), count=p.recipients.get(c, 0), reason=reason)
-              for c, reason in p.unsendable.items()]  # fmt: skip
+    lines += [
+        t("broadcast.unsendable", channel=name(c), count=p.recipients.get(c, 0), reason=reason)
+        for c, reason in p.unsendable.items()
+    ]
     lines += [t("broadcast.warning", channel=name(c), reason=reason) for c, reason in p.warnings.items()]
     lines.append(t("broadcast.preview.body", text=p.text))
     return "\n".join(lines)
@@ -63,9 +65,16 @@ def report_text(knowledge: Knowledge, r: Report, lang: str = "ja") -> str:
     pending = t("broadcast.report.pending", pending=r.pending) if r.pending else ""
     lines = [
         t("broadcast.report.head", id=r.broadcast_id, city=r.municipality, state=state),
-        t("broadcast.report.counts", sent=r.sent, failed=r.failed, blocked=r.blocked, total=r.total,
-          pending=pending, seconds=f"{r.seconds:.1f}"),
-    ]  # fmt: skip
+        t(
+            "broadcast.report.counts",
+            sent=r.sent,
+            failed=r.failed,
+            blocked=r.blocked,
+            total=r.total,
+            pending=pending,
+            seconds=f"{r.seconds:.1f}",
+        ),
+    ]
     if r.resent:
         lines.append(t("broadcast.report.resent", resent=r.resent))
     if r.errors:

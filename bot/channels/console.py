@@ -129,7 +129,9 @@ def render(replies: list[Reply]) -> tuple[str, list[str]]:
     return "\n".join(lines), data
 
 
-async def run_interactive(engine: Engine, user: str = "local", inp: IO[str] = sys.stdin, out: IO[str] = sys.stdout) -> None:
+async def run_interactive(
+    engine: Engine, user: str = "local", inp: IO[str] = sys.stdin, out: IO[str] = sys.stdout
+) -> None:
     loop = asyncio.get_running_loop()
     key = f"{CHANNEL}:{user}"
     text, buttons = render(await engine.handle(IncomingMessage(key, postback="intent:greeting")))

@@ -51,8 +51,16 @@ def _parts(text: str) -> list[dict]:
 def render(replies: list[Reply]) -> list[dict]:
     out = []
     for reply in replies:
-        links = [{"label": link.label, "url": link.url, "tel": link.url.startswith("tel:")}
-                 for link in reply.links if link.url.startswith(SCHEMES)]  # fmt: skip
-        out.append({"parts": _parts(reply.text), "buttons": [{"label": b.label, "data": b.data} for b in reply.buttons],
-                    "links": links})  # fmt: skip
+        links = [
+            {"label": link.label, "url": link.url, "tel": link.url.startswith("tel:")}
+            for link in reply.links
+            if link.url.startswith(SCHEMES)
+        ]
+        out.append(
+            {
+                "parts": _parts(reply.text),
+                "buttons": [{"label": b.label, "data": b.data} for b in reply.buttons],
+                "links": links,
+            }
+        )
     return out

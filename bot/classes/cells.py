@@ -20,7 +20,25 @@ _DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\
 _DATE_REIWA = re.compile(r"^(?:令和|R)\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.I)
 _WEEKDAY = re.compile(r"[(（]\s*[月火水木金土日]\s*(曜日?)?\s*[)）]|\s+[月火水木金土日]曜日?$")
 _TIME = re.compile(r"^(午前|午後|AM|PM)?\s*(\d{1,2})\s*(?:[:時]\s*(\d{1,2})?\s*分?)?(?::(\d{2}))?$", re.I)
-_BOOKING_YES = {"要", "必要", "要予約", "予約要", "予約必要", "はい", "あり", "有", "有り", "○", "〇", "◯", "yes", "y", "true", "1", "要(電話)"}
+_BOOKING_YES = {
+    "要",
+    "必要",
+    "要予約",
+    "予約要",
+    "予約必要",
+    "はい",
+    "あり",
+    "有",
+    "有り",
+    "○",
+    "〇",
+    "◯",
+    "yes",
+    "y",
+    "true",
+    "1",
+    "要(電話)",
+}
 _BOOKING_NO = {"不要", "予約不要", "いいえ", "なし", "無", "無し", "×", "✕", "no", "n", "false", "0"}
 EXCEL_EPOCH = date(1899, 12, 30)
 REIWA_START = 2018  # 令和1年 = 2019
@@ -127,7 +145,9 @@ def read_phone(value: object) -> str:
     if re.fullmatch(r"0\d{9,10}", digits):
         return digits
     if re.fullmatch(r"[1-9]\d{8,9}", digits):
-        raise CellError(f"先頭の0が消えています（Excel が数値として扱った可能性があります。0836-00-0000 のようにハイフン付きで）: {raw!r}")
+        raise CellError(
+            f"先頭の0が消えています（Excel が数値として扱った可能性があります。0836-00-0000 のようにハイフン付きで）: {raw!r}"
+        )
     if not raw:
         raise CellError("電話番号がありません")
     raise CellError(f"電話番号として読めません（例: 0836-00-0000）: {raw!r}")

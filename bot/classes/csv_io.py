@@ -23,10 +23,10 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from bot.classes import cells
 from bot.classes.model import ClassSession
@@ -54,25 +54,59 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("持ち物", "bring", False),
 )
 ALIASES: dict[str, str] = {
-    "都道府県": "都道府県名", "prefecture": "都道府県名",
-    "市町村名": "市区町村名", "市町名": "市区町村名", "市区町村": "市区町村名", "municipality": "市区町村名",
-    "実施場所": "拠点名", "会場": "拠点名", "会場名": "拠点名", "venue": "拠点名",
-    "連絡先": "電話番号", "電話": "電話番号", "phone": "電話番号",
-    "所在地": "住所", "address": "住所",
-    "日付": "開催日", "実施日": "開催日", "開催日時": "開催日", "date": "開催日", "day": "開催日",
-    "開始": "開始時刻", "開始時間": "開始時刻", "start": "開始時刻",
-    "終了": "終了時刻", "終了時間": "終了時刻", "end": "終了時刻",
-    "講座レベル": "レベル", "level": "レベル",
-    "講座内容": "講座名", "タイトル": "講座名", "title": "講座名",
+    "都道府県": "都道府県名",
+    "prefecture": "都道府県名",
+    "市町村名": "市区町村名",
+    "市町名": "市区町村名",
+    "市区町村": "市区町村名",
+    "municipality": "市区町村名",
+    "実施場所": "拠点名",
+    "会場": "拠点名",
+    "会場名": "拠点名",
+    "venue": "拠点名",
+    "連絡先": "電話番号",
+    "電話": "電話番号",
+    "phone": "電話番号",
+    "所在地": "住所",
+    "address": "住所",
+    "日付": "開催日",
+    "実施日": "開催日",
+    "開催日時": "開催日",
+    "date": "開催日",
+    "day": "開催日",
+    "開始": "開始時刻",
+    "開始時間": "開始時刻",
+    "start": "開始時刻",
+    "終了": "終了時刻",
+    "終了時間": "終了時刻",
+    "end": "終了時刻",
+    "講座レベル": "レベル",
+    "level": "レベル",
+    "講座内容": "講座名",
+    "タイトル": "講座名",
+    "title": "講座名",
     "capacity": "定員",
-    "残り席": "残席", "残席数": "残席", "空き": "残席", "空席": "残席", "seats_left": "残席",
-    "予約": "予約要否", "要予約": "予約要否", "予約の要否": "予約要否", "booking_required": "予約要否",
-    "持参物": "持ち物", "持ちもの": "持ち物", "bring": "持ち物",
-}  # fmt: skip
+    "残り席": "残席",
+    "残席数": "残席",
+    "空き": "残席",
+    "空席": "残席",
+    "seats_left": "残席",
+    "予約": "予約要否",
+    "要予約": "予約要否",
+    "予約の要否": "予約要否",
+    "booking_required": "予約要否",
+    "持参物": "持ち物",
+    "持ちもの": "持ち物",
+    "bring": "持ち物",
+}
 FIELD_OF = {name: f for name, f, _ in COLUMNS}
 REQUIRED = [name for name, _, required in COLUMNS if required]
-CARRIER_WORDS = (("docomo", ("ドコモ", "docomo")), ("au", ("au",)), ("softbank", ("ソフトバンク", "softbank")),
-                 ("rakuten", ("楽天", "rakuten")))  # fmt: skip
+CARRIER_WORDS = (
+    ("docomo", ("ドコモ", "docomo")),
+    ("au", ("au",)),
+    ("softbank", ("ソフトバンク", "softbank")),
+    ("rakuten", ("楽天", "rakuten")),
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +193,9 @@ def _unreadable_at(raw: bytes, position: int) -> UnreadableFile:
     column = cells.text(names[index]).strip("\"'") if index < len(names) else f"{index + 1}列目"
     return UnreadableFile(
         "文字コードを読み取れません（UTF-8 と Shift_JIS が混ざっていませんか）。"
-        "Excel で「CSV UTF-8」または「CSV (コンマ区切り)」として保存し直してください", row, column
+        "Excel で「CSV UTF-8」または「CSV (コンマ区切り)」として保存し直してください",
+        row,
+        column,
     )
 
 
@@ -174,7 +210,9 @@ def decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise UnreadableFile("文字コード（UTF-16）を読み取れません。Excel で「CSV UTF-8」として保存し直してください") from None
+            raise UnreadableFile(
+                "文字コード（UTF-16）を読み取れません。Excel で「CSV UTF-8」として保存し直してください"
+            ) from None
     try:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -227,13 +265,17 @@ class _Checker:
         if not pref:
             row.problems.append(Problem(number, "都道府県名", "空欄です"))
         elif pref not in (self.prefecture.name, self.prefecture.name.rstrip("県")):
-            row.problems.append(Problem(number, "都道府県名", f"{self.prefecture.name}の講座だけを取り込めます: {pref!r}"))
+            row.problems.append(
+                Problem(number, "都道府県名", f"{self.prefecture.name}の講座だけを取り込めます: {pref!r}")
+            )
         city_raw = cells.text(values.get("市区町村名"))
         city = self.names.get(city_raw)
         if not city_raw:
             row.problems.append(Problem(number, "市区町村名", "空欄です"))
         elif city is None:
-            row.problems.append(Problem(number, "市区町村名", f"{self.prefecture.name}の市町ではありません: {city_raw!r}"))
+            row.problems.append(
+                Problem(number, "市区町村名", f"{self.prefecture.name}の市町ではありません: {city_raw!r}")
+            )
         elif self.allowed is not None and not self.allowed(city):
             row.problems.append(Problem(number, "市区町村名", f"{city}の講座を登録する権限がありません"))
         for column in ("拠点名", "住所", "講座名"):
@@ -260,9 +302,13 @@ class _Checker:
         if got.get("capacity") == 0:
             row.problems.append(Problem(number, "定員", "定員が0です"))
         if got.get("capacity") and got.get("seats_left") is not None and got["seats_left"] > got["capacity"]:
-            row.problems.append(Problem(number, "残席", f"残席（{got['seats_left']}）が定員（{got['capacity']}）より多くなっています"))
+            row.problems.append(
+                Problem(number, "残席", f"残席（{got['seats_left']}）が定員（{got['capacity']}）より多くなっています")
+            )
         if got.get("start") and got.get("end") and got["end"] <= got["start"]:
-            row.problems.append(Problem(number, "終了時刻", f"終了時刻（{got['end']}）が開始時刻（{got['start']}）より前です"))
+            row.problems.append(
+                Problem(number, "終了時刻", f"終了時刻（{got['end']}）が開始時刻（{got['start']}）より前です")
+            )
         if row.problems or city is None:
             return row
 
@@ -289,12 +335,19 @@ class _Checker:
         )
         first = self.seen.get(session.natural_key)
         if first is not None:
-            row.problems.append(Problem(
-                number, None, f"{first}行目と同じ講座です（市区町村名・拠点名・開催日・開始時刻・講座名が同じ）。どちらか一方を消してください"))  # fmt: skip
+            row.problems.append(
+                Problem(
+                    number,
+                    None,
+                    f"{first}行目と同じ講座です（市区町村名・拠点名・開催日・開始時刻・講座名が同じ）。どちらか一方を消してください",
+                )
+            )
             return row
         self.seen[session.natural_key] = number
         if self.today and session.day < self.today:
-            row.warnings.append(Problem(number, "開催日", f"過去の日付です（{session.day:%Y/%m/%d}）。住民には案内されません"))
+            row.warnings.append(
+                Problem(number, "開催日", f"過去の日付です（{session.day:%Y/%m/%d}）。住民には案内されません")
+            )
         row.session = session
         return row
 
@@ -361,14 +414,25 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
         except StopIteration:
             return records
         except csv.Error as exc:
-            raise _BrokenCsv(Problem(start, None, f"「\"」（ダブルクォート）の閉じ忘れか置き場所の誤りがあります（{exc}）。"
-                                                  "この行から後ろを確かめてください")) from None  # fmt: skip
+            raise _BrokenCsv(
+                Problem(
+                    start,
+                    None,
+                    f'「"」（ダブルクォート）の閉じ忘れか置き場所の誤りがあります（{exc}）。'
+                    "この行から後ろを確かめてください",
+                )
+            ) from None
         for index, cell in enumerate(record):
             merged = "\n" in cell and delimiter in cell.partition("\n")[2]
             if merged or len(cell) > MAX_CELL_CHARS:
                 why = "次の行が入り込んでいます" if merged else f"{len(cell):,}文字あります"
-                raise _BrokenCsv(Problem(start, f"{index + 1}列目", f"セルの「\"」が閉じられていないようです（{why}）。"
-                                                                   "余分な「\"」を消してください"))  # fmt: skip
+                raise _BrokenCsv(
+                    Problem(
+                        start,
+                        f"{index + 1}列目",
+                        f'セルの「"」が閉じられていないようです（{why}）。余分な「"」を消してください',
+                    )
+                )
         records.append((start, record))
 
 
@@ -394,7 +458,13 @@ def _read_csv(text: str, schedule: Schedule, checker: _Checker) -> None:
             continue  # an empty Excel row
         row_problems = []
         if len(record) > width and any(c.strip() for c in record[width:]):
-            row_problems.append(Problem(number, None, f"列が多すぎます（見出しは{width}列、この行は{len(record)}列）。区切りのカンマが値に入っていないか確かめてください"))  # fmt: skip
+            row_problems.append(
+                Problem(
+                    number,
+                    None,
+                    f"列が多すぎます（見出しは{width}列、この行は{len(record)}列）。区切りのカンマが値に入っていないか確かめてください",
+                )
+            )
         values = {name: as_written(record[i]) if i < len(record) else "" for i, name in columns.items()}
         row = checker.check(number, values)
         row.problems[:0] = row_problems
@@ -417,7 +487,10 @@ def _yaml_rows(path: Path) -> tuple[list[tuple[int, object]], str | None]:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        return [], f"{mark.line + 1 if mark else '?'}行目: YAML の書き方に誤りがあります: {getattr(exc, 'problem', exc)}"
+        return (
+            [],
+            f"{mark.line + 1 if mark else '?'}行目: YAML の書き方に誤りがあります: {getattr(exc, 'problem', exc)}",
+        )
 
     def plain(node):
         if isinstance(node, ScalarNode):

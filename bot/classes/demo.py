@@ -83,6 +83,9 @@ def demo_classes(
             for start in SEED_STARTS:
                 level, title = SEED_COURSES[course_index % len(SEED_COURSES)]
                 course_index += 1
-                sessions.append(sample_session(shop, prefecture, day, start, level, title,
-                                               tagger.tags(title), rng.randint(0, CAPACITY)))  # fmt: skip
+                sessions.append(
+                    sample_session(
+                        shop, prefecture, day, start, level, title, tagger.tags(title), rng.randint(0, CAPACITY)
+                    )
+                )
     return sessions

@@ -31,10 +31,21 @@ class NotEncodable(ValueError):
 
 def csv_row(c: ClassSession) -> list[str]:
     return [
-        c.prefecture, c.municipality, c.venue, c.phone, c.address, f"{c.day:%Y/%m/%d}", c.start, c.end or "",
-        c.level, c.title, "" if c.capacity is None else str(c.capacity),
-        "" if c.seats_left is None else str(c.seats_left), "要" if c.booking_required else "不要", c.bring or "",
-    ]  # fmt: skip
+        c.prefecture,
+        c.municipality,
+        c.venue,
+        c.phone,
+        c.address,
+        f"{c.day:%Y/%m/%d}",
+        c.start,
+        c.end or "",
+        c.level,
+        c.title,
+        "" if c.capacity is None else str(c.capacity),
+        "" if c.seats_left is None else str(c.seats_left),
+        "要" if c.booking_required else "不要",
+        c.bring or "",
+    ]
 
 
 def to_csv(sessions: list[ClassSession], encoding: str = "utf-8-sig") -> bytes:
@@ -50,7 +61,7 @@ def to_csv(sessions: list[ClassSession], encoding: str = "utf-8-sig") -> bytes:
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise NotEncodable(
-            f"{line}行目の「{text[exc.start:exc.end]}」は Shift_JIS (CP932) で書けません。"
+            f"{line}行目の「{text[exc.start : exc.end]}」は Shift_JIS (CP932) で書けません。"
             "--encoding utf-8-sig（Excel で開けます）を使うか、その文字を置き換えてください"
         ) from None
 
@@ -83,8 +94,10 @@ def to_newsletter(sessions: list[ClassSession], month: str, knowledge: Knowledge
     if not real:
         lines += [_t(knowledge, "newsletter.none"), ""]
     cities = list(dict.fromkeys(c.municipality for c in real))
-    for city, in_city in groupby(sorted(real, key=lambda c: (cities.index(c.municipality), c.venue, c.day, c.start)),
-                                 key=lambda c: c.municipality):  # fmt: skip
+    for city, in_city in groupby(
+        sorted(real, key=lambda c: (cities.index(c.municipality), c.venue, c.day, c.start)),
+        key=lambda c: c.municipality,
+    ):
         if len(cities) > 1:
             lines.append(_t(knowledge, "newsletter.city", city=city))
         by_venue: dict[tuple[str, str, str], list[ClassSession]] = {}

@@ -21,10 +21,19 @@ from bot.store.database import Database
 from bot.store.schedule import ScheduleStore
 
 COMPARED = (
-    ("phone", "電話番号"), ("address", "住所"), ("end", "終了時刻"), ("level", "レベル"),
-    ("capacity", "定員"), ("seats_left", "残席"), ("booking_required", "予約要否"), ("bring", "持ち物"),
-    ("shop_id", "店舗"), ("carrier", "携帯会社"), ("topics", "話題"), ("sample", "見本データ"),
-)  # fmt: skip
+    ("phone", "電話番号"),
+    ("address", "住所"),
+    ("end", "終了時刻"),
+    ("level", "レベル"),
+    ("capacity", "定員"),
+    ("seats_left", "残席"),
+    ("booking_required", "予約要否"),
+    ("bring", "持ち物"),
+    ("shop_id", "店舗"),
+    ("carrier", "携帯会社"),
+    ("topics", "話題"),
+    ("sample", "見本データ"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,11 @@ class ImportPlan:
 
     def summary(self) -> str:
         s = self.schedule
-        parts = [f"新規 {self.count('new')}件", f"更新 {self.count('updated')}件", f"変更なし {self.count('unchanged')}件"]
+        parts = [
+            f"新規 {self.count('new')}件",
+            f"更新 {self.count('updated')}件",
+            f"変更なし {self.count('unchanged')}件",
+        ]
         if self.replace:
             parts.append(f"削除 {self.count('removed')}件")
         parts.append(f"エラー {s.bad_rows}行")
@@ -92,8 +105,10 @@ async def plan_import(db: Database, schedule: Schedule, valid_only: bool = False
         plan.refusal = "ファイル全体に問題があるため、何も取り込みません"
         return plan
     if schedule.problems and not valid_only:
-        plan.refusal = (f"{schedule.bad_rows}行に誤りがあるため、何も取り込みません（すべてか、何もしないか）。"
-                        "正しい行だけ取り込むには --valid-only を付けてください")  # fmt: skip
+        plan.refusal = (
+            f"{schedule.bad_rows}行に誤りがあるため、何も取り込みません（すべてか、何もしないか）。"
+            "正しい行だけ取り込むには --valid-only を付けてください"
+        )
     if schedule.problems and replace:
         plan.refusal = "--replace は誤りのないファイルでだけ使えます（誤りのある行の講座を消してしまわないため）"
     store = ScheduleStore(db)

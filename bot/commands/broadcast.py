@@ -26,7 +26,6 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from bot.commands.common import BAD, OK, UsageError, open_context, run_staff, staff_options
@@ -40,7 +39,9 @@ COMMAND = "broadcast"
 
 def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        COMMAND, parents=[common, staff_options()], help="send class news to subscribers (preview, confirm, report)",
+        COMMAND,
+        parents=[common, staff_options()],
+        help="send class news to subscribers (preview, confirm, report)",
         description="Broadcast to the residents subscribed to a municipality's class news.",
     )
     what = parser.add_mutually_exclusive_group()
@@ -59,8 +60,12 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument("--channel", action="append", help="only these channels (telegram, line, console)")
     parser.add_argument("--retry-failed", action="store_true", help="--resume: also send the failed deliveries again")
     parser.add_argument("--yes", action="store_true", help="do not ask for a confirm (scripts)")
-    parser.add_argument("--sender", action="append", metavar="MODULE:FACTORY",
-                        help="add a sender from a plug-in factory (tests, integrations)")  # fmt: skip
+    parser.add_argument(
+        "--sender",
+        action="append",
+        metavar="MODULE:FACTORY",
+        help="add a sender from a plug-in factory (tests, integrations)",
+    )
     parser.add_argument("--outbox", help="write console: deliveries here (default: standard output)")
     parser.add_argument("--rate", type=float, help="messages a second for senders that take it from the options")
     return parser
@@ -109,7 +114,11 @@ async def _main(args: argparse.Namespace) -> int:
             return await _status(service, ctx, args.status)
         if args.cancel is not None:
             ok = await service.cancel(ctx.actor, args.cancel)
-            print(f"配信 #{args.cancel} を取り消しました。" if ok else f"配信 #{args.cancel} はもう始まっているか、終わっています。")
+            print(
+                f"配信 #{args.cancel} を取り消しました。"
+                if ok
+                else f"配信 #{args.cancel} はもう始まっているか、終わっています。"
+            )
             return OK if ok else BAD
         try:
             senders = await open_senders(args, args.sender, outbox)
@@ -137,7 +146,9 @@ async def _main(args: argparse.Namespace) -> int:
         await ctx.close()
 
 
-async def _deliver(args, service: BroadcastService, ctx, engine: BroadcastEngine, broadcast_id: int, retry_failed=False) -> int:
+async def _deliver(
+    args, service: BroadcastService, ctx, engine: BroadcastEngine, broadcast_id: int, retry_failed=False
+) -> int:
     from bot.broadcast.texts import report_text
     from bot.commands.progress import ProgressBar
 
@@ -169,21 +180,34 @@ async def _new(args, service: BroadcastService, ctx, engine: BroadcastEngine, se
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"本文のファイルを読めません: {args.text_file}: {exc}") from None
     send_at = _when(args.at) if args.at else None
-    preview = await service.preview(ctx.actor, args.city, text=text, digest=args.digest, channels=args.channel,
-                                    send_at=send_at, senders=senders, days=args.days)  # fmt: skip
+    preview = await service.preview(
+        ctx.actor,
+        args.city,
+        text=text,
+        digest=args.digest,
+        channels=args.channel,
+        send_at=send_at,
+        senders=senders,
+        days=args.days,
+    )
     print(preview_text(ctx.knowledge, preview))
     sys.stdout.flush()
     if not args.yes:
-        question = (f"{preview.send_at:%Y/%m/%d %H:%M} に送るよう予約しますか？" if send_at
-                    else f"この内容を {preview.total}人に送信しますか？")  # fmt: skip
+        question = (
+            f"{preview.send_at:%Y/%m/%d %H:%M} に送るよう予約しますか？"
+            if send_at
+            else f"この内容を {preview.total}人に送信しますか？"
+        )
         if not confirm(question):
             print("取りやめました。何も送っていません。")
             await ctx.guard.record(ctx.actor, "broadcast.confirm", args.city, "declined")
             return BAD
     broadcast_id = await service.confirm(preview)
     if send_at:
-        print(f"配信 #{broadcast_id} を {send_at:%Y/%m/%d %H:%M} に予約しました。"
-              "送信は動いているボットか madoguchi broadcast --due（cron）が行います。")  # fmt: skip
+        print(
+            f"配信 #{broadcast_id} を {send_at:%Y/%m/%d %H:%M} に予約しました。"
+            "送信は動いているボットか madoguchi broadcast --due（cron）が行います。"
+        )
         return OK
     return await _deliver(args, service, ctx, engine, broadcast_id)
 
@@ -200,8 +224,10 @@ async def _resume(args, service: BroadcastService, ctx, engine: BroadcastEngine)
     counts = await store.counts(args.resume)
     from bot.staff.words import broadcast_status
 
-    print(f"配信 #{row.id}（{row.municipality}、{broadcast_status(row.status)}）: 送信済み {counts['sent']}、未送信 {counts['pending']}、"
-          f"送信中だった {counts['in_flight']}、失敗 {counts['failed']}、ブロック {counts['blocked']}")  # fmt: skip
+    print(
+        f"配信 #{row.id}（{row.municipality}、{broadcast_status(row.status)}）: 送信済み {counts['sent']}、未送信 {counts['pending']}、"
+        f"送信中だった {counts['in_flight']}、失敗 {counts['failed']}、ブロック {counts['blocked']}"
+    )
     if not args.yes and not confirm("続きを送信しますか？"):
         print("取りやめました。")
         return BAD
@@ -220,10 +246,12 @@ async def _list(service: BroadcastService, actor: str) -> int:
         counts = await store.counts(r.id)
         when = f" 予約 {r.send_at.astimezone(TOKYO):%Y/%m/%d %H:%M}" if r.send_at else ""
         first = r.text.splitlines()[0][:30] if r.text else ""
-        print(f"#{r.id} {broadcast_status(r.status)} {r.municipality} {broadcast_kind(r.kind)}{when} "
-              f"作成 {tokyo_time(r.created_at)} {r.created_by}  "
-              f"送信 {counts['sent']} 失敗 {counts['failed']} ブロック {counts['blocked']} 未送信 "
-              f"{counts['pending'] + counts['in_flight']}  「{first}」")  # fmt: skip
+        print(
+            f"#{r.id} {broadcast_status(r.status)} {r.municipality} {broadcast_kind(r.kind)}{when} "
+            f"作成 {tokyo_time(r.created_at)} {r.created_by}  "
+            f"送信 {counts['sent']} 失敗 {counts['failed']} ブロック {counts['blocked']} 未送信 "
+            f"{counts['pending'] + counts['in_flight']}  「{first}」"
+        )
     return OK
 
 
@@ -234,8 +262,10 @@ async def _status(service: BroadcastService, ctx, broadcast_id: int) -> int:
     row = await service._own(ctx.actor, broadcast_id, "broadcast.status")
     store = service.store
     counts = await store.counts(broadcast_id)
-    print(f"配信 #{row.id}: {row.municipality}、{broadcast_kind(row.kind)}、{broadcast_status(row.status)}、"
-          f"作成 {tokyo_time(row.created_at)} {row.created_by}")
+    print(
+        f"配信 #{row.id}: {row.municipality}、{broadcast_kind(row.kind)}、{broadcast_status(row.status)}、"
+        f"作成 {tokyo_time(row.created_at)} {row.created_by}"
+    )
     if row.send_at:
         print(f"予約: {row.send_at.astimezone(TOKYO):%Y/%m/%d %H:%M}")
     print("  ".join(f"{delivery_status(k)} {v}" for k, v in counts.items()))
@@ -251,8 +281,9 @@ async def _due(ctx, engine: BroadcastEngine, senders) -> int:
 
     await ctx.guard.require(ctx.actor, "broadcast", name="broadcast.due")
     scope = ctx.guard.scope(ctx.actor)
-    scheduler = Scheduler(ctx.db, senders, engine=engine, scope=lambda city: scope is None or city in scope,
-                          knowledge=ctx.knowledge)  # fmt: skip
+    scheduler = Scheduler(
+        ctx.db, senders, engine=engine, scope=lambda city: scope is None or city in scope, knowledge=ctx.knowledge
+    )
     tick = await scheduler.tick(_stop_on_signals())
     for report in tick.reports:
         print(report_text(ctx.knowledge, report))
@@ -262,6 +293,7 @@ async def _due(ctx, engine: BroadcastEngine, senders) -> int:
         print("講座のお知らせ: " + "、".join(f"{k} {v}" for k, v in sorted(tick.reminders.items())))
     if not tick.reports and not tick.reminders:
         print("いま送るものはありません。")
-    await ctx.guard.record(ctx.actor, "broadcast.due", None,
-                           f"{len(tick.reports)} broadcasts, reminders {tick.reminders}")  # fmt: skip
+    await ctx.guard.record(
+        ctx.actor, "broadcast.due", None, f"{len(tick.reports)} broadcasts, reminders {tick.reminders}"
+    )
     return OK if all(r.finished and not r.failed for r in tick.reports) else BAD

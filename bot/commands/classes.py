@@ -39,14 +39,21 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     imp.add_argument("file", help="the schedule: .csv (UTF-8, UTF-8 with BOM or Shift_JIS/CP932) or .yaml")
     imp.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     imp.add_argument("--valid-only", action="store_true", help="import the rows without errors, skip the others")
-    imp.add_argument("--replace", action="store_true",
-                     help="also remove classes of the file's municipalities and months that it no longer lists")  # fmt: skip
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="also remove classes of the file's municipalities and months that it no longer lists",
+    )
     exp = sub.add_parser("export", parents=[common, staff], help="export a month: portal CSV or newsletter text")
     exp.add_argument("--city", action="append", help="municipality (repeat for several; default: all you manage)")
     exp.add_argument("--month", required=True, help="the month, e.g. 2026-12")
     exp.add_argument("--format", choices=("csv", "newsletter"), default="csv")
-    exp.add_argument("--encoding", choices=("utf-8-sig", "utf-8", "cp932"), default="utf-8-sig",
-                     help="CSV encoding (default utf-8-sig: Excel opens it directly)")  # fmt: skip
+    exp.add_argument(
+        "--encoding",
+        choices=("utf-8-sig", "utf-8", "cp932"),
+        default="utf-8-sig",
+        help="CSV encoding (default utf-8-sig: Excel opens it directly)",
+    )
     exp.add_argument("-o", "--output", help="write to this file (default: standard output)")
     rem = sub.add_parser("remove", parents=[common, staff], help="remove classes (their reminders are cancelled)")
     rem.add_argument("--id", type=int, action="append", help="class id (repeat for several)")
@@ -90,7 +97,10 @@ async def _import(args: argparse.Namespace) -> int:
         except DataError:
             shops = None  # the classes do not depend on the listing; shop ids are just not filled in
         schedule = read_schedule(
-            args.file, ctx.knowledge, shops, allowed=lambda city: ctx.guard.allows(ctx.actor, "classes", city),
+            args.file,
+            ctx.knowledge,
+            shops,
+            allowed=lambda city: ctx.guard.allows(ctx.actor, "classes", city),
             today=SystemClock()().date(),
         )
         plan = await plan_import(ctx.db, schedule, valid_only=args.valid_only, replace=args.replace)
@@ -114,8 +124,12 @@ async def _import(args: argparse.Namespace) -> int:
         out.write(plan.summary() + "\n")
         if plan.refusal:
             out.write(f"→ {plan.refusal}\n")
-            await ctx.guard.record(ctx.actor, "classes.import", args.file,
-                                   f"refused: {plan.summary()}" + (" (dry-run)" if args.dry_run else ""))  # fmt: skip
+            await ctx.guard.record(
+                ctx.actor,
+                "classes.import",
+                args.file,
+                f"refused: {plan.summary()}" + (" (dry-run)" if args.dry_run else ""),
+            )
             return BAD
         if args.dry_run:
             out.write("→ 確認のみです（--dry-run）。何も変更していません。\n")
@@ -151,7 +165,9 @@ async def _export(args: argparse.Namespace) -> int:
             scope = ctx.guard.scope(ctx.actor)
             cities = scope if scope is not None else []
             if scope == []:
-                raise UsageError("担当の市町が担当者ファイルに書かれていません（--city で指定するか、管理者に依頼してください）")
+                raise UsageError(
+                    "担当の市町が担当者ファイルに書かれていません（--city で指定するか、管理者に依頼してください）"
+                )
         store = ScheduleStore(ctx.db)
         sessions = await store.in_month(cities or None, month)
         samples = await store.count_samples(cities or None, month)
@@ -168,7 +184,9 @@ async def _export(args: argparse.Namespace) -> int:
             Path(args.output).write_bytes(data)
             sys.stderr.write(f"{args.output} に {len(sessions)}件を書き出しました。\n")
         else:
-            sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode(args.encoding))
+            sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(
+                data.decode(args.encoding)
+            )
             sys.stdout.flush()
         if samples:
             sys.stderr.write(f"デモ用の見本データ {samples}件は含めていません。\n")
@@ -203,8 +221,11 @@ async def _remove(args: argparse.Namespace) -> int:
         for city in sorted({c.municipality for c in found}):
             await ctx.guard.require(ctx.actor, "classes", city, target=target, name="classes.remove")
         for c in found[: None if args.verbose else SHOWN]:
-            sys.stdout.write(f"  #{c.id} {c.municipality} {c.day:%Y/%m/%d} {c.start} {c.venue}「{c.title}」"
-                             + ("（見本）" if c.sample else "") + "\n")  # fmt: skip
+            sys.stdout.write(
+                f"  #{c.id} {c.municipality} {c.day:%Y/%m/%d} {c.start} {c.venue}「{c.title}」"
+                + ("（見本）" if c.sample else "")
+                + "\n"
+            )
         if len(found) > SHOWN and not args.verbose:
             sys.stdout.write(f"  …ほか {len(found) - SHOWN}件\n")
         if not found:
@@ -222,7 +243,9 @@ async def _remove(args: argparse.Namespace) -> int:
                 return BAD
         await store.remove([c.id for c in found])
         sys.stdout.write(f"→ {len(found)}件を消しました。\n")
-        await ctx.guard.record(ctx.actor, "classes.remove", ", ".join(f"#{c.id}" for c in found)[:500], f"removed {len(found)}")
+        await ctx.guard.record(
+            ctx.actor, "classes.remove", ", ".join(f"#{c.id}" for c in found)[:500], f"removed {len(found)}"
+        )
         return OK
     finally:
         await ctx.close()

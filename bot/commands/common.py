@@ -18,9 +18,8 @@ import asyncio
 import os
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
-
 from typing import TYPE_CHECKING
 
 from bot import config
@@ -42,10 +41,18 @@ class UsageError(Exception):
 
 def staff_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--as", dest="as_name", metavar="NAME",
-                        help=f"who is acting: the cli:NAME of the staff file (default: ${IDENTITY_ENV})")  # fmt: skip
-    parent.add_argument("--staff", dest="staff_file", metavar="FILE",
-                        help=f"staff roles file (default: ${STAFF_ENV}; none: nobody is staff)")  # fmt: skip
+    parent.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        help=f"who is acting: the cli:NAME of the staff file (default: ${IDENTITY_ENV})",
+    )
+    parent.add_argument(
+        "--staff",
+        dest="staff_file",
+        metavar="FILE",
+        help=f"staff roles file (default: ${STAFF_ENV}; none: nobody is staff)",
+    )
     return parent
 
 
@@ -68,10 +75,10 @@ def staff_file(args: argparse.Namespace) -> str | None:
 
 @dataclass
 class StaffContext:
-    db: "Database"
-    knowledge: "Knowledge"
-    staff: "StaffDirectory"
-    guard: "StaffGuard"
+    db: Database
+    knowledge: Knowledge
+    staff: StaffDirectory
+    guard: StaffGuard
     actor: str
 
     async def close(self) -> None:

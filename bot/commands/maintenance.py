@@ -27,8 +27,9 @@ LABELS = {
 def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(COMMAND, parents=[common], help="upkeep of the stored data")
     sub = parser.add_subparsers(dest="maintenance_command", required=True)
-    purge = sub.add_parser("purge", parents=[common, staff_options()],
-                           help="delete what the retention policy says is kept long enough")  # fmt: skip
+    purge = sub.add_parser(
+        "purge", parents=[common, staff_options()], help="delete what the retention policy says is kept long enough"
+    )
     purge.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
     return parser
 
@@ -53,7 +54,9 @@ async def _purge(args: argparse.Namespace) -> int:
         clock = SystemClock()
         now = clock()
         due = await Purger(ctx.db, policy).due(now)
-        head = "削除の予定（--dry-run: 何も削除していません）" if args.dry_run else "保存期間を過ぎたデータを削除しました"
+        head = (
+            "削除の予定（--dry-run: 何も削除していません）" if args.dry_run else "保存期間を過ぎたデータを削除しました"
+        )
         print(f"{head} — {now:%Y/%m/%d %H:%M} 時点")
         for d in due:
             label, since = LABELS[d.kind]
@@ -62,8 +65,9 @@ async def _purge(args: argparse.Namespace) -> int:
             for example in d.examples if args.dry_run else ():
                 print(f"    {example}")
         if args.dry_run:
-            await ctx.guard.record(ctx.actor, "maintenance.purge", None,
-                                   "dry run: " + ", ".join(f"{d.kind}={d.count}" for d in due))  # fmt: skip
+            await ctx.guard.record(
+                ctx.actor, "maintenance.purge", None, "dry run: " + ", ".join(f"{d.kind}={d.count}" for d in due)
+            )
         else:
             await purge_now(ctx.db, policy, clock, actor=ctx.actor)
         return OK

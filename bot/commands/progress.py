@@ -34,8 +34,7 @@ class ProgressBar:
         rate = p.rate
         left = (p.total - p.done) / rate if rate > 0 else None
         eta = f" 残り約{int(left // 60)}分{int(left % 60):02d}秒" if left is not None and p.done < p.total else ""
-        return (f"[{bar}] {p.done}/{p.total}  送信 {p.sent}  失敗 {p.failed}  ブロック {p.blocked}"
-                f"  {rate:.1f}件/秒{eta}")  # fmt: skip
+        return f"[{bar}] {p.done}/{p.total}  送信 {p.sent}  失敗 {p.failed}  ブロック {p.blocked}  {rate:.1f}件/秒{eta}"
 
     def update(self, p: Progress) -> None:
         now = self.clock()
@@ -64,8 +63,10 @@ def confirm(question: str, inp: IO[str] | None = None, out: IO[str] | None = Non
     inp = inp or sys.stdin
     out = out or sys.stderr
     if not getattr(inp, "isatty", lambda: False)():
-        out.write("確認できません（端末ではありません）。スクリプトからは --yes を付けてください / "
-                  "cannot ask for a confirm here: use --yes in scripts\n")  # fmt: skip
+        out.write(
+            "確認できません（端末ではありません）。スクリプトからは --yes を付けてください / "
+            "cannot ask for a confirm here: use --yes in scripts\n"
+        )
         return False
     out.write(f"{question} 送信するには「はい」または yes と入力してください: ")
     out.flush()

@@ -21,8 +21,9 @@ COMMAND = "report"
 def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(COMMAND, parents=[common], help="reports for staff")
     sub = parser.add_subparsers(dest="report_command", required=True)
-    un = sub.add_parser("unanswered", parents=[common, staff_options()],
-                        help="the most frequent messages the bot could not answer")  # fmt: skip
+    un = sub.add_parser(
+        "unanswered", parents=[common, staff_options()], help="the most frequent messages the bot could not answer"
+    )
     un.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     un.add_argument("--days", type=int, help="only messages seen in the last N days")
     un.add_argument("--lang", choices=("ja", "en"), help="only this language")
@@ -51,13 +52,18 @@ async def _unanswered(args: argparse.Namespace) -> int:
                 writer.writerow([m.count, m.lang, m.text, m.first_day, m.last_day])
         else:
             distinct, total = await log.total()
-            print(f"答えられなかったメッセージ: {total}件（{distinct}種類）"
-                  + (f"、直近{args.days}日" if args.days else "") + " — 多い順")  # fmt: skip
+            print(
+                f"答えられなかったメッセージ: {total}件（{distinct}種類）"
+                + (f"、直近{args.days}日" if args.days else "")
+                + " — 多い順"
+            )
             for m in misses:
                 print(f"{m.count:>5}  [{m.lang}] {m.text}  （{m.first_day}〜{m.last_day}）")
             if misses:
-                print("よくある言い方は knowledge/intents.yaml などの examples に加え、"
-                      "madoguchi knowledge readings を実行してください。")  # fmt: skip
+                print(
+                    "よくある言い方は knowledge/intents.yaml などの examples に加え、"
+                    "madoguchi knowledge readings を実行してください。"
+                )
         await ctx.guard.record(ctx.actor, "report.unanswered", None, f"ok: {len(misses)} shown")
         return OK
     finally:

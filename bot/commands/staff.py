@@ -29,7 +29,9 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     audit = sub.add_parser("audit", parents=[common, staff], help="the latest audit log entries (admin)")
     audit.add_argument("--limit", type=int, default=50)
     passwd = sub.add_parser("passwd", parents=[common, staff], help="set a member's web console password")
-    passwd.add_argument("member", help="the member's id in the staff file (cli:NAME, telegram:ID, line:ID; NAME = cli:NAME)")
+    passwd.add_argument(
+        "member", help="the member's id in the staff file (cli:NAME, telegram:ID, line:ID; NAME = cli:NAME)"
+    )
     return parser
 
 
@@ -105,7 +107,9 @@ async def _audit(args: argparse.Namespace) -> int:
         from bot.staff.words import tokyo_time
 
         for e in reversed(await ctx.guard.audit.entries(args.limit)):
-            print(f"{tokyo_time(e['at'], seconds=True)}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}")
+            print(
+                f"{tokyo_time(e['at'], seconds=True)}  {e['actor']:<22} {e['action']:<20} {e['target'] or '-'}  → {e['outcome']}"
+            )
         await ctx.guard.record(ctx.actor, "staff.audit", None, "ok")
         return OK
     finally:
@@ -138,8 +142,9 @@ async def _passwd(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         await StaffLogins(ctx.db).set_hash(member, hashed)
-        await ctx.guard.record(getattr(args, "as_name", None) and f"cli:{args.as_name}" or "cli:passwd",
-                               "staff.passwd", member, "ok")  # fmt: skip
+        await ctx.guard.record(
+            getattr(args, "as_name", None) and f"cli:{args.as_name}" or "cli:passwd", "staff.passwd", member, "ok"
+        )
         print(f"{member} のパスワードを設定しました（ロックも解除しました）。")
         return OK
     finally:

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import config
-
 from bot.data.concept_schema import ConceptFile, LifeEventFile
 from bot.data.schema import (
     ElsewhereFile,

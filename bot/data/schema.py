@@ -73,7 +73,7 @@ class Shop(Strict):
         return value
 
     @model_validator(mode="after")
-    def _shop_has_place(self) -> "Shop":
+    def _shop_has_place(self) -> Shop:
         if self.kind == "shop" and (not self.municipality or not self.address):
             raise ValueError("a shop needs a municipality and an address")
         return self
@@ -284,9 +284,7 @@ def validate_file(model: type[M], path: str | Path) -> M:
         result = model.model_validate(data)
     except ValidationError as exc:
         lines = lines if lines is not None else load_with_lines(path)[1]
-        raise DataError(
-            [_located(path, lines, tuple(err["loc"]), err["msg"]) for err in exc.errors()]
-        ) from None
+        raise DataError([_located(path, lines, tuple(err["loc"]), err["msg"]) for err in exc.errors()]) from None
     checks = getattr(result, "cross_checks", None)
     problems = checks() if checks else []
     if problems:

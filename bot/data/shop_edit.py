@@ -47,8 +47,10 @@ class Problem:
 
 
 _JAPANESE = (  # the validator's messages (pydantic's and the schema's) as support staff read them
-    (re.compile(r"^Value error, not a Japanese phone number like 0120-123-456: (.*)$"),
-     r"電話番号の形ではありません（0836-21-1234 のようにハイフンで区切ります）: \1"),
+    (
+        re.compile(r"^Value error, not a Japanese phone number like 0120-123-456: (.*)$"),
+        r"電話番号の形ではありません（0836-21-1234 のようにハイフンで区切ります）: \1",
+    ),
     (re.compile(r"^Value error, a shop needs a municipality and an address$"), "店舗には市町と住所が必要です"),
     (re.compile(r"^unknown municipality (.*)$"), r"山口県の市町ではありません: \1"),
     (re.compile(r"^Field required$"), "この項目が必要です"),
@@ -59,7 +61,7 @@ _JAPANESE = (  # the validator's messages (pydantic's and the schema's) as suppo
     (re.compile(r"^String should have at least 1 character.*$"), "空欄にはできません"),
     (re.compile(r"^String should match pattern .*$"), "書き方が正しくありません（英小文字・数字・ハイフン）"),
     (re.compile(r"^duplicate (.*)$"), r"重複しています: \1"),
-)  # fmt: skip
+)
 
 
 def japanese(message: str) -> str:
@@ -80,7 +82,9 @@ def _problems(exc: DataError) -> list[Problem]:
     return out
 
 
-def check_text(text: str, beside: Path, municipalities: list[Municipality]) -> tuple[ShopDirectory | None, list[Problem]]:
+def check_text(
+    text: str, beside: Path, municipalities: list[Municipality]
+) -> tuple[ShopDirectory | None, list[Problem]]:
     """Validate ``text`` as the listing would be (written to a temporary file beside the real one)."""
     fd, name = tempfile.mkstemp(prefix=".shops-check-", suffix=".yaml", dir=beside.parent)
     try:

@@ -15,16 +15,15 @@ import gc
 import heapq
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from bot.data.geo import distance_km
 from pydantic import ValidationError
 
+from bot.data.geo import distance_km
 from bot.data.schema import CARRIERS, Municipality, Shop, ShopFile, validate_file
 from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_lines
-
 
 CELL = 0.25  # degrees; about 25 km
 NEAR_CACHE = 4096  # municipalities' nearest shops remembered
@@ -93,8 +92,12 @@ class ShopDirectory:
         self._grid = _grid(self._positions)
         # Far enough to cover every position from anywhere: the search always ends.
         cells = list(self._grid) or [(0, 0)]
-        self._max_ring = max(max(i for i, _ in cells) - min(i for i, _ in cells),
-                             max(j for _, j in cells) - min(j for _, j in cells)) + 1  # fmt: skip
+        self._max_ring = (
+            max(
+                max(i for i, _ in cells) - min(i for i, _ in cells), max(j for _, j in cells) - min(j for _, j in cells)
+            )
+            + 1
+        )
         # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
         # replaced listing would then wait for a full garbage collection to be freed.
         self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
@@ -200,8 +203,9 @@ def _validated(path: str | Path) -> ShopFile:
         except ValidationError:
             return validate_file(ShopFile, path)
         del shops[:CHUNK]  # the parsed entries freed as they go: all at once would hold the GIL throughout
-    listing = ShopFile.model_construct(as_of=parts[0].as_of, source=parts[0].source,
-                                       shops=[shop for part in parts for shop in part.shops])  # fmt: skip
+    listing = ShopFile.model_construct(
+        as_of=parts[0].as_of, source=parts[0].source, shops=[shop for part in parts for shop in part.shops]
+    )
     return validate_file(ShopFile, path) if listing.cross_checks() else listing
 
 
@@ -224,7 +228,9 @@ def load_shops(path: str | Path, municipalities: list[Municipality]) -> ShopDire
 def _load(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
     listing = _validated(path)
     known = {m.name for m in municipalities}
-    unknown = [(i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known]
+    unknown = [
+        (i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known
+    ]
     if unknown:
         _, lines = load_with_lines(path)
         raise DataError(

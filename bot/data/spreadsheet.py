@@ -11,7 +11,8 @@ Pure: no I/O of its own.
 from __future__ import annotations
 
 import csv
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 # OWASP's list, and the full-width forms a Japanese Excel may also take as the start of a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")

@@ -29,8 +29,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from bot.data.schema import Municipality
 from bot.data.shops import ShopDirectory, load_shops
@@ -132,12 +133,15 @@ class ShopWatcher:
                 raise DataError([f"{self.path}: file not found (the last good listing keeps serving)"])
             directory = await _off_the_loop(load_shops, self.path, self.municipalities)
         except Exception as exc:  # DataError names file, line and field; anything else is refused too
-            problems = list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
+            problems = (
+                list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
+            )
             self._refused = digest
             self.refusals += 1
             self.last_problems = problems
-            log.error("shop listing %s refused, the last good listing keeps serving:\n  %s",
-                      self.path, "\n  ".join(problems))  # fmt: skip
+            log.error(
+                "shop listing %s refused, the last good listing keeps serving:\n  %s", self.path, "\n  ".join(problems)
+            )
             if self.on_error is not None:
                 try:
                     await _maybe_await(self.on_error(self.path, problems))
@@ -163,7 +167,7 @@ class ShopWatcher:
             while not stop.is_set() and loop.time() - looked < self.interval:
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=min(self.interval, 0.5))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
 

@@ -71,10 +71,12 @@ class _Scalars:
 # single-quoted one, or a plain one without flow indicators or colons.
 _FLOW_SCALAR = r"""(?:"(?P<dq>[^"\\]*)"|'(?P<sq>(?:[^']|'')*)'|(?P<plain>[^\s,\[\]{}#:"'&*!|>%@`?][^,\[\]{}#:]*?))"""
 _FLOW_ITEM = re.compile(rf"\s*(?P<key>){_FLOW_SCALAR}\s*(?P<end>,|$)")
-_FLOW_PAIR = re.compile(rf"""\s*(?P<key>[^\s,\[\]{{}}#:"'&*!|>%@`?\-][^,\[\]{{}}#:]*?)\s*:\s+{_FLOW_SCALAR}\s*(?P<end>,|$)""")
+_FLOW_PAIR = re.compile(
+    rf"""\s*(?P<key>[^\s,\[\]{{}}#:"'&*!|>%@`?\-][^,\[\]{{}}#:]*?)\s*:\s+{_FLOW_SCALAR}\s*(?P<end>,|$)"""
+)
 
 
-def _flow(inner: str, item: re.Pattern, scalars: "_Scalars") -> list[tuple[str, Any]]:
+def _flow(inner: str, item: re.Pattern, scalars: _Scalars) -> list[tuple[str, Any]]:
     """(key, value) of each item of a one-line flow collection (key "" in a sequence)."""
     out: list[tuple[str, Any]] = []
     pos = 0

@@ -62,8 +62,7 @@ class _Builder:
                 key = self._scalar(key_node) if isinstance(key_node, ScalarNode) else None
                 if key in out:
                     self.problems.append(
-                        f"{self.file}:{key_node.start_mark.line + 1}: "
-                        f"{format_path(path + (key,))}: duplicate key"
+                        f"{self.file}:{key_node.start_mark.line + 1}: {format_path(path + (key,))}: duplicate key"
                     )
                 out[key] = self.build(value_node, path + (key,))
             return out

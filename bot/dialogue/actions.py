@@ -14,8 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_DATA = 300  # LINE's limit for postback data; nothing the bot offers is longer
-KINDS = ("menu", "intent", "pick", "proc", "group", "faq", "city", "shops", "classes", "lang", "sub", "unsub",
-         "forget", "remind")  # fmt: skip
+KINDS = (
+    "menu",
+    "intent",
+    "pick",
+    "proc",
+    "group",
+    "faq",
+    "city",
+    "shops",
+    "classes",
+    "lang",
+    "sub",
+    "unsub",
+    "forget",
+    "remind",
+)
 NEEDS_ARG = frozenset(KINDS) - {"menu"}
 
 

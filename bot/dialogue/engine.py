@@ -13,15 +13,15 @@ no traceback ever reaches a resident. Platform-neutral: channels call
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
-from bot.data.yaml_lines import DataError
 from bot.data.shops import ShopDirectory
-from bot.dialogue import postbacks
-from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
+from bot.data.yaml_lines import DataError
+from bot.dialogue import meaning_rules, postbacks, registry
+from bot.dialogue.actions import Action
 from bot.dialogue.routing import (
     ACCEPT,
     ASKS_MORE_THAN_PLACE,
@@ -38,16 +38,15 @@ from bot.dialogue.routing import (
     stray,
     too_unknown,
 )
-from bot.dialogue import meaning_rules, registry
-from bot.dialogue.actions import Action
+from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
 from bot.privacy import screening
 from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
-from bot.store.residents import ResidentStore
 from bot.store.database import Database
+from bot.store.residents import ResidentStore
 from bot.store.unanswered import UnansweredLog
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
 from bot.understanding.parser import Parse, Understanding
@@ -57,7 +56,6 @@ log = logging.getLogger(__name__)
 MAX_REMEMBERED_BUTTONS = 13
 CITY_ACTIONS = ("sub", "unsub", "city", "shops", "classes")  # button data that names a municipality
 SILENCE_CLEARS = timedelta(hours=1)  # after this long without a word, inherited filters are dropped
-
 
 
 class Engine:
@@ -185,8 +183,11 @@ class Engine:
     async def _matched(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
         """Some intent matched well enough (``ACCEPT``): the rules on the matches decide."""
         top = accepted[0]
-        if (all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED
-                and (p.when or p.level or p.topic)):
+        if (
+            all(s.intent in SMALLTALK for s in accepted)
+            and top.score < UNKNOWN_WORDS_NEED
+            and (p.when or p.level or p.topic)
+        ):
             # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
             # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
@@ -249,7 +250,9 @@ class Engine:
 
     def _aspect_of_last(self, turn: Turn, p: Parse, top):
         proc = self._last_procedure(turn.state)
-        if proc is None or (top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")):
+        if proc is None or (
+            top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")
+        ):
             return None
         aspect = meaning_rules.asked_aspect(p, set(proc.concepts))
         if aspect is None:
@@ -432,9 +435,22 @@ class Engine:
         async def sub(turn: Turn, a: Action):
             return await subscriptions.subscribe(turn, a.arg)
 
-        return {"menu": menu, "intent": intent, "pick": pick, "proc": answer, "group": answer, "faq": answer,
-                "city": city, "shops": shop_list, "classes": class_list, "sub": sub, "unsub": unsub,
-                "forget": forget, "remind": remind, "lang": lang}  # fmt: skip
+        return {
+            "menu": menu,
+            "intent": intent,
+            "pick": pick,
+            "proc": answer,
+            "group": answer,
+            "faq": answer,
+            "city": city,
+            "shops": shop_list,
+            "classes": class_list,
+            "sub": sub,
+            "unsub": unsub,
+            "forget": forget,
+            "remind": remind,
+            "lang": lang,
+        }
 
 
 async def _ready(replies):

@@ -13,7 +13,6 @@ them and runs the skills.
 from __future__ import annotations
 
 from bot.data.concept_schema import ASPECTS, LifeEvent
-from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
 
@@ -79,7 +78,9 @@ def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     have = p.sense.found.concepts
     # The most concepts in common, then the fewest the message does not name: 「要介護認定の申請」
     # is the certification itself, not its renewal or its change.
-    fits = {proc: (len(concepts & have), -len(concepts - have)) for proc, concepts in declared.items() if wanted <= concepts}
+    fits = {
+        proc: (len(concepts & have), -len(concepts - have)) for proc, concepts in declared.items() if wanted <= concepts
+    }
     if not fits:
         return []
     best = max(fits.values())
@@ -135,8 +136,9 @@ def requested(p: Parse) -> str | None:
     return None
 
 
-def worry(p: Parse, faq_concepts: dict[str, set[str]], contextual: set[str] = frozenset(),
-          talking_classes: bool = False) -> str | None:
+def worry(
+    p: Parse, faq_concepts: dict[str, set[str]], contextual: set[str] = frozenset(), talking_classes: bool = False
+) -> str | None:
     """A worry about the classes (age, foreigners, being sold something, coming again) is the
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it. A ``contextual`` concept (予約: a hospital
@@ -171,7 +173,6 @@ def settled_by_words(p: Parse, candidates: list[str]) -> str | None:
     if all(r.score < ranked[0].score * (1 - COVER_LEAD) for r in ranked[1:]):
         return ranked[0].intent
     return None
-
 
 
 DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, not something new

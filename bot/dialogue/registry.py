@@ -12,8 +12,8 @@ store, no platform.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from bot.data.knowledge import Knowledge
 from bot.data.schema import located
@@ -46,8 +46,12 @@ SKILLS: dict[str, Skill] = {
     "lang_ja": Skill(lambda turn, p, f: smalltalk.switch_language(turn, "ja")),
     "mynaportal": _plain(procedures.mynaportal_reply, "button.mynaportal"),
     "faq": _plain(programme.faq_menu, "button.faq"),
-    "procedures_child": Skill(lambda turn, p, f: procedures.category_reply(turn, "child_rearing"), "button.procedures_child"),
-    "procedures_care": Skill(lambda turn, p, f: procedures.category_reply(turn, "nursing_care"), "button.procedures_care"),
+    "procedures_child": Skill(
+        lambda turn, p, f: procedures.category_reply(turn, "child_rearing"), "button.procedures_child"
+    ),
+    "procedures_care": Skill(
+        lambda turn, p, f: procedures.category_reply(turn, "nursing_care"), "button.procedures_care"
+    ),
     "classes": Skill(lambda turn, p, f: places.classes(turn, p, f), "button.classes"),
     "shops": Skill(lambda turn, p, f: places.shops(turn, p, f), "button.shops"),
     "subscribe": Skill(lambda turn, p, f: subscriptions.subscribe(turn, p.city or (turn.state.city if f else None))),
@@ -90,7 +94,9 @@ def missing(knowledge: Knowledge) -> list[str]:
     """``file:line`` problems for the intents of knowledge/intents.yaml that no skill answers."""
     path = knowledge.directory / "intents.yaml"
     return [
-        located(path, ("intents", i, "id"), f"intent {intent.id!r} has no skill to answer it (bot/dialogue/registry.py)")
+        located(
+            path, ("intents", i, "id"), f"intent {intent.id!r} has no skill to answer it (bot/dialogue/registry.py)"
+        )
         for i, intent in enumerate(knowledge.intents.intents)
         if intent.id not in SKILLS
     ]

@@ -12,7 +12,7 @@ runs the skills.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
@@ -148,7 +148,8 @@ def prefer(p: Parse, accepted: list) -> str | None:
         classes_score = next(s.score for s in accepted if s.intent == "classes")
         if p.cities or p.when or p.prefecture_wide:
             if (accepted[0].intent.startswith("proc:") or accepted[0].intent in REQUEST_INTENTS) and (
-                    classes_score < accepted[0].score - MARGIN and not (p.when or p.level)):
+                classes_score < accepted[0].score - MARGIN and not (p.when or p.level)
+            ):
                 # A procedure or a request far ahead is asked about: the city is where the
                 # asker lives (a procedure), or what the request is for (「宇部の教室のお知らせ
                 # がほしい」 subscribes to Ube's class news; it does not list Ube's classes).

@@ -37,7 +37,7 @@ class ConversationState:
         self.shown_until = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ConversationState":
+    def from_dict(cls, data: dict) -> ConversationState:
         state = cls(**{k: v for k, v in data.items() if k in _FIELDS})
         if state.lang not in ("ja", "en"):
             state.lang = "ja"

@@ -8,9 +8,9 @@ links, carrier and city names in the reply language).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from bot.data.geo import map_url
 from bot.data.knowledge import Knowledge

@@ -23,10 +23,14 @@ from bot.privacy.secrets import mask
 HOTLINE = "188"  # 消費者ホットライン (消費者庁): the source is beside the text in knowledge/texts.yaml
 
 _CONTACT_JA = r"電話|でんわ|メール|ＳＭＳ|sms|ショートメ|メッセージ|ライン|line|訪問|はがき|ハガキ|手紙"
-_ASKED_JA = (r"聞かれ|きかれ|聞いてき|尋ねられ|たずねられ|求められ|もとめられ|教えてと言われ|教えろ|教えるよう|"
-             r"教えてって|入力してと|入力するよう|言われ|いわれ|名乗|なのる|かたる|騙る")  # fmt: skip
-_SECRET_JA = (r"暗証番号|パスワード|マイナンバー|個人番号|カード番号|口座|キャッシュカード|保険証|還付金|"
-              r"暗証|クレジット")  # fmt: skip
+_ASKED_JA = (
+    r"聞かれ|きかれ|聞いてき|尋ねられ|たずねられ|求められ|もとめられ|教えてと言われ|教えろ|教えるよう|"
+    r"教えてって|入力してと|入力するよう|言われ|いわれ|名乗|なのる|かたる|騙る"
+)
+_SECRET_JA = (
+    r"暗証番号|パスワード|マイナンバー|個人番号|カード番号|口座|キャッシュカード|保険証|還付金|"
+    r"暗証|クレジット"
+)
 _DOUBT_JA = r"詐欺|さぎ|サギ|怪しい|あやしい|不審|ふしん|アヤシイ"
 _CONTACT_EN = r"\b(call|called|calling|phone|phoned|text|texted|sms|e-?mail|message|caller)\b"
 _ASKED_EN = r"\b(ask|asked|asking|asks|wanted|wants|told me to|request(ed|ing)?|demand(ed|ing)?|claim(ed|ing)? to be)\b"
@@ -73,5 +77,10 @@ def screen(msg: IncomingMessage) -> Screened:
 def scam_reply(turn, screened: Screened) -> list[Reply]:
     if screened.message.lang is None and (screened.message.text or "").isascii():
         turn.lang = "en"  # the question was asked in English
-    return [Reply(turn.t("privacy.scam", hotline=HOTLINE), links=[turn.call_link(turn.t("privacy.hotline"), HOTLINE)],
-                  buttons=[turn.button("button.menu", Action.menu())])]  # fmt: skip
+    return [
+        Reply(
+            turn.t("privacy.scam", hotline=HOTLINE),
+            links=[turn.call_link(turn.t("privacy.hotline"), HOTLINE)],
+            buttons=[turn.button("button.menu", Action.menu())],
+        )
+    ]

@@ -30,13 +30,19 @@ _SEP = _SEPS + "?"
 # twelve digits that are not part of a longer number (a card's sixteen, say)
 _TWELVE = re.compile(rf"(?<!\d)(?<!\d{_SEPS})\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{4}}(?!{_SEP}\d)")
 _DIGIT_RUN = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{3,22}}(?!\d)")  # four digits or more, as typed
-_PIN_WORDS = re.compile(r"暗証番号|あんしょう番号|パスワード|ぱすわーど|\bpin\b|pin\s*code|password|passcode|パスコード", re.I)
+_PIN_WORDS = re.compile(
+    r"暗証番号|あんしょう番号|パスワード|ぱすわーど|\bpin\b|pin\s*code|password|passcode|パスコード", re.I
+)
 _CARD_WORDS = re.compile(
     r"保険証|被保険者|保険者番号|記号|カード番号|クレジット|キャッシュカード|口座番号|口座|"
-    r"card\s*number|card\s*no|credit\s*card|insurance|account\s*number", re.I)  # fmt: skip
+    r"card\s*number|card\s*no|credit\s*card|insurance|account\s*number",
+    re.I,
+)
 _MY_NUMBER_WORDS = re.compile(r"マイナンバー|個人番号|my\s*number", re.I)
 NEAR = 12  # characters between a word and its number that still count as "next to"
-_COUNTED = re.compile(r"\s*(年|月|日|時|分|円|人|件|歳|才|回|枚|桁|文字|years?|yen)", re.I)  # a year or an amount: no secret
+_COUNTED = re.compile(
+    r"\s*(年|月|日|時|分|円|人|件|歳|才|回|枚|桁|文字|years?|yen)", re.I
+)  # a year or an amount: no secret
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,10 @@ def _digits(text: str) -> str:
 
 def _near(words: re.Pattern, text: str, start: int, end: int) -> bool:
     """A word of ``words`` ends within NEAR characters before the number or starts within NEAR after."""
-    before, after = text[max(0, start - NEAR - 12):start], text[end:end + NEAR + 12]
+    before, after = text[max(0, start - NEAR - 12) : start], text[end : end + NEAR + 12]
     return any(len(before) - m.end() <= NEAR for m in words.finditer(before)) or any(
-        m.start() <= NEAR for m in words.finditer(after))  # fmt: skip
+        m.start() <= NEAR for m in words.finditer(after)
+    )
 
 
 def _kind(text: str, start: int, end: int) -> str | None:
@@ -117,7 +124,7 @@ def mask(text: str) -> tuple[str, list[str]]:
         return text, []
     out, last = [], 0
     for s in secrets:
-        out += [folded[last:s.start], MASK]
+        out += [folded[last : s.start], MASK]
         last = s.end
     out.append(folded[last:])
     return "".join(out), list(dict.fromkeys(s.kind for s in secrets))

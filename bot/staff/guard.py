@@ -13,8 +13,15 @@ from bot.staff.roles import StaffDirectory, StaffMember
 from bot.store.audit import AuditLog
 from bot.store.database import Database
 
-ACTION_JA = {"broadcast": "配信", "classes": "講座の登録・出力", "shops": "店舗一覧", "report": "レポート",
-             "stats": "統計", "reload": "再読み込み", "staff": "担当者の管理"}  # fmt: skip
+ACTION_JA = {
+    "broadcast": "配信",
+    "classes": "講座の登録・出力",
+    "shops": "店舗一覧",
+    "report": "レポート",
+    "stats": "統計",
+    "reload": "再読み込み",
+    "staff": "担当者の管理",
+}
 
 
 class NotPermitted(Exception):

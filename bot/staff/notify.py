@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 from bot.broadcast.sender import Sender
 from bot.staff.roles import StaffDirectory

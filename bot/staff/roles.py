@@ -40,7 +40,7 @@ class StaffDirectory:
         self._by_id = {m.id: m for m in members}
 
     @classmethod
-    def load(cls, path: str | Path | None) -> "StaffDirectory":
+    def load(cls, path: str | Path | None) -> StaffDirectory:
         """An empty directory when there is no file; ``DataError`` (with lines) when it is invalid."""
         if path is None or not Path(path).exists():
             return cls([])

@@ -11,9 +11,21 @@ from datetime import UTC, datetime
 
 from bot.clock import TOKYO
 
-BROADCAST_STATUS = {"scheduled": "予約済み", "ready": "送信待ち", "sending": "送信中", "paused": "一時停止",
-                    "done": "完了", "cancelled": "取り消し"}  # fmt: skip
-DELIVERY_STATUS = {"pending": "未送信", "in_flight": "送信中", "sent": "送信済み", "failed": "失敗", "blocked": "ブロック"}
+BROADCAST_STATUS = {
+    "scheduled": "予約済み",
+    "ready": "送信待ち",
+    "sending": "送信中",
+    "paused": "一時停止",
+    "done": "完了",
+    "cancelled": "取り消し",
+}
+DELIVERY_STATUS = {
+    "pending": "未送信",
+    "in_flight": "送信中",
+    "sent": "送信済み",
+    "failed": "失敗",
+    "blocked": "ブロック",
+}
 BROADCAST_KIND = {"text": "お知らせ文", "digest": "講座のまとめ"}
 CHANNELS = {"line": "LINE", "telegram": "Telegram", "console": "コンソール", "web": "Webチャット"}
 MARKS = {"handled": "対応済み", "out_of_scope": "対象外", None: "未対応"}

@@ -3,7 +3,7 @@ the latest entries, and a search by member, action and time for the web console.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
@@ -15,7 +15,7 @@ class AuditLog:
     async def record(self, actor: str, action: str, target: str | None, outcome: str) -> None:
         await self.db.conn.execute(
             "INSERT INTO audit (at, actor, action, target, outcome) VALUES (?, ?, ?, ?, ?)",
-            (datetime.now(timezone.utc).isoformat(), actor, action, target, outcome),
+            (datetime.now(UTC).isoformat(), actor, action, target, outcome),
         )
         await self.db.conn.commit()
 

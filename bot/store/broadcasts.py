@@ -18,9 +18,9 @@ broadcast at once. Only SQL here; no channel and no timing logic.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
@@ -29,11 +29,11 @@ FINAL = ("sent", "failed", "blocked")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds") if when else None
+    return when.astimezone(UTC).isoformat(timespec="seconds") if when else None
 
 
 def channel_of(user_key: str) -> str:
@@ -62,9 +62,20 @@ def _row(r) -> BroadcastRow:
     channels = tuple(c for c in (r["channels"] or "").split(",") if c) or None
     send_at = datetime.fromisoformat(r["send_at"]) if r["send_at"] else None
     return BroadcastRow(
-        r["id"], r["created_at"], r["created_by"], r["municipality"], r["kind"], r["text"], channels,
-        r["status"], send_at, r["started_at"], r["finished_at"], r["owner"], r["heartbeat"],
-    )  # fmt: skip
+        r["id"],
+        r["created_at"],
+        r["created_by"],
+        r["municipality"],
+        r["kind"],
+        r["text"],
+        channels,
+        r["status"],
+        send_at,
+        r["started_at"],
+        r["finished_at"],
+        r["owner"],
+        r["heartbeat"],
+    )
 
 
 class BroadcastStore:

@@ -10,7 +10,7 @@ asks, reads the day index and filters row by row).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bot.classes.model import ClassSession
 from bot.data.schema import CARRIERS, LEVELS
@@ -46,10 +46,27 @@ class ClassQuery:
 
 def _row(c: ClassSession, now: str) -> tuple:
     return (
-        c.natural_key, c.prefecture, c.municipality, c.venue, c.phone, c.address, c.shop_id, c.carrier,
-        c.day.isoformat(), c.start, c.end, c.level, c.title, "," + ",".join(c.topics) + ",",
-        c.capacity, c.seats_left, int(c.booking_required), c.bring, int(c.sample), now,
-    )  # fmt: skip
+        c.natural_key,
+        c.prefecture,
+        c.municipality,
+        c.venue,
+        c.phone,
+        c.address,
+        c.shop_id,
+        c.carrier,
+        c.day.isoformat(),
+        c.start,
+        c.end,
+        c.level,
+        c.title,
+        "," + ",".join(c.topics) + ",",
+        c.capacity,
+        c.seats_left,
+        int(c.booking_required),
+        c.bring,
+        int(c.sample),
+        now,
+    )
 
 
 def _session(row) -> ClassSession:
@@ -86,7 +103,7 @@ class ClassStore:
         return n
 
     async def upsert_many(self, sessions: list[ClassSession]) -> None:
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         placeholders = ", ".join("?" * 20)
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
         await self.db.conn.executemany(
@@ -234,7 +251,9 @@ def _source(q: ClassQuery, column: str | None, ranges: tuple[_Range, ...]) -> _P
     index = f"{'city' if column == 'municipality' else 'prefecture'}_{'kind' if q.level or q.carrier else 'when'}"
     if q.topic:
         topics = f"class_topics AS t INDEXED BY class_topics_{index}"
-        return _Plan(f"{topics} JOIN classes AS c ON c.id = t.class_id", topics, "c.*", ranges, "t.day, t.start, t.venue")
+        return _Plan(
+            f"{topics} JOIN classes AS c ON c.id = t.class_id", topics, "c.*", ranges, "t.day, t.start, t.venue"
+        )
     source = f"classes INDEXED BY classes_{index}"
     return _Plan(source, source, "*", ranges, "day, start, venue")
 
@@ -262,7 +281,11 @@ def _plan(q: ClassQuery) -> _Plan | None:
 
 def _residual(q: ClassQuery) -> tuple[str, list]:
     conds, args = [], []
-    for sql, value in (("level = ?", q.level), ("carrier = ?", q.carrier), ("topics LIKE ?", q.topic and f"%,{q.topic},%")):
+    for sql, value in (
+        ("level = ?", q.level),
+        ("carrier = ?", q.carrier),
+        ("topics LIKE ?", q.topic and f"%,{q.topic},%"),
+    ):
         if value:
             conds.append(sql)
             args.append(value)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from bot.store.database import Database
 from bot.store.write_behind import DELAY, WriteBehind
@@ -43,12 +43,12 @@ class ConversationStore:
         self._looked_at = -float("inf")  # monotonic time of the last data_version look
         self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
         self.silence: timedelta | None = None
-        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # user key → the state's JSON, not written yet
         self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
 
     @classmethod
-    def of(cls, db: Database) -> "ConversationStore":
+    def of(cls, db: Database) -> ConversationStore:
         """The one store of a database: every part of a process (the engine, the
         reminder sender) must share it, or one would read states the other has
         not written yet from a cache of its own."""
@@ -87,7 +87,8 @@ class ConversationStore:
             self._cache.move_to_end(user_key)
             return {} if self._expired(self._touched.get(user_key)) else state
         rows = await self.db.conn.execute_fetchall(
-            "SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,))  # fmt: skip
+            "SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,)
+        )
         state = {}
         if rows:
             try:
@@ -97,7 +98,7 @@ class ConversationStore:
                 state = {}
             try:
                 touched = datetime.fromisoformat(rows[0]["updated_at"])
-                self._touched[user_key] = touched if touched.tzinfo else touched.replace(tzinfo=timezone.utc)
+                self._touched[user_key] = touched if touched.tzinfo else touched.replace(tzinfo=UTC)
             except (TypeError, ValueError):
                 pass
         self._remember(user_key, state)
@@ -123,7 +124,7 @@ class ConversationStore:
         await self.writes.flush()
 
     async def _write(self, pending: dict[str, str]) -> None:
-        now = self.clock().astimezone(timezone.utc).isoformat()
+        now = self.clock().astimezone(UTC).isoformat()
         await self.db.conn.executemany(
             "INSERT INTO conversations (user_key, state, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",

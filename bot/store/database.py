@@ -271,7 +271,7 @@ class Database:
             raise RuntimeError("database is not open")
         return self._conn
 
-    async def open(self) -> "Database":
+    async def open(self) -> Database:
         # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).
         sqlite3.connect(self._target, uri=True).close()
         self._conn = await aiosqlite.connect(self._target, uri=True)
@@ -333,7 +333,7 @@ class Database:
             await self._conn.close()
             self._conn = None
 
-    async def __aenter__(self) -> "Database":
+    async def __aenter__(self) -> Database:
         return await self.open()
 
     async def __aexit__(self, *exc: object) -> None:

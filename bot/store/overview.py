@@ -100,25 +100,33 @@ class Overview:
         the few blocked residents subtracted: fast at 100,000 subscribers."""
         if municipalities is not None and not municipalities:
             return {}
-        where, args = ("", []) if municipalities is None else (" AND " + _in("municipality", municipalities), list(municipalities))
+        where, args = (
+            ("", [])
+            if municipalities is None
+            else (" AND " + _in("municipality", municipalities), list(municipalities))
+        )
         out: dict[str, dict[str, int]] = {}
         for channel in await self.channels():
             async with self.db.conn.execute(
                 f"SELECT municipality, COUNT(*) FROM subscriptions WHERE user_key >= ? AND user_key < ?{where} "
-                "GROUP BY municipality", (channel + ":", channel + ";", *args),
-            ) as cur:  # fmt: skip
+                "GROUP BY municipality",
+                (channel + ":", channel + ";", *args),
+            ) as cur:
                 for city, n in await cur.fetchall():
                     out.setdefault(city, {})[channel] = n
         async with self.db.conn.execute(
             "SELECT municipality, user_key FROM subscriptions WHERE user_key IN "
-            f"(SELECT user_key FROM residents WHERE blocked = 1){where}", args,
-        ) as cur:  # fmt: skip
+            f"(SELECT user_key FROM residents WHERE blocked = 1){where}",
+            args,
+        ) as cur:
             for city, key in await cur.fetchall():
                 per = out.get(city, {})
                 channel = key.partition(":")[0]
                 if per.get(channel):
                     per[channel] -= 1
-        return {city: {c: n for c, n in sorted(per.items()) if n} for city, per in sorted(out.items()) if any(per.values())}
+        return {
+            city: {c: n for c, n in sorted(per.items()) if n} for city, per in sorted(out.items()) if any(per.values())
+        }
 
     async def reminder_holders(self, class_id: int) -> list[str]:
         """The residents with a pending reminder for the class (who asked to be told)."""

@@ -11,17 +11,17 @@ Forgetting a resident deletes their reminders (trigger). Only SQL here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return when.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,15 @@ class Reminder:
 
 
 def _reminder(r) -> Reminder:
-    return Reminder(r["id"], r["user_key"], r["class_id"], datetime.fromisoformat(r["due_at"]), r["status"],
-                    r["attempts"], r["last_error"])  # fmt: skip
+    return Reminder(
+        r["id"],
+        r["user_key"],
+        r["class_id"],
+        datetime.fromisoformat(r["due_at"]),
+        r["status"],
+        r["attempts"],
+        r["last_error"],
+    )
 
 
 class ReminderStore:
@@ -108,7 +115,9 @@ class ReminderStore:
         await self.db.conn.commit()
         return sorted(rows, key=lambda r: (r.due_at, r.id))
 
-    async def finish(self, reminder_id: int, status: str, error: str | None = None, retry_at: datetime | None = None) -> None:
+    async def finish(
+        self, reminder_id: int, status: str, error: str | None = None, retry_at: datetime | None = None
+    ) -> None:
         """``sent``/``failed``/``expired``/``cancelled``, or ``pending`` again at ``retry_at``."""
         if retry_at is not None:
             await self.db.conn.execute(

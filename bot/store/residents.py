@@ -5,13 +5,13 @@ everything stored about a resident. Blocked residents are never recipients."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.database import Database
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class ResidentStore:
     def __init__(self, db: Database):
         self.db = db
 
-    async def subscribe(self, user_key: str, municipality: str, level: str | None = None, topic: str | None = None) -> bool:
+    async def subscribe(
+        self, user_key: str, municipality: str, level: str | None = None, topic: str | None = None
+    ) -> bool:
         """Subscribe (or update the filter); True when it is new."""
         conn = self.db.conn
         async with conn.execute(

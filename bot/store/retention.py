@@ -13,9 +13,9 @@ purged. Only SQL here; the time is the caller's (a virtual clock in tests).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
-from typing import Mapping
+from datetime import UTC, datetime, timedelta
 
 from bot.store.database import Database
 
@@ -31,7 +31,7 @@ class RetentionPolicy:
     audit: timedelta = timedelta(days=DEFAULT_DAYS["audit"])
 
     @classmethod
-    def from_days(cls, days: Mapping[str, int]) -> "RetentionPolicy":
+    def from_days(cls, days: Mapping[str, int]) -> RetentionPolicy:
         return cls(**{f.name: timedelta(days=days[f.name]) for f in fields(cls) if f.name in days})
 
 
@@ -81,7 +81,7 @@ class Purger:
 
     def cutoff(self, kind: str, now: datetime) -> datetime:
         keep: timedelta = getattr(self.policy, _KEPT_FOR.get(kind, kind))
-        return (now - keep).astimezone(timezone.utc)
+        return (now - keep).astimezone(UTC)
 
     async def due(self, now: datetime) -> list[Due]:
         """What the policy says must go at ``now``: a count and a few examples per kind."""

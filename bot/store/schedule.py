@@ -75,7 +75,13 @@ class ScheduleStore:
         return n
 
     async def upcoming(
-        self, municipality: str, now: datetime, until: date, limit: int, level: str | None = None, topic: str | None = None
+        self,
+        municipality: str,
+        now: datetime,
+        until: date,
+        limit: int,
+        level: str | None = None,
+        topic: str | None = None,
     ) -> tuple[list[ClassSession], int]:
         """Real (not sample) classes from ``now`` to ``until`` (of one level, one topic), soonest
         first, and how many in all."""

@@ -75,7 +75,9 @@ class ConceptIndex:
     def _claim(self, table: dict, key, concept: str, loc: tuple, shown: str) -> None:
         other = table.get(key)
         if other is not None and not self._related(other, concept):
-            self.conflicts.append((loc, f"{shown!r} is also a word of concept {other!r}; make one broader than the other"))
+            self.conflicts.append(
+                (loc, f"{shown!r} is also a word of concept {other!r}; make one broader than the other")
+            )
             return
         if other is None or concept in self.ancestors[other]:
             table[key] = concept  # the narrower concept keeps the word
@@ -150,7 +152,9 @@ class ConceptIndex:
             for lemmas, surfaces, concept in candidates:
                 n = len(lemmas)
                 here = words[i : i + n]
-                if len(here) == n and all(w.lemma == lm or w.surface == sf for w, lm, sf in zip(here, lemmas, surfaces)):
+                if len(here) == n and all(
+                    w.lemma == lm or w.surface == sf for w, lm, sf in zip(here, lemmas, surfaces)
+                ):
                     claimed[i : i + n] = [True] * n
                     self._note(concept, found)
                     i += n

@@ -89,13 +89,19 @@ class IntentScorer:
         scores = np.zeros(len(self._texts))
         # Whole-string similarity, ratio = 200·LCS / (n + m), on the examples whose shared
         # characters can reach the cutoff.
-        hits = [self._chars[c, k] for c, times in Counter(text).items() for k in range(1, times + 1) if (c, k) in self._chars]
+        hits = [
+            self._chars[c, k]
+            for c, times in Counter(text).items()
+            for k in range(1, times + 1)
+            if (c, k) in self._chars
+        ]
         if hits:
             shared = np.bincount(np.concatenate(hits), minlength=len(self._texts))
             candidates = np.flatnonzero(shared * 200 >= cutoff * (n + lengths))
             if len(candidates):
-                scores[candidates] = process.cdist([text], self._array[candidates].tolist(), scorer=fuzz.ratio,
-                                                   score_cutoff=cutoff, dtype=np.float64)[0]  # fmt: skip
+                scores[candidates] = process.cdist(
+                    [text], self._array[candidates].tolist(), scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.float64
+                )[0]
         # partial: the example (3 characters or more, not longer than the message) inside the
         # message, tried on the examples that share enough character pairs with it.
         hits = [ids for ids in map(self._pairs.get, {text[k : k + 2] for k in range(n - 1)}) if ids is not None]
@@ -103,13 +109,19 @@ class IntentScorer:
             shared = np.bincount(np.concatenate(hits), minlength=len(self._texts))
             candidates = np.flatnonzero((lengths >= 3) & (lengths <= n) & (shared * 3 >= lengths - 1))
             if len(candidates):
-                partial = process.cdist(self._array[candidates].tolist(), [text], scorer=fuzz.partial_ratio,
-                                        score_cutoff=max(cutoff, 80), dtype=np.float64)[:, 0]  # fmt: skip
+                partial = process.cdist(
+                    self._array[candidates].tolist(),
+                    [text],
+                    scorer=fuzz.partial_ratio,
+                    score_cutoff=max(cutoff, 80),
+                    dtype=np.float64,
+                )[:, 0]
                 partial *= 0.85 + 0.15 * lengths[candidates] / n
                 scores[candidates] = np.maximum(scores[candidates], partial)
         if text.isascii() and " " in text and len(self._ascii):
-            token = process.cdist([text], self._ascii_texts, scorer=fuzz.token_set_ratio,
-                                  score_cutoff=max(cutoff, 70), dtype=np.float64)[0]  # fmt: skip
+            token = process.cdist(
+                [text], self._ascii_texts, scorer=fuzz.token_set_ratio, score_cutoff=max(cutoff, 70), dtype=np.float64
+            )[0]
             token *= self._token_factor
             scores[self._ascii] = np.maximum(scores[self._ascii], token)
         scores *= self._weight
@@ -119,6 +131,8 @@ class IntentScorer:
         groups = self._group[at_best]
         first = np.ones(len(at_best), dtype=bool)
         first[1:] = groups[1:] != groups[:-1]
-        found = [Scored(self._intent_names[g], value, self._texts[i])
-                 for g, i, value in zip(groups[first].tolist(), at_best[first].tolist(), scores[at_best[first]].tolist())]  # fmt: skip
+        found = [
+            Scored(self._intent_names[g], value, self._texts[i])
+            for g, i, value in zip(groups[first].tolist(), at_best[first].tolist(), scores[at_best[first]].tolist())
+        ]
         return sorted(found, key=lambda s: -s.score)  # stable: a tie keeps the knowledge's order

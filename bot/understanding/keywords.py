@@ -11,8 +11,8 @@ class topic tagger for class titles, so both read ライン the same way. Pure c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bot.understanding.gazetteer import runs_on_in_kana
 from bot.understanding.normalize import fold, squeeze

@@ -187,7 +187,9 @@ def _dropped(surface: str, drop: tuple[str, ...]) -> bool:
     return bool(folded) and any(folded in name for name in drop)
 
 
-_SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけアイウエオツヤユヨワカケ")
+_SMALL = str.maketrans(
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけアイウエオツヤユヨワカケ"
+)
 
 
 def mask_names(cleaned: str, kept: str, spans: list[tuple[int, int]]) -> str:

@@ -97,8 +97,10 @@ class Analyser:
     def remember(self, path: Path) -> None:
         """Keep in ``path`` what was analysed since ``start_remembering`` (an unwritable cache is no cache)."""
         fresh, self._fresh = self._fresh or {}, None
-        table = {text: [(w.surface, w.lemma, w.kana, w.pos, w.proper, w.listed) for w in words]
-                 for text, words in fresh.items()}  # fmt: skip
+        table = {
+            text: [(w.surface, w.lemma, w.kana, w.pos, w.proper, w.listed) for w in words]
+            for text, words in fresh.items()
+        }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -14,16 +14,16 @@ import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from datetime import date
 
 from bot.data.knowledge import Knowledge
-from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
-from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
-from bot.understanding.intents import IntentScorer, Scored
-from bot.understanding.meaning import Meaning, Sense, mask_names
 from bot.data.yaml_lines import cache_dir
+from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
+from bot.understanding.intents import IntentScorer, Scored
+from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
+from bot.understanding.meaning import Meaning, Sense, mask_names
 from bot.understanding.morphology import dictionary_version, shared_analyser, stem
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
@@ -83,8 +83,10 @@ _CHOICE_NUMBER_RE = re.compile(
     r"(?:no\.?|#)?(\d{1,3})(?:ばんめ|ばん|番目|番|つめ|つ目|こめ|個目)?"
     r"(?:です|で|を|をおねがいします|をお願いします|でおねがいします|でお願いします|にする|にします)?"
 )
-_KANJI_CHOICE_RE = re.compile(r"([一二三四五六七八九])(?:ばんめ|ばん|番目|番|つめ|つ目)"
-                              r"(?:です|で|を|をおねがいします|をお願いします|にする|にします)?")
+_KANJI_CHOICE_RE = re.compile(
+    r"([一二三四五六七八九])(?:ばんめ|ばん|番目|番|つめ|つ目)"
+    r"(?:です|で|を|をおねがいします|をお願いします|にする|にします)?"
+)
 
 
 def _choice_number(folded: str) -> int | None:
@@ -129,14 +131,73 @@ def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
 
 # Date words are understood by ``when.py``; the lexicon must know them too, so that
 # they do not count as unknown words.
-DATE_WORDS = ["今日", "明日", "明後日", "本日", "今週", "来週", "再来週", "今月", "来月", "週末", "土日", "曜日",
-              "月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜", "月", "日", "午前", "午後", "時",
-              "平日", "今度", "次", "頭", "初め", "始め", "上旬", "初旬", "中旬", "半ば", "下旬", "末", "月末",
-              "終わり", "年明け", "正月明け"]  # fmt: skip
+DATE_WORDS = [
+    "今日",
+    "明日",
+    "明後日",
+    "本日",
+    "今週",
+    "来週",
+    "再来週",
+    "今月",
+    "来月",
+    "週末",
+    "土日",
+    "曜日",
+    "月曜",
+    "火曜",
+    "水曜",
+    "木曜",
+    "金曜",
+    "土曜",
+    "日曜",
+    "月",
+    "日",
+    "午前",
+    "午後",
+    "時",
+    "平日",
+    "今度",
+    "次",
+    "頭",
+    "初め",
+    "始め",
+    "上旬",
+    "初旬",
+    "中旬",
+    "半ば",
+    "下旬",
+    "末",
+    "月末",
+    "終わり",
+    "年明け",
+    "正月明け",
+]
 # The English date words ``when.py`` reads are known words, not unknown ones ("saturday").
-DATE_WORDS_EN = [*WEEKDAYS_EN, *(d + "s" for d in WEEKDAYS_EN), *MONTHS_EN, "early", "mid", "late", "end",
-                 "weekday", "weekdays", "weekend", "weekends", "tomorrow", "today", "week", "month", "next",
-                 "this", "coming", "new", "year", "morning", "afternoon"]  # fmt: skip
+DATE_WORDS_EN = [
+    *WEEKDAYS_EN,
+    *(d + "s" for d in WEEKDAYS_EN),
+    *MONTHS_EN,
+    "early",
+    "mid",
+    "late",
+    "end",
+    "weekday",
+    "weekdays",
+    "weekend",
+    "weekends",
+    "tomorrow",
+    "today",
+    "week",
+    "month",
+    "next",
+    "this",
+    "coming",
+    "new",
+    "year",
+    "morning",
+    "afternoon",
+]
 
 
 # A word made only of romaji syllables (kaigo, nintei, okaasan, mainanbaa), Hepburn or Kunrei.
@@ -165,8 +226,14 @@ def vocabulary(knowledge: Knowledge) -> list[str]:
 def _courtesy(p: Parse) -> bool:
     """A sentence that only greets, thanks or takes leave."""
     best = p.best
-    return (best is not None and best.intent in COURTESY and best.score >= COURTESY_SCORE
-            and not p.sense.found.topics and not p.has_entities and not p.when)  # fmt: skip
+    return (
+        best is not None
+        and best.intent in COURTESY
+        and best.score >= COURTESY_SCORE
+        and not p.sense.found.topics
+        and not p.has_entities
+        and not p.when
+    )
 
 
 def _tells(p: Parse) -> bool:
@@ -277,7 +344,9 @@ class Understanding:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
         folded = fold(cleaned)
         kept = fold(cleaned, keep_katakana=True)
-        english = folded.isascii() and any(w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded))
+        english = folded.isascii() and any(
+            w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded)
+        )
         mentions = self.gazetteer.find(kept, english)
         return folded, kept, mentions, self._reading_of(_mask(folded, mentions))
 
@@ -386,7 +455,11 @@ class Understanding:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
         always stands; a near one only when the message has a word the knowledge does not
         know as it is, or shares a word or concept with the example."""
-        return [s for s in scored if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))]
+        return [
+            s
+            for s in scored
+            if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))
+        ]
 
     def _romaji_in_english(self, result: Parse, masked: str) -> None:
         """Foreign residents write the Japanese names of what they ask for inside English
@@ -394,8 +467,14 @@ class Understanding:
         they are well-formed romaji, are read as kana and scored on their own. A confident
         match there (``ROMAJI_IN_ENGLISH_NEED``) is what the message asks, and those words
         are no longer unknown; otherwise the English reading stands."""
-        words = [w for w in ascii_words(masked) if len(w) > 3 and w not in self.english_words
-                 and w.rstrip("s") not in self.english_words and _ROMAJI_WORD_RE.fullmatch(w)]  # fmt: skip
+        words = [
+            w
+            for w in ascii_words(masked)
+            if len(w) > 3
+            and w not in self.english_words
+            and w.rstrip("s") not in self.english_words
+            and _ROMAJI_WORD_RE.fullmatch(w)
+        ]
         if not words:
             return
         kana = squeeze(fold(romaji_to_kana(" ".join(words))))
@@ -415,14 +494,22 @@ class Understanding:
         if lang != "en" and not masked.isascii():
             known = self.meaning.retriever.knows
             mentioned = self.meaning.mentioned
-            return [w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned]
+            return [
+                w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned
+            ]
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
         if lang == "en":
             # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
             # a product ("iPhone") is not.
             claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}
-            words = [w for w in ascii_words(masked) if len(w) > 3 and w.rstrip("s") not in self.english_words
-                     and w not in self.english_words and stem(w) not in claimed]  # fmt: skip
+            words = [
+                w
+                for w in ascii_words(masked)
+                if len(w) > 3
+                and w.rstrip("s") not in self.english_words
+                and w not in self.english_words
+                and stem(w) not in claimed
+            ]
             unknown += words
         return unknown
 

@@ -12,9 +12,9 @@ first. Reads the lexicon file; ``build_lexicon`` imports pykakasi only when run.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from bot.understanding.normalize import fold
 
@@ -31,7 +31,7 @@ class ReadingLexicon:
         self.reading = lru_cache(maxsize=8192)(self._reading)
 
     @classmethod
-    def load(cls, path: str | Path) -> "ReadingLexicon":
+    def load(cls, path: str | Path) -> ReadingLexicon:
         entries: dict[str, str] = {}
         path = Path(path)
         if path.exists():

@@ -86,8 +86,20 @@ def _said(words: tuple[str, ...], low: str, reading: str) -> bool:
     return False
 
 
-MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december")
+MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 # 「12月の頭」「来月の中旬」「今月末」: a part of a month. (words, first day, last day or None: the month's end)
 _MONTH_PARTS = (
     (("上旬", "初旬", "頭", "初め", "はじめ", "始め", "early"), 1, 10, "上旬"),
@@ -97,9 +109,11 @@ _MONTH_PARTS = (
 # 「12月」 but not 「3か月」「12月5日」 (an explicit date is read first).
 _MONTH_RE = re.compile(r"(?<![\dかヶケカ])(\d{1,2})\s*月(?![\d曜])")
 # 「今度の日曜」「次の土曜」: the coming one only, not every one in four weeks.
-_COMING_RE = re.compile(r"(?:今度|こんど|次|つぎ)の?\s*[月火水木金土日](?:曜|よう)|"
-                        r"(?:こんど|つぎ)の?(?:げつ|か|すい|もく|きん|ど|にち)ようび|"
-                        r"\b(?:this|coming|this coming) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)")
+_COMING_RE = re.compile(
+    r"(?:今度|こんど|次|つぎ)の?\s*[月火水木金土日](?:曜|よう)|"
+    r"(?:こんど|つぎ)の?(?:げつ|か|すい|もく|きん|ど|にち)ようび|"
+    r"\b(?:this|coming|this coming) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
 
 
 def _month_en_pattern(name: str) -> str:
@@ -122,7 +136,7 @@ def _month_range(today: date, year: int, month: int, text: str, offset_label: st
     """The month (or the part of it the text names: 頭・中旬・末) from today on."""
     first = date(year, month, 1)
     last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    after = text[text.find(offset_label):] if offset_label in text else text
+    after = text[text.find(offset_label) :] if offset_label in text else text
     for words, lo, hi, part in _MONTH_PARTS:
         if any(re.search(_part_pattern(w), after) for w in words):
             start, end = first.replace(day=lo), last if hi is None else first.replace(day=hi)
@@ -180,7 +194,9 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
     days = _days(cleaned, reading, today, horizon_days)
     if days is None and _said(_LATER_WORDS, low, reading):
         days = DateFilter(today, today + timedelta(days=horizon_days), label="この先", later=True)
-    part = next(((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None)
+    part = next(
+        ((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None
+    )
     if part is None:
         return days
     after, before, label = part

@@ -28,7 +28,9 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     parser.add_argument("--port", type=int, default=8090, help="port (default 8090)")
     parser.add_argument("--staff", dest="staff_file", metavar="FILE", help=f"staff roles file (default: ${STAFF_ENV})")
     parser.add_argument("--idle-minutes", type=float, default=30.0, help="log out after this many idle minutes")
-    parser.add_argument("--sender", action="append", metavar="MODULE:FACTORY", help="add a sender (tests, integrations)")
+    parser.add_argument(
+        "--sender", action="append", metavar="MODULE:FACTORY", help="add a sender (tests, integrations)"
+    )
     parser.add_argument("--outbox", help="write console: deliveries here (default: standard output)")
     parser.add_argument("--rate", type=float, help="messages a second for senders that take it from the options")
     parser.add_argument("--no-scheduler", action="store_true", help="do not send scheduled broadcasts from here")
@@ -63,8 +65,11 @@ async def _serve(args: argparse.Namespace) -> int:
     stop = asyncio.Event()
     scheduler = None
     if not args.no_scheduler:
-        scheduler = asyncio.create_task(Scheduler(console.db, console.senders.senders, engine=console.runs.engine,
-                                                  knowledge=console.knowledge).run(stop))  # fmt: skip
+        scheduler = asyncio.create_task(
+            Scheduler(console.db, console.senders.senders, engine=console.runs.engine, knowledge=console.knowledge).run(
+                stop
+            )
+        )
 
         async def halt_scheduler() -> None:  # the emergency stop: no scheduled send starts from here any more
             stop.set()
@@ -74,8 +79,11 @@ async def _serve(args: argparse.Namespace) -> int:
     runner = web.AppRunner(make_app(console), access_log_format='%a "%r" %s %b %Tfs')
     await runner.setup()
     await web.TCPSite(runner, args.host, args.port).start()
-    print(f"madoguchi web: http://{args.host}:{args.port}/ （管理画面） /chat （Webチャット）; "
-          f"配信: {console.senders.summary()}", flush=True)
+    print(
+        f"madoguchi web: http://{args.host}:{args.port}/ （管理画面） /chat （Webチャット）; "
+        f"配信: {console.senders.summary()}",
+        flush=True,
+    )
     try:
         await asyncio.Event().wait()
     finally:

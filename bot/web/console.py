@@ -54,7 +54,11 @@ class Console:
 
     def filter_cities(self, member_id: str, cities: list[str]) -> list[str] | None:
         """``cities`` as a filter for the stores: None (no filter) when they are every one of an admin's."""
-        return None if self.guard.scope(member_id) is None and len(cities) == len(self.knowledge.municipalities.municipalities) else cities
+        return (
+            None
+            if self.guard.scope(member_id) is None and len(cities) == len(self.knowledge.municipalities.municipalities)
+            else cities
+        )
 
     def cities(self, member_id: str) -> list[str]:
         """The municipalities a member works on (every one for admin and support)."""

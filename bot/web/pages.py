@@ -27,8 +27,14 @@ from bot.web.security import VISIT, CsrfRefused, visit
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-NAV = (("/", "ホーム", "stats"), ("/classes", "講座", "classes"), ("/broadcasts", "配信", "broadcast"),
-       ("/shops", "店舗一覧", "shops"), ("/unanswered", "答えられなかった質問", "report"), ("/audit", "操作の記録", "staff"))  # fmt: skip
+NAV = (
+    ("/", "ホーム", "stats"),
+    ("/classes", "講座", "classes"),
+    ("/broadcasts", "配信", "broadcast"),
+    ("/shops", "店舗一覧", "shops"),
+    ("/unanswered", "答えられなかった質問", "report"),
+    ("/audit", "操作の記録", "staff"),
+)
 
 
 class BadInput(Exception):
@@ -43,7 +49,9 @@ def member_of(request: web.Request) -> StaffMember:
     return member
 
 
-async def allowed(request: web.Request, action: str, name: str, municipality: str | None = None, target: str | None = None):
+async def allowed(
+    request: web.Request, action: str, name: str, municipality: str | None = None, target: str | None = None
+):
     """The console and the member, when the member may do ``action`` (``StaffGuard.require``:
     a refusal is audited as ``name`` and answered 403)."""
     console = request.app[CONSOLE]
@@ -139,4 +147,6 @@ async def errors(request: web.Request, handler):
         return _problem(request, 400, "入力を確かめてください", str(exc))
     except Exception:
         log.exception("web console: %s %s failed", request.method, request.path)
-        return _problem(request, 500, "エラーが起きました", "内部エラーです。もう一度試して、直らなければ管理者に連絡してください。")
+        return _problem(
+            request, 500, "エラーが起きました", "内部エラーです。もう一度試して、直らなければ管理者に連絡してください。"
+        )

@@ -54,14 +54,18 @@ def member_id(typed: str) -> str:
     return typed if ":" in typed else f"cli:{typed}"
 
 
-async def check_login(db: Database, staff: StaffDirectory, typed: str, password: str, now: float | None = None) -> LoginResult:
+async def check_login(
+    db: Database, staff: StaffDirectory, typed: str, password: str, now: float | None = None
+) -> LoginResult:
     now = time.time() if now is None else now
     identity = member_id(typed)[:200]
     logins = StaffLogins(db)
     locked = await logins.locked_until(identity, now)
     if locked is not None:
         minutes = max(1, int((locked - now + 59) // 60))
-        return LoginResult(None, f"ログインの失敗が{LOCK_AFTER}回続いたため、あと約{minutes}分ログインできません", "locked")
+        return LoginResult(
+            None, f"ログインの失敗が{LOCK_AFTER}回続いたため、あと約{minutes}分ログインできません", "locked"
+        )
     member = staff.member(identity)
     hashed = await logins.hash_of(identity) if member is not None else None
     ok = await asyncio.to_thread(_verify, hashed or _DUMMY, password[:MAX_LENGTH]) and hashed is not None

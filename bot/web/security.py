@@ -27,8 +27,10 @@ from bot.web.console import CONSOLE
 SESSION_COOKIE = "madoguchi_session"
 PRE_COOKIE = "madoguchi_pre"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 class CsrfRefused(Exception):
@@ -121,7 +123,9 @@ async def _check_csrf(request: web.Request) -> None:
         value = (await form_of(request)).get("csrf")
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent.encode("utf-8", "replace"), request[VISIT].csrf.encode()):
-        raise CsrfRefused("不正な送信です（確認用のトークンがありません）。ページを開き直してから、もう一度操作してください。")
+        raise CsrfRefused(
+            "不正な送信です（確認用のトークンがありません）。ページを開き直してから、もう一度操作してください。"
+        )
 
 
 @web.middleware

@@ -42,10 +42,17 @@ def _asset_url(name: str) -> str:
 def make_app(console: Console) -> web.Application:
     app = web.Application(middlewares=[security.headers, pages.errors, security.session], client_max_size=MAX_UPLOAD)
     app[CONSOLE] = console
-    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                               undefined=jinja2.StrictUndefined)  # fmt: skip
-    env.filters.update(tokyo=words.tokyo_time, status=words.broadcast_status, delivery=words.delivery_status,
-                       kind=words.broadcast_kind, channel=words.channel_label, mark=words.mark_label)  # fmt: skip
+    env = aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters.update(
+        tokyo=words.tokyo_time,
+        status=words.broadcast_status,
+        delivery=words.delivery_status,
+        kind=words.broadcast_kind,
+        channel=words.channel_label,
+        mark=words.mark_label,
+    )
     env.globals["static"] = _asset_url
     for module in (home, login, classes, broadcasts, shops, unanswered, audit, chat):
         app.router.add_routes(module.routes)

@@ -52,22 +52,43 @@ def test_nothing_is_sent_without_an_explicit_yes(env):
 
 
 def test_send_with_yes_reports_and_a_channel_without_sender_is_named(env):
-    status, out, err, _ = run_cli("broadcast", "--city", "宇部市", "--text", "12月の講習会", "--yes", "--outbox", env["outbox"])
+    status, out, err, _ = run_cli(
+        "broadcast", "--city", "宇部市", "--text", "12月の講習会", "--yes", "--outbox", env["outbox"]
+    )
     assert status == 1  # one delivery could not be made here
     assert "注意: fake の送信設定がない" in out
     assert "送信 2人、失敗 1人、ブロック 0人（対象 3人" in out
     assert [(m["user"], m["replies"][0]["text"]) for m in outbox(env)] == [("a", "12月の講習会"), ("b", "12月の講習会")]
     assert "送信" in err  # the progress bar went to stderr
     # later, with the fake channel available, only the failed one goes
-    status, out, _, _ = run_cli("broadcast", "--resume", "1", "--retry-failed", "--yes", "--outbox", env["outbox"],
-                                "--sender", "tests.support.broadcast_fake:make_sender")  # fmt: skip
+    status, out, _, _ = run_cli(
+        "broadcast",
+        "--resume",
+        "1",
+        "--retry-failed",
+        "--yes",
+        "--outbox",
+        env["outbox"],
+        "--sender",
+        "tests.support.broadcast_fake:make_sender",
+    )
     assert status == 0 and "送信 3人、失敗 0人" in out
     assert len(outbox(env)) == 2
 
 
 def test_scheduled_with_at_then_sent_by_due(env):
-    status, out, _, _ = run_cli("broadcast", "--city", "宇部市", "--text", "予約配信", "--at", "2099-01-01 12:00", "--yes",
-                                "--outbox", env["outbox"])  # fmt: skip
+    status, out, _, _ = run_cli(
+        "broadcast",
+        "--city",
+        "宇部市",
+        "--text",
+        "予約配信",
+        "--at",
+        "2099-01-01 12:00",
+        "--yes",
+        "--outbox",
+        env["outbox"],
+    )
     assert status == 0 and "予約しました" in out and statuses(env) == ["scheduled"]
     status, out, _, _ = run_cli("broadcast", "--list")
     assert "予約済み" in out and "scheduled" not in out and "予約 2099/01/01 12:00" in out
@@ -76,8 +97,9 @@ def test_scheduled_with_at_then_sent_by_due(env):
     # the command line runs on the real clock: bring the time forward
     with sqlite3.connect(env["db"]) as conn:
         conn.execute("UPDATE broadcasts SET send_at = '2000-01-01T00:00:00+00:00'")
-    status, out, _, _ = run_cli("broadcast", "--due", "--outbox", env["outbox"],
-                                "--sender", "tests.support.broadcast_fake:make_sender")  # fmt: skip
+    status, out, _, _ = run_cli(
+        "broadcast", "--due", "--outbox", env["outbox"], "--sender", "tests.support.broadcast_fake:make_sender"
+    )
     assert status == 0 and "完了しました" in out
     assert statuses(env) == ["done"] and len(outbox(env)) == 2
     status, out, _, _ = run_cli("broadcast", "--due")
@@ -105,8 +127,18 @@ def test_a_digest_broadcast_and_usage_errors(env):
 
 @pytest.mark.parametrize("city", ["宇部", "うべ", "宇部市"])
 def test_the_member_of_a_city_may_name_it_short(env, city):
-    status, out, err, _ = run_cli("broadcast", "--city", city, "--text", "12月の講習会", "--yes",
-                                  "--outbox", env["outbox"], "--channel", "console")  # fmt: skip
+    status, out, err, _ = run_cli(
+        "broadcast",
+        "--city",
+        city,
+        "--text",
+        "12月の講習会",
+        "--yes",
+        "--outbox",
+        env["outbox"],
+        "--channel",
+        "console",
+    )
     assert status == 0, err
     assert [m["user"] for m in outbox(env)] == ["a", "b"]
     with sqlite3.connect(env["db"]) as conn:

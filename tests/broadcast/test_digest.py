@@ -37,7 +37,9 @@ def test_a_town_is_named_without_its_suffix_and_all_shown_needs_no_more_line(kno
 
 
 def test_a_long_digest_stays_within_one_message(knowledge):
-    many = [replace(CLASSES[i % 3], title="長い講座名" * 40, day=date(2026, 12, 1) + timedelta(days=i)) for i in range(30)]
+    many = [
+        replace(CLASSES[i % 3], title="長い講座名" * 40, day=date(2026, 12, 1) + timedelta(days=i)) for i in range(30)
+    ]
     text = digest_text(knowledge, "宇部市", many, 30, 14)
     assert len(text) <= MAX_CHARS and text.count("■") == 12
     assert "ほかに18件あります。" in text and text.endswith(FOOT)

@@ -83,7 +83,9 @@ async def test_blocked_residents_are_skipped_and_new_blocks_are_remembered(db):
 async def test_passing_trouble_is_retried_with_backoff_then_given_up(db):
     bid = await new_broadcast(db, KEYS[:3])
     flaky = [Result.retry("502 Bad Gateway"), Result.retry("timeout"), Result.sent()]
-    sender = FakeSender(outcomes={KEYS[0]: flaky, KEYS[1]: Result.retry("500"), KEYS[2]: Result.failed("chat not found")})
+    sender = FakeSender(
+        outcomes={KEYS[0]: flaky, KEYS[1]: Result.retry("500"), KEYS[2]: Result.failed("chat not found")}
+    )
     report = await engine(db, sender, max_attempts=4).run(bid)
     assert (report.sent, report.failed) == (1, 2) and report.finished
     rows = {r["user_key"]: r for r in await BroadcastStore(db).deliveries(bid)}
@@ -103,7 +105,9 @@ async def test_an_exception_from_the_sender_is_a_retry_for_the_batch(db):
 
 async def test_retry_after_pauses_the_whole_channel(db):
     bid = await new_broadcast(db, KEYS[:3])
-    sender = FakeSender(concurrency=1, outcomes={KEYS[0]: [Result.retry("429 Too Many Requests", retry_after=0.3), Result.sent()]})
+    sender = FakeSender(
+        concurrency=1, outcomes={KEYS[0]: [Result.retry("429 Too Many Requests", retry_after=0.3), Result.sent()]}
+    )
     report = await engine(db, sender).run(bid)
     assert report.sent == 3
     first, *rest = sender.calls
@@ -117,13 +121,19 @@ async def test_line_sized_batches(db):
     report = await engine(db, sender).run(bid)
     assert sorted(len(c.keys) for c in sender.calls) == [201, 500, 500]
     assert report.sent == 1201 and Counter(sender.sent_keys()) == Counter(keys)
-    assert len({c.key for c in sender.calls}) == 3 and all(c.key.startswith(f"madoguchi-broadcast-{bid}-") for c in sender.calls)
+    assert len({c.key for c in sender.calls}) == 3 and all(
+        c.key.startswith(f"madoguchi-broadcast-{bid}-") for c in sender.calls
+    )
 
 
 async def test_rate_and_per_chat_interval_are_honoured(db):
     bid = await new_broadcast(db, KEYS[:12])
-    sender = FakeSender(rate_per_s=20, per_recipient_interval=1.0, concurrency=8,
-                        outcomes={KEYS[0]: [Result.retry("flood"), Result.sent()]})  # fmt: skip
+    sender = FakeSender(
+        rate_per_s=20,
+        per_recipient_interval=1.0,
+        concurrency=8,
+        outcomes={KEYS[0]: [Result.retry("flood"), Result.sent()]},
+    )
     await engine(db, sender).run(bid)
     times = sorted(c.at for c in sender.calls)
     assert all(b - a >= 0.9 / 20 - 1e-6 for a, b in zip(times, times[1:]))

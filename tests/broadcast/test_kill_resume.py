@@ -49,13 +49,33 @@ def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flig
         await database.close()
 
     asyncio.run(prepare())
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAKE_LOG": str(log), "FAKE_DELAY": "0.02", "FAKE_RATE": "150",
-           "FAKE_CONCURRENCY": "4", "FAKE_BLOCKED": BLOCKS_NOW}  # fmt: skip
-    common = ["--db", db, "--staff", str(staff), "--as", "admin", "--yes", "--sender", "tests.support.broadcast_fake:make_sender"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "FAKE_LOG": str(log),
+        "FAKE_DELAY": "0.02",
+        "FAKE_RATE": "150",
+        "FAKE_CONCURRENCY": "4",
+        "FAKE_BLOCKED": BLOCKS_NOW,
+    }
+    common = [
+        "--db",
+        db,
+        "--staff",
+        str(staff),
+        "--as",
+        "admin",
+        "--yes",
+        "--sender",
+        "tests.support.broadcast_fake:make_sender",
+    ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "broadcast", "--city", "宇部市", "--text", "12月の講習会のお知らせです", *common],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    )
     deadline = time.monotonic() + 60
     while sum(logged(log).values()) < 100:
         assert proc.poll() is None, proc.communicate()
@@ -74,8 +94,15 @@ def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flig
     assert set(before) - recorded_sent <= in_flight  # what was sent but not recorded was in flight
     assert max(before.values()) == 1
 
-    resume = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--resume", "1", *common],
-                            capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path, timeout=120)  # fmt: skip
+    resume = subprocess.run(
+        [sys.executable, "-m", "bot", "broadcast", "--resume", "1", *common],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert resume.returncode == 0, resume.stdout + resume.stderr
     assert "送信 299人、失敗 0人、ブロック 1人（対象 300人" in resume.stdout
     if set(before) & in_flight:
@@ -85,8 +112,10 @@ def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flig
     expected = set(RECIPIENTS) - {BLOCKS_NOW}
     assert set(after) == expected  # everyone, and no blocked resident
     twice = {k for k, n in after.items() if n > 1}
-    print(f"at the kill: {len(recorded_sent)} recorded sent, {len(in_flight)} in flight, "
-          f"{len(set(before) - recorded_sent)} sent but unrecorded; twice after resume: {len(twice)}")
+    print(
+        f"at the kill: {len(recorded_sent)} recorded sent, {len(in_flight)} in flight, "
+        f"{len(set(before) - recorded_sent)} sent but unrecorded; twice after resume: {len(twice)}"
+    )
     assert twice <= in_flight and max(after.values()) <= 2
     final = deliveries(db)
     assert final == {"sent": expected, "blocked": {BLOCKS_NOW}}

@@ -23,9 +23,19 @@ from tests.support.broadcast_fake import FakeSender
 from tests.support.conversations import visible
 
 USER = "fake:r1"
-CLASS = ClassSession(prefecture="山口県", municipality="宇部市", venue="ドコモショップフジグラン宇部店", phone="0120-173-053",
-                     address="宇部市明神町3-1-1", day=date(2026, 11, 30), start="10:30", end="11:30", level="入門",
-                     title="はじめてのスマートフォン", bring="スマートフォン")  # fmt: skip
+CLASS = ClassSession(
+    prefecture="山口県",
+    municipality="宇部市",
+    venue="ドコモショップフジグラン宇部店",
+    phone="0120-173-053",
+    address="宇部市明神町3-1-1",
+    day=date(2026, 11, 30),
+    start="10:30",
+    end="11:30",
+    level="入門",
+    title="はじめてのスマートフォン",
+    bring="スマートフォン",
+)
 DUE = datetime(2026, 11, 29, 10, 0, tzinfo=TOKYO)
 
 
@@ -121,7 +131,9 @@ async def test_too_late_to_send_is_expired(db):
     c = await a_class(db)
     await ReminderStore(db).add(USER, c.id, due_at(c))
     after_start = datetime(2026, 11, 30, 10, 31, tzinfo=TOKYO)
-    assert await ReminderDispatcher(db, {"fake": FakeSender()}, clock=FixedClock(after_start)).run_due() == {"expired": 1}
+    assert await ReminderDispatcher(db, {"fake": FakeSender()}, clock=FixedClock(after_start)).run_due() == {
+        "expired": 1
+    }
 
 
 async def test_a_removed_class_cancels_its_reminders(db):

@@ -34,7 +34,9 @@ async def test_telegram_is_added_when_its_token_is_set(monkeypatch):
 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     api = FakeTelegram()
-    found = await open_senders(SimpleNamespace(rate=None, telegram_request=FakeRequest(api)), have={"line": OwnSender()})
+    found = await open_senders(
+        SimpleNamespace(rate=None, telegram_request=FakeRequest(api)), have={"line": OwnSender()}
+    )
     try:
         assert set(found.senders) == {"console", "line", "telegram"} and found.unavailable == {}
         assert [c.method for c in api.calls] == ["getMe"]  # the token was checked at start

@@ -25,8 +25,13 @@ from tests.conftest import NOW
 from tests.support.broadcast_fake import FakeSender
 from tests.support.staff import subscribe, write_staff
 
-UBE = dict(prefecture="山口県", municipality="宇部市", venue="ドコモショップフジグラン宇部店", phone="0120-173-053",
-           address="宇部市明神町3-1-1")  # fmt: skip
+UBE = dict(
+    prefecture="山口県",
+    municipality="宇部市",
+    venue="ドコモショップフジグラン宇部店",
+    phone="0120-173-053",
+    address="宇部市明神町3-1-1",
+)
 
 
 @pytest.fixture
@@ -54,7 +59,9 @@ async def audit(db) -> list[tuple[str, str, str]]:
 async def test_preview_confirm_send_report_and_audit(db, service):
     await subscribe(db, "宇部市", ["fake:1", "fake:2", "line:U1"])
     sender = FakeSender()
-    preview = await service.preview("cli:ube", "宇部市", text="  12月の講習会のお知らせです  ", senders={"fake": sender})
+    preview = await service.preview(
+        "cli:ube", "宇部市", text="  12月の講習会のお知らせです  ", senders={"fake": sender}
+    )
     assert preview.text == "12月の講習会のお知らせです" and preview.recipients == {"fake": 2, "line": 1}
     assert preview.unsendable == {"line": "送信設定がありません"}
     shown = preview_text(service.knowledge, preview)
@@ -86,8 +93,12 @@ async def test_a_municipal_member_cannot_broadcast_to_another_city(db, service):
     with pytest.raises(NotPermitted):
         await service.preview("telegram:12345", "宇部市", text="x")
     assert [(actor, outcome) for actor, _, outcome in await audit(db)] == [
-        ("cli:ube", "denied"), ("cli:ube", "denied"), ("cli:ube", "denied"), ("cli:support", "denied"),
-        ("telegram:12345", "denied")]  # fmt: skip
+        ("cli:ube", "denied"),
+        ("cli:ube", "denied"),
+        ("cli:ube", "denied"),
+        ("cli:support", "denied"),
+        ("telegram:12345", "denied"),
+    ]
     assert (await BroadcastStore(db).get(bid)).status == "ready"
 
 
@@ -108,14 +119,23 @@ async def test_what_cannot_be_broadcast(db, service):
 
 async def test_a_digest_lists_upcoming_real_classes_only(db, service):
     today = NOW.date()
-    await ClassStore(db).upsert_many([
-        ClassSession(**UBE, day=today, start="08:00", level="入門", title="もう始まった講座"),
-        ClassSession(**UBE, day=today, start="10:30", level="入門", title="今日の講座", seats_left=2),
-        ClassSession(**UBE, day=today + timedelta(days=3), start="13:00", level="活用", title="マイナンバーカードの申請",
-                     bring="マイナンバーカード", seats_left=0),
-        ClassSession(**UBE, day=today + timedelta(days=4), start="13:00", level="入門", title="見本", sample=True),
-        ClassSession(**UBE, day=today + timedelta(days=30), start="13:00", level="入門", title="先の講座"),
-    ])  # fmt: skip
+    await ClassStore(db).upsert_many(
+        [
+            ClassSession(**UBE, day=today, start="08:00", level="入門", title="もう始まった講座"),
+            ClassSession(**UBE, day=today, start="10:30", level="入門", title="今日の講座", seats_left=2),
+            ClassSession(
+                **UBE,
+                day=today + timedelta(days=3),
+                start="13:00",
+                level="活用",
+                title="マイナンバーカードの申請",
+                bring="マイナンバーカード",
+                seats_left=0,
+            ),
+            ClassSession(**UBE, day=today + timedelta(days=4), start="13:00", level="入門", title="見本", sample=True),
+            ClassSession(**UBE, day=today + timedelta(days=30), start="13:00", level="入門", title="先の講座"),
+        ]
+    )
     await subscribe(db, "宇部市", ["fake:1"])
     preview = await service.preview("cli:ube", "宇部市", digest=True)
     text = preview.text

@@ -18,32 +18,69 @@ from bot.classes.model import ClassSession
 from bot.clock import TOKYO
 
 PREVIEWS = {
-    "digest_at_all": Preview("cli:admin", "下関市", "digest", "【下関市】お知らせ\n{x} 二行目", ("telegram", "line"),
-                             datetime(2026, 12, 1, 9, 5, tzinfo=TOKYO),
-                             {"telegram": 3, "line": 2, "console": 1, "fake": 4},
-                             {"line": "送信設定がありません", "fake": "no {sender}"},
-                             {"line": "今月の残りは1通です", "telegram": "w"}),
+    "digest_at_all": Preview(
+        "cli:admin",
+        "下関市",
+        "digest",
+        "【下関市】お知らせ\n{x} 二行目",
+        ("telegram", "line"),
+        datetime(2026, 12, 1, 9, 5, tzinfo=TOKYO),
+        {"telegram": 3, "line": 2, "console": 1, "fake": 4},
+        {"line": "送信設定がありません", "fake": "no {sender}"},
+        {"line": "今月の残りは1通です", "telegram": "w"},
+    ),
     "nobody": Preview("cli:ube", "宇部市", "text", "x", None, None, {}, {"console": "none here"}),
-    "text_now": Preview("cli:ube", "宇部市", "text", "12月の講習会のお知らせです", None, None, {"telegram": 2, "line": 1}),
-}  # fmt: skip
+    "text_now": Preview(
+        "cli:ube", "宇部市", "text", "12月の講習会のお知らせです", None, None, {"telegram": 2, "line": 1}
+    ),
+}
 REPORTS = {
     "clean": Report(1, "宇部市", 3, 3, 0, 0, 0, 0, 0.04, True),
-    "failed": Report(12, "宇部市", 10, 6, 2, 1, 0, 2, 12.345, True,
-                     [("Forbidden: bot was blocked {x}", 2), ("timeout", 1)]),
+    "failed": Report(
+        12, "宇部市", 10, 6, 2, 1, 0, 2, 12.345, True, [("Forbidden: bot was blocked {x}", 2), ("timeout", 1)]
+    ),
     "failed_no_errors": Report(9, "萩市", 2, 1, 1, 0, 0, 1, 1.25, True),
     "pending": Report(7, "山口市", 9, 3, 1, 0, 5, 0, 3.0, False, [("timeout", 1)]),
     "stopped_empty": Report(8, "萩市", 0, 0, 0, 0, 0, 0, 0.0, False),
-}  # fmt: skip
-UBE = dict(prefecture="山口県", municipality="宇部市", venue="ドコモショップフジグラン宇部店", phone="0120-173-053",
-           address="宇部市明神町3-1-1")  # fmt: skip
+}
+UBE = dict(
+    prefecture="山口県",
+    municipality="宇部市",
+    venue="ドコモショップフジグラン宇部店",
+    phone="0120-173-053",
+    address="宇部市明神町3-1-1",
+)
 CLASSES = {
-    "bare": ClassSession(**UBE, day=date(2026, 12, 6), start="9:00", end=None, level="応用",
-                         title="{x} LINE の使い方", bring=None, booking_required=False),
-    "full": ClassSession(**UBE, day=date(2026, 11, 30), start="10:30", end="11:30", level="入門",
-                         title="はじめてのスマートフォン", bring="スマートフォン"),
-    "sat": ClassSession(**UBE, day=date(2027, 1, 2), start="13:00", end="15:00", level="基本",
-                        title="マイナンバーカード", bring="カード、暗証番号", booking_required=True),
-}  # fmt: skip
+    "bare": ClassSession(
+        **UBE,
+        day=date(2026, 12, 6),
+        start="9:00",
+        end=None,
+        level="応用",
+        title="{x} LINE の使い方",
+        bring=None,
+        booking_required=False,
+    ),
+    "full": ClassSession(
+        **UBE,
+        day=date(2026, 11, 30),
+        start="10:30",
+        end="11:30",
+        level="入門",
+        title="はじめてのスマートフォン",
+        bring="スマートフォン",
+    ),
+    "sat": ClassSession(
+        **UBE,
+        day=date(2027, 1, 2),
+        start="13:00",
+        end="15:00",
+        level="基本",
+        title="マイナンバーカード",
+        bring="カード、暗証番号",
+        booking_required=True,
+    ),
+}
 
 PREVIEW_GOLDEN = {
     ("digest_at_all", "ja"): [
@@ -247,6 +284,14 @@ def test_japanese_unless_english(knowledge):
 
 def test_a_channel_without_a_name_is_shown_by_its_id(knowledge):
     assert [channel_name(knowledge, c, "ja") for c in ("telegram", "line", "console", "fake")] == [
-        "Telegram", "LINE", "コンソール", "fake"]  # fmt: skip
+        "Telegram",
+        "LINE",
+        "コンソール",
+        "fake",
+    ]
     assert [channel_name(knowledge, c, "en") for c in ("telegram", "line", "console", "fake")] == [
-        "telegram", "line", "console", "fake"]  # fmt: skip
+        "telegram",
+        "line",
+        "console",
+        "fake",
+    ]

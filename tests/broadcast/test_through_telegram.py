@@ -44,7 +44,9 @@ async def test_a_broadcast_reaches_telegram_through_the_channels_sender(tmp_path
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base}
     common = ["--db", db_path, "--staff", str(write_staff(tmp_path)), "--as", "ube", "--yes"]
     try:
-        status, out, err = await madoguchi("broadcast", "--city", "宇部市", "--text", "12月の講習会のお知らせです", *common, env=env)
+        status, out, err = await madoguchi(
+            "broadcast", "--city", "宇部市", "--text", "12月の講習会のお知らせです", *common, env=env
+        )
         assert status == 0, out + err
         assert "Telegram 4人" in out
         assert "送信 3人、失敗 0人、ブロック 1人（対象 4人" in out

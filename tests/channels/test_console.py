@@ -194,8 +194,24 @@ async def test_bad_lines_each_get_an_error_and_the_loop_goes_on(app):
         "\u202e逆向き",
         "\u202e宇部のドコモ",
     ],
-    ids=["empty", "space", "whitespace", "10k", "control", "ansi", "control+text", "emoji", "emoji?", "surrogate",
-         "fullwidth", "html", "sql", "braces", "bidi", "bidi+text"],  # fmt: skip
+    ids=[
+        "empty",
+        "space",
+        "whitespace",
+        "10k",
+        "control",
+        "ansi",
+        "control+text",
+        "emoji",
+        "emoji?",
+        "surrogate",
+        "fullwidth",
+        "html",
+        "sql",
+        "braces",
+        "bidi",
+        "bidi+text",
+    ],
 )
 async def test_odd_text_gets_a_reply(app, knowledge, text):
     (out,) = await jsonl(app.engine, {"user": "odd", "text": text})
@@ -238,14 +254,16 @@ async def test_location_as_numeric_strings_is_refused(app):
 
 
 async def test_a_huge_location_number_is_a_bad_line(app):
-    outs = await jsonl(app.engine, '{"user": "u1", "location": {"lat": 1%s, "lon": 131}}' % ("0" * 400),
-                       {"user": "u1", "text": "hi"})
+    outs = await jsonl(
+        app.engine, '{"user": "u1", "location": {"lat": 1%s, "lon": 131}}' % ("0" * 400), {"user": "u1", "text": "hi"}
+    )
     assert set(outs[0]) == {"error"} and outs[1]["user"] == "u1"
 
 
 async def test_an_overlong_integer_is_a_bad_line(app):
-    outs = await jsonl(app.engine, '{"user": "u1", "text": "hi", "n": 1%s}' % ("0" * 5000),
-                       {"user": "u1", "text": "hi"})
+    outs = await jsonl(
+        app.engine, '{"user": "u1", "text": "hi", "n": 1%s}' % ("0" * 5000), {"user": "u1", "text": "hi"}
+    )
     assert set(outs[0]) == {"error"} and outs[1]["user"] == "u1"
 
 
@@ -318,7 +336,7 @@ def test_process_answers_every_line_exits_0_and_remembers_across_a_restart(tmp_p
     assert proc.stderr == ""
     for obj, out in zip(good, outs):
         check_shape(out, obj["user"])
-    for line, out in zip(bad, outs[len(good):]):
+    for line, out in zip(bad, outs[len(good) :]):
         assert set(out) == {"error"}, (line, out)
     assert "0120-173-053" in visible(outs[0]["replies"])
     assert "0120-244-902" in visible(outs[1]["replies"])  # near Hofu station

@@ -8,10 +8,20 @@ from bot.messages import Button, Link, Reply
 
 
 def test_render_makes_phone_numbers_tappable_and_drops_unsafe_links():
-    (out,) = render([Reply("予約は 0836-21-1234 へ", [Button("次へ", "next")],
-                           [Link("地図", "https://maps.google.com/?q=1"), Link("x", "javascript:alert(1)")])])  # fmt: skip
-    assert out["parts"] == [{"text": "予約は ", "tel": None}, {"text": "0836-21-1234", "tel": "tel:0836211234"},
-                            {"text": " へ", "tel": None}]
+    (out,) = render(
+        [
+            Reply(
+                "予約は 0836-21-1234 へ",
+                [Button("次へ", "next")],
+                [Link("地図", "https://maps.google.com/?q=1"), Link("x", "javascript:alert(1)")],
+            )
+        ]
+    )
+    assert out["parts"] == [
+        {"text": "予約は ", "tel": None},
+        {"text": "0836-21-1234", "tel": "tel:0836211234"},
+        {"text": " へ", "tel": None},
+    ]
     assert out["buttons"] == [{"label": "次へ", "data": "next"}]
     assert [link["url"] for link in out["links"]] == ["https://maps.google.com/?q=1"]
 

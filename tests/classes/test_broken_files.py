@@ -37,8 +37,11 @@ def quote_swallows_the_next_row() -> bytes:
 BROKEN = {
     "bom-then-cp932": (bom_then_cp932, "3行目 「都道府県名」: 文字コードを読み取れません"),
     "stray-quote-100k": (stray_quote_in_a_long_file, "5行目"),
-    "quote-swallows-a-row": (quote_swallows_the_next_row, "2行目 「10列目」: セルの「\"」が閉じられていないようです（次の行が入り込んでいます）"),
-}  # fmt: skip
+    "quote-swallows-a-row": (
+        quote_swallows_the_next_row,
+        '2行目 「10列目」: セルの「"」が閉じられていないようです（次の行が入り込んでいます）',
+    ),
+}
 
 
 @pytest.mark.parametrize("name", list(BROKEN))

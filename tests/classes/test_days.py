@@ -15,11 +15,23 @@ MONDAY = date(2026, 11, 30)
 def test_every_weekday_in_japanese_and_english(knowledge):
     week = [MONDAY + timedelta(days=i) for i in range(7)]
     assert [day_label(d, "ja", knowledge) for d in week] == [
-        "11月30日（月）", "12月1日（火）", "12月2日（水）", "12月3日（木）", "12月4日（金）", "12月5日（土）", "12月6日（日）",
-    ]  # fmt: skip
+        "11月30日（月）",
+        "12月1日（火）",
+        "12月2日（水）",
+        "12月3日（木）",
+        "12月4日（金）",
+        "12月5日（土）",
+        "12月6日（日）",
+    ]
     assert [day_label(d, "en", knowledge) for d in week] == [
-        "Mon 30 Nov", "Tue 1 Dec", "Wed 2 Dec", "Thu 3 Dec", "Fri 4 Dec", "Sat 5 Dec", "Sun 6 Dec",
-    ]  # fmt: skip
+        "Mon 30 Nov",
+        "Tue 1 Dec",
+        "Wed 2 Dec",
+        "Thu 3 Dec",
+        "Fri 4 Dec",
+        "Sat 5 Dec",
+        "Sun 6 Dec",
+    ]
 
 
 def test_the_words_come_from_the_texts(knowledge):

@@ -79,8 +79,12 @@ def test_every_session_is_a_sample_with_the_shop_details(shops, sessions):
         shop = listing[c.shop_id]
         assert c.sample is True
         assert (c.venue, c.phone, c.address, c.municipality, c.carrier) == (
-            shop.name, shop.phone, shop.address, shop.municipality, shop.carrier,
-        )  # fmt: skip
+            shop.name,
+            shop.phone,
+            shop.address,
+            shop.municipality,
+            shop.carrier,
+        )
         assert c.prefecture == "山口県"
         assert c.capacity == CAPACITY and 0 <= c.seats_left <= CAPACITY
         assert c.booking_required

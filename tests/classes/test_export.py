@@ -16,14 +16,36 @@ from tests.classes.month import AU, MONTH, UBE
 from tests.support.staff import run_cli, write_staff
 
 SESSIONS = [
-    ClassSession(**UBE, day=date(2026, 12, 3), start="10:30", end="11:30", level="入門",
-                 title="はじめてのスマートフォン", capacity=5, seats_left=5),
-    ClassSession(**UBE, day=date(2026, 12, 5), start="13:00", level="活用",
-                 title="スマートフォンでマイナンバーカードの申請をしよう", capacity=5, seats_left=0,
-                 bring="マイナンバーカード"),
-    ClassSession(**AU, day=date(2026, 12, 1), start="10:00", end="11:00", level="基本", title="スマホの基本",
-                 booking_required=False),
-]  # fmt: skip
+    ClassSession(
+        **UBE,
+        day=date(2026, 12, 3),
+        start="10:30",
+        end="11:30",
+        level="入門",
+        title="はじめてのスマートフォン",
+        capacity=5,
+        seats_left=5,
+    ),
+    ClassSession(
+        **UBE,
+        day=date(2026, 12, 5),
+        start="13:00",
+        level="活用",
+        title="スマートフォンでマイナンバーカードの申請をしよう",
+        capacity=5,
+        seats_left=0,
+        bring="マイナンバーカード",
+    ),
+    ClassSession(
+        **AU,
+        day=date(2026, 12, 1),
+        start="10:00",
+        end="11:00",
+        level="基本",
+        title="スマホの基本",
+        booking_required=False,
+    ),
+]
 SAMPLE = ClassSession(**UBE, day=date(2026, 12, 4), start="10:30", level="入門", title="見本の講座", sample=True)
 
 
@@ -91,14 +113,19 @@ def test_export_from_the_command_line(tmp_path):
     schedule.write_bytes(to_csv(SESSIONS, "cp932"))
     base = ("--db", db, "--staff", str(staff))
     assert run_cli("classes", "import", str(schedule), *base, "--as", "ube")[0] == 0
-    status, out, err, data = run_cli("classes", "export", "--city", "宇部市", "--month", "2026-12", *base, "--as", "ube")
+    status, out, err, data = run_cli(
+        "classes", "export", "--city", "宇部市", "--month", "2026-12", *base, "--as", "ube"
+    )
     assert status == 0, err
     assert data.decode("utf-8-sig").count("\r\n") == 4
-    status, out, err, data = run_cli("classes", "export", "--city", "宇部市", "--month", "2026-12", "--format",
-                                     "newsletter", *base, "--as", "admin")  # fmt: skip
+    status, out, err, data = run_cli(
+        "classes", "export", "--city", "宇部市", "--month", "2026-12", "--format", "newsletter", *base, "--as", "admin"
+    )
     assert status == 0 and data.decode("utf-8").startswith("〇12月のデジタル活用支援 講習会情報")
     target = tmp_path / "dec.csv"
-    status, *_ = run_cli("classes", "export", "--month", "2026-12", "--encoding", "cp932", "-o", str(target), *base, "--as", "ube")
+    status, *_ = run_cli(
+        "classes", "export", "--month", "2026-12", "--encoding", "cp932", "-o", str(target), *base, "--as", "ube"
+    )
     assert status == 0 and target.read_bytes().decode("cp932").startswith("都道府県名")
     status, out, err, _ = run_cli("classes", "export", "--month", "2026-13", *base, "--as", "ube")
     assert status == 2 and "--month" in err
@@ -147,8 +174,12 @@ def test_an_empty_month_word_for_word(knowledge):
 
 
 def test_cells_that_would_run_as_formulas_in_excel_are_neutralised_and_import_back(tmp_path, knowledge):
-    hostile = replace(SESSIONS[0], title='=HYPERLINK("http://example.invalid","クリック")', bring="@SUM(1+1)",
-                      venue="+cmd|' /C calc'!A0")  # fmt: skip
+    hostile = replace(
+        SESSIONS[0],
+        title='=HYPERLINK("http://example.invalid","クリック")',
+        bring="@SUM(1+1)",
+        venue="+cmd|' /C calc'!A0",
+    )
     data = to_csv([hostile])
     rows = data.decode("utf-8-sig").split("\r\n")
     assert ",'+cmd|' /C calc'!A0," in rows[1] and "'=HYPERLINK(" in rows[1] and rows[1].endswith(",'@SUM(1+1)")

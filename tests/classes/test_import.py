@@ -20,15 +20,30 @@ from bot.store.reminders import ReminderStore
 from bot.store.schedule import ScheduleStore
 
 HEADER = [name for name, _, _ in COLUMNS]
-DOCOMO_UBE = ["山口県", "宇部市", "ドコモショップフジグラン宇部店", "0120-173-053",
-              "宇部市明神町3-1-1フジグラン宇部グランフジ1階"]  # fmt: skip
+DOCOMO_UBE = [
+    "山口県",
+    "宇部市",
+    "ドコモショップフジグラン宇部店",
+    "0120-173-053",
+    "宇部市明神町3-1-1フジグラン宇部グランフジ1階",
+]
 AU_UBE = ["山口県", "宇部市", "auショップ宇部常盤通り", "0800-700-2472", "宇部市新天町2-4-5"]
 GOOD = [
     [*DOCOMO_UBE, "2026/12/03", "10:30", "11:30", "入門", "はじめてのスマートフォン", "5", "5", "要", ""],
-    [*AU_UBE, "2026/12/05", "13:00", "14:00", "活用", "スマートフォンでマイナンバーカードの申請をしよう", "5", "3", "要",
-     "マイナンバーカード"],
+    [
+        *AU_UBE,
+        "2026/12/05",
+        "13:00",
+        "14:00",
+        "活用",
+        "スマートフォンでマイナンバーカードの申請をしよう",
+        "5",
+        "3",
+        "要",
+        "マイナンバーカード",
+    ],
     [*DOCOMO_UBE, "2026/12/10", "15:00", "", "応用", "スマートフォンで災害に備えよう", "", "", "不要", ""],
-]  # fmt: skip
+]
 
 
 def csv_text(rows: list[list[str]], header: list[str] = HEADER) -> str:
@@ -56,15 +71,27 @@ async def db(tmp_path):
     await database.close()
 
 
-@pytest.mark.parametrize("encoding, label", [("utf-8-sig", "UTF-8（BOM付き）"), ("cp932", "Shift_JIS（CP932）"),
-                                             ("utf-8", "UTF-8"), ("shift_jis", "Shift_JIS（CP932）")])  # fmt: skip
+@pytest.mark.parametrize(
+    "encoding, label",
+    [
+        ("utf-8-sig", "UTF-8（BOM付き）"),
+        ("cp932", "Shift_JIS（CP932）"),
+        ("utf-8", "UTF-8"),
+        ("shift_jis", "Shift_JIS（CP932）"),
+    ],
+)
 def test_good_rows_in_every_encoding_excel_writes(tmp_path, knowledge, shops, encoding, label):
     schedule = read_schedule(write(tmp_path, GOOD, encoding), knowledge, shops)
     assert schedule.ok, [schedule.describe(p) for p in schedule.problems]
     assert schedule.encoding == label
     first, second, third = schedule.sessions
     assert (first.municipality, first.venue, first.day, first.start, first.end) == (
-        "宇部市", "ドコモショップフジグラン宇部店", date(2026, 12, 3), "10:30", "11:30")  # fmt: skip
+        "宇部市",
+        "ドコモショップフジグラン宇部店",
+        date(2026, 12, 3),
+        "10:30",
+        "11:30",
+    )
     assert (first.level, first.capacity, first.seats_left, first.booking_required) == ("入門", 5, 5, True)
     assert first.shop_id == "docomo-ube-fujigran" or first.carrier == "docomo"
     assert first.carrier == "docomo" and second.carrier == "au"
@@ -89,14 +116,32 @@ def test_the_shop_is_recognised_from_the_listing(tmp_path, knowledge, shops):
 
 def test_cells_as_people_type_them(tmp_path, knowledge):
     rows = [
-        [*DOCOMO_UBE, "２０２６年１２月３日（木）", "10時30分", "11:30:00", "入門編", "はじめてのスマートフォン", "５人", "満席", "○", ""],
+        [
+            *DOCOMO_UBE,
+            "２０２６年１２月３日（木）",
+            "10時30分",
+            "11:30:00",
+            "入門編",
+            "はじめてのスマートフォン",
+            "５人",
+            "満席",
+            "○",
+            "",
+        ],
         [*AU_UBE, "R8.12.5", "午後1時", "", "【活用】", "マイナンバーカードの申請", "5", "0", "予約不要", ""],
         [*AU_UBE, "2026-12-06", "10:30～11:30", "", "基本", "スマホの基本", "5", "", "", ""],
-    ]  # fmt: skip
+    ]
     schedule = read_schedule(write(tmp_path, rows), knowledge)
     assert schedule.ok, [schedule.describe(p) for p in schedule.problems]
     a, b, c = schedule.sessions
-    assert (a.day, a.start, a.end, a.level, a.capacity, a.seats_left) == (date(2026, 12, 3), "10:30", "11:30", "入門", 5, 0)
+    assert (a.day, a.start, a.end, a.level, a.capacity, a.seats_left) == (
+        date(2026, 12, 3),
+        "10:30",
+        "11:30",
+        "入門",
+        5,
+        0,
+    )
     assert (b.day, b.start, b.level, b.booking_required) == (date(2026, 12, 5), "13:00", "活用", False)
     assert (c.start, c.end, c.booking_required) == ("10:30", "11:30", True)
 
@@ -105,13 +150,41 @@ def test_bad_rows_are_reported_by_row_and_column_in_japanese(tmp_path, knowledge
     rows = [
         GOOD[0],
         [*DOCOMO_UBE, "2026/13/01", "10:30", "", "入門", "日付が変", "5", "5", "要", ""],  # row 3: bad date
-        ["山口県", "宇部町", "どこか", "0836-00-0000", "どこか", "2026/12/04", "10:00", "", "入門", "市が変", "5", "5", "", ""],
+        [
+            "山口県",
+            "宇部町",
+            "どこか",
+            "0836-00-0000",
+            "どこか",
+            "2026/12/04",
+            "10:00",
+            "",
+            "入門",
+            "市が変",
+            "5",
+            "5",
+            "",
+            "",
+        ],
         [*DOCOMO_UBE, "2026/12/08", "10:30", "", "入門", "席が変", "5", "-1", "要", ""],  # row 5: negative seats
         GOOD[0],  # row 6: the same class as row 2
         ["広島県", "宇部市", *DOCOMO_UBE[2:], "2026/12/09", "25:00", "", "上級", "いろいろ変", "3", "4", "たぶん", ""],
         [*DOCOMO_UBE, "12/10", "11:00", "10:00", "入門", "年がない", "5", "5", "", ""],
-        [*DOCOMO_UBE[:3], "836-36-2253", DOCOMO_UBE[4], "2026/12/11", "10:00", "", "入門", "電話が変", "5", "5", "", ""],
-    ]  # fmt: skip
+        [
+            *DOCOMO_UBE[:3],
+            "836-36-2253",
+            DOCOMO_UBE[4],
+            "2026/12/11",
+            "10:00",
+            "",
+            "入門",
+            "電話が変",
+            "5",
+            "5",
+            "",
+            "",
+        ],
+    ]
     schedule = read_schedule(write(tmp_path, rows), knowledge)
     found = {(p.row, p.column): p.message for p in schedule.problems}
     assert "日付" in found[(3, "開催日")] and "2026/13/01" in found[(3, "開催日")]
@@ -145,7 +218,19 @@ def test_a_missing_column_refuses_the_whole_file(tmp_path, knowledge):
 
 
 def test_other_column_names_staff_use_and_unknown_columns(tmp_path, knowledge):
-    header = ["都道府県", "市町村名", "実施場所", "連絡先", "所在地", "日付", "開始", "終了", "講座レベル", "講座内容", "備考"]
+    header = [
+        "都道府県",
+        "市町村名",
+        "実施場所",
+        "連絡先",
+        "所在地",
+        "日付",
+        "開始",
+        "終了",
+        "講座レベル",
+        "講座内容",
+        "備考",
+    ]
     rows = [[*DOCOMO_UBE, "2026/12/03", "10:30", "11:30", "入門", "はじめてのスマートフォン", "メモ"]]
     schedule = read_schedule(write(tmp_path, rows, header=header), knowledge)
     assert schedule.ok and len(schedule.sessions) == 1
@@ -160,11 +245,28 @@ def test_a_file_that_is_not_text(tmp_path, knowledge):
 
 
 def test_a_municipal_member_imports_only_their_cities(tmp_path, knowledge):
-    shimonoseki = ["山口県", "下関市", "ソフトバンク下関山の田", "083-251-4020", "下関市山の田本町6-2",
-                   "2026/12/07", "10:00", "", "入門", "はじめてのスマホ", "5", "2", "", ""]  # fmt: skip
+    shimonoseki = [
+        "山口県",
+        "下関市",
+        "ソフトバンク下関山の田",
+        "083-251-4020",
+        "下関市山の田本町6-2",
+        "2026/12/07",
+        "10:00",
+        "",
+        "入門",
+        "はじめてのスマホ",
+        "5",
+        "2",
+        "",
+        "",
+    ]
     schedule = read_schedule(write(tmp_path, [GOOD[0], shimonoseki]), knowledge, allowed=lambda city: city == "宇部市")
     (problem,) = schedule.problems
-    assert (problem.row, problem.column) == (3, "市区町村名") and "下関市の講座を登録する権限がありません" in problem.message
+    assert (problem.row, problem.column) == (
+        3,
+        "市区町村名",
+    ) and "下関市の講座を登録する権限がありません" in problem.message
 
 
 def test_past_dates_are_a_warning_not_an_error(tmp_path, knowledge):

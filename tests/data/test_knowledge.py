@@ -60,10 +60,13 @@ def test_every_procedure_group_exists(knowledge):
     "key, edited, problem",
     [
         ("empty", '{ja: "ご質問を入力してください。"}', "texts.empty.en: Field required"),  # a text missing its English
-        ("weekdays", '{ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}',
-         "texts.weekdays.ja: needs seven weekdays, Monday first, separated by spaces"),
+        (
+            "weekdays",
+            '{ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}',
+            "texts.weekdays.ja: needs seven weekdays, Monday first, separated by spaces",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_broken_text_is_refused_with_its_line(copy, key, edited, problem):
     texts = copy / "texts.yaml"
     line = edit_line(texts, f"  {key}:", f"  {key}: {edited}\n")
@@ -124,7 +127,9 @@ def test_knowledge_check_refuses_a_broken_file(copy):
     line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "knowledge", "check", "--knowledge", str(copy)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert f"{texts}:{line}: texts.empty.en: Field required" in proc.stderr

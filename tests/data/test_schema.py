@@ -154,9 +154,7 @@ def test_duplicate_id_names_the_id_field_and_its_line(tmp_path, knowledge):
 def test_unknown_municipality(tmp_path, knowledge):
     text = replace_once(LISTING, "municipality: 防府市", "municipality: 防府町")
     path, problems = refused(tmp_path, knowledge, text)
-    assert problems == [
-        f"{path}:{line_of(text, '防府町')}: shops[1].municipality: unknown municipality '防府町'"
-    ]
+    assert problems == [f"{path}:{line_of(text, '防府町')}: shops[1].municipality: unknown municipality '防府町'"]
 
 
 def test_duplicate_key(tmp_path, knowledge):

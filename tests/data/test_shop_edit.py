@@ -30,7 +30,8 @@ def test_a_field_is_set_in_place_and_the_rest_of_the_file_is_kept(listing, knowl
     old = load_shops(listing, knowledge.municipalities.municipalities)
     assert changes(old.listing.shops, directory.listing.shops) == [
         f"{old.listing.shops[1].id}.phone: {old.listing.shops[1].phone} → 0836-99-1234",
-        f"{old.listing.shops[1].id}.holds_classes: はい → いいえ"]  # fmt: skip
+        f"{old.listing.shops[1].id}.holds_classes: はい → いいえ",
+    ]
     replace_atomically(listing, after)
     assert listing.read_text(encoding="utf-8") == after and not list(listing.parent.glob(".shops-*"))
 

@@ -149,9 +149,19 @@ def _many_shops(tmp_path, count: int, bad: int | None = None):
 
     data = yaml.safe_load(config.shops_file().read_text(encoding="utf-8"))
     for n in range(count):
-        data["shops"].append({"id": f"au-many-{n}", "carrier": "au", "kind": "shop", "name": f"auショップ{n}",
-                              "name_en": f"au Shop {n}", "municipality": "宇部市", "address": f"宇部市{n}",
-                              "phone": "0836-00-0000" if n != bad else "12345", "holds_classes": True})  # fmt: skip
+        data["shops"].append(
+            {
+                "id": f"au-many-{n}",
+                "carrier": "au",
+                "kind": "shop",
+                "name": f"auショップ{n}",
+                "name_en": f"au Shop {n}",
+                "municipality": "宇部市",
+                "address": f"宇部市{n}",
+                "phone": "0836-00-0000" if n != bad else "12345",
+                "holds_classes": True,
+            }
+        )
     path = tmp_path / "shops.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

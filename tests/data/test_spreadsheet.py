@@ -10,8 +10,16 @@ import pytest
 
 from bot.data.spreadsheet import as_written, safe_cell, safe_writer
 
-HOSTILE = ['=HYPERLINK("http://example.invalid","クリック")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
-           "\t=1+1", "\r=1+1", "＝1+1", "＠SUM(1)"]  # fmt: skip
+HOSTILE = [
+    '=HYPERLINK("http://example.invalid","クリック")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "＠SUM(1)",
+]
 
 
 @pytest.mark.parametrize("cell", HOSTILE)
@@ -42,6 +50,9 @@ def test_no_module_writes_csv_around_the_safe_writer():
     import bot
 
     package = Path(bot.__file__).parent
-    raw = [str(p.relative_to(package)) for p in package.rglob("*.py")
-           if p.name != "spreadsheet.py" and any(w in p.read_text(encoding="utf-8") for w in ("csv.writer", "DictWriter"))]  # fmt: skip
+    raw = [
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name != "spreadsheet.py" and any(w in p.read_text(encoding="utf-8") for w in ("csv.writer", "DictWriter"))
+    ]
     assert raw == []

@@ -18,9 +18,16 @@ from bot.channels.telegram.texts import COMMAND_NAMES, PREFIX
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 # Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
-FULL_KEYS = [BOT / "broadcast" / "texts.py", BOT / "broadcast" / "reminders.py", BOT / "broadcast" / "digest.py",
-             BOT / "classes" / "export.py", BOT / "classes" / "days.py"]  # fmt: skip
-FULL_KEY = re.compile(r"^(weekdays|day_label|time_range|(broadcast|reminder|remind|digest|newsletter|telegram)(\.[a-z_]+)+)$")
+FULL_KEYS = [
+    BOT / "broadcast" / "texts.py",
+    BOT / "broadcast" / "reminders.py",
+    BOT / "broadcast" / "digest.py",
+    BOT / "classes" / "export.py",
+    BOT / "classes" / "days.py",
+]
+FULL_KEY = re.compile(
+    r"^(weekdays|day_label|time_range|(broadcast|reminder|remind|digest|newsletter|telegram)(\.[a-z_]+)+)$"
+)
 # Skills that ask ``turn.t("<key>", …)`` / ``turn.button("<key>", …)``.
 TURN_KEYS = [BOT / "dialogue" / "skills" / "classes.py", BOT / "dialogue" / "skills" / "reminders.py"]
 # Modules that call ``bot.channels.telegram.texts.t(knowledge, "<key without telegram.>", lang)``.
@@ -39,14 +46,22 @@ def _strings(node: ast.AST) -> list[str]:
 
 def full_keys(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {n.value for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and FULL_KEY.match(n.value)}  # fmt: skip
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and FULL_KEY.match(n.value)
+    }
 
 
 def telegram_keys(path: Path) -> set[str]:
     keys = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and len(node.args) >= 2:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "t"
+            and len(node.args) >= 2
+        ):
             keys |= {PREFIX + key for key in _strings(node.args[1])}
     return keys
 
@@ -54,8 +69,14 @@ def telegram_keys(path: Path) -> set[str]:
 def turn_keys(path: Path) -> set[str]:
     keys = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("t", "button")
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "turn" and node.args):  # fmt: skip
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("t", "button")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "turn"
+            and node.args
+        ):
             keys |= set(_strings(node.args[0]))
     return keys
 
@@ -78,14 +99,23 @@ def used_keys() -> dict[str, set[str]]:
 
 def test_the_scan_finds_the_keys():
     used = used_keys()
-    assert {"reminder.head", "weekdays", "broadcast.report.retry_failed", "broadcast.kind.digest",
-            "broadcast.kind.text", "telegram.flood", "telegram.stats", "telegram.command.forget"} <= set(used)  # fmt: skip
+    assert {
+        "reminder.head",
+        "weekdays",
+        "broadcast.report.retry_failed",
+        "broadcast.kind.digest",
+        "broadcast.kind.text",
+        "telegram.flood",
+        "telegram.stats",
+        "telegram.command.forget",
+    } <= set(used)
     assert used["telegram.not_permitted"] == {"channels/telegram/staff.py"}
     assert used["telegram.help"] == {"channels/telegram/handlers.py"}
     assert {"digest.head", "digest.foot", "newsletter.lead", "newsletter.none", "newsletter.foot"} <= set(used)
     assert used["day_label"] == used["weekdays"] == {"classes/days.py"}
     assert {"class_entry", "seats_full", "filter.end", "button.subscribe"} <= {
-        key for key, where in used.items() if "dialogue/skills/classes.py" in where}  # fmt: skip
+        key for key, where in used.items() if "dialogue/skills/classes.py" in where
+    }
 
 
 def test_every_key_used_exists_in_japanese_and_english(knowledge):
@@ -98,6 +128,7 @@ def test_every_key_used_exists_in_japanese_and_english(knowledge):
 
 def test_every_text_of_the_scanned_families_is_used(knowledge):
     used = set(used_keys())
-    unused = [key for key in knowledge.texts.texts
-              if FULL_KEY.match(key) and key not in used and not key.startswith(DYNAMIC)]  # fmt: skip
+    unused = [
+        key for key in knowledge.texts.texts if FULL_KEY.match(key) and key not in used and not key.startswith(DYNAMIC)
+    ]
     assert unused == []

@@ -33,8 +33,14 @@ async def no_wait(seconds: float) -> None:
 async def running(tmp_path, clock, knowledge, understanding):
     listing = tmp_path / "shops.yaml"
     shutil.copy(config.shops_file(), listing)
-    app = await open_app(str(tmp_path / "bot.db"), shops_file=listing, clock=clock, knowledge=knowledge,
-                         understanding=understanding, watch_shops=False)  # fmt: skip
+    app = await open_app(
+        str(tmp_path / "bot.db"),
+        shops_file=listing,
+        clock=clock,
+        knowledge=knowledge,
+        understanding=understanding,
+        watch_shops=False,
+    )
     yield app, listing
     await app.close()
 
@@ -73,7 +79,9 @@ async def test_an_invalid_edit_keeps_the_old_listing_and_tells_support(running, 
     assert app.shops is before and OLD_PHONE in await ube_docomo(app)
     ((path, problems),) = told
     assert path == listing and len(problems) == 1
-    assert problems[0].startswith(f"{listing}:{line}: shops[") and ".phone: " in problems[0] and "0120-17" in problems[0]
+    assert (
+        problems[0].startswith(f"{listing}:{line}: shops[") and ".phone: " in problems[0] and "0120-17" in problems[0]
+    )
     assert f"{listing}:{line}" in caplog.text
     # the same broken file is reported once, not on every look
     listing.touch()
@@ -152,8 +160,9 @@ async def test_support_staff_are_told_on_their_channel(running, tmp_path):
 async def test_a_running_app_follows_its_listing_by_itself(tmp_path, clock, knowledge, understanding):
     listing = tmp_path / "shops.yaml"
     shutil.copy(config.shops_file(), listing)
-    app = await open_app(str(tmp_path / "bot.db"), shops_file=listing, clock=clock, knowledge=knowledge,
-                         understanding=understanding)  # fmt: skip
+    app = await open_app(
+        str(tmp_path / "bot.db"), shops_file=listing, clock=clock, knowledge=knowledge, understanding=understanding
+    )
     try:
         assert app.shop_watcher is not None and app.shop_watcher.path == listing  # started by open_app
         told = []

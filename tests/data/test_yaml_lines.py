@@ -99,7 +99,7 @@ def test_every_duplicate_key_is_reported(tmp_path):
     "broken, line",
     [
         # a colon in an unquoted value
-        ('    phone: "0120-111-111"\n', '    phone: 0120: 111\n'),
+        ('    phone: "0120-111-111"\n', "    phone: 0120: 111\n"),
         # a tab where indentation is expected
         ('    phone: "0120-111-111"\n', '\tphone: "0120-111-111"\n'),
         # a line indented too little inside an entry

@@ -7,10 +7,26 @@ from bot.dialogue.actions import MAX_DATA, Action
 
 @pytest.mark.parametrize(
     "data",
-    ["menu", "intent:classes", "pick:shops", "proc:e-tax-filing", "group:pregnancy", "faq:free", "city:宇部市",
-     "shops:萩市", "classes:宇部市", "classes:宇部市:level=入門", "classes:萩市:topic=mynumber", "lang:en",
-     "sub:防府市", "unsub:*", "forget:yes", "remind:12", "remind:cancel:12"],
-)  # fmt: skip
+    [
+        "menu",
+        "intent:classes",
+        "pick:shops",
+        "proc:e-tax-filing",
+        "group:pregnancy",
+        "faq:free",
+        "city:宇部市",
+        "shops:萩市",
+        "classes:宇部市",
+        "classes:宇部市:level=入門",
+        "classes:萩市:topic=mynumber",
+        "lang:en",
+        "sub:防府市",
+        "unsub:*",
+        "forget:yes",
+        "remind:12",
+        "remind:cancel:12",
+    ],
+)
 def test_every_form_round_trips(data):
     assert Action.parse(data).encode() == data
 

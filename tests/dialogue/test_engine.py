@@ -207,7 +207,9 @@ async def test_the_whole_prefecture_is_this_prefecture_in_a_database_of_several(
     store = ClassStore(app.db)
     window = dict(now=clock(), until=clock().date() + timedelta(days=28))
     (first,), _ = await store.search(ClassQuery(**window, prefecture="山口県", limit=1))
-    elsewhere = dataclasses.replace(first, prefecture="福岡県", municipality="福岡市", venue="", title="福岡の教室", id=None)
+    elsewhere = dataclasses.replace(
+        first, prefecture="福岡県", municipality="福岡市", venue="", title="福岡の教室", id=None
+    )
     await store.upsert_many([elsewhere])
     everywhere, _ = await store.search(ClassQuery(**window))
     assert everywhere[0].title == "福岡の教室"  # without the prefecture it would come first

@@ -15,8 +15,16 @@ def parse(understanding):
     return lambda text: understanding.parse(text, TODAY)
 
 
-@pytest.mark.parametrize("text, aspect", [("何がいる？", "prepare"), ("いつまでに？", "deadline"), ("どこで？", "where"),
-                                          ("お金は？", "cost"), ("スマホでできる？", "online")])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("何がいる？", "prepare"),
+        ("いつまでに？", "deadline"),
+        ("どこで？", "where"),
+        ("お金は？", "cost"),
+        ("スマホでできる？", "online"),
+    ],
+)
 def test_an_aspect_asked_of_the_last_procedure(parse, text, aspect):
     assert rules.asked_aspect(parse(text), {"disaster", "damage"}) == aspect
 
@@ -41,8 +49,15 @@ def test_a_class_on_the_topic_is_no_life_event(parse):
     assert rules.life_event(parse("オンライン診療の講座は宇部にある？"), None) is None
 
 
-@pytest.mark.parametrize("text, intent", [("宇部の教室の案内が来るようにして", "subscribe"), ("もう連絡はいらん", "unsubscribe"),
-                                          ("登録したものを全部消して", "forget"), ("send me news of classes in Hofu", "subscribe")])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("宇部の教室の案内が来るようにして", "subscribe"),
+        ("もう連絡はいらん", "unsubscribe"),
+        ("登録したものを全部消して", "forget"),
+        ("send me news of classes in Hofu", "subscribe"),
+    ],
+)
 def test_requests_in_plain_words(parse, text, intent):
     assert rules.requested(parse(text)) == intent
 
@@ -55,7 +70,9 @@ def test_worries_are_the_faq_that_declares_them(parse, knowledge):
     declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
     assert rules.worry(parse("何か売りつけられたりしない？"), declared) == "faq:no_sales"
     assert rules.worry(parse("外国人でも参加できますか"), declared) == "faq:anyone"
-    assert rules.worry(parse("防府で年寄りでもわかるスマホ教室はあるかね"), declared) is None  # looking for a class there
+    assert (
+        rules.worry(parse("防府で年寄りでもわかるスマホ教室はあるかね"), declared) is None
+    )  # looking for a class there
 
 
 def test_the_procedures_that_declare_what_the_message_names(parse, knowledge):

@@ -16,15 +16,37 @@ async def press(app, data, user="u"):
     return await app.engine.handle(IncomingMessage(user, postback=data))
 
 
-@pytest.mark.parametrize("data", ["classes:宇部市", "classes:宇部市:level=入門", "classes:宇部市:topic=mynumber",
-                                  "remind:12", "remind:cancel:12", "menu", "proc:x"])  # fmt: skip
+@pytest.mark.parametrize(
+    "data",
+    [
+        "classes:宇部市",
+        "classes:宇部市:level=入門",
+        "classes:宇部市:topic=mynumber",
+        "remind:12",
+        "remind:cancel:12",
+        "menu",
+        "proc:x",
+    ],
+)
 def test_what_the_bot_offers_passes(knowledge, data):
     assert offered(data, knowledge)
 
 
-@pytest.mark.parametrize("data", ["classes:宇部市:topic=" + "%" * 50_000, "classes:宇部市:topic=nosuch",
-                                  "classes:宇部市:level=上級", "classes:宇部市:colour=red", "remind:²", "remind:①",
-                                  "remind:" + str(2**63), "remind:cancel:-1", "menu\x00", "x" * (MAX_POSTBACK_CHARS + 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "data",
+    [
+        "classes:宇部市:topic=" + "%" * 50_000,
+        "classes:宇部市:topic=nosuch",
+        "classes:宇部市:level=上級",
+        "classes:宇部市:colour=red",
+        "remind:²",
+        "remind:①",
+        "remind:" + str(2**63),
+        "remind:cancel:-1",
+        "menu\x00",
+        "x" * (MAX_POSTBACK_CHARS + 1),
+    ],
+)
 def test_what_it_never_offers_is_refused(knowledge, data):
     assert not offered(data, knowledge)
 

@@ -19,7 +19,12 @@ def test_an_intent_without_a_skill_is_refused_at_start(tmp_path, knowledge):
     folder = tmp_path / "knowledge"
     shutil.copytree(knowledge.directory, folder)
     path = folder / "intents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  - id: bye\n", "  - id: weather\n    examples: [天気]\n  - id: bye\n", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "  - id: bye\n", "  - id: weather\n    examples: [天気]\n  - id: bye\n", 1
+        ),
+        encoding="utf-8",
+    )
     changed = load_knowledge(folder)
     problems = registry.missing(changed)
     assert len(problems) == 1 and "intents.yaml:" in problems[0] and "'weather'" in problems[0]

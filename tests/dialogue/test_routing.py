@@ -10,8 +10,15 @@ from bot.understanding.parser import Parse
 
 
 def parse(scoring: str, *intents: Scored, **kw) -> Parse:
-    return Parse(text=scoring, lang=kw.pop("lang", "ja"), folded=scoring, reading=scoring, scoring=scoring,
-                 intents=list(intents), **kw)  # fmt: skip
+    return Parse(
+        text=scoring,
+        lang=kw.pop("lang", "ja"),
+        folded=scoring,
+        reading=scoring,
+        scoring=scoring,
+        intents=list(intents),
+        **kw,
+    )
 
 
 def test_one_word_several_intents_share_asks_which():
@@ -37,7 +44,10 @@ def test_a_short_faq_word_in_a_long_message_is_stray():
     booking = Scored("faq:booking", 90.0, "よやく")
     assert stray(parse("しものせきのびよういんをよやくしたい", booking), booking)
     assert not stray(parse("よやくいる", booking), booking)
-    assert not stray(parse("しものせきのびよういんをよやくしたい", Scored("classes", 90.0, "よやく")), Scored("classes", 90.0, "よやく"))
+    assert not stray(
+        parse("しものせきのびよういんをよやくしたい", Scored("classes", 90.0, "よやく")),
+        Scored("classes", 90.0, "よやく"),
+    )
 
 
 def test_the_talk_is_about_classes_from_the_scores_or_the_state():

@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.support.hostile import FUZZ, console_lines
 
@@ -19,8 +20,12 @@ ANSWER_TIMEOUT = 20.0  # seconds for one answer on a loaded machine
 
 class Console:
     def __init__(self, db: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", db],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", db],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.lines = 0
 
     def ask(self, line: bytes) -> dict:

@@ -30,8 +30,18 @@ def classes(db: str) -> list[tuple]:
 
 
 def import_file(place, *options: str) -> tuple[int, str]:
-    status, out, err, _ = run_cli("classes", "import", str(place["file"]), "--db", place["db"], "--staff",
-                                  place["staff"], "--as", "admin", *options)  # fmt: skip
+    status, out, err, _ = run_cli(
+        "classes",
+        "import",
+        str(place["file"]),
+        "--db",
+        place["db"],
+        "--staff",
+        place["staff"],
+        "--as",
+        "admin",
+        *options,
+    )
     return status, out + err
 
 

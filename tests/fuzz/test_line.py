@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.support import line_fake as lf
 from tests.support.hostile import FUZZ, line_bodies

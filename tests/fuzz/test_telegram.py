@@ -10,7 +10,8 @@ import json
 import logging
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.channels.telegram.webhook import SECRET_HEADER
 from tests.channels.telegram.conftest import serving_webhook
@@ -34,6 +35,7 @@ async def post(session, url: str, body: bytes, secret: str | None) -> int:
 async def processed(tg) -> None:
     await asyncio.wait_for(tg.application.update_queue.join(), timeout=30)
     tg.check()  # no handler raised
+
 
 @FUZZ
 @given(body=telegram_bodies, secret=st.sampled_from([SECRET, SECRET, SECRET, None, "", "wrong"]))

@@ -17,10 +17,19 @@ from tests.support.conversations import visible
 from tests.support.secrets import SECRET_MESSAGES, WARNING, assert_kept_nowhere, settled_texts
 from tests.support.staff import run_cli, write_staff
 
-SCAMS = ["市役所を名乗る電話で暗証番号を聞かれた", "someone called asking for my card PIN",
-         "怪しいメールが来ました", "A caller claimed to be from the city and wanted my bank account"]  # fmt: skip
-NOT_SCAMS = ["マイナンバーカードの暗証番号を忘れた", "電話で予約できますか", "宇部のスマホ教室", "How do I reset my PIN?",
-             "市役所に電話したい"]  # fmt: skip
+SCAMS = [
+    "市役所を名乗る電話で暗証番号を聞かれた",
+    "someone called asking for my card PIN",
+    "怪しいメールが来ました",
+    "A caller claimed to be from the city and wanted my bank account",
+]
+NOT_SCAMS = [
+    "マイナンバーカードの暗証番号を忘れた",
+    "電話で予約できますか",
+    "宇部のスマホ教室",
+    "How do I reset my PIN?",
+    "市役所に電話したい",
+]
 
 
 @pytest.mark.parametrize("text", SCAMS)
@@ -61,14 +70,29 @@ async def test_the_warning_comes_first_and_the_digits_are_kept_nowhere(app, tmp_
 def test_through_the_console_json_lines(tmp_path):
     db = tmp_path / "console.db"
     lines = "".join(json.dumps({"user": "s", "text": t}, ensure_ascii=False) + "\n" for t in SECRET_MESSAGES)
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", str(db), "-v"],
-                          input=lines + '{"user": "s", "text": "宇部のスマホ教室"}\n', capture_output=True, text=True,
-                          encoding="utf-8", timeout=60)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--jsonl", "--demo", "--db", str(db), "-v"],
+        input=lines + '{"user": "s", "text": "宇部のスマホ教室"}\n',
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     answers = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(answers) == 4 and all(WARNING in a["replies"][0]["text"] for a in answers[:3])
     assert "宇部" in answers[3]["replies"][0]["text"]
-    status, report, _, _ = run_cli("report", "unanswered", "--db", str(db), "--staff", str(write_staff(tmp_path)),
-                                   "--as", "admin", "--format", "csv")  # fmt: skip
+    status, report, _, _ = run_cli(
+        "report",
+        "unanswered",
+        "--db",
+        str(db),
+        "--staff",
+        str(write_staff(tmp_path)),
+        "--as",
+        "admin",
+        "--format",
+        "csv",
+    )
     assert status == 0
     assert_kept_nowhere(db, proc.stderr, report)

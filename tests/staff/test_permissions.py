@@ -13,8 +13,22 @@ from bot.store.database import Database
 from tests.classes.test_import import GOOD, csv_text
 from tests.support.staff import run_cli, subscribe, write_staff
 
-SHIMONOSEKI = ["山口県", "下関市", "ソフトバンク下関山の田", "083-251-4020", "下関市山の田本町6-2", "2026/12/07", "10:00", "",
-               "入門", "はじめてのスマホ", "5", "2", "", ""]  # fmt: skip
+SHIMONOSEKI = [
+    "山口県",
+    "下関市",
+    "ソフトバンク下関山の田",
+    "083-251-4020",
+    "下関市山の田本町6-2",
+    "2026/12/07",
+    "10:00",
+    "",
+    "入門",
+    "はじめてのスマホ",
+    "5",
+    "2",
+    "",
+    "",
+]
 
 
 @pytest.fixture
@@ -50,8 +64,9 @@ def classes(db: str) -> list[str]:
 
 
 def broadcast(env, who: str, city: str) -> tuple[int, str, str]:
-    status, out, err, _ = run_cli("broadcast", "--as", who, "--city", city, "--text", "お知らせ", "--yes",
-                                  "--outbox", env["outbox"])  # fmt: skip
+    status, out, err, _ = run_cli(
+        "broadcast", "--as", who, "--city", city, "--text", "お知らせ", "--yes", "--outbox", env["outbox"]
+    )
     return status, out, err
 
 
@@ -84,8 +99,12 @@ def test_a_municipal_member_works_only_for_their_city(env):
     assert run_cli("staff", "audit", "--as", "ube")[0] == 3
     assert run_cli("report", "unanswered", "--as", "ube")[0] == 0
     denied = [(who, what) for who, what, outcome in audit(env["db"]) if outcome == "denied"]
-    assert denied == [("cli:ube", "broadcast.preview"), ("cli:ube", "classes.export"),
-                      ("cli:ube", "classes.remove"), ("cli:ube", "staff.audit")]  # fmt: skip
+    assert denied == [
+        ("cli:ube", "broadcast.preview"),
+        ("cli:ube", "classes.export"),
+        ("cli:ube", "classes.remove"),
+        ("cli:ube", "staff.audit"),
+    ]
     with open(env["outbox"], encoding="utf-8") as f:
         delivered = [line for line in f if '"user": "c"' in line]
     assert delivered == []  # 下関市's subscriber never got 宇部市's broadcast, nor the refused one
@@ -138,8 +157,9 @@ def test_every_staff_action_is_audited(env):
 
 def test_staff_check_validates_the_file_with_lines(tmp_path):
     bad = tmp_path / "staff.yaml"
-    bad.write_text("staff:\n  - {id: \"cli:a\", name: A, role: admin}\n  - {id: \"mail:b\", name: B, role: boss}\n",
-                   encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        'staff:\n  - {id: "cli:a", name: A, role: admin}\n  - {id: "mail:b", name: B, role: boss}\n', encoding="utf-8"
+    )
     status, out, err, _ = run_cli("staff", "check", str(bad))
     assert status == 1 and f"{bad}:3: staff[1].id" in err and f"{bad}:3: staff[1].role" in err
     assert run_cli("staff", "check", str(write_staff(tmp_path)))[0] == 0

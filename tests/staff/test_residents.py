@@ -56,13 +56,23 @@ async def test_forget_deletes_every_row_about_the_resident(app):
     await ReminderStore(app.db).add(USER, c.id, due_at(c))
     bid = await BroadcastStore(app.db).create("cli:admin", "宇部市", "text", "お知らせ")
     await BroadcastEngine(app.db, {"fake": FakeSender()}).run(bid)
-    assert await count_rows(app) == {"conversations": 1, "subscriptions": 1, "residents": 1, "reminders": 1,
-                                     "deliveries": 1}  # fmt: skip
+    assert await count_rows(app) == {
+        "conversations": 1,
+        "subscriptions": 1,
+        "residents": 1,
+        "reminders": 1,
+        "deliveries": 1,
+    }
     replies = await say(app, "私の情報を消して")
     assert any(b.data == "forget:yes" for r in replies for b in r.buttons)
     await press(app, "forget:yes")
-    assert await count_rows(app) == {"conversations": 0, "subscriptions": 0, "residents": 0, "reminders": 0,
-                                     "deliveries": 0}  # fmt: skip
+    assert await count_rows(app) == {
+        "conversations": 0,
+        "subscriptions": 0,
+        "residents": 0,
+        "reminders": 0,
+        "deliveries": 0,
+    }
     (row,) = await BroadcastStore(app.db).list()
     assert row.status == "done"  # the broadcast itself stays; nothing in it names the resident
 

@@ -62,12 +62,34 @@ def test_the_report_lists_the_most_frequent_first(tmp_path):
     status, out, _, _ = run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "ube")
     assert status == 0
     lines = [line for line in out.splitlines() if "[ja]" in line or "[en]" in line]
-    assert [line.split("] ")[1].split("  ")[0] for line in lines] == ["ぴよぴよ", "もふもふ", "ふわふわ", "old question"]
+    assert [line.split("] ")[1].split("  ")[0] for line in lines] == [
+        "ぴよぴよ",
+        "もふもふ",
+        "ふわふわ",
+        "old question",
+    ]
     assert "7件（4種類）" in out
-    status, out, _, _ = run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "ube", "--days", "30",
-                                "--format", "csv", "--limit", "2")  # fmt: skip
-    assert status == 0 and out.splitlines() == ["count,lang,text,first_day,last_day",
-                                                "3,ja,ぴよぴよ,2026-11-26,2026-11-26", "2,ja,もふもふ,2026-11-26,2026-11-26"]  # fmt: skip
+    status, out, _, _ = run_cli(
+        "report",
+        "unanswered",
+        "--db",
+        db,
+        "--staff",
+        staff,
+        "--as",
+        "ube",
+        "--days",
+        "30",
+        "--format",
+        "csv",
+        "--limit",
+        "2",
+    )
+    assert status == 0 and out.splitlines() == [
+        "count,lang,text,first_day,last_day",
+        "3,ja,ぴよぴよ,2026-11-26,2026-11-26",
+        "2,ja,もふもふ,2026-11-26,2026-11-26",
+    ]
     assert run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "support")[0] == 3
 
 

@@ -41,12 +41,20 @@ SESSIONS = [
     session(TODAY - timedelta(days=1), "10:30", title="昨日の教室"),
     session(TODAY, "08:00", title="今朝の教室"),  # before now (09:00): past
     session(TODAY, "10:30", level="基本", carrier="au", title="今日の教室"),
-    session(TODAY + timedelta(days=1), "13:00", "防府市", level="活用", carrier="softbank",
-            title="マイナンバーカードの申請", topics=("mynumber",), bring="マイナンバーカード"),
+    session(
+        TODAY + timedelta(days=1),
+        "13:00",
+        "防府市",
+        level="活用",
+        carrier="softbank",
+        title="マイナンバーカードの申請",
+        topics=("mynumber",),
+        bring="マイナンバーカード",
+    ),
     session(TODAY + timedelta(days=2), "10:30", "山口市", level="応用", title="災害に備えよう", topics=("disaster",)),
     session(TODAY + timedelta(days=9), "15:00", level="入門", carrier="au", title="文字入力", topics=("typing",)),
     session(TODAY + timedelta(days=40), "10:30", title="ずっと先の教室"),
-]  # fmt: skip
+]
 
 
 async def _filled(path, sessions):
@@ -203,14 +211,26 @@ async def test_filters_combine(store, clock):
 # --- bounded search: every filter on a municipality and on the whole prefecture ---------
 
 NATION = [
-    session(TODAY + timedelta(days=d), start, city, level=level, carrier=carrier, topics=topics,
-            title=f"{city}{d}{start}{level}", prefecture=pref, venue=f"{city}{venue}")
+    session(
+        TODAY + timedelta(days=d),
+        start,
+        city,
+        level=level,
+        carrier=carrier,
+        topics=topics,
+        title=f"{city}{d}{start}{level}",
+        prefecture=pref,
+        venue=f"{city}{venue}",
+    )
     for pref, city in (("山口県", "宇部市"), ("山口県", "防府市"), ("福岡県", "福岡市"))
     for d in range(0, 14)
     for start in ("08:00", "10:30", "13:00", "17:00")
     for level, carrier, topics, venue in (
-        ("入門", "docomo", ("mynumber",), "A"), ("活用", None, ("mynumber", "typing"), "B"), ("基本", "au", (), "C"))
-]  # fmt: skip
+        ("入門", "docomo", ("mynumber",), "A"),
+        ("活用", None, ("mynumber", "typing"), "B"),
+        ("基本", "au", (), "C"),
+    )
+]
 
 
 @pytest.fixture
@@ -243,14 +263,28 @@ def expected(q: ClassQuery) -> list[ClassSession]:
 
 
 FILTERS = [
-    {}, {"level": "活用"}, {"carrier": "au"}, {"level": "入門", "carrier": "docomo"}, {"topic": "mynumber"},
-    {"topic": "typing", "level": "活用"}, {"topic": "mynumber", "carrier": "docomo"}, {"weekdays": frozenset({5})},
-    {"after": "12:00"}, {"before": "12:00", "weekdays": frozenset({5, 6}), "level": "入門"},
-    {"start": TODAY + timedelta(days=3)}, {"beyond": ("2026-11-27", "10:30")}, {"carrier": "rakuten"},
+    {},
+    {"level": "活用"},
+    {"carrier": "au"},
+    {"level": "入門", "carrier": "docomo"},
+    {"topic": "mynumber"},
+    {"topic": "typing", "level": "活用"},
+    {"topic": "mynumber", "carrier": "docomo"},
+    {"weekdays": frozenset({5})},
+    {"after": "12:00"},
+    {"before": "12:00", "weekdays": frozenset({5, 6}), "level": "入門"},
+    {"start": TODAY + timedelta(days=3)},
+    {"beyond": ("2026-11-27", "10:30")},
+    {"carrier": "rakuten"},
     {"topic": "typing", "carrier": "au"},
-]  # fmt: skip
-PLACES = [{"prefecture": "山口県"}, {"prefecture": "福岡県"}, {"municipalities": ("宇部市",)},
-          {"municipalities": ("防府市", "福岡市")}, {}]  # fmt: skip
+]
+PLACES = [
+    {"prefecture": "山口県"},
+    {"prefecture": "福岡県"},
+    {"municipalities": ("宇部市",)},
+    {"municipalities": ("防府市", "福岡市")},
+    {},
+]
 
 
 @pytest.mark.parametrize("place", PLACES, ids=str)

@@ -85,7 +85,7 @@ async def test_closed_database_refuses_use(tmp_path):
     db = await Database(str(tmp_path / "a.db")).open()
     await db.close()
     with pytest.raises(RuntimeError):
-        db.conn
+        _ = db.conn
     await db.close()  # closing twice is harmless
 
 

@@ -30,13 +30,16 @@ async def test_subscribers_agree_with_the_plain_query(db):
         await residents.subscribe(f"{channel}:u{i}", rng.choice(cities))
         if i % 7 == 0:
             await residents.set_blocked(f"{channel}:u{i}", True)
-    await db.conn.execute("INSERT INTO subscriptions (user_key, municipality, created_at) VALUES ('nocolon', '宇部市', 'x')")
+    await db.conn.execute(
+        "INSERT INTO subscriptions (user_key, municipality, created_at) VALUES ('nocolon', '宇部市', 'x')"
+    )
     await db.conn.commit()
     plain: dict = {}
     for city, channel, n in await db.conn.execute_fetchall(
         "SELECT s.municipality, substr(s.user_key, 1, instr(s.user_key, ':') - 1), COUNT(*) FROM subscriptions s "
         "LEFT JOIN residents r ON r.user_key = s.user_key WHERE COALESCE(r.blocked, 0) = 0 AND instr(s.user_key, ':') > 1 "
-        "GROUP BY 1, 2"):  # fmt: skip
+        "GROUP BY 1, 2"
+    ):
         plain.setdefault(city, {})[channel] = n
     overview = Overview(db)
     assert await overview.subscribers(None) == plain
@@ -49,8 +52,20 @@ async def test_the_class_page_counts_up_to_the_cap(db):
     from bot.classes.model import ClassSession
     from bot.store.classes import ClassStore
 
-    sessions = [ClassSession("山口県", "宇部市", f"会場{i % 7}", "0836-21-1234", "宇部市", date(2026, 12, 1 + i % 28), "10:00",
-                             "入門", f"講座{i}") for i in range(COUNT_CAP + 50)]  # fmt: skip
+    sessions = [
+        ClassSession(
+            "山口県",
+            "宇部市",
+            f"会場{i % 7}",
+            "0836-21-1234",
+            "宇部市",
+            date(2026, 12, 1 + i % 28),
+            "10:00",
+            "入門",
+            f"講座{i}",
+        )
+        for i in range(COUNT_CAP + 50)
+    ]
     await ClassStore(db).upsert_many(sessions)
     overview = Overview(db)
     page = await overview.classes(["宇部市"], month="2026-12", limit=10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ from bot.store.unanswered import UnansweredLog
 from tests.support.conversations import visible
 from tests.support.staff import run_cli, write_staff
 
-T0 = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
@@ -73,13 +73,19 @@ async def test_unanswered_questions_are_kept_180_days_after_they_were_last_asked
 
 
 async def _deliveries(db, status: str, at: datetime) -> None:
-    await db.conn.execute("INSERT OR IGNORE INTO broadcasts (id, created_at, created_by, municipality, kind, text, "
-                          "status) VALUES (1, ?, 'cli:ube', '宇部市', 'text', 'x', 'done')", (at.isoformat(),))  # fmt: skip
-    await db.conn.execute("INSERT INTO deliveries (broadcast_id, user_key, channel, status, updated_at) "
-                          "VALUES (1, ?, 'line', ?, ?)", (f"line:U-{status}", status, at.isoformat()))  # fmt: skip
-    await db.conn.execute("INSERT INTO reminders (user_key, class_id, due_at, status, created_at, updated_at) "
-                          "VALUES (?, 1, ?, ?, ?, ?)", (f"line:U-{status}", at.isoformat(), status, at.isoformat(),
-                                                         at.isoformat()))  # fmt: skip
+    await db.conn.execute(
+        "INSERT OR IGNORE INTO broadcasts (id, created_at, created_by, municipality, kind, text, "
+        "status) VALUES (1, ?, 'cli:ube', '宇部市', 'text', 'x', 'done')",
+        (at.isoformat(),),
+    )
+    await db.conn.execute(
+        "INSERT INTO deliveries (broadcast_id, user_key, channel, status, updated_at) VALUES (1, ?, 'line', ?, ?)",
+        (f"line:U-{status}", status, at.isoformat()),
+    )
+    await db.conn.execute(
+        "INSERT INTO reminders (user_key, class_id, due_at, status, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?)",
+        (f"line:U-{status}", at.isoformat(), status, at.isoformat(), at.isoformat()),
+    )
     await db.conn.commit()
 
 
@@ -97,7 +103,7 @@ async def test_delivery_records_are_kept_a_year_and_pending_ones_always(db):
 
 async def test_audit_entries_are_kept_three_years_or_as_configured(db):
     await AuditLog(db).record("cli:ube", "broadcast", "宇部市", "ok")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert (await Purger(db).purge(now + 3 * 365 * DAY - DAY))["audit"] == 0
     assert (await Purger(db, RetentionPolicy(audit=timedelta(days=30))).due(now + 31 * DAY))[-1].count == 1
     assert (await Purger(db).purge(now + 3 * 365 * DAY + DAY))["audit"] == 1
@@ -109,8 +115,11 @@ def test_the_periods_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("MADOGUCHI_KEEP_CONVERSATION_DAYS", "7")
     monkeypatch.setenv("MADOGUCHI_KEEP_AUDIT_DAYS", "3650")
     policy = RetentionPolicy.from_days(config.retention_days())
-    assert (policy.conversations, policy.audit, policy.unanswered) == (timedelta(days=7), timedelta(days=3650),
-                                                                       timedelta(days=180))  # fmt: skip
+    assert (policy.conversations, policy.audit, policy.unanswered) == (
+        timedelta(days=7),
+        timedelta(days=3650),
+        timedelta(days=180),
+    )
     monkeypatch.setenv("MADOGUCHI_KEEP_AUDIT_DAYS", "３年")
     with pytest.raises(config.BadSetting, match="MADOGUCHI_KEEP_AUDIT_DAYS"):
         config.retention_days()
@@ -118,12 +127,12 @@ def test_the_periods_come_from_the_environment(monkeypatch):
 
 def test_purge_from_the_command_line_dry_run_first(tmp_path, monkeypatch):
     path = str(tmp_path / "cli.db")
-    old = datetime.now(timezone.utc) - 400 * DAY
+    old = datetime.now(UTC) - 400 * DAY
 
     async def fill():
         database = await Database(path).open()
         await UnansweredLog(database).record("古い質問", "ja", old.date())
-        await UnansweredLog(database).record("新しい質問", "ja", datetime.now(timezone.utc).date())
+        await UnansweredLog(database).record("新しい質問", "ja", datetime.now(UTC).date())
         await _deliveries(database, "sent", old)
         await database.close()
 

@@ -82,7 +82,9 @@ async def test_misses_are_counted_in_memory_and_written_as_one_row_each(tmp_path
         assert executes == []  # recording touched no database
         db.conn.execute = real
         top = await log.top()  # reading settles what is held back first
-        assert [(m.text, m.count, m.first_day, m.last_day) for m in top] == [("ふわふわ", 3, "2026-11-24", "2026-11-26")]
+        assert [(m.text, m.count, m.first_day, m.last_day) for m in top] == [
+            ("ふわふわ", 3, "2026-11-24", "2026-11-26")
+        ]
     async with Database(path) as db:  # and it was committed
         await UnansweredLog(db).record("ふわふわ", "ja", date(2026, 11, 27))
         [miss] = await UnansweredLog(db).top()

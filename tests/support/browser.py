@@ -18,12 +18,24 @@ import threading
 
 import pytest
 
-HINT = ("the browser tests need Debian's chromium and chromium-driver and the test extras "
-        "(sudo apt-get install -y chromium chromium-driver; pip install -e \".[test]\")")  # fmt: skip
+HINT = (
+    "the browser tests need Debian's chromium and chromium-driver and the test extras "
+    '(sudo apt-get install -y chromium chromium-driver; pip install -e ".[test]")'
+)
 CHROMIUM = ("chromium", "chromium-browser")
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-         "--disable-extensions", "--window-size=1280,1000", "--lang=ja")  # fmt: skip
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--window-size=1280,1000",
+    "--lang=ja",
+)
 
 
 def _missing() -> str | None:

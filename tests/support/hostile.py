@@ -18,17 +18,64 @@ import json
 import os
 import random
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "100"))  # more for a longer local run
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])  # fmt: skip
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-KINDS = ["menu", "intent", "pick", "proc", "group", "faq", "city", "shops", "classes", "lang", "sub", "unsub", "forget",
-         "remind", "remind:cancel", "tgb:send", "nonsense", ""]  # fmt: skip
-WORDS = ["宇部市", "宇部", "山口市", "東京都", "入門", "mynumber", "level=入門", "topic=mynumber", "topic=%_%", "*",
-         "yes", "no", "ja", "en", "1", "²", "①", str(2**63), "-1", "9" * 40, "../../etc", "' OR 1=1 --", "=1+1", "\x00"]  # fmt: skip
+KINDS = [
+    "menu",
+    "intent",
+    "pick",
+    "proc",
+    "group",
+    "faq",
+    "city",
+    "shops",
+    "classes",
+    "lang",
+    "sub",
+    "unsub",
+    "forget",
+    "remind",
+    "remind:cancel",
+    "tgb:send",
+    "nonsense",
+    "",
+]
+WORDS = [
+    "宇部市",
+    "宇部",
+    "山口市",
+    "東京都",
+    "入門",
+    "mynumber",
+    "level=入門",
+    "topic=mynumber",
+    "topic=%_%",
+    "*",
+    "yes",
+    "no",
+    "ja",
+    "en",
+    "1",
+    "²",
+    "①",
+    str(2**63),
+    "-1",
+    "9" * 40,
+    "../../etc",
+    "' OR 1=1 --",
+    "=1+1",
+    "\x00",
+]
 
 hostile_text = st.one_of(
     st.text(max_size=80),
@@ -40,22 +87,36 @@ hostile_text = st.one_of(
 )
 postbacks = st.one_of(
     hostile_text,
-    st.builds(lambda k, parts: ":".join([k, *parts]), st.sampled_from(KINDS),
-              st.lists(st.one_of(st.sampled_from(WORDS), hostile_text), max_size=3)),
+    st.builds(
+        lambda k, parts: ":".join([k, *parts]),
+        st.sampled_from(KINDS),
+        st.lists(st.one_of(st.sampled_from(WORDS), hostile_text), max_size=3),
+    ),
 )
-_leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-                   hostile_text)  # fmt: skip
-json_values = st.deferred(lambda: st.one_of(
-    _leaves, _leaves, st.lists(json_values, max_size=3), st.dictionaries(st.text(max_size=8), json_values, max_size=3)))
-coordinates = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30), hostile_text,
-                        st.none())  # fmt: skip
+_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), hostile_text
+)
+json_values = st.deferred(
+    lambda: st.one_of(
+        _leaves,
+        _leaves,
+        st.lists(json_values, max_size=3),
+        st.dictionaries(st.text(max_size=8), json_values, max_size=3),
+    )
+)
+coordinates = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**30), 10**30), hostile_text, st.none()
+)
 users = st.one_of(st.sampled_from(["u1", "u2", "console:x"]), hostile_text, st.integers(), st.none())
-messages = st.fixed_dictionaries({"user": users}, optional={
-    "text": st.one_of(hostile_text, json_values),
-    "postback": st.one_of(postbacks, json_values),
-    "location": st.one_of(st.fixed_dictionaries({"lat": coordinates, "lon": coordinates}), json_values),
-    "lang": st.one_of(st.sampled_from(["ja", "en", "fr", ""]), json_values),
-})  # fmt: skip
+messages = st.fixed_dictionaries(
+    {"user": users},
+    optional={
+        "text": st.one_of(hostile_text, json_values),
+        "postback": st.one_of(postbacks, json_values),
+        "location": st.one_of(st.fixed_dictionaries({"lat": coordinates, "lon": coordinates}), json_values),
+        "lang": st.one_of(st.sampled_from(["ja", "en", "fr", ""]), json_values),
+    },
+)
 
 
 def _dump(value: object) -> bytes:
@@ -73,8 +134,23 @@ console_lines = st.one_of(
 
 # -- class schedules ------------------------------------------------------------------------
 
-SPLICES = [b'"', b'""', b",", b"\t", b"\r\n", b"\n", b"\xef\xbb\xbf", b"\x82\xa0", b"\x81", b"\xff\xfe", b"\x00",
-           "宇部市".encode("cp932"), "=HYPERLINK(1)".encode(), b"x" * 140_000, b'"' + b"a," * 1000]  # fmt: skip
+SPLICES = [
+    b'"',
+    b'""',
+    b",",
+    b"\t",
+    b"\r\n",
+    b"\n",
+    b"\xef\xbb\xbf",
+    b"\x82\xa0",
+    b"\x81",
+    b"\xff\xfe",
+    b"\x00",
+    "宇部市".encode("cp932"),
+    b"=HYPERLINK(1)",
+    b"x" * 140_000,
+    b'"' + b"a," * 1000,
+]
 
 
 def mutate(good: bytes, rng: random.Random) -> bytes:
@@ -87,9 +163,9 @@ def mutate(good: bytes, rng: random.Random) -> bytes:
         if action == "splice":
             data[at:at] = rng.choice(SPLICES) if rng.random() < 0.7 else rng.randbytes(rng.randint(0, 20))
         elif action == "cut":
-            del data[at:at + rng.randint(1, 200)]
+            del data[at : at + rng.randint(1, 200)]
         elif action == "repeat":
-            data[at:at] = data[at:at + rng.randint(1, 300)] * rng.randint(1, 5)
+            data[at:at] = data[at : at + rng.randint(1, 300)] * rng.randint(1, 5)
         elif data:
             data[min(at, len(data) - 1)] = rng.randint(0, 255)
     return bytes(data)
@@ -108,15 +184,19 @@ line_sources = st.one_of(
 )
 line_messages = st.one_of(
     st.fixed_dictionaries({"type": st.just("text"), "id": st.just("1"), "text": hostile_text}),
-    st.fixed_dictionaries({"type": st.just("location"), "id": st.just("2"), "latitude": coordinates,
-                           "longitude": coordinates}),  # fmt: skip
-    st.fixed_dictionaries({"type": st.sampled_from(["sticker", "image", "video", "audio", "file", "hologram"]),
-                           "id": st.just("3")}),  # fmt: skip
+    st.fixed_dictionaries(
+        {"type": st.just("location"), "id": st.just("2"), "latitude": coordinates, "longitude": coordinates}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["sticker", "image", "video", "audio", "file", "hologram"]), "id": st.just("3")}
+    ),
     json_values,
 )
 line_events = st.fixed_dictionaries(
-    {"type": st.sampled_from(["message", "postback", "follow", "unfollow", "join", "beacon", "nonsense"]),
-     "source": line_sources},
+    {
+        "type": st.sampled_from(["message", "postback", "follow", "unfollow", "join", "beacon", "nonsense"]),
+        "source": line_sources,
+    },
     optional={
         "mode": st.sampled_from(["active", "standby", ""]),
         "timestamp": st.one_of(st.integers(), json_values),
@@ -126,32 +206,50 @@ line_events = st.fixed_dictionaries(
         "message": line_messages,
         "postback": st.one_of(st.fixed_dictionaries({"data": postbacks}), json_values),
     },
-)  # fmt: skip
+)
 line_bodies = st.one_of(
     st.builds(lambda events: _dump({"destination": "Ubot", "events": events}), st.lists(line_events, max_size=4)),
     st.builds(_dump, json_values),
     st.binary(max_size=300),
 )
 
-_chat = st.fixed_dictionaries({"id": st.one_of(st.integers(-10**15, 10**15), hostile_text),
-                               "type": st.sampled_from(["private", "group", "supergroup", "channel", "x"])})  # fmt: skip
-_from = st.fixed_dictionaries({"id": st.one_of(st.integers(1, 10**12), hostile_text), "is_bot": st.booleans(),
-                               "first_name": hostile_text},
-                              optional={"language_code": st.one_of(st.sampled_from(["ja", "en", "xx"]), hostile_text)})  # fmt: skip
-_message = st.fixed_dictionaries({"message_id": st.integers(1, 10**9), "date": st.integers(0, 2**31), "chat": _chat},
-                                 optional={"from": _from, "text": hostile_text,
-                                           "location": st.fixed_dictionaries({"latitude": coordinates,
-                                                                              "longitude": coordinates}),
-                                           "sticker": json_values})  # fmt: skip
+_chat = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.integers(-(10**15), 10**15), hostile_text),
+        "type": st.sampled_from(["private", "group", "supergroup", "channel", "x"]),
+    }
+)
+_from = st.fixed_dictionaries(
+    {"id": st.one_of(st.integers(1, 10**12), hostile_text), "is_bot": st.booleans(), "first_name": hostile_text},
+    optional={"language_code": st.one_of(st.sampled_from(["ja", "en", "xx"]), hostile_text)},
+)
+_message = st.fixed_dictionaries(
+    {"message_id": st.integers(1, 10**9), "date": st.integers(0, 2**31), "chat": _chat},
+    optional={
+        "from": _from,
+        "text": hostile_text,
+        "location": st.fixed_dictionaries({"latitude": coordinates, "longitude": coordinates}),
+        "sticker": json_values,
+    },
+)
 telegram_updates = st.one_of(
-    st.fixed_dictionaries({"update_id": st.integers(1, 2**31)}, optional={
-        "message": _message,
-        "edited_message": _message,
-        "callback_query": st.fixed_dictionaries({"id": st.text(min_size=1, max_size=10), "from": _from,
-                                                 "chat_instance": st.just("1"), "data": postbacks},
-                                                optional={"message": _message}),
-        "my_chat_member": json_values,
-    }),  # fmt: skip
+    st.fixed_dictionaries(
+        {"update_id": st.integers(1, 2**31)},
+        optional={
+            "message": _message,
+            "edited_message": _message,
+            "callback_query": st.fixed_dictionaries(
+                {
+                    "id": st.text(min_size=1, max_size=10),
+                    "from": _from,
+                    "chat_instance": st.just("1"),
+                    "data": postbacks,
+                },
+                optional={"message": _message},
+            ),
+            "my_chat_member": json_values,
+        },
+    ),
     json_values,
 )
 telegram_bodies = st.one_of(st.builds(_dump, telegram_updates), st.binary(max_size=300))

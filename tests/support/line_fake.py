@@ -40,8 +40,9 @@ import json
 import time
 import uuid
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -173,8 +174,9 @@ class FakeLineApi:
 
     # -- control ----------------------------------------------------------------------
 
-    def fail(self, endpoint: str, status: int, message: str | None = None, times: int = 1,
-             headers: dict | None = None) -> None:  # fmt: skip
+    def fail(
+        self, endpoint: str, status: int, message: str | None = None, times: int = 1, headers: dict | None = None
+    ) -> None:
         """The next ``times`` calls to ``endpoint`` answer ``status`` (before anything else)."""
         body = {"message": message or {400: "Bad request", 429: "Too Many Requests"}.get(status, "Internal error")}
         for _ in range(times):
@@ -204,7 +206,7 @@ class FakeLineApi:
 
     # -- server -----------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> "FakeLineApi":
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeLineApi:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
@@ -220,7 +222,7 @@ class FakeLineApi:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "FakeLineApi":
+    async def __aenter__(self) -> FakeLineApi:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -230,8 +232,12 @@ class FakeLineApi:
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for call in self.calls:
             counts[call.endpoint][str(call.status)] += 1
-        return {"calls": counts, "used": self.used, "accepted_keys": len(self.accepted_keys),
-                "recipients": sum(len(c.body["to"]) for c in self.to("multicast"))}  # fmt: skip
+        return {
+            "calls": counts,
+            "used": self.used,
+            "accepted_keys": len(self.accepted_keys),
+            "recipients": sum(len(c.body["to"]) for c in self.to("multicast")),
+        }
 
     async def _control(self, request: web.Request) -> web.Response:
         if request.path == "/_fake/stats":
@@ -270,8 +276,14 @@ class FakeLineApi:
 
     def _answer(self, endpoint: str, request: web.Request, body: Any) -> tuple[int, dict, dict]:
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
-            return 401, {"message": "Authentication failed. Confirm that the access token in the authorization "
-                                    "header is valid."}, {}  # fmt: skip
+            return (
+                401,
+                {
+                    "message": "Authentication failed. Confirm that the access token in the authorization "
+                    "header is valid."
+                },
+                {},
+            )
         if self._scripted[endpoint]:
             return self._scripted[endpoint].popleft()
         if endpoint == "quota":
@@ -279,8 +291,11 @@ class FakeLineApi:
         if endpoint == "consumption":
             return 200, {"totalUsage": self.used}, {}
         if endpoint == "unknown" or not isinstance(body, dict):
-            return 404 if endpoint == "unknown" else 400, {"message": "Not found" if endpoint == "unknown" else
-                                                          "The request body is not JSON"}, {}  # fmt: skip
+            return (
+                404 if endpoint == "unknown" else 400,
+                {"message": "Not found" if endpoint == "unknown" else "The request body is not JSON"},
+                {},
+            )
         wrong = problems(body.get("messages"))
         if endpoint == "multicast":
             to = body.get("to")
@@ -302,8 +317,11 @@ class FakeLineApi:
             except ValueError:
                 return 400, {"message": "The value for the 'X-Line-Retry-Key' header is invalid"}, {}
             if key in self.accepted_keys:
-                return 409, {"message": "The retry key is already accepted"}, \
-                    {"x-line-accepted-request-id": self.accepted_keys[key]}  # fmt: skip
+                return (
+                    409,
+                    {"message": "The retry key is already accepted"},
+                    {"x-line-accepted-request-id": self.accepted_keys[key]},
+                )
         recipients = 1 if endpoint == "push" else len(body["to"])
         if self.quota is not None and self.used + recipients > self.quota:
             return 429, {"message": "You have reached your monthly limit."}, {}
@@ -326,8 +344,16 @@ def user_id(name: str) -> str:
     return "U" + hashlib.md5(name.encode("utf-8")).hexdigest()
 
 
-def event(kind: str, user: str, *, event_id: str | None = None, reply_token: str | None | bool = True,
-          redelivery: bool = False, source: dict | None = None, **fields: Any) -> dict:  # fmt: skip
+def event(
+    kind: str,
+    user: str,
+    *,
+    event_id: str | None = None,
+    reply_token: str | None | bool = True,
+    redelivery: bool = False,
+    source: dict | None = None,
+    **fields: Any,
+) -> dict:
     """One webhook event as LINE sends it; ``user`` is a LINE user ID. A reply token and a
     webhookEventId are made up unless given (``reply_token=None`` for none)."""
     n = next(_event_numbers)
@@ -378,8 +404,13 @@ def unfollow(user: str, **kw: Any) -> dict:
 
 
 def sticker(user: str, **kw: Any) -> dict:
-    content = {"type": "sticker", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC",
-               "keywords": ["happy"]}  # fmt: skip
+    content = {
+        "type": "sticker",
+        "packageId": "446",
+        "stickerId": "1988",
+        "stickerResourceType": "STATIC",
+        "keywords": ["happy"],
+    }
     return event("message", user, message=_message(content), **kw)
 
 

@@ -88,7 +88,7 @@ class _ThreadWork:
             self.idle.set()
 
 
-_THREAD_WORK: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ThreadWork]" = weakref.WeakKeyDictionary()
+_THREAD_WORK: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ThreadWork] = weakref.WeakKeyDictionary()
 _AIOSQLITE_WRAPPED = False
 
 
@@ -202,8 +202,13 @@ class VirtualTime:
         self.now += seconds
 
 
-def _user(user_id: int, first_name: str = "Test", is_bot: bool = False, language_code: str | None = None,
-          username: str | None = None) -> dict:  # fmt: skip
+def _user(
+    user_id: int,
+    first_name: str = "Test",
+    is_bot: bool = False,
+    language_code: str | None = None,
+    username: str | None = None,
+) -> dict:
     out: dict = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
     if language_code:
         out["language_code"] = language_code
@@ -225,8 +230,7 @@ def _chat(chat_id: int, chat_type: str | None = None) -> dict:
 class FakeTelegram:
     """What the fake Bot API knows and answers."""
 
-    def __init__(self, clock=time.monotonic, bot_id: int = BOT_ID, username: str = BOT_USERNAME,
-                 record: bool = True):  # fmt: skip
+    def __init__(self, clock=time.monotonic, bot_id: int = BOT_ID, username: str = BOT_USERNAME, record: bool = True):
         self.clock = clock
         self.bot_id = bot_id
         self.username = username
@@ -239,8 +243,16 @@ class FakeTelegram:
 
     # -- scripting --------------------------------------------------------------------------
 
-    def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
-             times: int = 1, chat_id: Any = None) -> None:  # fmt: skip
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: Any = None,
+    ) -> None:
         """The next ``times`` calls of ``method`` (to ``chat_id``, if given) get this error."""
         self._rules.append(_Rule(method, chat_id, times, status, description, retry_after))
 
@@ -256,7 +268,11 @@ class FakeTelegram:
 
     def _rule_for(self, method: str, params: dict) -> _Rule | None:
         for rule in self._rules:
-            if rule.method == method and rule.times > 0 and (rule.chat_id is None or rule.chat_id == params.get("chat_id")):
+            if (
+                rule.method == method
+                and rule.times > 0
+                and (rule.chat_id is None or rule.chat_id == params.get("chat_id"))
+            ):
                 rule.times -= 1
                 return rule
         return None
@@ -264,15 +280,24 @@ class FakeTelegram:
     # -- answering --------------------------------------------------------------------------
 
     def me(self) -> dict:
-        return {**_user(self.bot_id, "Madoguchi", is_bot=True, username=self.username),
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        return {
+            **_user(self.bot_id, "Madoguchi", is_bot=True, username=self.username),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _message(self, params: dict, **content: Any) -> dict:
         self._message_id += 1
         chat_id = params.get("chat_id")
         chat_id = int(chat_id) if isinstance(chat_id, (int, str)) and str(chat_id).lstrip("-").isdigit() else 1
-        out = {"message_id": self._message_id, "date": int(time.time()), "chat": _chat(chat_id),
-               "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.username), **content}  # fmt: skip
+        out = {
+            "message_id": self._message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.username),
+            **content,
+        }
         if params.get("reply_markup"):
             out["reply_markup"] = params["reply_markup"]
         return out
@@ -283,8 +308,11 @@ class FakeTelegram:
         if method == "sendMessage":
             return self._message(params, text=params.get("text", ""))
         if method == "sendVenue":
-            venue = {"location": {"latitude": params["latitude"], "longitude": params["longitude"]},
-                     "title": params["title"], "address": params["address"]}  # fmt: skip
+            venue = {
+                "location": {"latitude": params["latitude"], "longitude": params["longitude"]},
+                "title": params["title"],
+                "address": params["address"],
+            }
             return self._message(params, venue=venue, location=venue["location"])
         if method in ("editMessageReplyMarkup", "editMessageText"):
             return self._message(params, text="(edited)")
@@ -314,8 +342,11 @@ class FakeTelegram:
     # -- reading what was sent ------------------------------------------------------------
 
     def of(self, method: str | None = None, chat_id: Any = None, ok: bool = True) -> list[Call]:
-        return [c for c in self.calls if (method is None or c.method == method)
-                and (chat_id is None or c.chat_id == chat_id) and (not ok or c.ok)]  # fmt: skip
+        return [
+            c
+            for c in self.calls
+            if (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id) and (not ok or c.ok)
+        ]
 
     def messages(self, chat_id: Any = None) -> list[Call]:
         return self.of("sendMessage", chat_id)
@@ -325,8 +356,10 @@ class FakeTelegram:
 
     def keyboards(self, chat_id: Any = None) -> list[list[dict]]:
         """The buttons of each message sent, flattened row by row."""
-        return [[b for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-                for c in self.messages(chat_id)]  # fmt: skip
+        return [
+            [b for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+            for c in self.messages(chat_id)
+        ]
 
     def visible(self, calls: list[Call]) -> str:
         """Everything a resident sees in these calls: texts, button labels, URL buttons."""
@@ -362,8 +395,16 @@ class FakeRequest(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, read_timeout=None,
-                         write_timeout=None, connect_timeout=None, pool_timeout=None) -> tuple[int, bytes]:  # fmt: skip
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ) -> tuple[int, bytes]:
         if self.api.record:
             self.urls.append(url)
         api_method = url.rsplit("/", 1)[-1]
@@ -380,7 +421,7 @@ async def _drain(api: FakeTelegram, params: dict) -> list[dict]:
     out = []
     try:
         out.append(await asyncio.wait_for(queue.get(), timeout=min(float(params.get("timeout") or 0), 0.2) or 0.01))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return []
     while not queue.empty():
         out.append(queue.get_nowait())
@@ -462,12 +503,26 @@ class Updates:
         self._message_id += 1
         return self._update_id, self._message_id
 
-    def message(self, chat_id: int, *, user_id: int | None = None, chat_type: str | None = None,
-                language_code: str | None = "ja", is_bot: bool = False, edited: bool = False, **content: Any) -> dict:  # fmt: skip
+    def message(
+        self,
+        chat_id: int,
+        *,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        language_code: str | None = "ja",
+        is_bot: bool = False,
+        edited: bool = False,
+        **content: Any,
+    ) -> dict:
         update_id, message_id = self._next()
         user_id = user_id if user_id is not None else (chat_id if chat_id > 0 else 4242)
-        message = {"message_id": message_id, "date": int(time.time()), "chat": _chat(chat_id, chat_type),
-                   "from": _user(user_id, is_bot=is_bot, language_code=language_code), **content}  # fmt: skip
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id, chat_type),
+            "from": _user(user_id, is_bot=is_bot, language_code=language_code),
+            **content,
+        }
         if edited:
             message["edit_date"] = int(time.time())
         return {"update_id": update_id, "edited_message" if edited else "message": message}
@@ -478,14 +533,20 @@ class Updates:
             entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
         mention = f"@{self.bot_username}"
         if mention in text:
-            entities.append({"type": "mention", "offset": _utf16_index(text, text.index(mention)), "length": len(mention)})
+            entities.append(
+                {"type": "mention", "offset": _utf16_index(text, text.index(mention)), "length": len(mention)}
+            )
         content: dict = {"text": text}
         if entities:
             content["entities"] = entities
         if kw.pop("reply_to_bot", False):
-            content["reply_to_message"] = {"message_id": 1, "date": int(time.time()), "chat": _chat(chat_id, kw.get("chat_type")),
-                                           "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.bot_username),
-                                           "text": "…"}  # fmt: skip
+            content["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": _chat(chat_id, kw.get("chat_type")),
+                "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.bot_username),
+                "text": "…",
+            }
         return self.message(chat_id, **content, **kw)
 
     def command(self, chat_id: int, command: str, args: str = "", **kw: Any) -> dict:
@@ -496,11 +557,21 @@ class Updates:
 
     def venue(self, chat_id: int, lat: float, lon: float, title: str = "宇部市役所", **kw: Any) -> dict:
         location = {"latitude": lat, "longitude": lon}
-        return self.message(chat_id, location=location, venue={"location": location, "title": title, "address": "宇部市"}, **kw)
+        return self.message(
+            chat_id, location=location, venue={"location": location, "title": title, "address": "宇部市"}, **kw
+        )
 
     def sticker(self, chat_id: int, **kw: Any) -> dict:
-        sticker = {"file_id": "CAACAgIAAxk", "file_unique_id": "AgAD", "type": "regular", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False, "emoji": "👍"}  # fmt: skip
+        sticker = {
+            "file_id": "CAACAgIAAxk",
+            "file_unique_id": "AgAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
         return self.message(chat_id, sticker=sticker, **kw)
 
     def photo(self, chat_id: int, **kw: Any) -> dict:
@@ -517,10 +588,20 @@ class Updates:
     def callback(self, chat_id: int, data: str, *, user_id: int | None = None, message_id: int = 1) -> dict:
         update_id, _ = self._next()
         user_id = user_id if user_id is not None else (chat_id if chat_id > 0 else 4242)
-        message = {"message_id": message_id, "date": int(time.time()), "chat": _chat(chat_id),
-                   "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.bot_username), "text": "…"}  # fmt: skip
-        query = {"id": f"cq{update_id}", "from": _user(user_id), "chat_instance": f"ci{chat_id}", "data": data,
-                 "message": message}  # fmt: skip
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": _user(self.bot_id, "Madoguchi", is_bot=True, username=self.bot_username),
+            "text": "…",
+        }
+        query = {
+            "id": f"cq{update_id}",
+            "from": _user(user_id),
+            "chat_instance": f"ci{chat_id}",
+            "data": data,
+            "message": message,
+        }
         return {"update_id": update_id, "callback_query": query}
 
     def my_chat_member(self, chat_id: int, old: str, new: str, *, user_id: int | None = None) -> dict:
@@ -533,14 +614,31 @@ class Updates:
             if status == "kicked":
                 out["until_date"] = 0
             if status == "administrator":
-                out.update({"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
-                            "can_delete_messages": False, "can_manage_video_chats": False, "can_restrict_members": False,
-                            "can_promote_members": False, "can_change_info": False, "can_invite_users": False,
-                            "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False})  # fmt: skip
+                out.update(
+                    {
+                        "can_be_edited": False,
+                        "is_anonymous": False,
+                        "can_manage_chat": True,
+                        "can_delete_messages": False,
+                        "can_manage_video_chats": False,
+                        "can_restrict_members": False,
+                        "can_promote_members": False,
+                        "can_change_info": False,
+                        "can_invite_users": False,
+                        "can_post_stories": False,
+                        "can_edit_stories": False,
+                        "can_delete_stories": False,
+                    }
+                )
             return out
 
-        change = {"chat": _chat(chat_id), "from": _user(user_id), "date": int(time.time()),
-                  "old_chat_member": member(old), "new_chat_member": member(new)}  # fmt: skip
+        change = {
+            "chat": _chat(chat_id),
+            "from": _user(user_id),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
         return {"update_id": update_id, "my_chat_member": change}
 
 

@@ -28,14 +28,16 @@ _HASHED = FAST.hash(PASSWORD)
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-async def make_console(tmp_path: Path, demo_db: Path, clock, knowledge, understanding, senders=None,
-                       shops_file: Path | None = None) -> Console:  # fmt: skip
+async def make_console(
+    tmp_path: Path, demo_db: Path, clock, knowledge, understanding, senders=None, shops_file: Path | None = None
+) -> Console:
     db = tmp_path / "web.db"
     shutil.copy(demo_db, db)
     shops = tmp_path / "shops.yaml"
     shutil.copy(shops_file or Path(__file__).parents[2] / "shops.yaml", shops)
-    bot = await open_app(str(db), shops_file=shops, clock=clock, knowledge=knowledge, understanding=understanding,
-                         watch_shops=True)  # fmt: skip
+    bot = await open_app(
+        str(db), shops_file=shops, clock=clock, knowledge=knowledge, understanding=understanding, watch_shops=True
+    )
     staff = StaffDirectory.load(write_staff(tmp_path))
     for member in staff.members_with("stats"):
         await StaffLogins(bot.db).set_hash(member.id, _HASHED)
@@ -53,8 +55,9 @@ def csrf_of(html: str) -> str:
 async def login(client, member: str, password: str = PASSWORD):
     page = await client.get("/login")
     token = csrf_of(await page.text())
-    return await client.post("/login", data={"member": member, "password": password, "csrf": token},
-                             allow_redirects=False)  # fmt: skip
+    return await client.post(
+        "/login", data={"member": member, "password": password, "csrf": token}, allow_redirects=False
+    )
 
 
 async def post_form(client, page_path: str, action: str, data: dict, **kw):

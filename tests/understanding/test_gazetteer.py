@@ -1,10 +1,10 @@
 """Place and carrier names, with the boundaries that keep common words out."""
 
+from datetime import date
+
 import pytest
 
 from bot.understanding.gazetteer import ELSEWHERE
-
-from datetime import date
 
 DAY = date(2026, 11, 26)
 
@@ -56,13 +56,22 @@ def test_carriers(understanding, text, carrier):
     assert understanding.parse(text, DAY).carrier == carrier
 
 
-@pytest.mark.parametrize("text", ["What is the Toyota share price today?", "how much is toyota stock now", "Where can I buy Asahi beer?"])
+@pytest.mark.parametrize(
+    "text", ["What is the Toyota share price today?", "how much is toyota stock now", "Where can I buy Asahi beer?"]
+)
 def test_a_district_in_an_english_sentence_needs_a_place_word(understanding, text):
     assert understanding.parse(text, DAY).cities == []
 
 
 @pytest.mark.parametrize(
-    "text", ["Are there classes in Toyota?", "the shop near Toyota station", "toyota no docomo", "豊田のドコモ", "Shops in Shimonoseki"]
+    "text",
+    [
+        "Are there classes in Toyota?",
+        "the shop near Toyota station",
+        "toyota no docomo",
+        "豊田のドコモ",
+        "Shops in Shimonoseki",
+    ],
 )
 def test_a_district_marked_as_a_place_is_one(understanding, text):
     assert understanding.parse(text, DAY).cities == ["下関市"]

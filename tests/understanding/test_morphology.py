@@ -35,8 +35,16 @@ def test_a_word_the_dictionary_does_not_know_is_marked(analyser):
     assert analyser.words("ゴミ")[0].listed
 
 
-@pytest.mark.parametrize("forms", [("move", "moved", "moving"), ("flood", "floods", "flooding"), ("baby", "babies"),
-                                   ("stop", "stopped"), ("class", "classes")])  # fmt: skip
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("move", "moved", "moving"),
+        ("flood", "floods", "flooding"),
+        ("baby", "babies"),
+        ("stop", "stopped"),
+        ("class", "classes"),
+    ],
+)
 def test_english_forms_meet(forms):
     assert len({stem(f) for f in forms}) == 1
 

@@ -8,8 +8,19 @@ import pytest
 TODAY = date(2026, 11, 26)
 
 
-@pytest.mark.parametrize("text, number", [("2", 2), ("2番", 2), ("２番", 2), ("2ばん", 2), ("3つ目", 3),
-                                          ("二番", 2), ("二番です", 2), ("1番をお願いします", 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("2", 2),
+        ("2番", 2),
+        ("２番", 2),
+        ("2ばん", 2),
+        ("3つ目", 3),
+        ("二番", 2),
+        ("二番です", 2),
+        ("1番をお願いします", 1),
+    ],
+)
 def test_a_numbered_choice(understanding, text, number):
     assert understanding.parse(text, TODAY).number == number
 

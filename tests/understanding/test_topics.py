@@ -46,7 +46,9 @@ def test_online_is_not_line(understanding, text):
     assert understanding.parse(text, DAY).topic != "line_app"
 
 
-@pytest.mark.parametrize("text, level", [("try it out in Ube", "体験"), ("ビギナー向け", "入門"), ("体験したい", "体験")])
+@pytest.mark.parametrize(
+    "text, level", [("try it out in Ube", "体験"), ("ビギナー向け", "入門"), ("体験したい", "体験")]
+)
 def test_levels(understanding, text, level):
     assert understanding.parse(text, DAY).level == level
 

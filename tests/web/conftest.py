@@ -40,5 +40,6 @@ def pytest_sessionfinish(session, exitstatus):
 
     if os.environ.get("CI", "").lower() == "true" and _skipped_browser:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-            f"FAILED: {len(_skipped_browser)} browser test(s) skipped with CI=true (install chromium chromium-driver)")
+            f"FAILED: {len(_skipped_browser)} browser test(s) skipped with CI=true (install chromium chromium-driver)"
+        )
         session.exitstatus = 1

@@ -23,8 +23,9 @@ TEXT = "宇部市からのお知らせ: 12月の講座が始まります"
 @pytest.fixture
 async def console(tmp_path, demo_db, clock, knowledge, understanding):
     telegram = FakeSender(channel="telegram", delay=0.01)
-    senders = SenderSet(senders={"console": ConsoleSender(open(tmp_path / "outbox.jsonl", "a", encoding="utf-8")),
-                                 "telegram": telegram})  # fmt: skip
+    senders = SenderSet(
+        senders={"console": ConsoleSender(open(tmp_path / "outbox.jsonl", "a", encoding="utf-8")), "telegram": telegram}
+    )
     console = await make_console(tmp_path, demo_db, clock, knowledge, understanding, senders=senders)
     console.telegram = telegram
     await subscribe(console.db, "宇部市", [f"telegram:{i}" for i in range(1, 6)] + ["console:c1", "console:c2"])
@@ -95,7 +96,9 @@ async def test_a_test_send_goes_to_the_members_own_chat_only(client, console):
     form = hidden(await (await preview(client)).text())
     html = await (await client.post("/broadcasts/test", data=form)).text()
     assert "telegram:901 にテスト送信しました" in html
-    assert console.telegram.sent_keys() == ["telegram:901"] and console.telegram.calls[0].text.startswith("【テスト送信】")
+    assert console.telegram.sent_keys() == ["telegram:901"] and console.telegram.calls[0].text.startswith(
+        "【テスト送信】"
+    )
     assert await BroadcastStore(console.db).list() == []
 
 

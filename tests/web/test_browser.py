@@ -70,13 +70,19 @@ def served(tmp_path_factory, demo_db, knowledge, understanding):
 
         fakes.telegram = FakeTelegram()
         fakes.telegram.block(703)
-        telegram = await make_sender(SimpleNamespace(telegram_request=FakeRequest(fakes.telegram), rate=None),
-                                     env={"TELEGRAM_BOT_TOKEN": TOKEN})  # fmt: skip
+        telegram = await make_sender(
+            SimpleNamespace(telegram_request=FakeRequest(fakes.telegram), rate=None), env={"TELEGRAM_BOT_TOKEN": TOKEN}
+        )
         fakes.line = await FakeLineApi(quota=1000).start()
         line = sender_for(LineConfig("secret", ACCESS_TOKEN, fakes.line.url))
         fakes.outbox = tmp / "outbox.jsonl"
-        senders = SenderSet(senders={"console": ConsoleSender(open(fakes.outbox, "a", encoding="utf-8")),
-                                     "telegram": telegram, "line": line})  # fmt: skip
+        senders = SenderSet(
+            senders={
+                "console": ConsoleSender(open(fakes.outbox, "a", encoding="utf-8")),
+                "telegram": telegram,
+                "line": line,
+            }
+        )
         console = await make_console(tmp, demo_db, FixedClock(NOW), knowledge, understanding, senders=senders)
         (tmp / "staff.yaml").write_text(STAFF, encoding="utf-8")
         console.staff._by_id.update(StaffDirectory.load(tmp / "staff.yaml")._by_id)
@@ -84,8 +90,13 @@ def served(tmp_path_factory, demo_db, knowledge, understanding):
         from tests.support.web import _HASHED
 
         await StaffLogins(console.db).set_hash("telegram:700", _HASHED)
-        await subscribe(console.db, "宇部市", [f"telegram:{i}" for i in TELEGRAM_RESIDENTS]
-                        + [f"line:{user_id(n)}" for n in LINE_RESIDENTS] + ["console:c1"])  # fmt: skip
+        await subscribe(
+            console.db,
+            "宇部市",
+            [f"telegram:{i}" for i in TELEGRAM_RESIDENTS]
+            + [f"line:{user_id(n)}" for n in LINE_RESIDENTS]
+            + ["console:c1"],
+        )
         fakes.line_ids = [user_id(n) for n in LINE_RESIDENTS]
 
         async def cleanup():
@@ -245,5 +256,12 @@ def test_a_resident_asks_on_the_web_chat_and_gets_buttons(driver, served, shots)
 
 def test_screenshots_were_saved(shots):
     names = {p.stem for p in shots.glob("*.png")}
-    assert {"login", "home", "classes-dry-run", "broadcast-preview", "broadcast-done", "shop-refused",
-            "chat-phone"} <= names  # fmt: skip
+    assert {
+        "login",
+        "home",
+        "classes-dry-run",
+        "broadcast-preview",
+        "broadcast-done",
+        "shop-refused",
+        "chat-phone",
+    } <= names

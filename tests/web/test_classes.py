@@ -13,8 +13,22 @@ from bot.store.schedule import ScheduleStore
 from tests.classes.test_import import GOOD, csv_text
 from tests.support.web import csrf_of, login, post_form
 
-BAD_ROW = ["山口県", "宇部市", "ドコモショップフジグラン宇部店", "0120-173-053", "宇部市明神町3-1-1",
-           "2026/13/40", "10:30", "11:30", "入門", "日付の誤り", "5", "5", "要", ""]  # fmt: skip
+BAD_ROW = [
+    "山口県",
+    "宇部市",
+    "ドコモショップフジグラン宇部店",
+    "0120-173-053",
+    "宇部市明神町3-1-1",
+    "2026/13/40",
+    "10:30",
+    "11:30",
+    "入門",
+    "日付の誤り",
+    "5",
+    "5",
+    "要",
+    "",
+]
 
 
 async def imported(console) -> list:
@@ -30,8 +44,10 @@ async def upload(client, data: bytes, name: str = "予定.csv"):
     return await client.post("/classes/upload", data=form)
 
 
-@pytest.mark.parametrize("encoding, label", [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8（BOM付き）"),
-                                             ("cp932", "Shift_JIS（CP932）"), ("utf-16", "UTF-16")])  # fmt: skip
+@pytest.mark.parametrize(
+    "encoding, label",
+    [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8（BOM付き）"), ("cp932", "Shift_JIS（CP932）"), ("utf-16", "UTF-16")],
+)
 async def test_upload_shows_the_dry_run_in_every_encoding(client, console, encoding, label):
     await login(client, "cli:ube")
     text = csv_text(GOOD)

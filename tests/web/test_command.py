@@ -22,39 +22,64 @@ ROOT = Path(__file__).parents[2]
 
 def madoguchi(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env,
-                          timeout=60)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 async def test_passwd_stores_an_argon2_hash_and_never_the_password(tmp_path):
     staff, db = write_staff(tmp_path), tmp_path / "t.db"
     done = madoguchi("staff", "passwd", "ube", "--staff", str(staff), "--db", str(db), stdin="a long enough secret\n")
     assert done.returncode == 0, done.stderr
-    assert "cli:ube のパスワードを設定しました" in done.stdout and "a long enough secret" not in done.stdout + done.stderr
+    assert (
+        "cli:ube のパスワードを設定しました" in done.stdout and "a long enough secret" not in done.stdout + done.stderr
+    )
     async with Database(str(db)) as database:
         hashed = await StaffLogins(database).hash_of("cli:ube")
         assert hashed.startswith("$argon2id$")
-        rows = [*await database.conn.execute_fetchall("SELECT * FROM audit"),
-                *await database.conn.execute_fetchall("SELECT * FROM staff_passwords")]  # fmt: skip
+        rows = [
+            *await database.conn.execute_fetchall("SELECT * FROM audit"),
+            *await database.conn.execute_fetchall("SELECT * FROM staff_passwords"),
+        ]
         dump = "".join(str(tuple(r)) for r in rows)
     assert "a long enough secret" not in dump and "staff.passwd" in dump
     assert "a long enough secret" not in staff.read_text(encoding="utf-8")
     short = madoguchi("staff", "passwd", "ube", "--staff", str(staff), "--db", str(db), stdin="short\n")
-    nobody = madoguchi("staff", "passwd", "nobody", "--staff", str(staff), "--db", str(db), stdin="a long enough secret\n")
+    nobody = madoguchi(
+        "staff", "passwd", "nobody", "--staff", str(staff), "--db", str(db), stdin="a long enough secret\n"
+    )
     assert short.returncode == 2 and "10" in short.stderr and nobody.returncode == 2
 
 
 async def test_web_serves_healthz_and_a_login(tmp_path):
     staff, db = write_staff(tmp_path), tmp_path / "t.db"
-    assert madoguchi("staff", "passwd", "cli:admin", "--staff", str(staff), "--db", str(db),
-                     stdin="the admin password\n").returncode == 0  # fmt: skip
+    assert (
+        madoguchi(
+            "staff", "passwd", "cli:admin", "--staff", str(staff), "--db", str(db), stdin="the admin password\n"
+        ).returncode
+        == 0
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "web", "--port", str(port), "--staff", str(staff), "--db", str(db), "--no-scheduler",
-        "-v", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "web",
+        "--port",
+        str(port),
+        "--staff",
+        str(staff),
+        "--db",
+        str(db),
+        "--no-scheduler",
+        "-v",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         first = await asyncio.wait_for(server.stdout.readline(), 60)
         assert f"http://127.0.0.1:{port}/" in first.decode()
@@ -64,7 +89,9 @@ async def test_web_serves_healthz_and_a_login(tmp_path):
                 assert r.status == 200
             async with http.get(base + "/login") as r:
                 token = csrf_of(await r.text())
-            async with http.post(base + "/login", data={"member": "admin", "password": "the admin password", "csrf": token}) as r:
+            async with http.post(
+                base + "/login", data={"member": "admin", "password": "the admin password", "csrf": token}
+            ) as r:
                 assert r.status == 200 and "県 デジタル推進課" in await r.text()
     finally:
         server.terminate()

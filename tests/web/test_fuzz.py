@@ -17,8 +17,20 @@ from tests.support.web import PASSWORD, csrf_of, login
 
 SCRIPT = "<script>alert('x')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
-HOSTILE = [SCRIPT, IMG, "A" * 200_000, "\x00\x01\x07\x1b[31m\x7f", "{{ 7*7 }}{% raw %}", "../../../etc/passwd",
-           "-1", "99999999999999999999", "2026-13-45T99:99", "宇部市\u202e", " ", ""]  # fmt: skip
+HOSTILE = [
+    SCRIPT,
+    IMG,
+    "A" * 200_000,
+    "\x00\x01\x07\x1b[31m\x7f",
+    "{{ 7*7 }}{% raw %}",
+    "../../../etc/passwd",
+    "-1",
+    "99999999999999999999",
+    "2026-13-45T99:99",
+    "宇部市\u202e",
+    " ",
+    "",
+]
 
 
 @pytest.fixture
@@ -39,7 +51,10 @@ FORMS = [  # path, fields
     ("/broadcasts/confirm", ["city", "kind", "text", "days", "channel", "send_at", "hash"]),
     ("/broadcasts/{broadcast}/pause", []),
     ("/broadcasts/{broadcast}/resume", []),
-    ("/shops/edit/docomo-fujigrand-ube", ["name", "name_en", "municipality", "address", "phone", "holds_classes", "base"]),
+    (
+        "/shops/edit/docomo-fujigrand-ube",
+        ["name", "name_en", "municipality", "address", "phone", "holds_classes", "base"],
+    ),
     ("/shops/yaml", ["text", "base"]),
     ("/unanswered/mark", ["text", "lang", "mark"]),
     ("/chat", ["text", "postback", "label"]),
@@ -77,8 +92,13 @@ async def test_every_form_survives_hostile_input(client, console, ids, caplog):
             form.add_field(f, b"\xff\xfe<script>", filename="x.csv", content_type="text/csv")
             form.add_field(f, SCRIPT)
         await check(await client.post(url, data=form))
-        await check(await client.post(url, data=b"\x00" * 1000, headers={"X-CSRF-Token": token,
-                                                                           "Content-Type": "multipart/form-data; boundary=zz"}))  # fmt: skip
+        await check(
+            await client.post(
+                url,
+                data=b"\x00" * 1000,
+                headers={"X-CSRF-Token": token, "Content-Type": "multipart/form-data; boundary=zz"},
+            )
+        )
         if "/login" in url:
             token = csrf_of(await (await client.get("/login")).text())  # the hostile logins did not log in
     for path, fields in QUERIES:

@@ -44,9 +44,12 @@ async def test_secure_cookie_behind_https(client):
     page = await client.get("/login", headers={"X-Forwarded-Proto": "https"})
     token, pre = csrf_of(await page.text()), page.headers.getone("Set-Cookie")
     assert "Secure" in pre  # so the client (on plain HTTP here) will not send it back: send it by hand
-    response = await client.post("/login", data={"member": "ube", "password": PASSWORD, "csrf": token},
-                                 headers={"X-Forwarded-Proto": "https", "Cookie": pre.split(";")[0]},
-                                 allow_redirects=False)  # fmt: skip
+    response = await client.post(
+        "/login",
+        data={"member": "ube", "password": PASSWORD, "csrf": token},
+        headers={"X-Forwarded-Proto": "https", "Cookie": pre.split(";")[0]},
+        allow_redirects=False,
+    )
     assert response.status == 302 and "Secure" in response.headers.getone("Set-Cookie")
 
 
@@ -61,7 +64,10 @@ async def test_wrong_password_and_unknown_member_get_the_same_answer(client):
     wrong = await login(client, "cli:ube", "not the password")
     nobody = await login(client, "cli:nobody", "not the password")
     assert wrong.status == nobody.status == 401
-    assert "担当者名かパスワードが違います" in await wrong.text() and "担当者名かパスワードが違います" in await nobody.text()
+    assert (
+        "担当者名かパスワードが違います" in await wrong.text()
+        and "担当者名かパスワードが違います" in await nobody.text()
+    )
 
 
 async def test_five_failures_lock_the_member_for_fifteen_minutes(client, console):

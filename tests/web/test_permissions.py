@@ -49,8 +49,16 @@ GETS = [  # path, {role: status}
 ]
 POSTS = [  # path, form, {role: status}; each changes something when allowed
     ("/classes/{class}/cancel", {}, {ANON: 302, UBE: 403, SUPPORT: 403}),
-    ("/broadcasts/preview", {"city": "山口市", "kind": "text", "text": "x"}, {ANON: 302, ADMIN: 200, UBE: 403, SUPPORT: 403}),
-    ("/broadcasts/confirm", {"city": "山口市", "kind": "text", "text": "x", "hash": "0"}, {ANON: 302, UBE: 403, SUPPORT: 403}),
+    (
+        "/broadcasts/preview",
+        {"city": "山口市", "kind": "text", "text": "x"},
+        {ANON: 302, ADMIN: 200, UBE: 403, SUPPORT: 403},
+    ),
+    (
+        "/broadcasts/confirm",
+        {"city": "山口市", "kind": "text", "text": "x", "hash": "0"},
+        {ANON: 302, UBE: 403, SUPPORT: 403},
+    ),
     ("/broadcasts/{broadcast}/cancel", {}, {ANON: 302, UBE: 403, SUPPORT: 403}),
     ("/broadcasts/{broadcast}/start", {}, {ANON: 302, UBE: 403, SUPPORT: 403}),
     ("/broadcasts/emergency-stop", {}, {ANON: 302, UBE: 403, SUPPORT: 403}),
@@ -93,8 +101,9 @@ async def test_every_refused_action_changes_nothing(client, console, targets, ro
             continue
         before = await _state(console, targets)
         page = await client.get("/chat")  # every page carries the visitor's token
-        response = await client.post(path.format(**targets), data={**form, "csrf": csrf_of(await page.text())},
-                                     allow_redirects=False)  # fmt: skip
+        response = await client.post(
+            path.format(**targets), data={**form, "csrf": csrf_of(await page.text())}, allow_redirects=False
+        )
         assert response.status == answers[role], path
         if answers[role] != 200:
             assert await _state(console, targets) == before, path
@@ -103,8 +112,12 @@ async def test_every_refused_action_changes_nothing(client, console, targets, ro
 async def test_a_post_without_the_csrf_token_is_refused(client, console, targets):
     await login(client, ADMIN)
     before = await _state(console, targets)
-    for path, form in [(p, f) for p, f, _ in POSTS] + [("/logout", {}), ("/login", {"member": "cli:admin"}),
-                                                      ("/classes/upload", {}), ("/chat", {"text": "x"})]:  # fmt: skip
+    for path, form in [(p, f) for p, f, _ in POSTS] + [
+        ("/logout", {}),
+        ("/login", {"member": "cli:admin"}),
+        ("/classes/upload", {}),
+        ("/chat", {"text": "x"}),
+    ]:
         for token in (None, "forged-token-000000000000000"):
             data = {**form} if token is None else {**form, "csrf": token}
             response = await client.post(path.format(**targets), data=data, allow_redirects=False)

@@ -20,7 +20,9 @@ async def test_unanswered_counts_marks_and_csv(client, console):
     await login(client, "cli:ube")
     html = await (await client.get("/unanswered")).text()
     assert "ゴミの日はいつ" in html and "<td>3</td>" in html
-    await client.post("/unanswered/mark", data={"csrf": csrf_of(html), "text": "ゴミの日はいつ", "lang": "ja", "mark": "out_of_scope"})
+    await client.post(
+        "/unanswered/mark", data={"csrf": csrf_of(html), "text": "ゴミの日はいつ", "lang": "ja", "mark": "out_of_scope"}
+    )
     assert "ゴミの日はいつ" not in await (await client.get("/unanswered")).text()
     assert "対象外" in await (await client.get("/unanswered?show=all")).text()
     rows = list(csv.reader(io.StringIO((await (await client.get("/unanswered.csv")).read()).decode("utf-8-sig"))))
@@ -35,8 +37,10 @@ async def test_support_staff_cannot_see_unanswered(client):
 
 
 async def test_audit_filters_and_japan_time(client, console):
-    await console.db.conn.execute("INSERT INTO audit (at, actor, action, target, outcome) VALUES "
-                                  "('2026-11-30T15:30:00+00:00', 'cli:ube', 'classes.import', 'x.csv', 'imported')")  # fmt: skip
+    await console.db.conn.execute(
+        "INSERT INTO audit (at, actor, action, target, outcome) VALUES "
+        "('2026-11-30T15:30:00+00:00', 'cli:ube', 'classes.import', 'x.csv', 'imported')"
+    )
     await console.db.conn.commit()
     await login(client, "cli:admin")
     html = await (await client.get("/audit?member=cli:ube&action=classes&since=2026-12-01&until=2026-12-01")).text()
@@ -50,4 +54,3 @@ async def test_only_admin_sees_the_audit_log(client, console):
     await login(client, "cli:ube")
     assert (await client.get("/audit")).status == 403
     assert any(e["action"] == "staff.audit" and e["outcome"] == "denied" for e in await AuditLog(console.db).entries())
-

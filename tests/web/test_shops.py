@@ -66,7 +66,11 @@ async def test_the_yaml_editor_names_the_line(client, console):
     import html as html_lib
     import re
 
-    text = html_lib.unescape(re.search(r'<textarea id="yaml" name="text" class="yaml" spellcheck="false">(.*?)</textarea>', html, re.DOTALL).group(1))
+    text = html_lib.unescape(
+        re.search(
+            r'<textarea id="yaml" name="text" class="yaml" spellcheck="false">(.*?)</textarea>', html, re.DOTALL
+        ).group(1)
+    )
     base = re.search(r'name="base" value="([^"]+)"', html).group(1)
     broken = text.replace('phone: "0120-223-615"', 'phone: "not a phone"', 1)
     line = broken.split("\n").index('    phone: "not a phone"') + 1
@@ -80,5 +84,7 @@ async def test_municipal_staff_may_not_edit_shops(client, console):
     await login(client, "cli:ube")
     assert (await client.get("/shops")).status == 403
     page = await client.get("/")
-    refused = await client.post(f"/shops/edit/{SHOP}", data={"csrf": csrf_of(await page.text()), "phone": "0836-99-1234"})
+    refused = await client.post(
+        f"/shops/edit/{SHOP}", data={"csrf": csrf_of(await page.text()), "phone": "0836-99-1234"}
+    )
     assert refused.status == 403 and await ShopEdits(console.db).latest() == []

@@ -86,8 +86,9 @@ def _staff(args: argparse.Namespace):
     try:
         return StaffDirectory.load(staff_file(args))
     except DataError as exc:  # the webhook still serves; nobody is told of refused listings
-        sys.stderr.write("madoguchi line: staff file ignored / invalid staff file:\n"
-                         + "".join(f"  {p}\n" for p in exc.problems))  # fmt: skip
+        sys.stderr.write(
+            "madoguchi line: staff file ignored / invalid staff file:\n" + "".join(f"  {p}\n" for p in exc.problems)
+        )
         return StaffDirectory([])
 
 
@@ -115,8 +116,9 @@ async def _main(args: argparse.Namespace, config) -> int:
         log.info("scheduled broadcasts and reminders reach: %s", others.summary())
         # Scheduled broadcasts, orphaned ones and class reminders go out while the webhook serves;
         # a refused edit of the shop listing is told to the support staff on LINE.
-        bot.watch_shops(on_error=support_notifier(_staff(args), senders, AuditLog(bot.db),
-                                                  current=lambda: len(bot.shops)))  # fmt: skip
+        bot.watch_shops(
+            on_error=support_notifier(_staff(args), senders, AuditLog(bot.db), current=lambda: len(bot.shops))
+        )
         scheduler = asyncio.create_task(Scheduler(bot.db, senders, knowledge=bot.knowledge).run(stop))
         bot.keep_tidy()  # the retention purge, now and daily (stopped by bot.close)
         await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
@@ -125,7 +127,7 @@ async def _main(args: argparse.Namespace, config) -> int:
         if scheduler is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(scheduler), SCHEDULER_STOP_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 scheduler.cancel()
                 await asyncio.gather(scheduler, return_exceptions=True)
             except Exception:  # noqa: BLE001 - shutting down anyway

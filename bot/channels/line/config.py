@@ -9,8 +9,8 @@ mapping it is given) and nothing else. The secret and the token are kept out of
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 DEFAULT_API_BASE_URL = "https://api.line.me"
 SECRET_ENV = "LINE_CHANNEL_SECRET"
@@ -32,13 +32,12 @@ class LineConfig:
     push_fallback: bool = False
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, push_fallback: bool | None = None) -> "LineConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None, push_fallback: bool | None = None) -> LineConfig:
         env = os.environ if env is None else env
         missing = [name for name in (SECRET_ENV, TOKEN_ENV) if not (env.get(name) or "").strip()]
         if missing:
             raise MissingSetting(
-                " / ".join(missing) + " が設定されていません / not set in the environment "
-                "(see docs/line.md)"
+                " / ".join(missing) + " が設定されていません / not set in the environment (see docs/line.md)"
             )
         base = (env.get(API_ENV) or "").strip() or DEFAULT_API_BASE_URL
         if not base.startswith(("http://", "https://")):

@@ -84,8 +84,11 @@ class Messenger:
         if reply_token:
             request = ReplyMessageRequest(reply_token=reply_token, messages=messages)
             try:
-                await with_retries(lambda: self.api.reply_message(request, _request_timeout=self.timeout),
-                                   self.reply_backoff, "LINE reply")  # fmt: skip
+                await with_retries(
+                    lambda: self.api.reply_message(request, _request_timeout=self.timeout),
+                    self.reply_backoff,
+                    "LINE reply",
+                )
                 return Outcome.REPLIED
             except Exception as exc:  # noqa: BLE001
                 if not (invalid_reply_token(exc) or retryable(exc)):

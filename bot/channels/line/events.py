@@ -91,11 +91,14 @@ def _without_line_emoji(text: str, emojis: list | None) -> str:
         spans = {
             (e.index, e.length)
             for e in emojis
-            if isinstance(e.index, int) and isinstance(e.length, int) and e.index >= 0 and e.length > 0
+            if isinstance(e.index, int)
+            and isinstance(e.length, int)
+            and e.index >= 0
+            and e.length > 0
             and 2 * (e.index + e.length) <= len(units)
         }
         for index, length in sorted(spans, reverse=True):
-            units = units[: 2 * index] + units[2 * (index + length):]
+            units = units[: 2 * index] + units[2 * (index + length) :]
         text = units.decode("utf-16-le", "surrogatepass")
     return _SURROGATES.sub("", text)
 
@@ -138,8 +141,13 @@ def to_inbound(raw: dict) -> Inbound | None:
         # still deserves the gentle "please type" answer.
         if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
             delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
-            return Inbound("unsupported", raw["source"]["userId"], event_id_of(raw), raw["replyToken"],
-                           bool(delivery.get("isRedelivery")))  # fmt: skip
+            return Inbound(
+                "unsupported",
+                raw["source"]["userId"],
+                event_id_of(raw),
+                raw["replyToken"],
+                bool(delivery.get("isRedelivery")),
+            )
         log.info("skipped a LINE event the SDK cannot read (type %r)", raw.get("type"))
         return None
     if getattr(event, "mode", "active") not in (None, "active"):

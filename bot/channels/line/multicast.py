@@ -19,8 +19,8 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from linebot.v3.messaging import AsyncMessagingApi, Message, MulticastRequest
 
@@ -118,10 +118,14 @@ class Multicaster:
         self.timeout = timeout
 
     async def quota(self) -> Quota:
-        limit = await with_retries(lambda: self.api.get_message_quota(_request_timeout=self.timeout),
-                                   self.backoff, "LINE quota")  # fmt: skip
-        usage = await with_retries(lambda: self.api.get_message_quota_consumption(_request_timeout=self.timeout),
-                                   self.backoff, "LINE quota consumption")  # fmt: skip
+        limit = await with_retries(
+            lambda: self.api.get_message_quota(_request_timeout=self.timeout), self.backoff, "LINE quota"
+        )
+        usage = await with_retries(
+            lambda: self.api.get_message_quota_consumption(_request_timeout=self.timeout),
+            self.backoff,
+            "LINE quota consumption",
+        )
         return Quota(limit=limit.value if limit.type == "limited" else None, used=int(usage.total_usage or 0))
 
     async def check_quota(self, needed: int) -> Quota:
@@ -140,7 +144,7 @@ class Multicaster:
         if not 1 <= len(messages) <= MAX_MESSAGES:
             raise ValueError(f"a multicast carries 1..{MAX_MESSAGES} messages")
         ids = list(dict.fromkeys(u for u in user_ids if u))
-        batches = [ids[i:i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
+        batches = [ids[i : i + self.batch_size] for i in range(0, len(ids), self.batch_size)]
         report = MulticastReport(recipients=len(ids), batches=len(batches))
         if not ids:
             return report
@@ -172,8 +176,14 @@ class Multicaster:
 
         await asyncio.gather(*(one(n, b) for n, b in enumerate(batches)))
         report.seconds = time.perf_counter() - started
-        log.info("LINE multicast %s: %d sent, %d sent before, %d failed, %.2fs", broadcast_id, report.sent,
-                 report.already_sent, len(report.failed), report.seconds)  # fmt: skip
+        log.info(
+            "LINE multicast %s: %d sent, %d sent before, %d failed, %.2fs",
+            broadcast_id,
+            report.sent,
+            report.already_sent,
+            len(report.failed),
+            report.seconds,
+        )
         return report
 
 
@@ -181,4 +191,4 @@ async def line_recipients(residents: ResidentStore, municipality: str) -> list[s
     """LINE user IDs subscribed to ``municipality``'s class news (blocked residents excluded)."""
     prefix = CHANNEL + ":"
     subs = await residents.recipients(municipality, channel=CHANNEL)
-    return [s.user_key[len(prefix):] for s in subs if s.user_key.startswith(prefix)]
+    return [s.user_key[len(prefix) :] for s in subs if s.user_key.startswith(prefix)]

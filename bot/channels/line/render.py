@@ -135,10 +135,15 @@ def links_message(links: list[Link]) -> FlexMessage | None:
         log.warning("%d links, only %d fit in one LINE message", len(links), capacity)
         links = links[:capacity]
     bubbles = [
-        FlexBubble(body=FlexBox(layout="vertical", spacing="sm",
-                                contents=[_link_button(link) for link in links[i:i + BUTTONS_PER_BUBBLE]]))
+        FlexBubble(
+            body=FlexBox(
+                layout="vertical",
+                spacing="sm",
+                contents=[_link_button(link) for link in links[i : i + BUTTONS_PER_BUBBLE]],
+            )
+        )
         for i in range(0, len(links), BUTTONS_PER_BUBBLE)
-    ]  # fmt: skip
+    ]
     contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
     alt = clip("\n".join(link_label(link) for link in links), MAX_ALT_TEXT)  # phone numbers stay in view
     return FlexMessage(alt_text=alt, contents=contents)
@@ -158,7 +163,7 @@ def merge_texts(texts: list[str], slots: int) -> list[str]:
     texts = list(texts)
     while len(texts) > max(1, slots):
         i = min(range(len(texts) - 1), key=lambda k: utf16_len(texts[k]) + utf16_len(texts[k + 1]))
-        texts[i:i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
+        texts[i : i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
     return texts
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from linebot.v3.messaging import ApiException
@@ -42,7 +43,7 @@ class Backoff:
         return wait
 
     @classmethod
-    def immediate(cls, attempts: int = 5) -> "Backoff":
+    def immediate(cls, attempts: int = 5) -> Backoff:
         """No waiting at all (tests)."""
 
         async def no_sleep(_: float) -> None:
@@ -97,7 +98,8 @@ async def with_retries(call: Callable[[], Awaitable[T]], backoff: Backoff, what:
             if attempt == backoff.attempts or not retryable(exc):
                 raise
             wait = backoff.delay(attempt, retry_after(exc))
-            log.info("%s failed (%s), retry %d of %d in %.2fs", what, describe(exc), attempt,
-                     backoff.attempts - 1, wait)  # fmt: skip
+            log.info(
+                "%s failed (%s), retry %d of %d in %.2fs", what, describe(exc), attempt, backoff.attempts - 1, wait
+            )
             await backoff.sleep(wait)
     raise AssertionError("unreachable")

@@ -7,7 +7,7 @@ enough that LINE will not redeliver them. Touches that table only.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.store.database import Database
 
@@ -23,7 +23,7 @@ class SeenEvents:
         """Record ``event_id``; True when it had not been seen before."""
         cur = await self.db.conn.execute(
             "INSERT OR IGNORE INTO seen_events (channel, event_id, seen_at) VALUES (?, ?, ?)",
-            (self.channel, event_id, datetime.now(timezone.utc).isoformat()),
+            (self.channel, event_id, datetime.now(UTC).isoformat()),
         )
         await self.db.conn.commit()
         return cur.rowcount == 1
@@ -35,7 +35,7 @@ class SeenEvents:
             return await cur.fetchone() is not None
 
     async def prune(self, keep: timedelta = KEEP) -> int:
-        cutoff = (datetime.now(timezone.utc) - keep).isoformat()
+        cutoff = (datetime.now(UTC) - keep).isoformat()
         cur = await self.db.conn.execute(
             "DELETE FROM seen_events WHERE channel = ? AND seen_at < ?", (self.channel, cutoff)
         )

@@ -22,7 +22,8 @@ Touches the LINE API only.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, MulticastRequest, TextMessage
 
@@ -51,7 +52,7 @@ def split_text(text: str, limit: int = MAX_TEXT, parts: int = MAX_MESSAGES) -> l
             rest = ""
             break
         end, units = 0, 0
-        for end, ch in enumerate(rest):  # the longest prefix that fits
+        for end, ch in enumerate(rest):  # noqa: B007 (end is read after the loop) the longest prefix that fits
             units += 2 if ord(ch) > 0xFFFF else 1
             if units > limit:
                 break
@@ -89,7 +90,7 @@ class LineSender:
         answer: dict[str, Result] = {}
         ids: dict[str, list[str]] = {}  # LINE user ID → the user keys naming it
         for user_key in user_keys:
-            user_id = user_key[len(PREFIX):] if user_key.startswith(PREFIX) else ""
+            user_id = user_key[len(PREFIX) :] if user_key.startswith(PREFIX) else ""
             if not user_id:
                 answer[user_key] = Result.failed(f"not a LINE user: {user_key}")
             else:
@@ -98,7 +99,7 @@ class LineSender:
             return answer
         messages = [TextMessage(text=part) for part in split_text(text)]
         unique = list(ids)
-        batches = [unique[i:i + MAX_RECIPIENTS] for i in range(0, len(unique), MAX_RECIPIENTS)]
+        batches = [unique[i : i + MAX_RECIPIENTS] for i in range(0, len(unique), MAX_RECIPIENTS)]
         for number, batch in enumerate(batches):
             # One batch (the engine's usual call) is keyed by ``key`` alone; more are numbered.
             parts = ("broadcast", key) if len(batches) == 1 else ("broadcast", key, str(number))
@@ -129,14 +130,18 @@ class LineSender:
         try:
             quota = await self.multicaster.quota()
         except Exception as exc:  # noqa: BLE001
-            return f"今月のメッセージ数の上限を確認できませんでした / could not check the monthly quota: {describe(exc)}"
+            return (
+                f"今月のメッセージ数の上限を確認できませんでした / could not check the monthly quota: {describe(exc)}"
+            )
         remaining = quota.remaining
         if remaining is None or count <= remaining:
             return None
-        return (f"今月の残りは {remaining:,} 通ですが、この配信には {count:,} 通が必要です"
-                f"（上限 {quota.limit:,} 通、送信済み {quota.used:,} 通）。超えた分は届きません。 / "
-                f"needs {count:,} messages but only {remaining:,} remain this month "
-                f"(limit {quota.limit:,}, used {quota.used:,})")  # fmt: skip
+        return (
+            f"今月の残りは {remaining:,} 通ですが、この配信には {count:,} 通が必要です"
+            f"（上限 {quota.limit:,} 通、送信済み {quota.used:,} 通）。超えた分は届きません。 / "
+            f"needs {count:,} messages but only {remaining:,} remain this month "
+            f"(limit {quota.limit:,}, used {quota.used:,})"
+        )
 
     async def close(self) -> None:
         if self.client is not None:

@@ -21,8 +21,8 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 from aiohttp import web
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
@@ -154,8 +154,15 @@ def create_app(
     return app
 
 
-async def serve(bot: App, config: LineConfig, host: str, port: int, path: str = DEFAULT_PATH,
-                workers: int = DEFAULT_WORKERS, out=None) -> None:  # fmt: skip
+async def serve(
+    bot: App,
+    config: LineConfig,
+    host: str,
+    port: int,
+    path: str = DEFAULT_PATH,
+    workers: int = DEFAULT_WORKERS,
+    out=None,
+) -> None:
     """Serve until SIGINT or SIGTERM, then shut down cleanly. Prints the address (never a secret)."""
     out = out or sys.stdout
     app = create_app(bot, config, path=path, workers=workers)
@@ -166,8 +173,10 @@ async def serve(bot: App, config: LineConfig, host: str, port: int, path: str = 
         await site.start()
         bound = runner.addresses[0] if runner.addresses else (host, port)
         base = f"http://{bound[0]}:{bound[1]}"
-        out.write(f"LINE webhook listening on {base}{path} (health: {base}{HEALTH_PATH}); "
-                  f"push fallback {'on' if config.push_fallback else 'off'}\n")  # fmt: skip
+        out.write(
+            f"LINE webhook listening on {base}{path} (health: {base}{HEALTH_PATH}); "
+            f"push fallback {'on' if config.push_fallback else 'off'}\n"
+        )
         out.flush()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from bot.channels.line.events import Inbound
 
@@ -87,7 +87,7 @@ class Dispatcher:
         if self._tasks:
             try:
                 await asyncio.wait_for(self.idle(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("LINE: %d events left unhandled at shutdown", self.pending)
         for task in self._tasks:
             task.cancel()

@@ -81,7 +81,9 @@ def strip_mention(text: str, username: str | None) -> str:
     return pattern.sub(" ", text).strip() if pattern else text
 
 
-def incoming(message: Message, key: str, username: str | None = None, lang: str | None = None) -> IncomingMessage | None:
+def incoming(
+    message: Message, key: str, username: str | None = None, lang: str | None = None
+) -> IncomingMessage | None:
     """The core's view of a message: text, or a shared location (a venue is a location);
     None for what the bot cannot read (stickers, photos, voice, documents …)."""
     if message.text is not None:
@@ -152,7 +154,9 @@ class Sender:
                     p = out.place
                     await self.bot.send_venue(chat_id, p.lat, p.lon, p.title, p.address, **extra)
                 else:
-                    await self.bot.send_message(chat_id, out.text, reply_markup=out.markup, reply_parameters=quote, **extra)
+                    await self.bot.send_message(
+                        chat_id, out.text, reply_markup=out.markup, reply_parameters=quote, **extra
+                    )
             except BadRequest as exc:
                 if isinstance(out, VenueOut) or out.markup is None:
                     raise

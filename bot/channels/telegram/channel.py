@@ -22,13 +22,13 @@ from telegram.request import BaseRequest
 from bot.app import App
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.service import BroadcastService
+from bot.channels.telegram.adapter import Sender
 from bot.channels.telegram.broadcast import BULK, WORKERS, Broadcasts
 from bot.channels.telegram.flood import FloodGuard
 from bot.channels.telegram.pacing import MONOTONIC, SLEEP, Clock, Sleep
 from bot.channels.telegram.ratelimiter import TelegramLimiter
 from bot.channels.telegram.rendering import CallbackData
 from bot.channels.telegram.secrecy import protect_logs
-from bot.channels.telegram.adapter import Sender
 from bot.channels.telegram.sender import RATE, TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.dialogue.state import ConversationState
@@ -50,7 +50,7 @@ class ChatLocks:
         self._locks: dict[str, asyncio.Lock] = {}
         self._users: Counter[str] = Counter()
 
-    def __call__(self, key: str) -> "_Held":
+    def __call__(self, key: str) -> _Held:
         return _Held(self, key)
 
     def __len__(self) -> int:
@@ -111,7 +111,9 @@ class Channel:
 
     def __post_init__(self) -> None:
         limits = self.settings.limits
-        self.flood = FloodGuard(limits.flood_messages, limits.flood_seconds, self.clock) if limits.flood_messages else None
+        self.flood = (
+            FloodGuard(limits.flood_messages, limits.flood_seconds, self.clock) if limits.flood_messages else None
+        )
         self.broadcasts = Broadcasts(self.clock)
         self.residents = ResidentStore(self.app.db)
         self.conversations = self.app.engine.conversations  # the engine's store: one cache of states

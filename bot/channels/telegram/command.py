@@ -28,14 +28,19 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
         description="Run Madoguchi on Telegram. The token comes from TELEGRAM_BOT_TOKEN; "
         "TELEGRAM_API_BASE_URL points at a self-hosted Bot API server.",
     )
-    parser.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (default: long polling; "
-                        "or $TELEGRAM_WEBHOOK_URL)")  # fmt: skip
-    parser.add_argument("--listen", default="127.0.0.1", help="address the webhook server listens on (default 127.0.0.1)")
+    parser.add_argument(
+        "--webhook-url",
+        help="public HTTPS URL Telegram posts updates to (default: long polling; or $TELEGRAM_WEBHOOK_URL)",
+    )
+    parser.add_argument(
+        "--listen", default="127.0.0.1", help="address the webhook server listens on (default 127.0.0.1)"
+    )
     parser.add_argument("--port", type=int, default=8080, help="port the webhook server listens on (default 8080)")
     parser.add_argument("--webhook-path", help="local path of the webhook (default: the path of --webhook-url)")
     parser.add_argument("--staff", help="staff roles file (default: $MADOGUCHI_STAFF; none: nobody is staff)")
-    parser.add_argument("--drop-pending-updates", action="store_true",
-                        help="skip the messages that arrived while the bot was down")  # fmt: skip
+    parser.add_argument(
+        "--drop-pending-updates", action="store_true", help="skip the messages that arrived while the bot was down"
+    )
     return parser
 
 
@@ -53,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
-    from bot.channels.telegram.runner import serve
     from telegram.error import InvalidToken, TelegramError
+
+    from bot.channels.telegram.runner import serve
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -69,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(main())
     except InvalidToken:
-        sys.stderr.write("madoguchi telegram: Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with @BotFather\n")
+        sys.stderr.write(
+            "madoguchi telegram: Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with @BotFather\n"
+        )
         return 2
     except TelegramError as exc:
         sys.stderr.write(f"madoguchi telegram: could not start: {redact(exc)}\n")

@@ -13,7 +13,7 @@ Talks to the core only through ``Engine.handle`` and the stores of ``Channel``.
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -105,8 +105,9 @@ async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 Adjust = Callable[[list[Reply]], Awaitable[list[Reply]]]
 
 
-async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, msg: IncomingMessage,
-                 adjust: Adjust | None = None) -> None:  # fmt: skip
+async def answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, msg: IncomingMessage, adjust: Adjust | None = None
+) -> None:
     """Ask the core, then send its replies in order (one conversation at a time); ``adjust``
     may add the channel's own words or buttons to them first."""
     ch = channel(context)
@@ -171,7 +172,10 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     lang = await ch.language(user_key(chat_id))
     knowledge = ch.app.knowledge
-    buttons = [Button(knowledge.text("button.japanese", "ja"), "lang:ja"), Button(knowledge.text("button.english", "en"), "lang:en")]
+    buttons = [
+        Button(knowledge.text("button.japanese", "ja"), "lang:ja"),
+        Button(knowledge.text("button.english", "en"), "lang:en"),
+    ]
     await ch.sender.replies(chat_id, [Reply(t(ch.app.knowledge, "lang_choose", lang), buttons=buttons)])
 
 

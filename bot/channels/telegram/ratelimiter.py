@@ -20,13 +20,24 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.telegram.pacing import MONOTONIC, SLEEP, Clock, Limit, Sleep, SlidingWindow, TokenBucket, capped, wait_for
+from bot.channels.telegram.pacing import (
+    MONOTONIC,
+    SLEEP,
+    Clock,
+    Limit,
+    Sleep,
+    SlidingWindow,
+    TokenBucket,
+    capped,
+    wait_for,
+)
 from bot.channels.telegram.secrecy import redact
 from bot.channels.telegram.settings import Limits
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application
@@ -63,24 +63,36 @@ async def serve(
     stop = stop or asyncio.Event()
     app = await open_app(db, knowledge_dir, settings.shops_file, demo=demo)
     try:
-        application = build_application(app, settings, request=request, get_updates_request=get_updates_request,
-                                        polling=not settings.webhook)  # fmt: skip
+        application = build_application(
+            app, settings, request=request, get_updates_request=get_updates_request, polling=not settings.webhook
+        )
         server: WebhookServer | None = None
         async with application:  # initialize (getMe) … shutdown
             me = application.bot
             await register_commands(application)
             if settings.webhook:
-                await me.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
-                                     allowed_updates=ALLOWED_UPDATES,
-                                     drop_pending_updates=settings.drop_pending_updates)  # fmt: skip
-                server = WebhookServer(application, settings.webhook_secret, settings.webhook_path,
-                                       settings.listen, settings.port)  # fmt: skip
+                await me.set_webhook(
+                    settings.webhook_url,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=settings.drop_pending_updates,
+                )
+                server = WebhookServer(
+                    application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port
+                )
                 await application.start()
                 await server.start()
-                log.info("@%s: webhook %s (listening on %s:%d)", me.username, settings.webhook_url, settings.listen, server.port)
+                log.info(
+                    "@%s: webhook %s (listening on %s:%d)",
+                    me.username,
+                    settings.webhook_url,
+                    settings.listen,
+                    server.port,
+                )
             else:
-                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
-                                                        drop_pending_updates=settings.drop_pending_updates)  # fmt: skip
+                await application.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=settings.drop_pending_updates
+                )
                 await application.start()
                 log.info("@%s: long polling %s", me.username, settings.api_base_url)
             channel = application.bot_data["channel"]
@@ -89,8 +101,9 @@ async def serve(
             others = await open_senders(SimpleNamespace(rate=None), have=channel.senders)
             senders = others.senders
             log.info("scheduled broadcasts and reminders reach: %s", others.summary())
-            app.watch_shops(on_error=support_notifier(channel.staff, senders, channel.audit,
-                                                      current=lambda: len(app.shops)))  # fmt: skip
+            app.watch_shops(
+                on_error=support_notifier(channel.staff, senders, channel.audit, current=lambda: len(app.shops))
+            )
             scheduler_stop = asyncio.Event()
             scheduler = asyncio.create_task(Scheduler(app.db, senders, knowledge=app.knowledge).run(scheduler_stop))
             app.keep_tidy()  # the retention purge, now and daily (stopped by app.close)

@@ -19,7 +19,8 @@ Touches the Bot API only.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -43,8 +44,13 @@ class TelegramSender:
     per_recipient_interval = 1.0
     concurrency = 8
 
-    def __init__(self, bot: ExtBot, rate_per_s: float = RATE, rate_limit_args: Mapping[str, Any] | None = None,
-                 concurrency: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        bot: ExtBot,
+        rate_per_s: float = RATE,
+        rate_limit_args: Mapping[str, Any] | None = None,
+        concurrency: int | None = None,
+    ):
         self.bot = bot
         self.rate_per_s = min(rate_per_s, CEILING)
         self.rate_limit_args = dict(rate_limit_args or PER_CHAT)
@@ -88,8 +94,13 @@ async def make_sender(options: Any, env: Mapping[str, str] | None = None) -> Tel
     except SettingsError as exc:
         raise SenderUnavailable(str(exc)) from None
     limiter = TelegramLimiter(Limits(overall_per_second=int(CEILING), max_retries=0))
-    bot = ExtBot(token, base_url=base + "/bot", base_file_url=base + "/file/bot", rate_limiter=limiter,
-                 request=getattr(options, "telegram_request", None))  # fmt: skip
+    bot = ExtBot(
+        token,
+        base_url=base + "/bot",
+        base_file_url=base + "/file/bot",
+        rate_limiter=limiter,
+        request=getattr(options, "telegram_request", None),
+    )
     try:
         await bot.initialize()
     except TelegramError as exc:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from bot import config
@@ -47,10 +47,15 @@ class Limits:
     max_retry_after: float = 120.0  # a longer RetryAfter is not waited out inside one call
 
     @classmethod
-    def unlimited(cls) -> "Limits":
+    def unlimited(cls) -> Limits:
         """No pacing and no flood control (retries stay)."""
-        return cls(overall_per_second=None, broadcast_per_second=None, chat_per_second=None,
-                   group_per_minute=None, flood_messages=None)  # fmt: skip
+        return cls(
+            overall_per_second=None,
+            broadcast_per_second=None,
+            chat_per_second=None,
+            group_per_minute=None,
+            flood_messages=None,
+        )
 
 
 @dataclass(frozen=True)

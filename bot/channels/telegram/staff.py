@@ -51,8 +51,13 @@ def _channel(context: ContextTypes.DEFAULT_TYPE) -> Channel:
     return context.bot_data["channel"]
 
 
-async def _gatekeep(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, target: str | None = None,
-                    municipality: str | None = None) -> tuple[Channel, str, str] | None:  # fmt: skip
+async def _gatekeep(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: str,
+    target: str | None = None,
+    municipality: str | None = None,
+) -> tuple[Channel, str, str] | None:
     """The channel, actor and reply language when the sender may do ``action``; otherwise
     replies "not permitted", audits the attempt and returns None."""
     ch = _channel(context)
@@ -175,8 +180,9 @@ async def _run_broadcast(ch: Channel, pending: PendingBroadcast, broadcast_id: i
         await ch.audit.record(pending.actor, "broadcast", pending.city, f"error id={pending.id} #{broadcast_id}")
         raise
     log.info("broadcast #%s to %s: %s", broadcast_id, pending.city, report.outcome)
-    await ch.audit.record(pending.actor, "broadcast", pending.city,
-                          f"done id={pending.id} #{broadcast_id} {report.outcome}")  # fmt: skip
+    await ch.audit.record(
+        pending.actor, "broadcast", pending.city, f"done id={pending.id} #{broadcast_id} {report.outcome}"
+    )
     await ch.sender.text(report_to, report_text(ch.app.knowledge, report, lang))
 
 
@@ -198,7 +204,9 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             shown += f"\n… (+{len(problems) - MAX_PROBLEMS_SHOWN})"
         log.warning("reload of %s refused: %s", path, "; ".join(problems[:5]))
         await ch.audit.record(actor, "reload", str(path), f"refused: {len(problems)} problem(s)")
-        await ch.sender.text(chat_id, t(ch.app.knowledge, "reload_failed", lang, count=len(ch.app.shops), problems=shown))
+        await ch.sender.text(
+            chat_id, t(ch.app.knowledge, "reload_failed", lang, count=len(ch.app.shops), problems=shown)
+        )
         return
     ch.app.shops = directory  # the engine reads the live listing through App.current_shops
     log.info("reloaded %s: %d entries in %.0f ms", path, len(directory), (time.perf_counter() - started) * 1000)
@@ -233,17 +241,33 @@ def _subscription_lines(ch: Channel, rows: list[tuple], lang: str) -> str:
 async def _town_stats(ch: Channel, towns: tuple[str, ...], lang: str) -> str:
     rows = [r for r in await _subscriptions(ch) if r[0] in towns]
     people, blocked = await _town_counts(ch, towns)
-    return t(ch.app.knowledge, "stats_towns", lang, towns="、".join(towns), people=people, blocked=blocked,
-             subscriptions=_subscription_lines(ch, rows, lang))  # fmt: skip
+    return t(
+        ch.app.knowledge,
+        "stats_towns",
+        lang,
+        towns="、".join(towns),
+        people=people,
+        blocked=blocked,
+        subscriptions=_subscription_lines(ch, rows, lang),
+    )
 
 
 async def _channel_stats(ch: Channel, lang: str) -> str:
     like = ("telegram:%",)
     (conversations,) = (await _count(ch, "SELECT COUNT(*) FROM conversations WHERE user_key LIKE ?", like))[0]
     (blocked,) = (await _count(ch, "SELECT COUNT(*) FROM residents WHERE blocked = 1 AND user_key LIKE ?", like))[0]
-    return t(ch.app.knowledge, "stats", lang, conversations=conversations, blocked=blocked,
-             subscriptions=_subscription_lines(ch, await _subscriptions(ch), lang), updates=ch.stats["updates"],
-             replies=ch.stats["replies"], flood=ch.stats["flood"], errors=ch.stats["errors"])  # fmt: skip
+    return t(
+        ch.app.knowledge,
+        "stats",
+        lang,
+        conversations=conversations,
+        blocked=blocked,
+        subscriptions=_subscription_lines(ch, await _subscriptions(ch), lang),
+        updates=ch.stats["updates"],
+        replies=ch.stats["replies"],
+        flood=ch.stats["flood"],
+        errors=ch.stats["errors"],
+    )
 
 
 async def _subscriptions(ch: Channel) -> list[tuple]:

@@ -27,8 +27,7 @@ def t(knowledge: Knowledge, key: str, lang: str, **values: object) -> str:
 def commands(knowledge: Knowledge) -> list[tuple[str, str, str]]:
     """(command, ja description, en description), in menu order."""
     return [
-        (name, t(knowledge, f"command.{name}", "ja"), t(knowledge, f"command.{name}", "en"))
-        for name in COMMAND_NAMES
+        (name, t(knowledge, f"command.{name}", "ja"), t(knowledge, f"command.{name}", "en")) for name in COMMAND_NAMES
     ]
 
 
@@ -36,4 +35,3 @@ def command_list(knowledge: Knowledge, lang: str) -> str:
     """The menu as lines ``/command — description``: Japanese for ``ja``, English otherwise."""
     lang = "ja" if lang == "ja" else "en"
     return "\n".join(f"/{name} — {t(knowledge, f'command.{name}', lang)}" for name in COMMAND_NAMES)
-

@@ -55,8 +55,14 @@ def well_formed(update: Update) -> bool:
 
 
 class WebhookServer:
-    def __init__(self, application: Application, secret: str, path: str = "/telegram",
-                 listen: str = "127.0.0.1", port: int = 8080):  # fmt: skip
+    def __init__(
+        self,
+        application: Application,
+        secret: str,
+        path: str = "/telegram",
+        listen: str = "127.0.0.1",
+        port: int = 8080,
+    ):
         self.application = application
         self._secret = secret.encode("utf-8")
         self.path = path
@@ -96,8 +102,7 @@ class WebhookServer:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
-            log.warning("webhook request from %s refused: %s secret token", request.remote,
-                        "wrong" if given else "no")  # fmt: skip
+            log.warning("webhook request from %s refused: %s secret token", request.remote, "wrong" if given else "no")
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json(loads=json.loads)

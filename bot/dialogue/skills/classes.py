@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 from bot.classes.days import day_label
 from bot.classes.model import ClassSession
+from bot.dialogue.actions import Action
 from bot.dialogue.skills.reminders import remind_buttons
 from bot.dialogue.skills.shops import ask_city
-from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
 from bot.store.classes import ClassQuery
@@ -46,7 +46,9 @@ def _entry(turn: Turn, c: ClassSession) -> str:
     )
 
 
-def _filters_text(turn: Turn, when: DateFilter | None, level: str | None, topic: str | None, carrier: str | None) -> str:
+def _filters_text(
+    turn: Turn, when: DateFilter | None, level: str | None, topic: str | None, carrier: str | None
+) -> str:
     parts = []
     if when:
         if turn.lang == "en":
@@ -144,7 +146,9 @@ async def classes_reply(
         ]
     if found:
         state.shown_until = [found[-1].day.isoformat(), found[-1].start]
-        head = turn.t("classes_found", where=where, filters=filters + turn.t("filter.end") if filters else "", count=len(found))
+        head = turn.t(
+            "classes_found", where=where, filters=filters + turn.t("filter.end") if filters else "", count=len(found)
+        )
         reply = _listing(turn, head, found, total)
         reply.buttons = follow[:-1] + remind_buttons(turn, found) + follow[-1:]
         return [reply]

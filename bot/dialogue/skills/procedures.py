@@ -27,7 +27,9 @@ def category_reply(turn: Turn, category: str) -> list[Reply]:
     name they were told at the city hall), the areas as buttons."""
     turn.state.topic = "mynaportal"
     procs = [p for p in turn.knowledge.procedures.procedures if p.category == category]
-    return [Reply(turn.t("procedures_category") + "\n\n" + _numbered(turn, procs), buttons=_group_buttons(turn, category))]
+    return [
+        Reply(turn.t("procedures_category") + "\n\n" + _numbered(turn, procs), buttons=_group_buttons(turn, category))
+    ]
 
 
 def _numbered(turn: Turn, procs: list) -> str:
@@ -78,8 +80,16 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
 
 
 # What each aspect of a question reads from a procedure's answer (see meaning_rules.asked_aspect).
-ASPECT_FIELD = {"prepare": "prepare", "deadline": "who", "who": "who", "where": "ask", "online": "how", "how": "how",
-                "cost": "what", "what": "what"}  # fmt: skip
+ASPECT_FIELD = {
+    "prepare": "prepare",
+    "deadline": "who",
+    "who": "who",
+    "where": "ask",
+    "online": "how",
+    "how": "how",
+    "cost": "what",
+    "what": "what",
+}
 
 
 def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str, city: str | None = None) -> list[Reply] | None:
@@ -111,4 +121,9 @@ def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[R
     turn.state.topic = f"proc:{procs[0].id}" if procs else "mynaportal"  # an aspect asked next: of the first
     names = _numbered(turn, procs)
     buttons = [Button(p.short.get(turn.lang), Action("proc", p.id).encode()) for p in procs]
-    return [Reply(event.question.get(turn.lang) + "\n\n" + names, buttons=buttons + [turn.button("button.menu", Action.menu())])]
+    return [
+        Reply(
+            event.question.get(turn.lang) + "\n\n" + names,
+            buttons=buttons + [turn.button("button.menu", Action.menu())],
+        )
+    ]

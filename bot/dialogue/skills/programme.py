@@ -10,7 +10,9 @@ from bot.messages import Button, Reply
 
 def faq_menu(turn: Turn) -> list[Reply]:
     faq = turn.knowledge.programme.faq
-    return [Reply(turn.t("faq_menu"), buttons=[Button(f.label.get(turn.lang), Action("faq", f.id).encode()) for f in faq])]
+    return [
+        Reply(turn.t("faq_menu"), buttons=[Button(f.label.get(turn.lang), Action("faq", f.id).encode()) for f in faq])
+    ]
 
 
 def faq_reply(turn: Turn, faq_id: str) -> list[Reply] | None:
@@ -19,6 +21,9 @@ def faq_reply(turn: Turn, faq_id: str) -> list[Reply] | None:
         return None
     turn.state.topic = f"faq:{faq_id}"
     text = entry.answer.get(turn.lang) + "\n\n" + turn.t("faq_contact", **turn.contact())
-    buttons = [turn.button("button.classes", Action.intent("classes")), turn.button("button.faq", Action.intent("faq")),
-               turn.button("button.menu", Action.menu())]  # fmt: skip
+    buttons = [
+        turn.button("button.classes", Action.intent("classes")),
+        turn.button("button.faq", Action.intent("faq")),
+        turn.button("button.menu", Action.menu()),
+    ]
     return [Reply(text, buttons=buttons)]

@@ -57,8 +57,14 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
         return [Reply(turn.t("remind.gone"), buttons=[turn.button("button.classes", Action.intent("classes")), menu])]
     when = due_at(c)
     day = day_label(c.day, turn.lang, turn.knowledge)
-    values = dict(date=day, start=c.start, title=c.title, venue=c.venue,
-                  before=day_label(when.date(), turn.lang, turn.knowledge), hour=REMIND_AT.hour)  # fmt: skip
+    values = dict(
+        date=day,
+        start=c.start,
+        title=c.title,
+        venue=c.venue,
+        before=day_label(when.date(), turn.lang, turn.knowledge),
+        hour=REMIND_AT.hour,
+    )
     if when <= turn.now:
         text = turn.t("remind.too_late", when=f"{day} {c.start}", title=c.title, venue=c.venue, phone=c.phone)
         return [Reply(text, links=[turn.call_link(c.venue, c.phone)], buttons=[menu])]

@@ -3,8 +3,8 @@ subscriptions, and delete everything stored about the resident after a confirm."
 
 from __future__ import annotations
 
-from bot.dialogue.skills.shops import ask_city
 from bot.dialogue.actions import Action
+from bot.dialogue.skills.shops import ask_city
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
 
@@ -18,8 +18,11 @@ async def subscribe(turn: Turn, city: str | None) -> list[Reply]:
     new = await residents.subscribe(turn.user, city, turn.state.level, turn.state.class_topic)
     name = turn.city_name(city)
     text = turn.t("subscribed" if new else "subscribed_already", city=name)
-    buttons = [turn.button("button.classes_in", Action.classes(city), city=name),
-               turn.button("button.unsubscribe", Action.intent("unsubscribe")), turn.button("button.menu", Action.menu())]  # fmt: skip
+    buttons = [
+        turn.button("button.classes_in", Action.classes(city), city=name),
+        turn.button("button.unsubscribe", Action.intent("unsubscribe")),
+        turn.button("button.menu", Action.menu()),
+    ]
     return [Reply(text, buttons=buttons)]
 
 
@@ -27,7 +30,9 @@ async def unsubscribe(turn: Turn, city: str | None = None, everything: bool = Fa
     residents = turn.services.residents
     subs = await residents.subscriptions(turn.user)
     if not subs:
-        return [Reply(turn.t("subscriptions_none"), buttons=[turn.button("button.subscribe", Action.intent("subscribe"))])]
+        return [
+            Reply(turn.t("subscriptions_none"), buttons=[turn.button("button.subscribe", Action.intent("subscribe"))])
+        ]
     if everything or len(subs) == 1 or city in {s.municipality for s in subs}:
         target = None if everything or (len(subs) == 1 and city is None) else city
         target = target if target is not None or everything else subs[0].municipality
@@ -35,14 +40,19 @@ async def unsubscribe(turn: Turn, city: str | None = None, everything: bool = Fa
         what = turn.t("all_cities") if everything else turn.city_name(target)
         return [Reply(turn.t("unsubscribed", what=what), buttons=[turn.button("button.menu", Action.menu())])]
     cities = "、".join(turn.city_name(s.municipality) for s in subs)
-    buttons = [turn.button("button.unsubscribe_city", Action("unsub", s.municipality), city=turn.city_name(s.municipality))
-               for s in subs[:11]]  # fmt: skip
+    buttons = [
+        turn.button("button.unsubscribe_city", Action("unsub", s.municipality), city=turn.city_name(s.municipality))
+        for s in subs[:11]
+    ]
     buttons.append(turn.button("button.unsubscribe_all", Action("unsub", "*")))
     return [Reply(turn.t("subscriptions_now", cities=cities) + "\n" + turn.t("unsubscribe_which"), buttons=buttons)]
 
 
 def forget_confirm(turn: Turn) -> list[Reply]:
-    buttons = [turn.button("button.forget_yes", Action("forget", "yes")), turn.button("button.forget_no", Action("forget", "no"))]
+    buttons = [
+        turn.button("button.forget_yes", Action("forget", "yes")),
+        turn.button("button.forget_no", Action("forget", "no")),
+    ]
     return [Reply(turn.t("forget_confirm"), buttons=buttons)]
 
 

@@ -38,9 +38,24 @@ async def audit(request: web.Request) -> web.Response:
     await console.guard.require_admin(member.id, "staff.audit")
     q = request.query
     actor, action = field(q, "member", "担当者", 200), field(q, "action", "操作", 100)
-    since, until = _day(field(q, "since", "いつから", 10), "いつから"), _day(field(q, "until", "いつまで", 10), "いつまで")
-    entries = await console.guard.audit.search(actor or None, action or None, _utc(since) if since else None,
-                                               _utc(until + timedelta(days=1)) if until else None, limit=500)  # fmt: skip
-    return render(request, "audit.html", {"entries": entries, "actions": await console.guard.audit.actions(),
-                                          "members": [m.id for m in console.staff.members_with("stats")],
-                                          "f": {"member": actor, "action": action, "since": since or "", "until": until or ""}})  # fmt: skip
+    since, until = (
+        _day(field(q, "since", "いつから", 10), "いつから"),
+        _day(field(q, "until", "いつまで", 10), "いつまで"),
+    )
+    entries = await console.guard.audit.search(
+        actor or None,
+        action or None,
+        _utc(since) if since else None,
+        _utc(until + timedelta(days=1)) if until else None,
+        limit=500,
+    )
+    return render(
+        request,
+        "audit.html",
+        {
+            "entries": entries,
+            "actions": await console.guard.audit.actions(),
+            "members": [m.id for m in console.staff.members_with("stats")],
+            "f": {"member": actor, "action": action, "since": since or "", "until": until or ""},
+        },
+    )

@@ -74,10 +74,17 @@ def _compose(form) -> dict:
 
 async def _preview(console, member, typed: dict):
     return await console.broadcasts.preview(
-        member.id, typed["city"], text=typed["text"], digest=typed["kind"] == "digest", channels=typed["channels"] or None,
-        send_at=_send_at(typed["send_at"]), senders=console.senders.senders, days=typed["days"],
+        member.id,
+        typed["city"],
+        text=typed["text"],
+        digest=typed["kind"] == "digest",
+        channels=typed["channels"] or None,
+        send_at=_send_at(typed["send_at"]),
+        senders=console.senders.senders,
+        days=typed["days"],
         level=_known(typed["level"], [lv.name for lv in console.knowledge.programme.levels], "レベル"),
-        topic=_known(typed["topic"], [t.id for t in console.knowledge.programme.topics], "話題"))  # fmt: skip
+        topic=_known(typed["topic"], [t.id for t in console.knowledge.programme.topics], "話題"),
+    )
 
 
 def _known(value: str, known: list[str], name: str) -> str | None:
@@ -93,10 +100,20 @@ def _digest(text: str) -> str:
 async def _show_preview(request, console, member, typed, message: str = "", status: int = 200) -> web.Response:
     preview = await _preview(console, member, typed)
     own = member.id.partition(":")[0]
-    return render(request, "broadcast_preview.html", {
-        "p": preview, "typed": typed, "hash": _digest(preview.text), "message": message, "limits": LIMITS,
-        "quota": await line_quota(console) if "line" in preview.recipients else "",
-        "test_to": member.id if own in console.senders.senders and own != "console" else None}, status=status)  # fmt: skip
+    return render(
+        request,
+        "broadcast_preview.html",
+        {
+            "p": preview,
+            "typed": typed,
+            "hash": _digest(preview.text),
+            "message": message,
+            "limits": LIMITS,
+            "quota": await line_quota(console) if "line" in preview.recipients else "",
+            "test_to": member.id if own in console.senders.senders and own != "console" else None,
+        },
+        status=status,
+    )
 
 
 @routes.get("/broadcasts")
@@ -114,10 +131,17 @@ async def new(request: web.Request) -> web.Response:
     console, member = await allowed(request, "broadcast", "broadcast.preview")
     cities = console.cities(member.id)
     programme = console.knowledge.programme
-    return render(request, "broadcast_new.html", {"cities": cities, "channels": CHANNELS,
-                                                  "available": sorted(console.senders.senders),
-                                                  "levels": [lv.name for lv in programme.levels],
-                                                  "topics": [(t.id, t.label.get("ja")) for t in programme.topics]})  # fmt: skip
+    return render(
+        request,
+        "broadcast_new.html",
+        {
+            "cities": cities,
+            "channels": CHANNELS,
+            "available": sorted(console.senders.senders),
+            "levels": [lv.name for lv in programme.levels],
+            "topics": [(t.id, t.label.get("ja")) for t in programme.topics],
+        },
+    )
 
 
 @routes.post("/broadcasts/preview")
@@ -141,9 +165,15 @@ async def test_send(request: web.Request) -> web.Response:
     answer = await sender.send([member.id], "【テスト送信】\n" + preview.text, key=key)
     result = answer.get(member.id)
     ok = getattr(result, "status", None) == "sent"
-    await console.guard.record(member.id, "broadcast.test", f"{preview.municipality} → {member.id}",
-                               "sent" if ok else f"failed: {getattr(result, 'error', None)}"[:300])  # fmt: skip
-    message = f"{member.id} にテスト送信しました。" if ok else f"テスト送信できませんでした: {getattr(result, 'error', '')}"
+    await console.guard.record(
+        member.id,
+        "broadcast.test",
+        f"{preview.municipality} → {member.id}",
+        "sent" if ok else f"failed: {getattr(result, 'error', None)}"[:300],
+    )
+    message = (
+        f"{member.id} にテスト送信しました。" if ok else f"テスト送信できませんでした: {getattr(result, 'error', '')}"
+    )
     return await _show_preview(request, console, member, typed, message)
 
 
@@ -155,8 +185,14 @@ async def confirm(request: web.Request) -> web.Response:
     typed = _compose(form)
     previewed = await _preview(console, member, typed)
     if _digest(previewed.text) != field(form, "hash", "確認", 100):
-        return await _show_preview(request, console, member, typed,
-                                   "プレビューのあとで内容が変わりました。確かめてから、もう一度送信してください。", status=409)  # fmt: skip
+        return await _show_preview(
+            request,
+            console,
+            member,
+            typed,
+            "プレビューのあとで内容が変わりました。確かめてから、もう一度送信してください。",
+            status=409,
+        )
     broadcast_id = await console.broadcasts.confirm(previewed)
     if previewed.send_at is None:
         console.runs.start(member.id, broadcast_id)
@@ -172,9 +208,18 @@ def _progress(row, counts: dict, running: bool) -> dict:
 
     total = sum(counts.values())
     done = counts["sent"] + counts["failed"] + counts["blocked"]
-    return {"id": row.id, "status": row.status, "state": broadcast_status(row.status), "running": running,
-            "sent": counts["sent"], "failed": counts["failed"], "blocked": counts["blocked"],
-            "pending": counts["pending"] + counts["in_flight"], "total": total, "done": done}  # fmt: skip
+    return {
+        "id": row.id,
+        "status": row.status,
+        "state": broadcast_status(row.status),
+        "running": running,
+        "sent": counts["sent"],
+        "failed": counts["failed"],
+        "blocked": counts["blocked"],
+        "pending": counts["pending"] + counts["in_flight"],
+        "total": total,
+        "done": done,
+    }
 
 
 @routes.get("/broadcasts/{id}")
@@ -184,9 +229,16 @@ async def show(request: web.Request) -> web.Response:
     row = await _own(request, console, member, "broadcast.status")
     store = BroadcastStore(console.db)
     counts = await store.counts(row.id)
-    return render(request, "broadcast_show.html", {"b": row, "p": _progress(row, counts, console.runs.running(row.id)),
-                                                   "errors": await store.errors(row.id, limit=10),
-                                                   "message": request.query.get("done", "")[:200]})  # fmt: skip
+    return render(
+        request,
+        "broadcast_show.html",
+        {
+            "b": row,
+            "p": _progress(row, counts, console.runs.running(row.id)),
+            "errors": await store.errors(row.id, limit=10),
+            "message": request.query.get("done", "")[:200],
+        },
+    )
 
 
 @routes.get("/broadcasts/{id}/progress")
@@ -207,11 +259,15 @@ async def act(request: web.Request) -> web.Response:
     target = f"#{row.id} {row.municipality}"
     if action == "pause":
         ok = await console.runs.pause(row.id)
-        await console.guard.record(member.id, "broadcast.pause", target, "paused" if ok else "refused: not running here")
+        await console.guard.record(
+            member.id, "broadcast.pause", target, "paused" if ok else "refused: not running here"
+        )
         message = "一時停止しました。" if ok else "この画面から送信中の配信ではありません。"
     elif action in ("resume", "start"):
         ok = row.status in ("paused", "ready", "sending") and console.runs.start(member.id, row.id)
-        await console.guard.record(member.id, f"broadcast.{action}", target, "started" if ok else f"refused: {row.status}")
+        await console.guard.record(
+            member.id, f"broadcast.{action}", target, "started" if ok else f"refused: {row.status}"
+        )
         message = "送信を再開しました。" if ok else "再開できる状態ではありません。"
     else:
         await console.runs.pause(row.id)
@@ -225,15 +281,21 @@ async def report(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     member = member_of(request)
     row = await _own(request, console, member, "broadcast.report")
-    response = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
-                                           "Content-Disposition": f'attachment; filename="broadcast-{row.id}.csv"'})  # fmt: skip
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="broadcast-{row.id}.csv"',
+        }
+    )
     await response.prepare(request)
     await response.write("\ufeff配信番号,利用者,チャネル,状態,試行回数,エラー,更新日時\r\n".encode("utf-8"))
     async for batch in Overview(console.db).deliveries(row.id):
         out = io.StringIO(newline="")
         writer = safe_writer(out, lineterminator="\r\n")
-        writer.writerows([row.id, key, channel, delivery_status(status), attempts, error or "", tokyo_time(at, seconds=True)]
-                         for key, channel, status, attempts, error, at in batch)  # fmt: skip
+        writer.writerows(
+            [row.id, key, channel, delivery_status(status), attempts, error or "", tokyo_time(at, seconds=True)]
+            for key, channel, status, attempts, error, at in batch
+        )
         await response.write(out.getvalue().encode("utf-8"))
     await console.guard.record(member.id, "broadcast.report", f"#{row.id} {row.municipality}", "downloaded")
     await response.write_eof()
@@ -253,7 +315,8 @@ async def emergency_stop(request: web.Request) -> web.Response:
     for row in await console.broadcasts.store.list(limit=100_000, statuses=("scheduled", "ready")):
         if await console.broadcasts.cancel(member.id, row.id):
             cancelled.append(row.id)
-    await console.guard.record(member.id, "broadcast.emergency_stop", None,
-                               f"paused {paused}; cancelled {cancelled}")  # fmt: skip
-    message = f"緊急停止しました: 送信中の {len(paused)}件を一時停止、予約・送信待ちの {len(cancelled)}件を取り消しました。"
+    await console.guard.record(member.id, "broadcast.emergency_stop", None, f"paused {paused}; cancelled {cancelled}")
+    message = (
+        f"緊急停止しました: 送信中の {len(paused)}件を一時停止、予約・送信待ちの {len(cancelled)}件を取り消しました。"
+    )
     raise web.HTTPFound(f"/broadcasts?done={quote(message)}")

@@ -74,7 +74,9 @@ async def chat_say(request: web.Request) -> web.Response:
         body = None
     if not isinstance(body, dict):
         return web.json_response({"error": "JSON のオブジェクトを送ってください"}, status=400)
-    response = web.json_response({"replies": await _answer(request, user, _value(body, "text"), _value(body, "postback"))})
+    response = web.json_response(
+        {"replies": await _answer(request, user, _value(body, "text"), _value(body, "postback"))}
+    )
     if fresh:
         set_cookie(response, request, COOKIE, fresh)
     return response

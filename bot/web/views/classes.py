@@ -74,11 +74,24 @@ async def list_classes(request: web.Request) -> web.Response:
     page = number(q, "page", "ページ", 1, 10_000, 1)
     cities = await _city(console, member, city, "web.classes")
     since = None if month else console.clock().date()
-    found = await Overview(console.db).classes(console.filter_cities(member.id, cities), month, since, text or None, PAGE, (page - 1) * PAGE)
+    found = await Overview(console.db).classes(
+        console.filter_cities(member.id, cities), month, since, text or None, PAGE, (page - 1) * PAGE
+    )
     pages = max(1, (found.total + PAGE - 1) // PAGE)
-    return render(request, "classes.html", {"found": found, "page": page, "pages": pages, "city": city, "month": month or "",
-                                            "q": text, "cities": console.cities(member.id),
-                                            "this_month": console.clock().strftime("%Y-%m")})  # fmt: skip
+    return render(
+        request,
+        "classes.html",
+        {
+            "found": found,
+            "page": page,
+            "pages": pages,
+            "city": city,
+            "month": month or "",
+            "q": text,
+            "cities": console.cities(member.id),
+            "this_month": console.clock().strftime("%Y-%m"),
+        },
+    )
 
 
 def _forget_old(console) -> None:
@@ -94,9 +107,13 @@ async def _plan(console, member, name: str, data: bytes, valid_only: bool):
     with tempfile.TemporaryDirectory(prefix="madoguchi-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        schedule = read_schedule(path, console.knowledge, console.bot.shops,
-                                 allowed=lambda city: console.guard.allows(member.id, "classes", city),
-                                 today=console.clock().date())  # fmt: skip
+        schedule = read_schedule(
+            path,
+            console.knowledge,
+            console.bot.shops,
+            allowed=lambda city: console.guard.allows(member.id, "classes", city),
+            today=console.clock().date(),
+        )
     return schedule, await plan_import(console.db, schedule, valid_only=valid_only)
 
 
@@ -134,17 +151,27 @@ async def do_import(request: web.Request) -> web.Response:
     schedule, plan = await _plan(console, member, name, data, valid_only=mode == "valid")
     if plan.refusal:
         await console.guard.record(member.id, "classes.import", name, f"refused: {plan.summary()}")
-        return render(request, "classes_plan.html", {"schedule": schedule, "plan": plan, "name": name, "upload": upload_id},
-                      status=400)  # fmt: skip
+        return render(
+            request,
+            "classes_plan.html",
+            {"schedule": schedule, "plan": plan, "name": name, "upload": upload_id},
+            status=400,
+        )
     await apply_plan(console.db, plan)
     console.uploads.pop(upload_id, None)
     await console.guard.record(member.id, "classes.import", name, f"imported: {plan.summary()}")
-    return render(request, "classes_done.html", {"plan": plan, "name": name, "skipped": schedule.bad_rows if mode == "valid" else 0})
+    return render(
+        request,
+        "classes_done.html",
+        {"plan": plan, "name": name, "skipped": schedule.bad_rows if mode == "valid" else 0},
+    )
 
 
 def cancel_notice(c) -> str:
-    return (f"【講座中止のお知らせ】\n{c.day:%Y年%m月%d日} {c.start}〜 {c.venue}\n「{c.title}」は中止になりました。\n"
-            f"ご不便をおかけして申し訳ありません。お問い合わせ: {c.phone}")  # fmt: skip
+    return (
+        f"【講座中止のお知らせ】\n{c.day:%Y年%m月%d日} {c.start}〜 {c.venue}\n「{c.title}」は中止になりました。\n"
+        f"ご不便をおかけして申し訳ありません。お問い合わせ: {c.phone}"
+    )
 
 
 async def _class_of(request, console, member, name: str):
@@ -162,9 +189,17 @@ async def cancel_preview(request: web.Request) -> web.Response:
     c = await _class_of(request, console, member, "classes.cancel")
     holders = await Overview(console.db).reminder_holders(c.id)
     audience = await console.broadcasts.store.audience(c.municipality)
-    return render(request, "class_cancel.html", {"c": c, "notice": cancel_notice(c), "holders": len(holders),
-                                                 "subscribers": sum(audience.values()),
-                                                 "may_broadcast": console.guard.allows(member.id, "broadcast", c.municipality)})  # fmt: skip
+    return render(
+        request,
+        "class_cancel.html",
+        {
+            "c": c,
+            "notice": cancel_notice(c),
+            "holders": len(holders),
+            "subscribers": sum(audience.values()),
+            "may_broadcast": console.guard.allows(member.id, "broadcast", c.municipality),
+        },
+    )
 
 
 @routes.post("/classes/{id}/cancel")
@@ -187,11 +222,17 @@ async def cancel(request: web.Request) -> web.Response:
     await ScheduleStore(console.db).remove([c.id])
     broadcast_id = None
     if tell_city:
-        preview = await console.broadcasts.preview(member.id, c.municipality, text=notice, senders=console.senders.senders)
+        preview = await console.broadcasts.preview(
+            member.id, c.municipality, text=notice, senders=console.senders.senders
+        )
         broadcast_id = await console.broadcasts.confirm(preview)
         console.runs.start(member.id, broadcast_id)
-    await console.guard.record(member.id, "classes.cancel", f"#{c.id} {c.municipality}",
-                               f"removed; reminder holders told {told}; broadcast {broadcast_id or '-'}")  # fmt: skip
+    await console.guard.record(
+        member.id,
+        "classes.cancel",
+        f"#{c.id} {c.municipality}",
+        f"removed; reminder holders told {told}; broadcast {broadcast_id or '-'}",
+    )
     return render(request, "class_cancelled.html", {"c": c, "told": told, "broadcast_id": broadcast_id})
 
 
@@ -222,5 +263,3 @@ async def export(request: web.Request) -> web.Response:
     await console.guard.record(member.id, "classes.export", target, f"ok: {len(sessions)} classes")
     charset = "shift_jis" if encoding == "cp932" else "utf-8"
     return download(data, f"講座_{city or '担当市町'}_{month}.csv", f"text/csv; charset={charset}")
-
-

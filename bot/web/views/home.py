@@ -43,8 +43,14 @@ async def home(request: web.Request) -> web.Response:
     cities = console.cities(member.id)
     wanted = console.filter_cities(member.id, cities)
     overview = Overview(console.db)
-    context: dict = {"cities": cities, "classes": None, "subscribers": {}, "top_subscribers": [], "broadcasts": [],
-                     "unanswered": []}  # fmt: skip
+    context: dict = {
+        "cities": cities,
+        "classes": None,
+        "subscribers": {},
+        "top_subscribers": [],
+        "broadcasts": [],
+        "unanswered": [],
+    }
     if console.guard.allows(member.id, "classes"):
         context["classes"] = await overview.classes(wanted, since=console.clock().date(), limit=10)
     if console.guard.allows(member.id, "broadcast"):

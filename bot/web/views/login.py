@@ -48,8 +48,12 @@ async def login(request: web.Request) -> web.Response:
     password = form.get("password")
     nxt = _next(clean(form.get("next", "/"), "next", 500))
     if not typed or not isinstance(password, str) or not password:
-        return render(request, "login.html", {"next": nxt, "message": "担当者名とパスワードを入力してください",
-                                              "typed": typed}, status=401)  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            {"next": nxt, "message": "担当者名とパスワードを入力してください", "typed": typed},
+            status=401,
+        )
     result = await check_login(console.db, console.staff, typed, password)
     await console.guard.record(member_id(typed)[:200], "web.login", request.remote, result.outcome)
     if result.member is None:

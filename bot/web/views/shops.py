@@ -32,8 +32,14 @@ from bot.web.security import form_of
 
 routes = web.RouteTableDef()
 MAX_YAML = 2_000_000
-LABELS = {"name": "店舗名", "name_en": "店舗名（英語）", "municipality": "市町", "address": "住所", "phone": "電話番号",
-          "holds_classes": "講座を開いている"}  # fmt: skip
+LABELS = {
+    "name": "店舗名",
+    "name_en": "店舗名（英語）",
+    "municipality": "市町",
+    "address": "住所",
+    "phone": "電話番号",
+    "holds_classes": "講座を開いている",
+}
 
 
 def _hash(text: str) -> str:
@@ -54,8 +60,12 @@ async def _save(console, member, before: str, after: str, directory, reverts: in
     replace_atomically(console.bot.shops_file, after)
     console.bot.shops = directory  # served from the next message on
     edit_id = await ShopEdits(console.db).add(member.id, "; ".join(summary) or "変更なし", before, after, reverts)
-    await console.guard.record(member.id, "shops.revert" if reverts else "shops.edit", console.bot.shops_file.name,
-                               f"saved #{edit_id}: " + ("; ".join(summary) or "no change")[:250])  # fmt: skip
+    await console.guard.record(
+        member.id,
+        "shops.revert" if reverts else "shops.edit",
+        console.bot.shops_file.name,
+        f"saved #{edit_id}: " + ("; ".join(summary) or "no change")[:250],
+    )
     return edit_id
 
 
@@ -63,7 +73,9 @@ async def _check_and_save(console, member, before: str, after: str, refuse) -> w
     """Save ``after`` when the live reload's validator takes it; otherwise ``refuse(problems)``."""
     directory, problems = check_text(after, console.bot.shops_file, console.knowledge.municipalities.municipalities)
     if problems:
-        await console.guard.record(member.id, "shops.edit", console.bot.shops_file.name, f"refused: {len(problems)} problem(s)")
+        await console.guard.record(
+            member.id, "shops.edit", console.bot.shops_file.name, f"refused: {len(problems)} problem(s)"
+        )
         return refuse(problems)
     edit_id = await _save(console, member, before, after, directory)
     raise web.HTTPFound(f"/shops?done={quote(f'保存しました #{edit_id}')}")
@@ -73,8 +85,15 @@ async def _check_and_save(console, member, before: str, after: str, refuse) -> w
 async def listing(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     await _allowed(request, console, "web.shops")
-    return render(request, "shops.html", {"shops": console.bot.shops.listing.shops, "as_of": console.bot.shops.as_of,
-                                          "message": clean(request.query.get("done", ""), "done", 300)})  # fmt: skip
+    return render(
+        request,
+        "shops.html",
+        {
+            "shops": console.bot.shops.listing.shops,
+            "as_of": console.bot.shops.as_of,
+            "message": clean(request.query.get("done", ""), "done", 300),
+        },
+    )
 
 
 def _index(console, shop_id: str) -> int:
@@ -84,7 +103,9 @@ def _index(console, shop_id: str) -> int:
     raise web.HTTPNotFound(text="その店舗はありません")
 
 
-def _form_page(request, console, index: int, values: dict, base: str, problems=(), status: int = 200, message: str = ""):
+def _form_page(
+    request, console, index: int, values: dict, base: str, problems=(), status: int = 200, message: str = ""
+):
     by_field: dict[str, list[str]] = {}
     for p in problems:
         where = p.shop_field
@@ -92,9 +113,22 @@ def _form_page(request, console, index: int, values: dict, base: str, problems=(
             by_field.setdefault(where[1], []).append(f"{p.line}行目: {p.message}" if p.line else p.message)
     shop = console.bot.shops.listing.shops[index]
     cities = [m.name for m in console.knowledge.municipalities.municipalities]
-    return render(request, "shop_edit.html", {"shop": shop, "values": values, "labels": LABELS, "fields": EDITABLE,
-                                              "errors": by_field, "problems": problems, "base": base, "cities": cities,
-                                              "message": message}, status=status)  # fmt: skip
+    return render(
+        request,
+        "shop_edit.html",
+        {
+            "shop": shop,
+            "values": values,
+            "labels": LABELS,
+            "fields": EDITABLE,
+            "errors": by_field,
+            "problems": problems,
+            "base": base,
+            "cities": cities,
+            "message": message,
+        },
+        status=status,
+    )
 
 
 @routes.get("/shops/edit/{id}")
@@ -117,14 +151,26 @@ async def edit(request: web.Request) -> web.Response:
     before = _text(console)
     base = field(form, "base", "base", 100)
     if base != _hash(before):
-        return _form_page(request, console, index, values, _hash(before), status=409,
-                          message="このページを開いたあとで一覧が変わりました。内容を確かめて、もう一度保存してください。")  # fmt: skip
+        return _form_page(
+            request,
+            console,
+            index,
+            values,
+            _hash(before),
+            status=409,
+            message="このページを開いたあとで一覧が変わりました。内容を確かめて、もう一度保存してください。",
+        )
     try:
         after = set_fields(before, console.bot.shops_file, index, values)
     except FormError as exc:
         raise BadInput(str(exc)) from None
-    return await _check_and_save(console, member, before, after,
-                                 lambda problems: _form_page(request, console, index, values, base, problems, status=400))
+    return await _check_and_save(
+        console,
+        member,
+        before,
+        after,
+        lambda problems: _form_page(request, console, index, values, base, problems, status=400),
+    )
 
 
 @routes.get("/shops/yaml")
@@ -143,10 +189,29 @@ async def yaml_save(request: web.Request) -> web.Response:
     after = clean(form.get("text"), "YAML", MAX_YAML)
     before = _text(console)
     if field(form, "base", "base", 100) != _hash(before):
-        return render(request, "shops_yaml.html", {"text": after, "base": _hash(before), "problems": [],
-                      "message": "このページを開いたあとで一覧が変わりました。内容を確かめて、もう一度保存してください。"}, status=409)  # fmt: skip
-    return await _check_and_save(console, member, before, after, lambda problems: render(
-        request, "shops_yaml.html", {"text": after, "base": _hash(before), "problems": problems, "message": ""}, status=400))
+        return render(
+            request,
+            "shops_yaml.html",
+            {
+                "text": after,
+                "base": _hash(before),
+                "problems": [],
+                "message": "このページを開いたあとで一覧が変わりました。内容を確かめて、もう一度保存してください。",
+            },
+            status=409,
+        )
+    return await _check_and_save(
+        console,
+        member,
+        before,
+        after,
+        lambda problems: render(
+            request,
+            "shops_yaml.html",
+            {"text": after, "base": _hash(before), "problems": problems, "message": ""},
+            status=400,
+        ),
+    )
 
 
 @routes.get("/shops/history")
@@ -168,7 +233,9 @@ async def one_edit(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     await _allowed(request, console, "web.shops")
     edit = await _edit_of(request, console)
-    diff = list(difflib.unified_diff(edit.before.splitlines(), edit.after.splitlines(), "変更前", "変更後", lineterm="", n=2))
+    diff = list(
+        difflib.unified_diff(edit.before.splitlines(), edit.after.splitlines(), "変更前", "変更後", lineterm="", n=2)
+    )
     return render(request, "shop_diff.html", {"edit": edit, "diff": diff})
 
 
@@ -178,7 +245,9 @@ async def revert(request: web.Request) -> web.Response:
     member = await _allowed(request, console, "shops.revert")
     edit = await _edit_of(request, console)
     before = _text(console)
-    directory, problems = check_text(edit.before, console.bot.shops_file, console.knowledge.municipalities.municipalities)
+    directory, problems = check_text(
+        edit.before, console.bot.shops_file, console.knowledge.municipalities.municipalities
+    )
     if problems:
         raise BadInput("元に戻した一覧に誤りがあるため戻せません: " + "; ".join(p.message for p in problems[:3]))
     edit_id = await _save(console, member, before, edit.before, directory, reverts=edit.id)

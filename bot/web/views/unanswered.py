@@ -36,8 +36,11 @@ async def unanswered(request: web.Request) -> web.Response:
     console, member = await allowed(request, "report", "web.unanswered")
     show = choice(request.query, "show", "表示", ("open", "all"), "open")
     distinct, total = await UnansweredLog(console.db).total()
-    return render(request, "unanswered.html", {"rows": await _rows(console, show), "show": show,
-                                               "distinct": distinct, "total": total})  # fmt: skip
+    return render(
+        request,
+        "unanswered.html",
+        {"rows": await _rows(console, show), "show": show, "distinct": distinct, "total": total},
+    )
 
 
 @routes.post("/unanswered/mark")

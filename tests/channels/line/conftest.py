@@ -5,8 +5,8 @@ async client pointed at the fake. Retries wait no time."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -35,8 +35,9 @@ class RunningLine:
     def runtime(self) -> LineRuntime:
         return self.web_app[RUNTIME]
 
-    async def post(self, *events: dict, raw: bytes | None = None, signature: str | None = "sign",
-                   headers: dict | None = None) -> tuple[int, str]:  # fmt: skip
+    async def post(
+        self, *events: dict, raw: bytes | None = None, signature: str | None = "sign", headers: dict | None = None
+    ) -> tuple[int, str]:
         """Post a body (``raw``, or one made of ``events``) signed with the channel secret
         (``signature=None``: no header; another string: that header)."""
         data = raw if raw is not None else line_fake.body(*events)

@@ -22,20 +22,49 @@ SECRET = "process-channel-secret-5e6f7a8b9c0d"
 
 
 def test_the_options():
-    args = _parser().parse_args(["line", "--host", "0.0.0.0", "--port", "9000", "--path", "/hook",
-                                 "--workers", "3", "--push-fallback", "--db", "x.db"])  # fmt: skip
+    args = _parser().parse_args(
+        [
+            "line",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "9000",
+            "--path",
+            "/hook",
+            "--workers",
+            "3",
+            "--push-fallback",
+            "--db",
+            "x.db",
+        ]
+    )
     assert (args.host, args.port, args.path, args.workers, args.push_fallback, args.db) == (
-        "0.0.0.0", 9000, "/hook", 3, True, "x.db")  # fmt: skip
+        "0.0.0.0",
+        9000,
+        "/hook",
+        3,
+        True,
+        "x.db",
+    )
     args = _parser().parse_args(["line"])
-    assert (args.host, args.port, args.path, args.workers, args.push_fallback) == ("127.0.0.1", 8080, "/callback", 8,
-                                                                                   None)  # fmt: skip
+    assert (args.host, args.port, args.path, args.workers, args.push_fallback) == (
+        "127.0.0.1",
+        8080,
+        "/callback",
+        8,
+        None,
+    )
 
 
 def test_settings_from_the_environment():
     env = {"LINE_CHANNEL_SECRET": " s ", "LINE_CHANNEL_ACCESS_TOKEN": "t"}
     config = LineConfig.from_env(env)
     assert (config.channel_secret, config.access_token, config.api_base_url, config.push_fallback) == (
-        "s", "t", DEFAULT_API_BASE_URL, False)  # fmt: skip
+        "s",
+        "t",
+        DEFAULT_API_BASE_URL,
+        False,
+    )
     config = LineConfig.from_env({**env, "LINE_API_BASE_URL": "http://127.0.0.1:9/", "LINE_PUSH_FALLBACK": "yes"})
     assert (config.api_base_url, config.push_fallback) == ("http://127.0.0.1:9", True)
     assert LineConfig.from_env({**env, "LINE_PUSH_FALLBACK": "1"}, push_fallback=False).push_fallback is False
@@ -68,10 +97,19 @@ def test_a_port_in_use_is_one_clear_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**os.environ, "LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": "tok",
-               "MADOGUCHI_DB": str(tmp_path / "p.db")}  # fmt: skip
-        proc = subprocess.run([sys.executable, "-m", "bot", "line", "--port", str(port)], env=env,
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        env = {
+            **os.environ,
+            "LINE_CHANNEL_SECRET": SECRET,
+            "LINE_CHANNEL_ACCESS_TOKEN": "tok",
+            "MADOGUCHI_DB": str(tmp_path / "p.db"),
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", "line", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and str(port) in proc.stderr
 
@@ -95,9 +133,18 @@ async def test_a_real_process_serves_answers_and_stops_cleanly(tmp_path, fake):
         "MADOGUCHI_DB": str(tmp_path / "line.db"),
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "line", "--port", "0", "--demo", "--verbose",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot",
+        "line",
+        "--port",
+        "0",
+        "--demo",
+        "--verbose",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         first = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
         assert "listening on http://127.0.0.1:" in first, first

@@ -22,9 +22,19 @@ def test_parse_body_returns_the_events():
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"nope", b"\xff", b"[]", b"null", b"{}", b'{"events": 1}', b'{"events": [1]}', b'{"events": [[]]}',
-     b"[" * 100_000],
-)  # fmt: skip
+    [
+        b"",
+        b"nope",
+        b"\xff",
+        b"[]",
+        b"null",
+        b"{}",
+        b'{"events": 1}',
+        b'{"events": [1]}',
+        b'{"events": [[]]}',
+        b"[" * 100_000,
+    ],
+)
 def test_parse_body_refuses_what_is_not_a_payload(raw):
     with pytest.raises(MalformedBody):
         parse_body(raw)
@@ -44,12 +54,16 @@ def utf16_index(text: str, part: str) -> int:
 
 def test_line_emoji_are_dropped_and_unicode_emoji_kept():
     said = "😀(hello)宇部の🍎ドコモ(brown)"
-    emojis = [{"index": utf16_index(said, "(hello)"), "length": 7, "productId": "p", "emojiId": "001"},
-              {"index": utf16_index(said, "(brown)"), "length": 7, "productId": "p", "emojiId": "002"}]  # fmt: skip
+    emojis = [
+        {"index": utf16_index(said, "(hello)"), "length": 7, "productId": "p", "emojiId": "001"},
+        {"index": utf16_index(said, "(brown)"), "length": 7, "productId": "p", "emojiId": "002"},
+    ]
     assert to_inbound(lf.text(USER, said, emojis=emojis)).message.text == "😀宇部の🍎ドコモ"
     # spans outside the text change nothing
-    odd = [{"index": 40, "length": 3, "productId": "p", "emojiId": "001"},
-           {"index": 0, "length": 0, "productId": "p", "emojiId": "001"}]  # fmt: skip
+    odd = [
+        {"index": 40, "length": 3, "productId": "p", "emojiId": "001"},
+        {"index": 0, "length": 0, "productId": "p", "emojiId": "001"},
+    ]
     assert to_inbound(lf.text(USER, "a(b)", emojis=odd)).message.text == "a(b)"
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from linebot.v3.messaging import TextMessage
 
-from bot.channels.line.multicast import MulticastReport, Multicaster, QuotaExceeded, line_recipients
+from bot.channels.line.multicast import Multicaster, MulticastReport, QuotaExceeded, line_recipients
 from bot.channels.line.render import render
 from bot.channels.line.retry import Backoff
 from bot.messages import Button, Link, Reply
@@ -122,8 +122,11 @@ async def test_the_request_rate_is_limited(api, fake):
 
 
 async def test_rendered_replies_go_out_within_line_limits(api, fake):
-    reply = Reply("宇部市の新しいスマホ教室", buttons=[Button("宇部市のスマホ教室", "classes:宇部市")],
-                  links=[Link("電話する：ドコモショップ 0120-173-053", "tel:0120173053")])  # fmt: skip
+    reply = Reply(
+        "宇部市の新しいスマホ教室",
+        buttons=[Button("宇部市のスマホ教室", "classes:宇部市")],
+        links=[Link("電話する：ドコモショップ 0120-173-053", "tel:0120173053")],
+    )
     report = await multicaster(api).send(users(3), render([reply]), broadcast_id="r")
     assert report.sent == 3
     (call,) = fake.to("multicast")

@@ -41,7 +41,12 @@ def test_a_reply_is_a_text_with_quick_replies():
     (message,) = dicts(render([reply]))
     assert message["type"] == "text" and message["text"] == "こんにちは"
     assert quick([message]) == [
-        {"type": "postback", "label": "スマホ教室をさがす", "data": "intent:classes", "displayText": "スマホ教室をさがす"},
+        {
+            "type": "postback",
+            "label": "スマホ教室をさがす",
+            "data": "intent:classes",
+            "displayText": "スマホ教室をさがす",
+        },
         {"type": "postback", "label": "メニュー", "data": "menu", "displayText": "メニュー"},
     ]
 
@@ -97,8 +102,13 @@ def test_links_are_uri_buttons_and_tel_keeps_the_number():
 
 
 def test_links_line_cannot_open_are_left_out():
-    links = [Link("メール", "mailto:a@example.jp"), Link("ftp", "ftp://x"), Link("長い", "https://x/" + "a" * 1000),
-             Link("", "https://example.jp/"), Link("ok", "https://example.jp/")]  # fmt: skip
+    links = [
+        Link("メール", "mailto:a@example.jp"),
+        Link("ftp", "ftp://x"),
+        Link("長い", "https://x/" + "a" * 1000),
+        Link("", "https://example.jp/"),
+        Link("ok", "https://example.jp/"),
+    ]
     messages = dicts(render([Reply("x", links=links)]))
     assert [a["uri"] for a in buttons_of(messages)] == ["https://example.jp/"]
     assert dicts(render([Reply("x", links=links[:4])])) == [{"type": "text", "text": "x"}]
@@ -123,8 +133,13 @@ def test_verified_places_are_pins_and_others_are_not():
     links = [Link("地図：auショップ", "https://www.google.com/maps/search/?api=1&query=y")]
     messages = dicts(render([Reply("近くのショップ", links=links, places=places)]))
     assert [m["type"] for m in messages] == ["text", "flex", "location"]
-    assert messages[2] == {"type": "location", "title": "ドコモショップ宇部店", "address": "宇部市明神町3-1-1",
-                           "latitude": 33.95, "longitude": 131.25}  # fmt: skip
+    assert messages[2] == {
+        "type": "location",
+        "title": "ドコモショップ宇部店",
+        "address": "宇部市明神町3-1-1",
+        "latitude": 33.95,
+        "longitude": 131.25,
+    }
     assert lf.problems(messages) == []
 
 
@@ -171,8 +186,17 @@ def test_fit_label_and_link_label():
     assert link_label(Link("Telephone the very long named office", "tel:+81359740129")) == "+81359740129"
 
 
-QUESTIONS = ["宇部のショップ", "相談したい", "転出届", "宇部のスマホ教室", "メニュー", "下関のドコモ", "周南のau",
-             "マイナポータル", "よくある質問"]  # fmt: skip
+QUESTIONS = [
+    "宇部のショップ",
+    "相談したい",
+    "転出届",
+    "宇部のスマホ教室",
+    "メニュー",
+    "下関のドコモ",
+    "周南のau",
+    "マイナポータル",
+    "よくある質問",
+]
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from datetime import UTC
 from types import SimpleNamespace
 
 import pytest
@@ -41,7 +42,12 @@ async def db(tmp_path):
 
 def test_the_limits_the_engine_paces_by(sender):
     assert (sender.channel, sender.max_batch, sender.rate_per_s, sender.concurrency, sender.per_recipient_interval) == (
-        "line", 500, 150.0, 4, None)  # fmt: skip
+        "line",
+        500,
+        150.0,
+        4,
+        None,
+    )
 
 
 async def test_1200_recipients_go_in_3_calls_of_at_most_500_with_retry_keys(sender, fake):
@@ -152,18 +158,18 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     while the webhook serves — and to its Telegram subscribers through Telegram's sender,
     configured in the same environment — the shop watcher tells support, and both stop on
     shutdown."""
-    from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from bot.channels.line import command, server
     from bot.channels.line.config import LineConfig
+    from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram
 
     db_path = str(tmp_path / "serve.db")
     database = await Database(db_path).open()
     users = keys(3)
     await subscribe(database, "宇部市", users)
     await subscribe(database, "宇部市", ["telegram:501", "telegram:502"])
-    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    past = datetime.now(UTC) - timedelta(minutes=1)
     bid = await BroadcastStore(database).create("cli:admin", "宇部市", "text", NEWS, send_at=past)
     await database.close()
     monkeypatch.delenv("MADOGUCHI_STAFF", raising=False)
@@ -182,8 +188,17 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
 
     monkeypatch.setattr(server, "serve", serve)
     config = LineConfig("secret", fake.access_token, fake.url)
-    args = SimpleNamespace(db=db_path, knowledge=None, shops=None, demo=False, host="127.0.0.1", port=0,
-                           path="/callback", workers=1, telegram_request=FakeRequest(telegram))  # fmt: skip
+    args = SimpleNamespace(
+        db=db_path,
+        knowledge=None,
+        shops=None,
+        demo=False,
+        host="127.0.0.1",
+        port=0,
+        path="/callback",
+        workers=1,
+        telegram_request=FakeRequest(telegram),
+    )
     assert await command._main(args, config) == 0
     assert seen["on_error"] is not None and seen["app"]._watching is None  # watching stopped
     assert sorted(fake.to("multicast")[0].body["to"]) == sorted(k.removeprefix("line:") for k in users)

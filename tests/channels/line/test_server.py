@@ -81,8 +81,9 @@ async def test_emoji_and_line_emoji(line, fake, knowledge):
     # a LINE emoji arrives as its alternative text, placed in UTF-16 code units
     said = "😀宇部のドコモ(hello)教えて👍"
     index = len(said[: said.index("(hello)")].encode("utf-16-le")) // 2
-    event = lf.text(user, said, emojis=[{"index": index, "length": 7, "productId": "5ac1bfd5040ab15980c9b435",
-                                         "emojiId": "001"}])  # fmt: skip
+    event = lf.text(
+        user, said, emojis=[{"index": index, "length": 7, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}]
+    )
     call = await line.send(event)
     assert UBE_DOCOMO in call.messages[0]["text"]
     only_emoji = await line.send(lf.text(user, "😀👍🙏"))
@@ -171,8 +172,12 @@ async def test_unfollow_blocks_and_follow_unblocks(line, fake, app):
 
 async def test_a_residents_events_are_handled_in_order(line, fake):
     user = lf.user_id("orderly")
-    events = [lf.text(user, "ドコモショップはどこ？"), lf.text(user, "防府"), lf.postback(user, "menu"),
-              lf.text(user, "宇部のドコモ")]  # fmt: skip
+    events = [
+        lf.text(user, "ドコモショップはどこ？"),
+        lf.text(user, "防府"),
+        lf.postback(user, "menu"),
+        lf.text(user, "宇部のドコモ"),
+    ]
     status, _ = await line.post(*events)
     assert status == 200
     await line.idle()
@@ -320,8 +325,19 @@ async def test_a_tampered_body_is_refused(line, fake, app):
         b'{"events": ["text"]}',
         b"",
     ],
-    ids=["text", "truncated", "not-utf8", "array", "string", "empty-object", "no-events", "null-events",
-         "events-object", "events-of-strings", "empty-body"],
+    ids=[
+        "text",
+        "truncated",
+        "not-utf8",
+        "array",
+        "string",
+        "empty-object",
+        "no-events",
+        "null-events",
+        "events-object",
+        "events-of-strings",
+        "empty-body",
+    ],
 )
 async def test_a_malformed_body_with_a_valid_signature_is_400(line, fake, app, raw):
     status, _ = await line.post(raw=raw)

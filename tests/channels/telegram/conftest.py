@@ -9,7 +9,6 @@ import contextlib
 import traceback
 
 import aiohttp
-
 import pytest
 from telegram import Update
 
@@ -41,9 +40,14 @@ class Harness:
         kwargs = {"shops_file": shops_file} if shops_file else {}
         self.settings = TelegramSettings(token=TOKEN, staff_file=staff_file, limits=limits or Limits(), **kwargs)
         self.application = build_application(
-            app, self.settings, request=self.request, get_updates_request=FakeRequest(self.api), polling=False,
-            clock=self.time, sleep=self.time.sleep,
-        )  # fmt: skip
+            app,
+            self.settings,
+            request=self.request,
+            get_updates_request=FakeRequest(self.api),
+            polling=False,
+            clock=self.time,
+            sleep=self.time.sleep,
+        )
         self.channel = self.application.bot_data["channel"]
         self.updates = Updates()
         self.errors: list[BaseException] = []

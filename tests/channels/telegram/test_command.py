@@ -21,8 +21,9 @@ from tests.support.telegram_fake import TOKEN, FakeBotAPIServer, FakeTelegram, U
 
 
 def args(**kw) -> argparse.Namespace:
-    base = dict(webhook_url=None, listen=None, port=None, webhook_path=None, staff=None, shops=None,
-                drop_pending_updates=False)  # fmt: skip
+    base = dict(
+        webhook_url=None, listen=None, port=None, webhook_path=None, staff=None, shops=None, drop_pending_updates=False
+    )
     return argparse.Namespace(**{**base, **kw})
 
 
@@ -36,15 +37,19 @@ def test_settings_from_the_environment():
     assert s.token == TOKEN and s.api_base_url == DEFAULT_API and not s.webhook
     assert s.bot_base_url == "https://api.telegram.org/bot"
     assert TOKEN not in repr(s) and s.webhook_secret not in repr(s)
-    s = load_settings(args(webhook_url="https://bot.example.jp/madoguchi/tg", port=8443),
-                      {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/"})  # fmt: skip
+    s = load_settings(
+        args(webhook_url="https://bot.example.jp/madoguchi/tg", port=8443),
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/"},
+    )
     assert s.webhook and s.webhook_path == "/madoguchi/tg" and s.port == 8443
     assert s.api_base_url == "http://127.0.0.1:8081" and s.file_base_url == "http://127.0.0.1:8081/file/bot"
     assert len(s.webhook_secret) >= 32
     s2 = load_settings(args(webhook_url="https://bot.example.jp/x"), {"TELEGRAM_BOT_TOKEN": TOKEN})
     assert s2.webhook_secret != s.webhook_secret  # a fresh secret per start unless one is configured
-    s3 = load_settings(args(webhook_url="https://bot.example.jp/x"),
-                       {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "fixed_Secret-1"})  # fmt: skip
+    s3 = load_settings(
+        args(webhook_url="https://bot.example.jp/x"),
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "fixed_Secret-1"},
+    )
     assert s3.webhook_secret == "fixed_Secret-1"
 
 
@@ -58,7 +63,11 @@ OK = {"TELEGRAM_BOT_TOKEN": TOKEN}
         ({"TELEGRAM_BOT_TOKEN": "not a token " + TOKEN}, {}, "does not look like a bot token"),
         ({**OK, "TELEGRAM_API_BASE_URL": "ftp://x"}, {}, "http(s) URL"),
         (OK, {"webhook_url": "http://bot.example.jp/x"}, "https://"),
-        ({**OK, "TELEGRAM_WEBHOOK_SECRET": "has spaces in it"}, {"webhook_url": "https://x.jp/x"}, "TELEGRAM_WEBHOOK_SECRET"),
+        (
+            {**OK, "TELEGRAM_WEBHOOK_SECRET": "has spaces in it"},
+            {"webhook_url": "https://x.jp/x"},
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
         (OK, {"staff": "/nonexistent/staff.yaml"}, "does not exist"),
     ],
 )
@@ -75,8 +84,10 @@ def test_the_command_without_a_token_says_what_to_do(monkeypatch, capsys):
 
 
 def test_loading_the_cli_does_not_load_telegram():
-    code = ("import sys, bot.cli; bot.cli._parser(); import bot.channels.telegram.command;"
-            "bad=[m for m in sys.modules if m.split('.')[0]=='telegram']; print(bad); raise SystemExit(1 if bad else 0)")  # fmt: skip
+    code = (
+        "import sys, bot.cli; bot.cli._parser(); import bot.channels.telegram.command;"
+        "bad=[m for m in sys.modules if m.split('.')[0]=='telegram']; print(bad); raise SystemExit(1 if bad else 0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -88,7 +99,9 @@ async def test_long_polling_against_the_api_base_url_over_real_http(tmp_path, ca
     base = await fake.start()
     try:
         settings = load_settings(args(), {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base})
-        settings = dataclasses.replace(settings, limits=Limits(backoff_seconds=0.01, max_backoff_seconds=0.02, chat_per_second=None))
+        settings = dataclasses.replace(
+            settings, limits=Limits(backoff_seconds=0.01, max_backoff_seconds=0.02, chat_per_second=None)
+        )
         stop = asyncio.Event()
         task = asyncio.create_task(serve(settings, db=str(tmp_path / "p.db"), stop=stop))
         updates = Updates()
@@ -133,10 +146,15 @@ async def test_the_real_command_answers_and_stops_cleanly_on_sigterm(tmp_path):
     api = FakeTelegram()
     fake = FakeBotAPIServer(api)
     base = await fake.start()
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base,
-           "MADOGUCHI_DB": str(tmp_path / "cli.db")}  # fmt: skip
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "telegram", "-v", env=env,
-                                                stderr=asyncio.subprocess.PIPE)  # fmt: skip
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base,
+        "MADOGUCHI_DB": str(tmp_path / "cli.db"),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", "-v", env=env, stderr=asyncio.subprocess.PIPE
+    )
     try:
         await api.pending_updates.put(Updates().text(42, "宇部のドコモ"))
         for _ in range(600):
@@ -169,7 +187,9 @@ async def test_the_running_bot_sends_due_scheduled_broadcasts_and_watches_the_sh
     try:
         await ResidentStore(app.db).subscribe("telegram:77", "宇部市")
         due = datetime.now(TOKYO) - timedelta(minutes=1)
-        broadcast_id = await BroadcastStore(app.db).create("telegram:9001", "宇部市", "text", "予約したお知らせ", ["telegram"], due)
+        broadcast_id = await BroadcastStore(app.db).create(
+            "telegram:9001", "宇部市", "text", "予約したお知らせ", ["telegram"], due
+        )
     finally:
         await app.close()
     api = FakeTelegram()
@@ -179,7 +199,9 @@ async def test_the_running_bot_sends_due_scheduled_broadcasts_and_watches_the_sh
     try:
         settings = load_settings(args(), {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base})
         stop = asyncio.Event()
-        task = asyncio.create_task(serve(settings, db=db, stop=stop, on_ready=lambda application, _: ready.append(application)))
+        task = asyncio.create_task(
+            serve(settings, db=db, stop=stop, on_ready=lambda application, _: ready.append(application))
+        )
         for _ in range(500):
             if any("予約したお知らせ" in t for t in api.texts(77)) or task.done():
                 break
@@ -196,7 +218,9 @@ async def test_the_running_bot_sends_due_scheduled_broadcasts_and_watches_the_sh
     try:
         row = await BroadcastStore(app.db).get(broadcast_id)
         assert row.status == "done"
-        async with app.db.conn.execute("SELECT user_key, status FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)) as cur:
+        async with app.db.conn.execute(
+            "SELECT user_key, status FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)
+        ) as cur:
             assert [tuple(r) for r in await cur.fetchall()] == [("telegram:77", "sent")]
     finally:
         await app.close()

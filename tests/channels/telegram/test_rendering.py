@@ -33,8 +33,11 @@ def test_a_line_longer_than_the_limit_is_cut_between_characters_not_inside_an_em
 
 
 def test_the_keyboard_goes_on_the_last_part_and_links_before_buttons():
-    reply = Reply("\n".join(["x" * 100] * 100), buttons=[Button("メニュー", "menu")],
-                  links=[Link("地図：宇部", "https://www.google.com/maps/search/?api=1&query=x")])  # fmt: skip
+    reply = Reply(
+        "\n".join(["x" * 100] * 100),
+        buttons=[Button("メニュー", "menu")],
+        links=[Link("地図：宇部", "https://www.google.com/maps/search/?api=1&query=x")],
+    )
     out = render(reply, CallbackData())
     assert len(out) == 3 and all(isinstance(o, TextOut) for o in out)
     assert out[0].markup is None and out[1].markup is None
@@ -43,11 +46,14 @@ def test_the_keyboard_goes_on_the_last_part_and_links_before_buttons():
 
 
 def test_tel_links_are_not_buttons_and_their_number_is_in_the_text():
-    reply = Reply("お問い合わせは 03-5974-0129 まで", links=[
-        Link("電話する：センター 03-5974-0129", "tel:0359740129"),
-        Link("電話する：フリーダイヤル 0120-95-0178", "tel:0120950178"),
-        Link("マイナポータル", "https://myna.go.jp/"),
-    ])  # fmt: skip
+    reply = Reply(
+        "お問い合わせは 03-5974-0129 まで",
+        links=[
+            Link("電話する：センター 03-5974-0129", "tel:0359740129"),
+            Link("電話する：フリーダイヤル 0120-95-0178", "tel:0120950178"),
+            Link("マイナポータル", "https://myna.go.jp/"),
+        ],
+    )
     (out,) = render(reply, CallbackData())
     assert [row[0].url for row in out.markup.inline_keyboard] == ["https://myna.go.jp/"]
     assert out.text.count("03-5974-0129") == 1  # already shown: not repeated

@@ -37,7 +37,9 @@ async def test_start_greets_with_the_menu_as_inline_buttons(tg):
     assert await tg.channel.conversations.load(user_key(CHAT))  # the conversation is kept
 
 
-@pytest.mark.parametrize("code, expect", [("vi", "Hello"), ("en", "こんにちは"), ("ja", "こんにちは"), (None, "こんにちは")])
+@pytest.mark.parametrize(
+    "code, expect", [("vi", "Hello"), ("en", "こんにちは"), ("ja", "こんにちは"), (None, "こんにちは")]
+)
 async def test_start_language_from_the_app_language_of_a_new_resident(tg, code, expect):
     calls = await tg.send(tg.updates.command(CHAT, "start", language_code=code))
     assert tg.api.visible(calls).startswith(expect)
@@ -176,7 +178,9 @@ async def test_the_command_menu_is_registered_in_japanese_and_english(tg):
     await register_commands(tg.application)
     calls = tg.api.of("setMyCommands")
     assert len(calls) == 3
-    by_lang = {c.params.get("language_code"): {x["command"]: x["description"] for x in c.params["commands"]} for c in calls}
+    by_lang = {
+        c.params.get("language_code"): {x["command"]: x["description"] for x in c.params["commands"]} for c in calls
+    }
     expected = {"start", "menu", "help", "lang", "subscribe", "unsubscribe", "forget"}
     assert set(by_lang) == {None, "ja", "en"}
     assert all(set(commands) == expected for commands in by_lang.values())

@@ -129,8 +129,15 @@ async def test_the_bot_api_url_carries_the_token_only_in_the_path(tg):
     assert tg.request.urls[-1] == f"https://api.telegram.org/bot{TOKEN}/sendMessage"
 
 
-@pytest.mark.parametrize("change", [{}, {"chat": {"id": 5, "type": "private"}}, {"new_chat_member": {"status": "member"}},
-                                    {"chat": {"id": 5, "type": "private"}, "new_chat_member": {"status": "member"}}])  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"chat": {"id": 5, "type": "private"}},
+        {"new_chat_member": {"status": "member"}},
+        {"chat": {"id": 5, "type": "private"}, "new_chat_member": {"status": "member"}},
+    ],
+)
 async def test_a_chat_member_update_missing_its_parts_is_skipped(tg, change):
     """Found by the fuzz test: a ``my_chat_member`` without its chat or statuses raised."""
     await tg.send({"update_id": 991, "my_chat_member": change})  # the harness fails on any handler error

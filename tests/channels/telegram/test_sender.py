@@ -19,8 +19,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 async def test_outcomes_for_each_recipient():
     api = FakeTelegram()
-    sender = await make_sender(argparse.Namespace(telegram_request=FakeRequest(api), rate=100),
-                               {"TELEGRAM_BOT_TOKEN": TOKEN})  # fmt: skip
+    sender = await make_sender(
+        argparse.Namespace(telegram_request=FakeRequest(api), rate=100), {"TELEGRAM_BOT_TOKEN": TOKEN}
+    )
     try:
         assert sender.channel == "telegram" and sender.max_batch == 1 and sender.rate_per_s == 30.0
         api.block(2)
@@ -33,9 +34,13 @@ async def test_outcomes_for_each_recipient():
     finally:
         await sender.close()
     assert {k: r.status for k, r in results.items()} == {
-        "telegram:1": Status.SENT, "telegram:2": Status.BLOCKED, "telegram:3": Status.RETRY,
-        "telegram:4": Status.RETRY, "telegram:5": Status.FAILED, "line:U1": Status.FAILED,
-    }  # fmt: skip
+        "telegram:1": Status.SENT,
+        "telegram:2": Status.BLOCKED,
+        "telegram:3": Status.RETRY,
+        "telegram:4": Status.RETRY,
+        "telegram:5": Status.FAILED,
+        "line:U1": Status.FAILED,
+    }
     assert results["telegram:3"].retry_after == 7.0
     assert all(TOKEN not in (r.error or "") for r in results.values())
     assert len(api.of("sendMessage", chat_id=4, ok=False)) == 1  # the engine retries, not the bot

@@ -21,8 +21,13 @@ RESIDENT = 42
 
 
 def preview_buttons(calls) -> list[str]:
-    return [b["callback_data"] for c in calls if c.method == "sendMessage"
-            for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]  # fmt: skip
+    return [
+        b["callback_data"]
+        for c in calls
+        if c.method == "sendMessage"
+        for row in (c.params.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 async def deliveries(tg) -> list[tuple]:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels.telegram.runner import ALLOWED_UPDATES, serve
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
+from bot.channels.telegram.webhook import SECRET_HEADER
 from tests.channels.telegram.conftest import serving_webhook
 from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
 
@@ -80,12 +80,24 @@ async def test_health_and_other_paths(served):
 
 async def test_serve_in_webhook_mode_sets_the_webhook_with_its_secret(tmp_path):
     api = FakeTelegram()
-    settings = TelegramSettings(token=TOKEN, webhook_url="https://bot.example.jp/tg/hook", webhook_path="/tg/hook",
-                                port=0, webhook_secret=SECRET)  # fmt: skip
+    settings = TelegramSettings(
+        token=TOKEN,
+        webhook_url="https://bot.example.jp/tg/hook",
+        webhook_path="/tg/hook",
+        port=0,
+        webhook_secret=SECRET,
+    )
     stop = asyncio.Event()
     ready: dict = {}
-    task = asyncio.create_task(serve(settings, db=str(tmp_path / "w.db"), stop=stop, request=FakeRequest(api),
-                                     on_ready=lambda application, server: ready.update(server=server)))  # fmt: skip
+    task = asyncio.create_task(
+        serve(
+            settings,
+            db=str(tmp_path / "w.db"),
+            stop=stop,
+            request=FakeRequest(api),
+            on_ready=lambda application, server: ready.update(server=server),
+        )
+    )
     await until(lambda: "server" in ready or task.done())
     (hook,) = api.of("setWebhook")
     assert hook.params["url"] == "https://bot.example.jp/tg/hook"
@@ -108,9 +120,16 @@ async def test_a_secret_header_that_is_not_utf8_is_a_403_not_an_error(served, he
     port = int(url.split(":")[2].split("/")[0])
     body = json.dumps(tg.updates.text(42, "宇部のドコモ")).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 + SECRET_HEADER.encode() + b": " + header + b"\r\nContent-Length: " + str(len(body)).encode()
-                 + b"\r\nConnection: close\r\n\r\n" + body)  # fmt: skip
+    writer.write(
+        b"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + SECRET_HEADER.encode()
+        + b": "
+        + header
+        + b"\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
     await writer.drain()
     status_line = await reader.readline()
     writer.close()
@@ -118,13 +137,16 @@ async def test_a_secret_header_that_is_not_utf8_is_a_403_not_an_error(served, he
     assert server.accepted == 0 and "Traceback" not in caplog.text
 
 
-@pytest.mark.parametrize("change", [
-    {"chat": {"id": [1], "type": "private"}},  # found by the fuzz test: a list as the chat id
-    {"chat": {"id": "42", "type": "private"}},
-    {"from": {"id": True, "is_bot": False, "first_name": "x"}},
-    {"text": ["宇部"]},
-    {"message_id": "1"},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"chat": {"id": [1], "type": "private"}},  # found by the fuzz test: a list as the chat id
+        {"chat": {"id": "42", "type": "private"}},
+        {"from": {"id": True, "is_bot": False, "first_name": "x"}},
+        {"text": ["宇部"]},
+        {"message_id": "1"},
+    ],
+)
 async def test_an_update_with_ids_or_text_of_the_wrong_type_is_a_400(served, change):
     tg, server, session, url = served
     update = tg.updates.text(42, "宇部のドコモ")
