@@ -13,6 +13,7 @@ them and runs the skills.
 from __future__ import annotations
 
 from bot.data.concept_schema import ASPECTS, LifeEvent
+from bot.dialogue.routing import ACCEPT
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
 
@@ -20,7 +21,6 @@ COVER_ACCEPT = 0.75  # retrieval answers when its best document holds this much 
 COVER_LEAD = 0.25  # ... and leads the next one by this share of its score (else: ask which)
 EVENT_PICK_LEAD = 1.3  # an event's procedure this many times the next one's score is the one meant
 CONFIDENT = 90.0  # a character match this good is not second-guessed by a life event
-ACCEPT = 72.0  # the character matches' own acceptance (bot.dialogue.routing.ACCEPT)
 BROAD = ("group:", "procedures_")  # answers that list a whole group of procedures
 # Concepts every procedure question shares: they single out nothing.
 GENERIC = {"procedure", "remote", "smartphone"}
@@ -38,7 +38,7 @@ def asked_aspect(p: Parse, about: set[str]) -> str | None:
         return None
     if p.sense.aspects:
         return None if p.cities else _main_aspect(p.sense.aspects)
-    if p.cities and not p.intents_accepted():
+    if p.cities and not (p.best and p.best.score >= ACCEPT):
         return "where"
     return None
 

@@ -35,10 +35,6 @@ class Sense:
     all_known: bool = False  # every word is one the knowledge uses as it is
 
     @property
-    def concepts(self) -> set[str]:
-        return self.found.concepts
-
-    @property
     def aspects(self) -> set[str]:
         return self.found.aspects
 

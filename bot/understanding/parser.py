@@ -68,10 +68,6 @@ class Parse:
     def best(self) -> Scored | None:
         return self.intents[0] if self.intents else None
 
-    def intents_accepted(self, threshold: float = 72.0) -> bool:
-        """Whether some intent scored well enough to be understood (``routing.ACCEPT``)."""
-        return bool(self.intents) and self.intents[0].score >= threshold
-
     @property
     def has_entities(self) -> bool:
         return bool(self.cities or self.carrier or self.prefecture_wide)

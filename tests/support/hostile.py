@@ -21,6 +21,8 @@ import random
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from bot.dialogue.actions import KINDS as ACTION_KINDS
+
 EXAMPLES = int(os.environ.get("MADOGUCHI_FUZZ_EXAMPLES", "100"))  # more for a longer local run
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -30,26 +32,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-KINDS = [
-    "menu",
-    "intent",
-    "pick",
-    "proc",
-    "group",
-    "faq",
-    "city",
-    "shops",
-    "classes",
-    "lang",
-    "sub",
-    "unsub",
-    "forget",
-    "remind",
-    "remind:cancel",
-    "tgb:send",
-    "nonsense",
-    "",
-]
+# Every kind of button data the bot makes, and some it does not.
+KINDS = [*ACTION_KINDS, "remind:cancel", "tgb:send", "nonsense", ""]
 WORDS = [
     "宇部市",
     "宇部",
