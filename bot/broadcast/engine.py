@@ -49,9 +49,7 @@ from dataclasses import dataclass, field
 
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
-from bot.store.broadcasts import BroadcastStore
-from bot.store.database import Database
-from bot.store.residents import ResidentStore
+from bot.store.bundle import Stores
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +158,7 @@ class _Recorder:
     def __init__(self, engine: BroadcastEngine, broadcast_id: int, progress: Progress):
         self.engine = engine
         self.store = engine.store
-        self.residents = ResidentStore(engine.db)
+        self.residents = engine.residents
         self.broadcast_id = broadcast_id
         self.progress = progress
         self.buffer: list[tuple[str, str, str | None, float]] = []
@@ -208,7 +206,7 @@ class _Recorder:
 class BroadcastEngine:
     def __init__(
         self,
-        db: Database,
+        stores: Stores,
         senders: Mapping[str, Sender],
         *,
         wall: Callable[[], float] = time.time,
@@ -220,8 +218,8 @@ class BroadcastEngine:
         progress: Callable[[Progress], None] | None = None,
         owner: str | None = None,
     ):
-        self.db = db
-        self.store = BroadcastStore(db)
+        self.store = stores.broadcasts
+        self.residents = stores.residents
         self.senders = dict(senders)
         self.wall = wall
         self.monotonic = monotonic

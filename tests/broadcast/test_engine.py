@@ -14,6 +14,7 @@ import pytest
 from bot.broadcast.engine import Backoff, BroadcastBusy, BroadcastEngine
 from bot.broadcast.sender import Result
 from bot.store.broadcasts import BroadcastStore
+from bot.store.bundle import Stores
 from bot.store.database import Database
 from bot.store.residents import ResidentStore
 from tests.support.broadcast_fake import FakeSender
@@ -37,7 +38,7 @@ async def new_broadcast(db, keys=KEYS, city="宇部市", text="お知らせで�
 
 def engine(db, *senders, **options) -> BroadcastEngine:
     options.setdefault("backoff", FAST)
-    return BroadcastEngine(db, {s.channel: s for s in senders}, **options)
+    return BroadcastEngine(Stores.over(db), {s.channel: s for s in senders}, **options)
 
 
 async def test_every_recipient_once_and_every_delivery_recorded(db):

@@ -303,42 +303,48 @@ def test_yaml_schedules_with_unquoted_dates_and_times(tmp_path, knowledge):
 async def test_all_or_nothing_then_valid_rows_only(tmp_path, knowledge, db):
     rows = [*GOOD, [*DOCOMO_UBE, "2026/02/30", "10:30", "", "入門", "x", "5", "5", "", ""]]
     schedule = read_schedule(write(tmp_path, rows), knowledge)
-    plan = await plan_import(db, schedule)
+    plan = await plan_import(ScheduleStore(db), schedule)
     assert plan.refusal and "何も取り込みません" in plan.refusal and not plan.will_write
     with pytest.raises(ValueError):
-        await apply_plan(db, plan)
+        await apply_plan(ScheduleStore(db), plan)
     assert await ClassStore(db).count() == 0
-    plan = await plan_import(db, schedule, valid_only=True)
+    plan = await plan_import(ScheduleStore(db), schedule, valid_only=True)
     assert plan.refusal is None and plan.count("new") == 3
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     assert await ClassStore(db).count() == 3
 
 
 async def test_a_reimport_updates_instead_of_duplicating(tmp_path, knowledge, db):
-    await apply_plan(db, await plan_import(db, read_schedule(write(tmp_path, GOOD), knowledge)))
+    await apply_plan(
+        ScheduleStore(db), await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, GOOD), knowledge))
+    )
     before = await ScheduleStore(db).in_month(["宇部市"], "2026-12")
     changed = [row[:] for row in GOOD]
     changed[0][11] = "2"  # seats left 5 → 2
-    plan = await plan_import(db, read_schedule(write(tmp_path, changed), knowledge))
+    plan = await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, changed), knowledge))
     assert (plan.count("new"), plan.count("updated"), plan.count("unchanged")) == (0, 1, 2)
     (update,) = [c for c in plan.changes if c.kind == "updated"]
     assert "残席 5→2" in update.describe()
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     after = await ScheduleStore(db).in_month(["宇部市"], "2026-12")
     assert len(after) == 3 and [c.id for c in after] == [c.id for c in before]
     assert after[0].seats_left == 2
 
 
 async def test_a_dry_run_plan_writes_nothing_and_replace_removes_what_the_file_dropped(tmp_path, knowledge, db):
-    await apply_plan(db, await plan_import(db, read_schedule(write(tmp_path, GOOD), knowledge)))
+    await apply_plan(
+        ScheduleStore(db), await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, GOOD), knowledge))
+    )
     store = ScheduleStore(db)
     dropped = (await store.in_month(["宇部市"], "2026-12"))[1]
     reminders = ReminderStore(db)
     await reminders.add("telegram:1", dropped.id, datetime(2026, 12, 4, 10, tzinfo=TOKYO))
-    plan = await plan_import(db, read_schedule(write(tmp_path, [GOOD[0], GOOD[2]]), knowledge), replace=True)
+    plan = await plan_import(
+        ScheduleStore(db), read_schedule(write(tmp_path, [GOOD[0], GOOD[2]]), knowledge), replace=True
+    )
     assert [c.kind for c in plan.changes].count("removed") == 1
     assert await ClassStore(db).count() == 3  # planning wrote nothing
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     assert [c.title for c in await store.in_month(["宇部市"], "2026-12")] == [GOOD[0][9], GOOD[2][9]]
     (reminder,) = await reminders.of_user("telegram:1", ("cancelled",))
     assert reminder.last_error == "class removed"
@@ -346,5 +352,7 @@ async def test_a_dry_run_plan_writes_nothing_and_replace_removes_what_the_file_d
 
 async def test_replace_needs_a_file_without_errors(tmp_path, knowledge, db):
     rows = [GOOD[0], [*DOCOMO_UBE, "2026/02/30", "10:30", "", "入門", "x", "5", "5", "", ""]]
-    plan = await plan_import(db, read_schedule(write(tmp_path, rows), knowledge), valid_only=True, replace=True)
+    plan = await plan_import(
+        ScheduleStore(db), read_schedule(write(tmp_path, rows), knowledge), valid_only=True, replace=True
+    )
     assert plan.refusal and "--replace" in plan.refusal
