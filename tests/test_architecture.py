@@ -112,3 +112,22 @@ def test_the_store_knows_nothing_of_channels_dialogue_or_understanding():
     above = re.compile(r"^\s*(from|import)\s+bot\.(channels|dialogue|understanding|broadcast|web|commands)\b", re.M)
     offenders = [str(p.relative_to(BOT)) for p in STORE.rglob("*.py") if above.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+# -- tests/ mirrors bot/ ---------------------------------------------------------------
+
+TESTS = Path(__file__).resolve().parent
+NOT_MIRRORED = {"support", "conversations", "fuzz"}  # shared fakes, the conversation set, fuzzing
+
+
+def test_tests_mirror_bot():
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert sorted(f for f in folders - NOT_MIRRORED if not (BOT / f).is_dir()) == []
+
+
+def test_one_db_fixture_and_one_virtual_clock():
+    own_db = re.compile(r"^(async )?def db\(", re.M)
+    clock = re.compile(r"^class \w*(Clock|Time)\b", re.M)
+    sources = {str(p.relative_to(TESTS)): p.read_text(encoding="utf-8") for p in TESTS.rglob("*.py")}
+    assert [name for name, text in sources.items() if own_db.search(text)] == ["conftest.py"]
+    assert [name for name, text in sources.items() if clock.search(text)] == ["support/clock.py"]

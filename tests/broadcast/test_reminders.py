@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from bot.broadcast.reminders import ReminderDispatcher, due_at, reminder_text
 from bot.broadcast.sender import Result
 from bot.classes.model import ClassSession
@@ -42,13 +40,6 @@ DUE = datetime(2026, 11, 29, 10, 0, tzinfo=TOKYO)
 
 async def press(app, data, user=USER):
     return await app.engine.handle(IncomingMessage(user, postback=data))
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 async def a_class(db, c: ClassSession = CLASS) -> ClassSession:

@@ -36,13 +36,6 @@ UBE = dict(
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 def guard_for(tmp_path):
     staff = StaffDirectory.load(write_staff(tmp_path))
     return lambda db: StaffGuard(staff, AuditLog(db))

@@ -15,7 +15,6 @@ from bot.classes.importer import apply_plan, plan_import
 from bot.clock import TOKYO
 from bot.data.shops import load_shops
 from bot.store.classes import ClassStore
-from bot.store.database import Database
 from bot.store.reminders import ReminderStore
 from bot.store.schedule import ScheduleStore
 
@@ -62,13 +61,6 @@ def write(tmp_path, rows, encoding="utf-8-sig", name="schedule.csv", header=HEAD
 @pytest.fixture(scope="module")
 def shops(knowledge):
     return load_shops(config.shops_file(), knowledge.municipalities.municipalities)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 @pytest.mark.parametrize(

@@ -34,13 +34,6 @@ def sender(api) -> LineSender:
     return LineSender(api)
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
-
-
 def test_the_limits_the_engine_paces_by(sender):
     assert (sender.channel, sender.max_batch, sender.rate_per_s, sender.concurrency, sender.per_recipient_interval) == (
         "line",
