@@ -52,6 +52,25 @@ def csv_text(rows: list[list[str]], header: list[str] = HEADER) -> str:
     return "".join(",".join(cell(v) for v in row) + "\r\n" for row in [header, *rows])
 
 
+# A class in another municipality (for the municipal member who may import only Ube's).
+SHIMONOSEKI = [
+    "山口県",
+    "下関市",
+    "ソフトバンク下関山の田",
+    "083-251-4020",
+    "下関市山の田本町6-2",
+    "2026/12/07",
+    "10:00",
+    "",
+    "入門",
+    "はじめてのスマホ",
+    "5",
+    "2",
+    "",
+    "",
+]
+
+
 def write(tmp_path, rows, encoding="utf-8-sig", name="schedule.csv", header=HEADER):
     path = tmp_path / name
     path.write_bytes(csv_text(rows, header).encode(encoding))
@@ -237,23 +256,7 @@ def test_a_file_that_is_not_text(tmp_path, knowledge):
 
 
 def test_a_municipal_member_imports_only_their_cities(tmp_path, knowledge):
-    shimonoseki = [
-        "山口県",
-        "下関市",
-        "ソフトバンク下関山の田",
-        "083-251-4020",
-        "下関市山の田本町6-2",
-        "2026/12/07",
-        "10:00",
-        "",
-        "入門",
-        "はじめてのスマホ",
-        "5",
-        "2",
-        "",
-        "",
-    ]
-    schedule = read_schedule(write(tmp_path, [GOOD[0], shimonoseki]), knowledge, allowed=lambda city: city == "宇部市")
+    schedule = read_schedule(write(tmp_path, [GOOD[0], SHIMONOSEKI]), knowledge, allowed=lambda city: city == "宇部市")
     (problem,) = schedule.problems
     assert (problem.row, problem.column) == (
         3,
