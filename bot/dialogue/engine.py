@@ -169,6 +169,10 @@ class Engine:
                 return self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
+        if shops.only_desks(turn, p.carrier) and not (top and top.intent.startswith(("proc:", "group:"))):
+            # Rakuten is listed by its phone desk alone: whatever is asked of it — its shops,
+            # its classes, its hours, a number to call — the desk is what the bot knows.
+            return _ready(shops.desk_reply(turn, p.carrier))
         return None
 
     async def _nothing_matched(self, turn: Turn, p: Parse) -> list[Reply]:

@@ -12,7 +12,7 @@ from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.actions import Action
 from bot.dialogue.skills.reminders import remind_buttons
-from bot.dialogue.skills.shops import ask_city
+from bot.dialogue.skills.shops import ask_city, desk_reply, only_desks
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
 from bot.store.classes import ClassQuery
@@ -96,6 +96,8 @@ async def classes_reply(
     carrier: str | None = None,
     prefecture_wide: bool = False,
 ) -> list[Reply]:
+    if only_desks(turn, carrier):
+        return desk_reply(turn, carrier)
     state = turn.state
     state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
     if not cities and not prefecture_wide:
