@@ -202,6 +202,9 @@ class Topic(Strict):
     id: str
     label: Text
     keywords: list[str] = Field(min_length=1)
+    # The levels whose courses teach it, as the seed's course lists say (a search asks the
+    # city with them: 「カメラ」 is taught in 基本編).
+    levels: list[Literal["入門", "体験", "基本", "応用", "活用"]] = []
 
 
 class ProgrammeFile(Strict):
