@@ -277,10 +277,18 @@ class Engine:
         return None
 
     def _class_on_topic(self, turn: Turn, p: Parse, top):
-        if "lesson" in p.sense.found.direct and p.topic and any(s.intent == "classes" for s in p.intents):
-            # 「マイナンバーカードの申請を教えてくれる講座」: a class on that topic, not the procedure.
+        if "lesson" in p.sense.found.direct and p.topic and not self._confident_procedure(p, top):
+            # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
+            # a class on that topic, not the procedure.
             return self._run(turn, "classes", p)
         return None
+
+    @staticmethod
+    def _confident_procedure(p: Parse, top) -> bool:
+        """A procedure matched well and ahead of any class match: the message asks that."""
+        if top is None or not top.intent.startswith(("proc:", "group:")) or top.score < meaning_rules.CONFIDENT:
+            return False
+        return not any(s.intent == "classes" and s.score >= top.score - MARGIN for s in p.intents)
 
     def _life_event(self, turn: Turn, p: Parse, top):
         event = meaning_rules.life_event(p, top)
