@@ -27,6 +27,14 @@ GENERIC = {"procedure", "remote", "smartphone"}
 ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone", "what": "faq:about"}
 
 
+def not_the_menu(p: Parse, s: Scored, neutral: set[str]) -> bool:
+    """A near match of the menu (the bot's own help: 「使い方」「何ができる」) in a message about
+    something — a smartphone, a procedure, a class —: 「スマートフォンを贈られましたが、使い方が
+    さっぱりわかりません」 asks how to use the phone, not the bot. Only the menu's exact words
+    (``ACCEPT`` is far below them) stand beside a topic."""
+    return s.intent == "menu" and s.score < 100 and bool(p.sense.found.topics - neutral)
+
+
 def asked_aspect(p: Parse, about: set[str]) -> str | None:
     """Right after a procedure's answer (whose concepts are ``about``), a message that asks an
     aspect (what to prepare, how much, where, until when, who, online, how) and names no other

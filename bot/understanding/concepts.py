@@ -207,12 +207,15 @@ class ConceptIndex:
 _KANJI_OR_KATAKANA_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
 
 
+_NUMERAL_RE = re.compile(r"[〇一二三四五六七八九十百千万億両0-9０-９]+")  # 七十八 (歳): a number names nothing
+
+
 def _own_word(w: Word) -> bool:
     """A word of its own, which the bot must know or call unknown: one in the dictionary,
     written in kanji or katakana (天気, ゴミ). Hiragana is where the analyser guesses (しょしんしゃ
     → 小 + 芯 + 者) and may be a particle, dialect or a typo's fragment; a word the dictionary
     does not know is most often a typo or a name."""
-    return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface))
+    return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface)) and not _NUMERAL_RE.fullmatch(w.surface)
 
 
 def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:
