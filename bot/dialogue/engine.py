@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
+from bot.data.shop_names import ShopNames
 from bot.data.shops import ShopDirectory
 from bot.data.yaml_lines import DataError
 from bot.dialogue import meaning_rules, postbacks, registry
@@ -48,7 +49,7 @@ from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from bot.store.residents import ResidentStore
 from bot.store.unanswered import UnansweredLog
-from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
+from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
 from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,12 @@ class Engine:
         self._contextual = {c.id for c in knowledge.concepts.concepts if c.needs_context}
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
+        municipalities = knowledge.municipalities.municipalities
+        self._home = [m.name for m in municipalities]
+        self._shop_names = ShopNames(
+            {c: list(a) for c, a in knowledge.intents.carriers.items()},
+            {m.name: [m.name, m.short] for m in municipalities},
+        )
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
@@ -170,11 +177,26 @@ class Engine:
                 return self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
+        named = self._named_shops(turn, p, top)
+        if named:
+            return _ready(shops.named_shops_reply(turn, named))
         if shops.only_desks(turn, p.carrier) and not (top and top.intent.startswith(("proc:", "group:"))):
             # Rakuten is listed by its phone desk alone: whatever is asked of it — its shops,
             # its classes, its hours, a number to call — the desk is what the bot knows.
             return _ready(shops.desk_reply(turn, p.carrier))
         return None
+
+    def _named_shops(self, turn: Turn, p: Parse, top) -> list:
+        """Shops the message names by their own words, asked with a carrier or right after a
+        shop answer (「ゆめタウンの方は？」), when no procedure or class is the match: in the
+        cities it names, else the one just talked about, else the home prefecture's."""
+        state = turn.state
+        if not (p.carrier or state.topic == "shops") or (top and top.intent not in ("shops", "human")):
+            return []
+        cities = p.cities or ([state.city] if state.topic == "shops" and state.city else self._home)
+        directory = turn.services.shops
+        found = [s for c in cities for s in directory.in_city(c, p.carrier)]
+        return self._shop_names.named(found, fold(p.text, keep_katakana=True))
 
     async def _nothing_matched(self, turn: Turn, p: Parse) -> list[Reply]:
         shared = shared_word(p)

@@ -101,3 +101,20 @@ def near_location_reply(turn: Turn, lat: float, lon: float) -> list[Reply]:
     reply = _listing(turn, turn.t("shops_near_you"), [], near)
     reply.buttons = [turn.button("button.classes", Action.intent("classes")), turn.button("button.menu", Action.menu())]
     return [reply]
+
+
+def named_shops_reply(turn: Turn, named: list[Shop]) -> list[Reply]:
+    """The shops a message named by their own words (「山の田のソフトバンク」)."""
+    shop = named[0]
+    turn.state.topic, turn.state.city, turn.state.carrier = "shops", shop.municipality, None
+    turn.state.clear_pending()
+    carrier = shop.carrier if all(s.carrier == shop.carrier for s in named) else None
+    head = turn.t(
+        "shops_found", city=turn.city_name(shop.municipality), carrier=turn.carrier_name(carrier), count=len(named)
+    )
+    reply = _listing(turn, head, named)
+    reply.buttons = [
+        turn.button("button.classes_in", Action.classes(shop.municipality), city=turn.city_name(shop.municipality)),
+        turn.button("button.menu", Action.menu()),
+    ]
+    return [reply]
