@@ -163,7 +163,9 @@ def prefer(p: Parse, accepted: list) -> str | None:
             return faq
         if p.level:
             return "classes"
-    if "shops" in intents and p.carrier and "classes" not in intents:
+    if p.carrier and "classes" not in intents and ("shops" in intents or intents[0] == "human"):
+        # A carrier's name without class words asks for its shops; asking its phone number
+        # ("phone number of softbank hofu") too: the number is the shop's, not the centre's.
         return "shops"
     return None
 
