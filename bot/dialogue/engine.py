@@ -300,9 +300,15 @@ class Engine:
         return None
 
     def _class_on_topic(self, turn: Turn, p: Parse, top):
-        if "lesson" in p.sense.found.direct and p.topic and not self._confident_procedure(p, top):
+        if "lesson" not in p.sense.found.direct:
+            return None
+        if p.topic and not self._confident_procedure(p, top):
             # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
             # a class on that topic, not the procedure.
+            return self._run(turn, "classes", p)
+        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        if top is None and not others and not p.unknown:
+            # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
         return None
 
