@@ -80,7 +80,8 @@ def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     the school fee and the child allowance, which the collection and its change declare. At
     most four."""
     every = set().union(*declared.values()) if declared else set()
-    wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS
+    # A concept broader than another one said is no more than that one (「介護保険の負担割合証」).
+    wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS - p.sense.found.implied
     if len(wanted) < 2:
         return []
     have = p.sense.found.concepts

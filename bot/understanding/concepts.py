@@ -28,6 +28,7 @@ TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is ano
 class Found:
     concepts: set[str] = field(default_factory=set)  # with every broader concept
     direct: set[str] = field(default_factory=set)  # as the words said them
+    implied: set[str] = field(default_factory=set)  # broader than one of them (介護 of 負担割合証)
     aspects: set[str] = field(default_factory=set)
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
     own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
@@ -199,6 +200,7 @@ class ConceptIndex:
         found.direct.add(concept)
         found.concepts.add(concept)
         found.concepts |= self.ancestors[concept]
+        found.implied |= self.ancestors[concept]
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
