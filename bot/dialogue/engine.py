@@ -177,13 +177,21 @@ class Engine:
                 return self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
+        return self._settled_by_shops(turn, p, top)
+
+    def _settled_by_shops(self, turn: Turn, p: Parse, top):
+        """A shop named by its own words; a carrier listed by its phone desk alone."""
+        state = turn.state
         named = self._named_shops(turn, p, top)
         if named:
             return _ready(shops.named_shops_reply(turn, named))
-        if shops.only_desks(turn, p.carrier) and not (top and top.intent.startswith(("proc:", "group:"))):
+        carrier = p.carrier
+        if carrier is None and state.topic == "shops" and top is None and not (p.has_entities or p.unknown):
+            carrier = state.carrier  # 「何時まで？」 right after the desk's answer asks more of it
+        if shops.only_desks(turn, carrier) and not (top and top.intent.startswith(("proc:", "group:"))):
             # Rakuten is listed by its phone desk alone: whatever is asked of it — its shops,
             # its classes, its hours, a number to call — the desk is what the bot knows.
-            return _ready(shops.desk_reply(turn, p.carrier))
+            return _ready(shops.desk_reply(turn, carrier))
         return None
 
     def _named_shops(self, turn: Turn, p: Parse, top) -> list:
