@@ -520,8 +520,12 @@ class Understanding:
         """The first level or topic with a keyword in the message: in its folded form
         (``kana``, the same text keeping katakana, tells where the writer's katakana words
         begin and end) or, three kana or more, in the message's reading."""
+        chars, read_chars = set(folded), set(read)
         for key, keywords in table:
             for kw in keywords:
-                if in_text(kw, folded, kana) or (len(kw.reading) >= 3 and occurs(kw, kw.reading, read, read)):
+                # The first character tells most keywords absent without looking further.
+                if kw.folded and kw.folded[0] in chars and in_text(kw, folded, kana):
+                    return key
+                if len(kw.reading) >= 3 and kw.reading[0] in read_chars and occurs(kw, kw.reading, read, read):
                     return key
         return None
