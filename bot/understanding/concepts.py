@@ -179,7 +179,10 @@ class ConceptIndex:
 
     def _english_words(self, stems: list[str], found: Found) -> None:
         used = [False] * len(stems)
+        present = set(stems)
         for phrase, concept in self._english_phrases:
+            if phrase[0] not in present:
+                continue
             n = len(phrase)
             for i in range(len(stems) - n + 1):
                 if tuple(stems[i : i + n]) == phrase and not any(used[i : i + n]):
