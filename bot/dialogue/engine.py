@@ -256,7 +256,8 @@ class Engine:
         if preferred:
             return await self._run(turn, preferred, p)
         close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
-        settled = meaning_rules.settled_by_words(p, [top.intent, *(s.intent for s in close)])
+        ids = [top.intent, *(s.intent for s in close)]
+        settled = meaning_rules.settled_by_words(p, ids) or meaning_rules.city_procedures(p, ids)
         if settled:
             return await self._run(turn, settled, p)
         if close:

@@ -215,3 +215,12 @@ def shops_or_classes(p: Parse, accepted: list[Scored], margin: float) -> str | N
     if shops == classes:
         return None
     return "shops" if shops > classes else "classes"
+
+
+def city_procedures(p: Parse, ids: list[str]) -> str | None:
+    """A close call between lists of procedures (MyNa Portal, the child-rearing ones, a group)
+    in a message naming a city asks what that city offers (「宇部市は子育ての手続きをマイナポータル
+    でできる？」): the most specific list answers, with the city's figure."""
+    if not p.cities or not all(i.startswith(BROAD) or i == "mynaportal" for i in ids):
+        return None
+    return next((i for i in ids if i != "mynaportal"), ids[0])
