@@ -53,6 +53,7 @@ from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
 from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
+NAMED_SHOPS_SEARCHED = 400  # at most this many shops are read for one named by its own words
 
 MAX_REMEMBERED_BUTTONS = 13
 CITY_ACTIONS = ("sub", "unsub", "city", "shops", "classes")  # button data that names a municipality
@@ -203,7 +204,11 @@ class Engine:
             return []
         cities = p.cities or ([state.city] if state.topic == "shops" and state.city else self._home)
         directory = turn.services.shops
-        found = [s for c in cities for s in directory.in_city(c, p.carrier)]
+        found: list = []
+        for city in cities:
+            found += directory.in_city(city, p.carrier)
+            if len(found) > NAMED_SHOPS_SEARCHED:
+                return []  # a national listing without a city: too many shops to read on the loop
         return self._shop_names.named(found, fold(p.text, keep_katakana=True))
 
     async def _nothing_matched(self, turn: Turn, p: Parse) -> list[Reply]:
