@@ -197,8 +197,8 @@ async def _export(args: argparse.Namespace) -> int:
         await ctx.close()
 
 
-def _removal_days(args: argparse.Namespace) -> tuple[date | None, str | None]:
-    """The ``--date`` and ``--month`` of ``classes remove``, checked (and that it names what to remove)."""
+def _removal_dates(args: argparse.Namespace) -> tuple[date | None, str | None]:
+    """The day and month ``classes remove`` was given (a usage error when it was given no filter)."""
     if not (args.id or args.city or args.samples):
         raise UsageError("消す講座を --id か --city（と --date / --month / --venue）か --samples で指定してください")
     day = None
@@ -210,7 +210,7 @@ def _removal_days(args: argparse.Namespace) -> tuple[date | None, str | None]:
     return day, _month(args.month) if args.month else None
 
 
-def _list_found(found: list, verbose: bool) -> None:
+def _show_found(found: list, verbose: bool) -> None:
     for c in found[: None if verbose else SHOWN]:
         sys.stdout.write(
             f"  #{c.id} {c.municipality} {c.day:%Y/%m/%d} {c.start} {c.venue}「{c.title}」"
@@ -222,7 +222,7 @@ def _list_found(found: list, verbose: bool) -> None:
 
 
 async def _remove(args: argparse.Namespace) -> int:
-    day, month = _removal_days(args)
+    day, month = _removal_dates(args)
     ctx = await open_context(args)
     try:
         await ctx.guard.require(ctx.actor, "classes", name="classes.remove")
@@ -233,7 +233,7 @@ async def _remove(args: argparse.Namespace) -> int:
         target = f"{len(found)} classes"
         for city in sorted({c.municipality for c in found}):
             await ctx.guard.require(ctx.actor, "classes", city, target=target, name="classes.remove")
-        _list_found(found, args.verbose)
+        _show_found(found, args.verbose)
         if not found:
             sys.stdout.write("当てはまる講座はありません。\n")
             return BAD
