@@ -300,6 +300,8 @@ class Understanding:
         self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
         self._procedure_concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
         self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.aspect}  # "until when"
+        # Who asks or for whom ("grandma", "my wife") is known: it never makes a message out of scope.
+        self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.neutral}
         analysed = self.meaning.analyser.words
         self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
