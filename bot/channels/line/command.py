@@ -5,11 +5,10 @@ Options: ``--host``, ``--port``, ``--path``, ``--workers``, ``--push-fallback`` 
 ``LINE_PUSH_FALLBACK=1``), plus the shared ``--db``/``--knowledge``/``--shops``/``--demo``.
 The channel secret and access token come from ``LINE_CHANNEL_SECRET`` and
 ``LINE_CHANNEL_ACCESS_TOKEN``; ``LINE_API_BASE_URL`` points the client elsewhere
-(a local test double). While it serves, the broadcast ``Scheduler`` sends scheduled
-broadcasts and class reminders through ``bot.channels.line.sender`` and through the other
-channels configured in this environment (``TELEGRAM_BOT_TOKEN`` set: Telegram's too), and
-a refused edit of the shop listing is told to the support staff of ``$MADOGUCHI_STAFF``
-(``bot.staff.notify``); the retention purge runs daily (``App.keep_tidy``); all stop cleanly on shutdown. Importing this module loads neither linebot nor aiohttp:
+(a local test double). Around the webhook runs ``bot.runtime`` (the other channels'
+senders, the scheduler, the shop watcher telling the support staff of ``$MADOGUCHI_STAFF``,
+the retention purge, signals and an ordered shutdown), with LINE's own broadcast sender.
+Importing this module loads neither linebot nor aiohttp:
 ``run`` does, when the command is chosen. Reads the environment; through ``open_app``
 and ``server.serve``, the data files, the database and the network.
 """
@@ -75,9 +74,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
-SCHEDULER_STOP_TIMEOUT = 15.0  # seconds a running broadcast gets to pause cleanly on shutdown
-
-
 def _staff(args: argparse.Namespace):
     from bot.commands.common import staff_file
     from bot.data.yaml_lines import DataError
@@ -92,48 +88,16 @@ def _staff(args: argparse.Namespace):
         return StaffDirectory([])
 
 
-async def _main(args: argparse.Namespace, config) -> int:
-    import asyncio
-
+async def _main(args: argparse.Namespace, config, stop=None) -> int:
+    from bot import runtime
     from bot.app import open_app
-    from bot.broadcast.scheduler import Scheduler
-    from bot.broadcast.senders import open_senders
     from bot.channels.line.sender import sender_for
-    from bot.channels.line.server import serve
-    from bot.staff.notify import support_notifier
-    from bot.store.audit import AuditLog
+    from bot.channels.line.server import LineService
 
     bot = await open_app(args.db, args.knowledge, args.shops, demo=args.demo)
-    sender = sender_for(config)
-    stop = asyncio.Event()
-    scheduler = None
-    others = None
     try:
-        # LINE's sender, and every other channel configured here (a scheduled broadcast
-        # may have Telegram subscribers too).
-        others = await open_senders(args, have={"line": sender})
-        senders = others.senders
-        log.info("scheduled broadcasts and reminders reach: %s", others.summary())
-        # Scheduled broadcasts, orphaned ones and class reminders go out while the webhook serves;
-        # a refused edit of the shop listing is told to the support staff on LINE.
-        bot.watch_shops(
-            on_error=support_notifier(_staff(args), senders, AuditLog(bot.db), current=lambda: len(bot.shops))
-        )
-        scheduler = asyncio.create_task(Scheduler(bot.db, senders, knowledge=bot.knowledge).run(stop))
-        bot.keep_tidy()  # the retention purge, now and daily (stopped by bot.close)
-        await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
+        service = LineService(bot, config, args.host, args.port, args.path, args.workers, sender_for(config))
+        await runtime.run(bot, service, _staff(args), options=args, stop=stop)
     finally:
-        stop.set()  # a broadcast being sent is paused; the next start resumes it
-        if scheduler is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(scheduler), SCHEDULER_STOP_TIMEOUT)
-            except TimeoutError:
-                scheduler.cancel()
-                await asyncio.gather(scheduler, return_exceptions=True)
-            except Exception:  # noqa: BLE001 - shutting down anyway
-                pass
-        if others is not None:
-            await others.close()
-        await sender.close()
         await bot.close()
     return 0

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.broadcast.service import Preview
-from bot.channels.telegram.pacing import MONOTONIC, Clock
+from bot.delivery.pacing import MONOTONIC, Clock
 
 PREVIEW_TTL = 15 * 60.0  # seconds a preview can be confirmed
 WORKERS = 16  # concurrent sends of a staff broadcast (the engine's limiter sets the rate)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sqlite3
 import sys
 
@@ -45,8 +44,8 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.channels.telegram.secrecy import protect_logs, redact
     from bot.channels.telegram.settings import SettingsError, load_settings
+    from bot.delivery.redaction import protect_logs, redact
 
     try:
         settings = load_settings(args)
@@ -62,18 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
     from bot.channels.telegram.runner import serve
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # not on this platform
-                pass
-        await serve(settings, db=args.db, knowledge_dir=args.knowledge, demo=args.demo, stop=stop)
-
     try:
-        asyncio.run(main())
+        asyncio.run(serve(settings, db=args.db, knowledge_dir=args.knowledge, demo=args.demo))
     except InvalidToken:
         sys.stderr.write(
             "madoguchi telegram: Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with @BotFather\n"

@@ -12,7 +12,7 @@ through (PTB exempts only ``getUpdates``). For a call to a chat it waits until
 It then makes the call and handles what Telegram answers: ``RetryAfter`` is waited out
 (the chat is paused, and everything is when the call had no chat or was part of a
 broadcast) and retried; ``TimedOut`` and other ``NetworkError``s (not ``BadRequest``) are
-retried with exponential backoff and jitter. Everything else, ``Forbidden`` included,
+retried with the shared ``Backoff``. Everything else, ``Forbidden`` included,
 goes back to the caller. Clock and sleep are injectable. Touches nothing but the calls.
 """
 
@@ -27,7 +27,9 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.telegram.pacing import (
+from bot.channels.telegram.settings import Limits
+from bot.delivery.backoff import Backoff
+from bot.delivery.pacing import (
     MONOTONIC,
     SLEEP,
     Clock,
@@ -38,8 +40,7 @@ from bot.channels.telegram.pacing import (
     capped,
     wait_for,
 )
-from bot.channels.telegram.secrecy import redact
-from bot.channels.telegram.settings import Limits
+from bot.delivery.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ class TelegramLimiter(BaseRateLimiter[dict]):
         rng: Callable[[], float] = random.random,
     ):
         self.limits = limits or Limits()
-        self.clock, self.sleep, self.rng = clock, sleep, rng
+        self.clock, self.sleep = clock, sleep
+        lim = self.limits
+        self.backoff = Backoff(base=lim.backoff_seconds, cap=lim.max_backoff_seconds, jitter=0.2, rng=rng)
         per_second = self.limits.overall_per_second
         self.overall: SlidingWindow | None = SlidingWindow(per_second, 1.0) if per_second else None
         self._paused = _Pause()  # RetryAfter on a call without a chat, or in a broadcast
@@ -142,9 +145,8 @@ class TelegramLimiter(BaseRateLimiter[dict]):
             except NetworkError as exc:  # TimedOut included
                 if failures >= self.limits.max_retries:
                     raise
-                delay = min(self.limits.max_backoff_seconds, self.limits.backoff_seconds * 2**failures)
-                delay *= 0.8 + 0.4 * self.rng()
                 failures += 1
+                delay = self.backoff.delay(failures)
                 self.retries["network"] += 1
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, redact(exc), failures, delay)
                 await self.sleep(delay)

@@ -29,9 +29,10 @@ from bot.broadcast.sender import Result
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.telegram.adapter import chat_of
 from bot.channels.telegram.ratelimiter import TelegramLimiter, retry_after_seconds
-from bot.channels.telegram.rendering import split_text
-from bot.channels.telegram.secrecy import protect_logs, redact
+from bot.channels.telegram.rendering import MAX_TEXT
 from bot.channels.telegram.settings import DEFAULT_API, Limits, SettingsError, api_base_url
+from bot.delivery.redaction import protect_logs, redact
+from bot.delivery.text import split_text
 
 RATE = 25.0
 CEILING = 30.0
@@ -65,7 +66,7 @@ class TelegramSender:
         if chat_id is None:
             return Result.failed(f"not a Telegram chat: {user_key}")
         try:
-            for part in split_text(text):
+            for part in split_text(text, MAX_TEXT):
                 await self.bot.send_message(chat_id, part, rate_limit_args=self.rate_limit_args)
         except Forbidden as exc:
             return Result.blocked(redact(exc))

@@ -3,7 +3,7 @@ window of T seconds — a strict limit, no burst beyond it) and ``TokenBucket`` 
 rate with a small burst), plus ``wait_for`` which waits until every given limit has room
 and takes a slot in each at the same instant.
 
-Pure: no telegram, no I/O. The clock is any ``() -> float`` in seconds and ``sleep`` any
+Pure: no platform, no I/O. The clock is any ``() -> float`` in seconds and ``sleep`` any
 ``async (seconds) -> None``, so tests run on virtual time.
 """
 
