@@ -2,7 +2,9 @@
 own server or poller.
 
 Lives here: ``Service`` (what a channel adds: ``start``, ``stop`` and its own broadcast
-senders), ``stop_on_signals`` and ``run``. ``run`` starts, in order: the channel's
+senders), ``stop_on_signals``, ``run``, ``staff_or_nobody`` (the staff file, or nobody when
+it is invalid: the channel still serves) and ``main`` (a channel command's process: its
+exit status, a database or port trouble told in one line, Ctrl+C a clean stop). ``run`` starts, in order: the channel's
 service; the broadcast senders of every channel configured here (``open_senders``, the
 channel's own used as they are); the shop watcher, whose refused edits are told to the
 support staff (``support_notifier``); the broadcast ``Scheduler`` (scheduled broadcasts,
@@ -19,9 +21,12 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Mapping
+import sqlite3
+import sys
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
 
+from bot import config
 from bot.app import App
 from bot.broadcast.scheduler import Scheduler
 from bot.broadcast.sender import Sender
@@ -99,3 +104,30 @@ async def run(
     finally:
         log.info("stopping: finishing what is in hand")
         await service.stop()
+
+
+def staff_or_nobody(path, command: str) -> StaffDirectory:
+    """The staff directory of ``path``; an invalid file is reported and nobody is staff."""
+    from bot.data.yaml_lines import DataError
+
+    try:
+        return StaffDirectory.load(path)
+    except DataError as exc:  # the channel still serves; nobody is told of refused listings
+        problems = "".join(f"  {p}\n" for p in exc.problems)
+        sys.stderr.write(f"madoguchi {command}: staff file ignored / invalid staff file:\n{problems}")
+        return StaffDirectory([])
+
+
+def main(command: str, work: Coroutine, db: str | None) -> int:
+    """Run a channel command's process to its end; its exit status."""
+    try:
+        asyncio.run(work)
+    except sqlite3.Error as exc:
+        sys.stderr.write(f"データベースを開けません / cannot open the database {db or config.db_path()}: {exc}\n")
+        return 2
+    except OSError as exc:  # the port is taken, the address is not ours …
+        sys.stderr.write(f"madoguchi {command}: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0

@@ -1,16 +1,11 @@
 """Answering one resident: the reply token first, a push message only if enabled.
 
-Lives here: ``Messenger`` (one answer to one resident through line-bot-sdk's
-``AsyncMessagingApi``; the outcome a ``bot.delivery.outcome.Result``, and how it went
-counted in ``counts``: replied, pushed, not_sent, failed) and ``retry_key``. A reply token is single-use
-and expires after about a minute, so a reply is retried only briefly on 429, 5xx
-and timeouts. When LINE says the token is invalid or expired (400 "Invalid reply
-token"), or the reply keeps failing, the answer is pushed — only when the push
-fallback is enabled, since pushes count against the monthly message quota and
-replies are free. A push carries an ``X-Line-Retry-Key`` so that its retries never
-deliver twice (409 means LINE already accepted it). A reply that timed out may still
-have arrived, so the push after it can repeat an answer: a repeat is better than a
-resident left without one. Talks to the LINE API only.
+Lives here: ``Messenger`` (the outcome a ``Result``; how it went counted in ``counts``:
+replied, pushed, not_sent, failed) and ``retry_key``. A reply token is single-use and
+expires in about a minute, so a reply is retried only briefly; when it is refused as
+invalid or keeps failing, the answer is pushed if the push fallback is on (pushes count
+against the monthly quota). A push carries an ``X-Line-Retry-Key`` so its retries never
+deliver twice (409: accepted before). Talks to the LINE API only.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """Webhook bodies and events: LINE's JSON in, ``Inbound`` out.
 
-Lives here: ``parse_body`` (the raw body → the list of event objects, or
-``MalformedBody``), ``to_inbound`` (one event → ``Inbound`` or ``None`` when there is
-nothing to do) and ``Inbound`` itself: the platform-neutral ``IncomingMessage`` — text,
-location, postback, unsupported media, follow or unfollow — plus the LINE facts the
-channel needs (user id, reply token, webhookEventId — derived from the
-event when LINE gave none, ``event_id_of`` —, redelivery).
-
-Events are read with line-bot-sdk's webhook models. The conversation key of a
-resident is ``line:<userId>``. Only one-to-one chats are answered (group and room
-events, standby-mode events and unknown event types are skipped). Touches nothing.
+Lives here: ``parse_body`` (the raw body → its events, or ``MalformedBody``), ``to_inbound``
+(one event → ``Inbound``, or None when there is nothing to do) and ``Inbound``: the
+``IncomingMessage`` — text, location, postback, unsupported media, follow, unfollow — plus
+user id, reply token, webhookEventId (derived when LINE gave none) and redelivery. Read
+with line-bot-sdk's models; only one-to-one chats are answered. Touches nothing.
 """
 
 from __future__ import annotations

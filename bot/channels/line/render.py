@@ -1,16 +1,10 @@
-"""Replies → LINE message objects, within LINE's limits.
+"""Replies → LINE message objects, within LINE's limits (``Capabilities`` of the registry).
 
-Lives here: ``render`` and the small measuring helpers it needs. The rules:
-
-- each reply's text is a text message, split at 5,000 UTF-16 units (as LINE counts);
-- the buttons become quick-reply items on the last message (at most 13, labels at
-  most 20 characters; the full label is sent as ``displayText`` so the resident sees
-  what was pressed), with the button data as the postback data;
-- links become a Flex message of URI-action buttons (http, https, line and ``tel:``,
-  so a phone number is one tap; labels shortened to 20 characters keep the number);
-- one call carries at most 5 messages: texts are merged before anything is lost.
-
-Builds line-bot-sdk model objects; touches nothing else.
+Lives here: ``render`` and its measuring helpers. Texts are split at 5,000 UTF-16 units;
+buttons become quick-reply items on the last message (at most 13, labels of 20 with the
+full label as ``displayText``); links become a Flex message of URI buttons (``tel:`` too,
+the number kept in the label); one call carries at most 5 messages, texts merged before
+anything is lost. Builds line-bot-sdk models; touches nothing else.
 """
 
 from __future__ import annotations

@@ -62,17 +62,5 @@ def describe(exc: BaseException) -> str:
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], backoff: Backoff, what: str) -> T:
-    """``await call()``, again after a retryable failure, at most ``backoff.attempts`` times.
-    The last failure (or the first one not worth retrying) is raised."""
-    for attempt in range(1, backoff.attempts + 1):
-        try:
-            return await call()
-        except Exception as exc:  # noqa: BLE001 - sorted by retryable()
-            if attempt == backoff.attempts or not retryable(exc):
-                raise
-            wait = backoff.delay(attempt, retry_after(exc))
-            log.info(
-                "%s failed (%s), retry %d of %d in %.2fs", what, describe(exc), attempt, backoff.attempts - 1, wait
-            )
-            await backoff.sleep(wait)
-    raise AssertionError("unreachable")
+    """``await call()``, retried as ``Backoff.retry`` does for what LINE answers."""
+    return await backoff.retry(call, retryable, what, hint=retry_after, describe=describe)

@@ -1,22 +1,12 @@
-"""LINE delivery for the platform-neutral broadcast engine of the staff side
-(``bot.broadcast``; ``madoguchi broadcast`` finds this module through
-``bot.broadcast.senders``).
+"""LINE delivery for the broadcast engine (``bot.broadcast``; found through the channel
+registry): ``LineSender`` and ``make_sender(options)``.
 
-Lives here: ``LineSender`` — the engine's ``Sender`` protocol on line-bot-sdk's
-``AsyncMessagingApi`` multicast — and ``make_sender(options)``. Up to 500 user IDs per
-call (``max_batch``; a longer list is cut into several calls), at most ``rate_per_s``
-calls a second (150 by default, ``--rate`` lowers it, never above 150 — LINE allows 200),
-four calls in flight. The engine paces and retries, so each call here is tried once.
-
-Every call carries an ``X-Line-Retry-Key``: a UUID derived (uuid5) from the engine's batch
-``key``, so a batch sent again after a crash or a retry gets 409 from LINE instead of a
-second delivery. Outcomes: SENT on 200 and on 409 (accepted before); RETRY on 429, 5xx,
-timeouts and dropped connections (``bot.channels.line.retry.retryable``, with LINE's
-Retry-After); FAILED on 400 and any other refusal (and on the 429 of a spent monthly
-quota, which waiting will not cure). ``preflight(count)`` says when this month's message
-quota cannot hold ``count`` more. The access token comes from the environment through
-``LineConfig`` and never reaches a log or an error text (``describe`` is secret-free).
-Touches the LINE API only.
+Up to 500 user IDs a multicast call, at most 150 calls a second (LINE allows 200), four in
+flight; the engine paces and retries, so each call is tried once. Every call carries an
+``X-Line-Retry-Key`` derived from the engine's batch key, so a resend gets 409 instead of a
+second delivery. Results: SENT on 200 and 409; RETRY on 429, 5xx, timeouts; FAILED on 400,
+other refusals and the 429 of a spent monthly quota. ``preflight`` warns when this month's
+quota cannot hold a broadcast. The token never reaches a log. Touches the LINE API only.
 """
 
 from __future__ import annotations

@@ -1,19 +1,11 @@
 """The LINE webhook server: an aiohttp application with the webhook and a health endpoint.
 
-Lives here: ``create_app`` (the ``web.Application``), ``LineRuntime`` (what it holds
-while running) and ``LineService`` (the webhook on a host and port, as the channel's part
-of ``bot.runtime.run``).
-
-The webhook checks ``x-line-signature`` before anything else: no signature → 400,
-a wrong one → 401, and nothing is read or handled. A signed body that is not a
-webhook payload → 400. Otherwise the events are queued and LINE gets 200 at once
-(well inside its 2-second limit); the ``Dispatcher`` handles them in the background.
-``GET /healthz`` answers the reverse proxy or the monitor. On shutdown the queued
-events are finished, then the API client is closed.
-
-Touches the network (its port, and the LINE API through ``Messenger``); the database
-only through ``ChannelServices``; the bot itself is opened and
-closed by the caller.
+Lives here: ``create_app``, ``LineRuntime`` (what it holds while running) and
+``LineService`` (the webhook as the channel's part of ``bot.runtime.run``). The signature
+is checked before anything else (none → 400, wrong → 401, nothing read); a signed body
+that is not a payload → 400; otherwise the events are queued (``Dispatcher``) and LINE gets
+200 at once. ``GET /healthz`` answers the monitor. Touches its port, the LINE API and the
+database only through ``ChannelServices``.
 """
 
 from __future__ import annotations
@@ -34,8 +26,8 @@ from bot.channels.line.delivery import DEFAULT_TIMEOUT, Messenger
 from bot.channels.line.events import CHANNEL, Inbound, MalformedBody, parse_body, to_inbound
 from bot.channels.line.handler import EventHandler
 from bot.channels.line.signature import HEADER, verify
-from bot.channels.line.workers import DEFAULT_MAX_PENDING, DEFAULT_WORKERS, Dispatcher
 from bot.delivery.backoff import Backoff
+from bot.delivery.dispatch import DEFAULT_MAX_PENDING, DEFAULT_WORKERS, Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +122,7 @@ def create_app(
         if pruned:
             log.info("forgot %d old webhook event ids", pruned)
         handler = EventHandler(bot, messenger, services)
-        dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending)
+        dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending, name=CHANNEL)
         dispatcher.start()
         app[RUNTIME] = LineRuntime(config, client, api, messenger, handler, dispatcher, time.monotonic())
         try:

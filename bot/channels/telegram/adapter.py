@@ -1,13 +1,9 @@
 """Translating between Telegram and the core, both ways.
 
-Lives here: the keys (``telegram:<chat id>`` for a conversation, ``telegram:<user id>``
-for a staff identity), ``incoming`` (a Telegram message → an ``IncomingMessage`` of kind
-text, location or unsupported — stickers, photos, voice …), ``addressed`` (whether a group
-message is meant for the bot) and ``Sender``, which renders replies and delivers them: the
-outcome is a ``bot.delivery.outcome.Result`` — ``BLOCKED`` when the resident blocked the
-bot (``Forbidden``; the caller tells the core, which records it) — and a message Telegram
-refuses (``BadRequest``) is sent again as plain text so the resident still gets an answer.
-Touches the Bot API through the given bot only.
+Lives here: the keys (``telegram:<chat id>``; staff ``telegram:<user id>``), ``incoming``
+(a message → text, location or ``UNSUPPORTED``), ``addressed`` (a group message meant for the
+bot) and ``Sender`` (renders and sends; the ``Result`` is ``BLOCKED`` on ``Forbidden`` — the
+caller tells the core — and a refused keyboard is sent again as plain text).
 """
 
 from __future__ import annotations

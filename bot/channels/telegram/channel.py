@@ -1,12 +1,9 @@
 """The Telegram channel's runtime parts, and building the python-telegram-bot Application.
 
-Lives here: ``Channel`` (what every handler needs: the Madoguchi ``App``, the turns of
-``bot.channels.base.Conversations`` — per-chat order, the engine with Telegram's
-capabilities —, the sender, flood control, callback data, the staff guard, pending
-broadcasts, counters) and ``build_application``, which wires PTB's real ``Application``
-(our ``TelegramLimiter`` as its rate limiter, concurrent updates, link previews off) and
-registers the handlers of ``handlers`` and ``staff``. Tests pass a fake ``BaseRequest``
-and a virtual clock here. Reads nothing of the store: the core answers and records.
+Lives here: ``Channel`` (what the handlers share: the app, ``Conversations`` with
+Telegram's capabilities, sender, flood guard, callback data, staff guard, pending
+broadcasts, counters) and ``build_application`` (PTB's real ``Application`` with our
+limiter; tests pass a fake ``BaseRequest`` and a virtual clock). Reads nothing of the store.
 """
 
 from __future__ import annotations
@@ -21,10 +18,10 @@ from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.broadcast.engine import BroadcastEngine
+from bot.broadcast.pending import BULK, WORKERS, Broadcasts
 from bot.broadcast.service import BroadcastService
 from bot.channels.base import Conversations
 from bot.channels.telegram.adapter import Sender, chat_of, user_key
-from bot.channels.telegram.broadcast import BULK, WORKERS, Broadcasts
 from bot.channels.telegram.ratelimiter import TelegramLimiter
 from bot.channels.telegram.rendering import CAPABILITIES, CallbackData
 from bot.channels.telegram.sender import RATE, TelegramSender

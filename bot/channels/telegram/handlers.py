@@ -1,14 +1,10 @@
-"""The resident-facing python-telegram-bot handlers, the gate before them, and the error handler.
+"""The resident-facing python-telegram-bot handlers, the gate before them, the error handler.
 
-Lives here: ``install`` (registers everything on an ``Application``, staff commands from
-``staff`` included), the gate (group -1: drops edited messages and other bots, ignores a
-group message not addressed to the bot, applies per-resident flood control), the commands
-/start (a ``FOLLOW``: the core decides the welcome) /menu /help /lang /subscribe
-/unsubscribe /forget (each becomes a core postback), text, locations, button presses
-(answered at once so the spinner stops), messages the bot cannot read (``UNSUPPORTED``),
-``my_chat_member`` (blocked → ``BLOCKED``; back or added to a group → ``FOLLOW``) and the
-error handler (logs without secrets and keeps running). Talks to the core only through
-``Channel.turn``: it never reads dialogue state nor writes the store.
+The gate (group -1) drops edits and other bots, group chatter not addressed to the bot, and
+floods (one notice). /start is a ``FOLLOW`` (the core decides the welcome); /menu /help
+/lang /subscribe /unsubscribe /forget become postbacks; text, locations and unreadable
+media (``UNSUPPORTED``) go to the core; ``my_chat_member`` reports ``BLOCKED`` or ``FOLLOW``.
+Everything goes through ``Channel.turn``: no dialogue state read, no store written.
 """
 
 from __future__ import annotations

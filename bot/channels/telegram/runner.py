@@ -1,13 +1,9 @@
-"""Running the Telegram bot: long polling (default) or a webhook, inside the one runtime.
+"""Running the Telegram bot, long polling or a webhook, inside ``bot.runtime``.
 
-Lives here: ``TelegramService`` (the channel's own part of the process for
-``bot.runtime.run``: register the command menu in Japanese and English with
-``set_my_commands``, then poll — ``getUpdates`` — or set the webhook with its secret token
-and start the ``WebhookServer``; on stop, finish the updates in hand and the staff
-broadcasts running), ``register_commands`` and ``serve`` (open the app, build the
-Application, hand both to the runtime, close everything). Senders of the other channels,
-the scheduler, the shop watcher, signals and shutdown order are ``bot.runtime``'s.
-Touches the network (the Bot API at the configured base URL, the webhook port).
+Lives here: ``TelegramService`` (the command menu in Japanese and English, then polling or
+the webhook with its secret; on stop, the updates and broadcasts in hand are finished),
+``register_commands`` and ``serve`` (open the app, build the Application, run the runtime).
+Touches the Bot API and the webhook port.
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """Staff commands on Telegram: /broadcast, /reload, /stats — through the services the CLI uses.
 
-Lives here: the three commands and the broadcast's confirm / cancel buttons (callback data
-``tgb:send:<id>`` and ``tgb:cancel:<id>``). The identity is ``telegram:<user id>``; every
-attempt is checked by ``StaffGuard.require`` (a refusal audited there) and its outcome
-written to the audit log. Staff work only in a private chat with the bot. /broadcast shows
-a preview first (``BroadcastService.preview``, Telegram subscribers only); the confirm
-button stores it (``BroadcastService.confirm``) and sends it in the background through the
-shared ``BroadcastEngine`` with the channel's ``TelegramSender`` — every delivery recorded —
-and the report is ``report_text``. /reload asks the app's ``ShopWatcher.check``: a valid
-listing is swapped in, an invalid one keeps the old listing serving and its errors (file,
-line, field) are the reply. /stats reads ``ChannelServices.stats`` (read-only); municipal staff see
-only their own towns' subscribers, never Telegram-wide counts. A press of a confirm /
-cancel button with no pending broadcast behind it (pressed twice, or forged) is audited too.
+Every attempt is checked by ``StaffGuard.require`` (refusals audited there) in a private
+chat only, and its outcome audited. /broadcast previews (``BroadcastService.preview``), the
+confirm button (``tgb:send:<id>``) stores and sends it in the background through the shared
+``BroadcastEngine``; a press with no pending preview behind it is audited too. /reload asks
+the app's ``ShopWatcher.check`` (an invalid listing keeps the old one serving; its errors
+are the reply). /stats reads ``ChannelServices.stats``; municipal staff see only their towns.
 """
 
 from __future__ import annotations
@@ -24,11 +18,11 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from bot.broadcast.pending import PendingBroadcast
 from bot.broadcast.service import BroadcastRefused
 from bot.broadcast.texts import report_text
 from bot.channel_services import ChannelServices
 from bot.channels.telegram.adapter import staff_identity
-from bot.channels.telegram.broadcast import PendingBroadcast
 from bot.channels.telegram.channel import Channel
 from bot.channels.telegram.texts import t
 from bot.data.watch import watch_app

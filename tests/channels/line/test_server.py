@@ -420,7 +420,7 @@ async def test_shutdown_finishes_the_queued_events(app, fake):
     # the server is down; every acknowledged event was answered before it went
     assert {c.body["replyToken"] for c in fake.to("reply")} == {e["replyToken"] for e in events}
     assert line.runtime.dispatcher.pending == 0
-    tasks = [t for t in asyncio.all_tasks() if t.get_name().startswith("line-worker")]
+    tasks = [t for t in asyncio.all_tasks() if t.get_name().startswith("line-event")]
     assert tasks == []
 
 
@@ -431,7 +431,7 @@ async def test_shutdown_does_not_wait_forever(app, fake):
         await asyncio.sleep(0.05)
         started = time.perf_counter()
     assert time.perf_counter() - started < 5
-    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("line-worker")] == []
+    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("line-event")] == []
 
 
 async def test_a_failing_event_does_not_stop_the_worker(line, fake, app, monkeypatch):
