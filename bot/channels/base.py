@@ -59,8 +59,7 @@ class Conversations:
     async def turn(self, msg: IncomingMessage, deliver: Deliver) -> Result:
         """Answer ``msg`` and deliver the answer, after the resident's earlier messages."""
         async with self.locks(msg.user):
-            answer = await self.answer(msg)
-            result = await deliver(answer) if answer.replies else Result.not_sent("nothing to say")
+            result = await deliver(await self.answer(msg))
         if result.status is Status.BLOCKED:
             await self.blocked(msg.user)
         return result
