@@ -48,14 +48,6 @@ SQL_TEXT = re.compile(
     r"^\s*(SELECT|PRAGMA|WITH)\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
     r"|\b(CREATE|DROP|ALTER)\s+(TABLE|INDEX|TRIGGER|VIEW)\b|\bSELECT\b[\s\S]+\bFROM\b"
 )
-# The channels' own SQL (the staff /stats queries, LINE's seen events, the health check's
-# SELECT 1), moved into bot/store/ by the channels branch of issue 10. Delete this set when
-# that branch is merged: the test then holds for every module outside bot/store/.
-_CHANNEL_SQL_UNTIL_CHANNELS_BRANCH = {
-    "channels/telegram/staff.py",
-    "channels/line/seen.py",
-    "channels/line/server.py",
-}
 
 
 def sql_in(source: str) -> list[str]:
@@ -101,11 +93,8 @@ def test_the_sql_detector_finds_each_way_of_running_sql():
 
 
 def test_only_the_store_runs_sql():
-    outside = _sql_outside_store()
-    offenders = {path: hits for path, hits in outside.items() if path not in _CHANNEL_SQL_UNTIL_CHANNELS_BRANCH}
+    offenders = _sql_outside_store()
     assert offenders == {}, "SQL belongs in a bot/store/ method: " + repr(offenders)
-    no_longer = _CHANNEL_SQL_UNTIL_CHANNELS_BRANCH - set(outside)
-    assert not no_longer, f"run no SQL any more: delete them from _CHANNEL_SQL_UNTIL_CHANNELS_BRANCH: {no_longer}"
 
 
 def test_the_store_knows_nothing_of_channels_dialogue_or_understanding():

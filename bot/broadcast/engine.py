@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
+from bot.delivery.backoff import Backoff
 from bot.store.broadcasts import BroadcastRow
 from bot.store.bundle import Stores
 
@@ -66,20 +67,6 @@ class BroadcastBusy(Exception):
 
 class BroadcastClosed(Exception):
     """The broadcast was cancelled (or does not exist): nothing to send."""
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential backoff with jitter: ``base * factor**(attempt-1)``, at most ``cap``."""
-
-    base: float = 1.0
-    factor: float = 2.0
-    cap: float = 60.0
-    jitter: float = 0.1
-
-    def delay(self, attempt: int) -> float:
-        d = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
-        return d * (1 + random.uniform(-self.jitter, self.jitter))
 
 
 @dataclass

@@ -23,7 +23,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def line_quota(console) -> str:
     """This month's LINE quota as staff read it."""
     sender = console.senders.senders.get("line")
-    quota_of = getattr(getattr(sender, "multicaster", None), "quota", None)
+    quota_of = getattr(sender, "quota", None)
     if quota_of is None:
         return "LINE の送信設定がありません"
     try:

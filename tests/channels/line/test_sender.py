@@ -173,16 +173,29 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     telegram = FakeTelegram()
     seen = {}
 
-    async def serve(bot, config, host, port, path, workers):  # stands in for the webhook server
-        await fake.wait_for(lambda: fake.to("multicast"), timeout=10)
-        for _ in range(500):  # the Telegram deliveries of the same broadcast
-            if len(telegram.messages()) == 2:
-                break
-            await asyncio.sleep(0.02)
-        seen["on_error"] = bot.shop_watcher.on_error
-        seen["app"] = bot
+    stop = asyncio.Event()
 
-    monkeypatch.setattr(server, "serve", serve)
+    class Webhook:  # stands in for the webhook server: stops the runtime once both channels delivered
+        def __init__(self, bot, config, host, port, path, workers, sender):
+            self.bot, self.senders = bot, {"line": sender}
+
+        async def start(self):
+            asyncio.get_running_loop().create_task(self.delivered())
+
+        async def delivered(self):
+            await fake.wait_for(lambda: fake.to("multicast"), timeout=10)
+            for _ in range(500):  # the Telegram deliveries of the same broadcast
+                if len(telegram.messages()) == 2:
+                    break
+                await asyncio.sleep(0.02)
+            seen["on_error"] = self.bot.shop_watcher.on_error
+            seen["app"] = self.bot
+            stop.set()
+
+        async def stop(self):
+            await self.senders["line"].close()
+
+    monkeypatch.setattr(server, "LineService", Webhook)
     config = LineConfig("secret", fake.access_token, fake.url)
     args = SimpleNamespace(
         db=db_path,
@@ -195,7 +208,7 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
         workers=1,
         telegram_request=FakeRequest(telegram),
     )
-    assert await command._main(args, config) == 0
+    assert await command._main(args, config, stop=stop) == 0
     assert seen["on_error"] is not None and seen["app"]._watching is None  # watching stopped
     assert sorted(fake.to("multicast")[0].body["to"]) == sorted(k.removeprefix("line:") for k in users)
     assert sorted(c.chat_id for c in telegram.messages()) == [501, 502]
