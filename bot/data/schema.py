@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import languages
 from bot.data.yaml_lines import DataError, format_path, line_for, load_cached, load_with_lines
 
 CARRIERS = ("docomo", "au", "softbank", "rakuten")
@@ -24,15 +25,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """A text in Japanese and English."""
+class Text(BaseModel):
+    """A text in every language it is written in: ``{ja: …, en: …, ja-easy: …}``.
+
+    Japanese is required; a language without its own form reads the one its fallback chain
+    finds (``bot.languages.chain``). A key that is no language code of the registry is refused."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Annotated[str, Field(min_length=1)]] = Field(init=False)
 
     ja: str = Field(min_length=1)
-    en: str = Field(min_length=1)
     source: str | None = None  # the official source of a fact the text states (e.g. a hotline)
 
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ja
+    @model_validator(mode="after")
+    def _languages(self) -> Text:
+        for code in self.__pydantic_extra__ or {}:
+            if not languages.known(code):
+                raise ValueError(f"{code!r} is no language (known: {', '.join(languages.codes())})")
+        return self
+
+    def forms(self) -> dict[str, str]:
+        """Every language it is written in, Japanese first."""
+        return {"ja": self.ja, **(self.__pydantic_extra__ or {})}
+
+    def written_in(self, lang: str) -> bool:
+        return lang in self.forms()
+
+    def get(self, lang: str | None) -> str:
+        """The text in ``lang``, or in the first language of its fallback chain that has it."""
+        forms = self.forms()
+        return next((forms[code] for code in languages.chain(lang) if code in forms), self.ja)
 
 
 class Source(Strict):
@@ -244,8 +266,8 @@ class TextFile(Strict):
     def cross_checks(self) -> list[tuple[tuple, str]]:
         problems = []
         weekdays = self.texts.get(WEEKDAYS_KEY)
-        for lang in ("ja", "en") if weekdays else ():
-            if len(getattr(weekdays, lang).split()) != 7:
+        for lang, words in weekdays.forms().items() if weekdays else ():
+            if len(words.split()) != 7:
                 problems.append(
                     (("texts", WEEKDAYS_KEY, lang), "needs seven weekdays, Monday first, separated by spaces")
                 )

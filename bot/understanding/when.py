@@ -5,8 +5,9 @@ combined (来週の土曜, 12月の下旬の土日) — and the part of the day 
 those last listed.
 
 ``parse_when`` turns them into a ``DateFilter`` relative to a given day (Asia/Tokyo
-is the caller's business). English (today, tomorrow, next week, saturday) too.
-Pure functions.
+is the caller's business). English (today, tomorrow, next week, saturday) too. The filter
+says what the resident named as data (a period, days of the week, a part of the day); the
+reply's language says it back (``bot.languages.wording``). Pure functions.
 """
 
 from __future__ import annotations
@@ -21,17 +22,41 @@ WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # with び: かよう alone is also 通う
 _WEEKDAY_KANA = ("げつようび", "かようび", "すいようび", "もくようび", "きんようび", "どようび", "にちようび")
+# What a ``DateFilter.period`` can be: the reply says each back with its ``when.<period>`` text.
+PERIODS = (
+    "date",
+    "today",
+    "tomorrow",
+    "day_after_tomorrow",
+    "this_week",
+    "next_week",
+    "week_after_next",
+    "this_month",
+    "next_month",
+    "month",
+    "new_year",
+    "later",
+)
 
 
 @dataclass(frozen=True)
 class DateFilter:
     """Classes from ``start`` to ``end`` inclusive, optionally only on ``weekdays``
-    (0 = Monday); ``label`` is the phrase the resident used, for the reply."""
+    (0 = Monday). What the resident named, for the reply to say back: ``period`` (one of
+    ``PERIODS``; ``date`` with ``month`` and ``day``, ``month`` with ``month``), the part of
+    that month (``month_part``: early, mid, late), a word for the days (``days_word``: weekend,
+    weekdays), ``coming`` (「今度の日曜」) and ``part_of_day`` (morning, afternoon, evening)."""
 
     start: date
     end: date
     weekdays: frozenset[int] = frozenset()
-    label: str = ""
+    period: str | None = None
+    month: int | None = None
+    day: int | None = None
+    month_part: str | None = None
+    days_word: str | None = None
+    coming: bool = False
+    part_of_day: str | None = None
     after: str | None = None  # only classes starting at this "HH:MM" or later (午後)
     before: str | None = None  # only classes starting before this "HH:MM" (午前)
     later: bool = False  # 「もっと先は？」: after the classes last listed (the caller knows which)
@@ -102,9 +127,9 @@ MONTHS_EN = (
 )
 # 「12月の頭」「来月の中旬」「今月末」: a part of a month. (words, first day, last day or None: the month's end)
 _MONTH_PARTS = (
-    (("上旬", "初旬", "頭", "初め", "はじめ", "始め", "early"), 1, 10, "上旬"),
-    (("中旬", "半ば", "なかば", "mid"), 11, 20, "中旬"),
-    (("下旬", "末", "終わり", "おわり", "late", "end of"), 21, None, "下旬"),
+    (("上旬", "初旬", "頭", "初め", "はじめ", "始め", "early"), 1, 10, "early"),
+    (("中旬", "半ば", "なかば", "mid"), 11, 20, "mid"),
+    (("下旬", "末", "終わり", "おわり", "late", "end of"), 21, None, "late"),
 )
 # 「12月」 but not 「3か月」「12月5日」 (an explicit date is read first).
 _MONTH_RE = re.compile(r"(?<![\dかヶケカ])(\d{1,2})\s*月(?![\d曜])")
@@ -132,58 +157,63 @@ def _part_pattern(word: str) -> str:
     return {"末": r"(?<!週)末", "はじめ": r"はじめ(?!て)", "初め": r"初め(?!て)"}.get(word, re.escape(word))
 
 
-def _month_range(today: date, year: int, month: int, text: str, offset_label: str) -> tuple[date, date, str]:
-    """The month (or the part of it the text names: 頭・中旬・末) from today on."""
+def _month_range(today: date, year: int, month: int, text: str, said: str, period: DateFilter) -> DateFilter:
+    """The month (or the part of it the text names after ``said``: 頭・中旬・末) from today on."""
     first = date(year, month, 1)
     last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    after = text[text.find(offset_label) :] if offset_label in text else text
+    after = text[text.find(said) :] if said in text else text
     for words, lo, hi, part in _MONTH_PARTS:
         if any(re.search(_part_pattern(w), after) for w in words):
             start, end = first.replace(day=lo), last if hi is None else first.replace(day=hi)
-            return max(start, today), end, offset_label + part
-    return max(first, today), last, offset_label
+            return replace(period, start=max(start, today), end=end, month_part=part)
+    return replace(period, start=max(first, today), end=last)
 
 
-def _period(cleaned: str, low: str, reading: str, today: date) -> tuple[date, date, str] | None:
+def _period(cleaned: str, low: str, reading: str, today: date) -> DateFilter | None:
     """A span the message names: a week (来週), a month (来月, 12月, 12月の頭), or the
     new year (年明け); None when it names none."""
     weekly = (
-        (("再来週", "さらいしゆう", "week after next"), 2, "再来週"),
-        (("来週", "らいしゆう", "next week"), 1, "来週"),
-        (("今週", "こんしゆう", "this week"), 0, "今週"),
+        (("再来週", "さらいしゆう", "week after next"), 2, "week_after_next"),
+        (("来週", "らいしゆう", "next week"), 1, "next_week"),
+        (("今週", "こんしゆう", "this week"), 0, "this_week"),
     )
-    for words, offset, label in weekly:
+    for words, offset, period in weekly:
         if _said(words, low, reading):
             start, end = _week_bounds(today, offset)
-            return start, end, label
-    monthly = ((("来月", "らいげつ", "next month"), 1, "来月"), (("今月", "こんげつ", "this month"), 0, "今月"))
-    for words, offset, label in monthly:
+            return DateFilter(start, end, period=period)
+    monthly = (
+        (("来月", "らいげつ", "next month"), 1, "next_month", "来月"),
+        (("今月", "こんげつ", "this month"), 0, "this_month", "今月"),
+    )
+    for words, offset, period, said in monthly:
         if _said(words, low, reading):
             month = today.month + offset
             year = today.year + (month > 12)
             month = (month - 1) % 12 + 1
-            return _month_range(today, year, month, low, label)
+            return _month_range(today, year, month, low, said, DateFilter(today, today, period=period))
     m = _MONTH_RE.search(cleaned)
     named = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
     if named is None:
         named = next((i + 1 for i, name in enumerate(MONTHS_EN) if re.search(_month_en_pattern(name), low)), None)
     if named is not None:
         year = today.year + (named < today.month)
-        return _month_range(today, year, named, low, f"{named}月")
+        return _month_range(
+            today, year, named, low, f"{named}月", DateFilter(today, today, period="month", month=named)
+        )
     if _said(("年明け", "としあけ", "正月明け", "new year"), low, reading):
         year = today.year + (today.month >= 10)
-        return max(date(year, 1, 1), today), date(year, 1, 15), "年明け"
+        return DateFilter(max(date(year, 1, 1), today), date(year, 1, 15), period="new_year")
     return None
 
 
 # 「もっと先は？」 after a list of classes: the ones after those.
 _LATER_WORDS = ("もっと先", "もつとさき", "その先", "そのさき", "先のは", "later ones", "any later", "after that")
 
-# The parts of a day a resident names: (words, start at or after, start before, label).
+# The parts of a day a resident names: (words, start at or after, start before, which).
 _PARTS_OF_DAY = (
-    (("午前中", "午前", "ごぜんちゆう", "ごぜん"), None, "12:00", "午前"),
-    (("午後", "ごご"), "12:00", None, "午後"),
-    (("夕方", "ゆうがた", "夜", "よる"), "16:00", None, "夕方"),
+    (("午前中", "午前", "ごぜんちゆう", "ごぜん"), None, "12:00", "morning"),
+    (("午後", "ごご"), "12:00", None, "afternoon"),
+    (("夕方", "ゆうがた", "夜", "よる"), "16:00", None, "evening"),
 )
 
 
@@ -193,16 +223,16 @@ def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) 
     low = cleaned.lower()
     days = _days(cleaned, reading, today, horizon_days)
     if days is None and _said(_LATER_WORDS, low, reading):
-        days = DateFilter(today, today + timedelta(days=horizon_days), label="この先", later=True)
+        days = DateFilter(today, today + timedelta(days=horizon_days), period="later", later=True)
     part = next(
-        ((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None
+        ((after, before, which) for words, after, before, which in _PARTS_OF_DAY if _said(words, low, reading)), None
     )
     if part is None:
         return days
-    after, before, label = part
+    after, before, which = part
     if days is None:
-        return DateFilter(today, today + timedelta(days=horizon_days), label=label, after=after, before=before)
-    return replace(days, label=f"{days.label}の{label}", after=after, before=before)
+        days = DateFilter(today, today + timedelta(days=horizon_days))
+    return replace(days, part_of_day=which, after=after, before=before)
 
 
 def _days(cleaned: str, reading: str, today: date, horizon_days: int) -> DateFilter | None:
@@ -221,37 +251,33 @@ def _days(cleaned: str, reading: str, today: date, horizon_days: int) -> DateFil
     far = today + timedelta(days=horizon_days)
     explicit = _explicit_date(cleaned, today)
     if explicit:
-        return DateFilter(explicit, explicit, label=f"{explicit.month}/{explicit.day}")
+        return DateFilter(explicit, explicit, period="date", month=explicit.month, day=explicit.day)
     simple = (
-        (("明後日", "あさって", "day after tomorrow"), 2, "明後日"),
-        (("明日", "あした", "あす", "tomorrow"), 1, "明日"),
-        (("今日", "きよう", "本日", "today"), 0, "今日"),
+        (("明後日", "あさって", "day after tomorrow"), 2, "day_after_tomorrow"),
+        (("明日", "あした", "あす", "tomorrow"), 1, "tomorrow"),
+        (("今日", "きよう", "本日", "today"), 0, "today"),
     )
-    for words, offset, label in simple:
+    for words, offset, period in simple:
         if _said(words, low, reading):
-            if label == "今日" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
+            if period == "today" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
                 continue  # きょうしつ (教室) is not きょう (today)
             day = today + timedelta(days=offset)
-            return DateFilter(day, day, label=label)
-    period = _period(cleaned, low, reading, today)
+            return DateFilter(day, day, period=period)
+    span = _period(cleaned, low, reading, today)
     days: set[int] = set()
-    day_label = ""
+    days_word = None
     if _said(("週末", "しゆうまつ", "土日", "どにち", "weekend"), low, reading):
-        days, day_label = {5, 6}, "土日"
+        days, days_word = {5, 6}, "weekend"
     elif _said(("平日", "へいじつ", "weekday"), low, reading):
-        days, day_label = {0, 1, 2, 3, 4}, "平日"
+        days, days_word = {0, 1, 2, 3, 4}, "weekdays"
     else:
         for i, ch in enumerate(WEEKDAYS_JA):
             if re.search(ch + r"曜", cleaned) or _WEEKDAY_KANA[i] in reading or WEEKDAYS_EN[i] in low:
                 days.add(i)
-        day_label = "・".join(WEEKDAYS_JA[d] + "曜" for d in sorted(days))
-    if period:
-        start, end, label = period
-        if days:
-            return DateFilter(start, end, frozenset(days), label=f"{label}の{day_label}")
-        return DateFilter(start, end, label=label)
+    if span:
+        return replace(span, weekdays=frozenset(days), days_word=days_word)
     if days:
         if len(days) == 1 and _COMING_RE.search(low):
-            return DateFilter(today, today + timedelta(days=6), frozenset(days), label=f"今度の{day_label}")
-        return DateFilter(today, far, frozenset(days), label=day_label)
+            return DateFilter(today, today + timedelta(days=6), frozenset(days), coming=True)
+        return DateFilter(today, far, frozenset(days), days_word=days_word)
     return None

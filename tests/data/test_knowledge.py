@@ -59,7 +59,17 @@ def test_every_procedure_group_exists(knowledge):
 @pytest.mark.parametrize(
     "key, edited, problem",
     [
-        ("empty", '{ja: "ご質問を入力してください。"}', "texts.empty.en: Field required"),  # a text missing its English
+        ("empty", '{en: "Please type your question."}', "texts.empty.ja: Field required"),  # Japanese is required
+        (
+            "empty",
+            '{ja: "ご質問を入力してください。", en: ""}',
+            "texts.empty.en: String should have at least 1 character",
+        ),
+        (
+            "empty",
+            '{ja: "ご質問を入力してください。", fr: "Écrivez votre question."}',
+            "texts.empty: Value error, 'fr' is no language (known: ja, en, ja-easy)",
+        ),
         (
             "weekdays",
             '{ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}',
@@ -124,7 +134,7 @@ def test_knowledge_check_passes_on_the_bundled_data(capsys):
 
 def test_knowledge_check_refuses_a_broken_file(copy):
     texts = copy / "texts.yaml"
-    line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
+    line = edit_line(texts, "  empty:", '  empty: {en: "Please type your question."}\n')
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "knowledge", "check", "--knowledge", str(copy)],
         capture_output=True,
@@ -132,7 +142,7 @@ def test_knowledge_check_refuses_a_broken_file(copy):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert f"{texts}:{line}: texts.empty.en: Field required" in proc.stderr
+    assert f"{texts}:{line}: texts.empty.ja: Field required" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
