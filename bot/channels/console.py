@@ -16,6 +16,7 @@ import re
 import sys
 from typing import IO
 
+from bot import languages
 from bot.dialogue.engine import Engine
 from bot.messages import IncomingMessage, Location, Reply
 
@@ -69,8 +70,8 @@ def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
         raise BadLine('missing "user" (a non-empty string)')
     user = _text_field(obj, "user")
     lang = obj.get("lang")
-    if lang is not None and lang not in ("ja", "en"):
-        raise BadLine('"lang" must be "ja" or "en"')
+    if lang is not None and not languages.known(lang):
+        raise BadLine('"lang" must be one of ' + ", ".join(f'"{code}"' for code in languages.codes()))
     text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise BadLine('"text" must be a string')

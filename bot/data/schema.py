@@ -226,11 +226,26 @@ class Topic(Strict):
     keywords: list[str] = Field(min_length=1)
 
 
+class Helpline(Strict):
+    """A national phone line the bot names (the My Number one, for the card and MyNa Portal)."""
+
+    name: Text
+    phone: str = Field(pattern=PHONE_RE.pattern)
+    source: str
+
+
+class Site(Strict):
+    url: str = Field(pattern=r"^https://")
+    source: str
+
+
 class ProgrammeFile(Strict):
     name: Text
     as_of: str
     source: str
     contact: Contact
+    my_number_line: Helpline
+    mynaportal: Site
     promises: list[Text]
     faq: list[FaqEntry]
     levels: list[Level]

@@ -73,29 +73,16 @@ def _listing(turn: Turn, head: str, found: list[ClassSession], total: int) -> Re
     return Reply("\n\n".join(lines), links=links)
 
 
-async def classes_reply(
-    turn: Turn,
-    cities: list[str],
-    when: DateFilter | None = None,
-    level: str | None = None,
-    topic: str | None = None,
-    carrier: str | None = None,
-    prefecture_wide: bool = False,
-) -> list[Reply]:
-    state = turn.state
-    state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
-    if not cities and not prefecture_wide:
-        return ask_city(turn, "classes")
-    state.clear_pending()
-    if cities:
-        state.city = cities[0]
-    where = turn.say.join([turn.city_name(c) for c in cities]) if cities else turn.t("where_all")
+def _queries(
+    turn: Turn, cities: list[str], when: DateFilter | None, level: str | None, topic: str | None, carrier: str | None
+) -> tuple[DateFilter | None, dict, ClassQuery]:
+    """The dates asked (moved on for 「もっと先は？」), the search's bounds alone, and the search."""
     today = turn.now.date()
     until = today + timedelta(days=HORIZON_DAYS)
     beyond = None
-    if when and when.later and state.shown_until:
+    if when and when.later and turn.state.shown_until:
         # 「もっと先は？」: the classes after the last one listed, for as long again.
-        beyond = tuple(state.shown_until)
+        beyond = tuple(turn.state.shown_until)
         begin = max(date.fromisoformat(beyond[0]), today)
         when = replace(when, start=begin, end=begin + timedelta(days=HORIZON_DAYS))
         until = when.end
@@ -115,6 +102,27 @@ async def classes_reply(
     )
     if when:
         query = ClassQuery(**{**query.__dict__, "until": min(when.end, until) if when.weekdays else when.end})
+    return when, base, query
+
+
+async def classes_reply(
+    turn: Turn,
+    cities: list[str],
+    when: DateFilter | None = None,
+    level: str | None = None,
+    topic: str | None = None,
+    carrier: str | None = None,
+    prefecture_wide: bool = False,
+) -> list[Reply]:
+    state = turn.state
+    state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
+    if not cities and not prefecture_wide:
+        return ask_city(turn, "classes")
+    state.clear_pending()
+    if cities:
+        state.city = cities[0]
+    where = turn.say.join([turn.city_name(c) for c in cities]) if cities else turn.t("where_all")
+    when, base, query = _queries(turn, cities, when, level, topic, carrier)
     store = turn.services.classes
     found, total = await store.search(query)
     filters = _filters_text(turn, when, level, topic, carrier)

@@ -30,11 +30,10 @@ def bye(turn: Turn) -> list[Reply]:
 
 def human(turn: Turn) -> list[Reply]:
     contact = turn.contact()
-    links = [
-        turn.call_link(contact["contact"], contact["phone"]),
-        turn.call_link("0120-95-0178", "0120-95-0178"),
-    ]
-    return [Reply(turn.t("human", **contact), links=links, buttons=[turn.button("button.menu", Action.menu())])]
+    line = turn.knowledge.programme.my_number_line
+    links = [turn.call_link(contact["contact"], contact["phone"]), turn.call_link(line.phone, line.phone)]
+    text = turn.t("human", **contact, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
+    return [Reply(text, links=links, buttons=[turn.button("button.menu", Action.menu())])]
 
 
 def switch_language(turn: Turn, lang: str) -> list[Reply]:
