@@ -43,7 +43,13 @@ SKILLS: dict[str, Skill] = {
     "bye": _plain(smalltalk.bye),
     "human": _plain(smalltalk.human, "button.human"),
     "unsupported": _plain(smalltalk.unsupported),  # a sticker, photo or voice message (channels send it)
-    **{f"lang_{code}": Skill(lambda turn, p, f, code=code: smalltalk.switch_language(turn, code)) for code in codes()},
+    "languages": _plain(smalltalk.choose_language, "button.languages"),
+    **{
+        f"lang_{code}": Skill(
+            lambda turn, p, f, code=code: smalltalk.switch_language(turn, code), f"button.lang.{code}"
+        )
+        for code in codes()
+    },
     "mynaportal": _plain(procedures.mynaportal_reply, "button.mynaportal"),
     "faq": _plain(programme.faq_menu, "button.faq"),
     "procedures_child": Skill(

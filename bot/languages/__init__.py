@@ -1,10 +1,9 @@
 """The languages the bot answers in, and the order in which a missing text falls back.
 
-Lives here: ``Language`` (its code, the name on its button, the language a text it has not
-got falls back to, the script a message in it is written in) and the registry: ``get``,
+Lives here: ``Language`` (its code, the language a text it has not got falls back to, the script a message in it is written in) and the registry: ``get``,
 ``known``, ``chain``, ``codes``, ``is_latin`` (for the understanding's "this message is
 English" test) and ``answering`` (which language a reply is in, given the message's and the
-resident's). The words each language says are the texts of ``knowledge/`` (a mapping
+resident's). A language's name is its ``button.lang.<code>`` text. The words each language says are the texts of ``knowledge/`` (a mapping
 ``{code: text}`` per text); how it formats dates, lists and names is ``bot.languages.wording``.
 Pure data: no I/O.
 """
@@ -20,7 +19,6 @@ DEFAULT = "ja"
 @dataclass(frozen=True)
 class Language:
     code: str  # the key of its texts in knowledge/ and the value kept in a conversation's state
-    name: str  # as its own readers write it (its button)
     fallback: str | None  # where a text not written in it comes from
     script: Literal["japanese", "latin"]  # how a message in it is written
     source: str | None = None  # the guidelines its texts follow
@@ -34,11 +32,10 @@ class Language:
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("ja", "日本語", None, "japanese"),
-        Language("en", "English", "ja", "latin"),
+        Language("ja", None, "japanese"),
+        Language("en", "ja", "latin"),
         Language(
             "ja-easy",
-            "やさしい にほんご",
             "ja",
             "japanese",
             source="出入国在留管理庁・文化庁「在留支援のためのやさしい日本語ガイドライン」（2020年8月）",
