@@ -1,6 +1,6 @@
 """The knowledge bundle: every file of ``knowledge/`` loaded, validated and indexed.
 
-Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents,
+Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents, carriers,
 UI texts, other prefectures), ``load_knowledge``, which validates every file
 and the references between them, collecting all problems before refusing, and
 ``default_knowledge`` (the configured directory, loaded once, for the few places
@@ -14,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import config
+from bot.data import vocabulary
 from bot.data.concept_schema import ConceptFile, LifeEventFile
 from bot.data.schema import (
+    Carrier,
+    CarrierFile,
     ElsewhereFile,
     IntentFile,
     Municipality,
@@ -40,6 +43,7 @@ class Knowledge:
     procedures: ProcedureFile
     programme: ProgrammeFile
     intents: IntentFile
+    carriers: CarrierFile
     texts: TextFile
     elsewhere: ElsewhereFile
     concepts: ConceptFile
@@ -47,10 +51,15 @@ class Knowledge:
     directory: Path = Path(".")
     _by_name: dict[str, Municipality] = field(default_factory=dict, repr=False)
     _procs: dict[str, Procedure] = field(default_factory=dict, repr=False)
+    _carriers: dict[str, Carrier] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name = {m.name: m for m in self.municipalities.municipalities}
         self._procs = {p.id: p for p in self.procedures.procedures}
+        self._carriers = {c.id: c for c in self.carriers.carriers}
+
+    def carrier(self, carrier_id: str) -> Carrier | None:
+        return self._carriers.get(carrier_id)
 
     def municipality(self, name: str) -> Municipality | None:
         return self._by_name.get(name)
@@ -75,6 +84,7 @@ def load_knowledge(directory: str | Path) -> Knowledge:
         "procedures": (ProcedureFile, "procedures.yaml"),
         "programme": (ProgrammeFile, "programme.yaml"),
         "intents": (IntentFile, "intents.yaml"),
+        "carriers": (CarrierFile, vocabulary.CARRIERS_FILE),
         "texts": (TextFile, REQUIRED_TEXTS_FILE),
         "elsewhere": (ElsewhereFile, "elsewhere.yaml"),
         "concepts": (ConceptFile, CONCEPTS_FILE),

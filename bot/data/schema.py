@@ -14,10 +14,9 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot import languages
+from bot.data import vocabulary
 from bot.data.yaml_lines import DataError, format_path, line_for, load_cached, load_with_lines
 
-CARRIERS = ("docomo", "au", "softbank", "rakuten")
-LEVELS = ("入門", "体験", "基本", "応用", "活用")
 PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
 
 
@@ -74,7 +73,7 @@ class Coordinates(Strict):
 
 class Shop(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    carrier: Literal["docomo", "au", "softbank", "rakuten"]
+    carrier: str  # one of knowledge/carriers.yaml
     kind: Literal["shop", "phone_desk"]
     name: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
@@ -92,6 +91,14 @@ class Shop(Strict):
     def _phone(cls, value: str) -> str:
         if not PHONE_RE.match(value):
             raise ValueError(f"not a Japanese phone number like 0120-123-456: {value!r}")
+        return value
+
+    @field_validator("carrier")
+    @classmethod
+    def _carrier(cls, value: str) -> str:
+        known = vocabulary.carriers()
+        if value not in known:
+            raise ValueError(f"not a carrier of knowledge/carriers.yaml ({', '.join(known)}): {value!r}")
         return value
 
     @model_validator(mode="after")
@@ -214,7 +221,7 @@ class FaqEntry(Strict):
 
 
 class Level(Strict):
-    name: Literal["入門", "体験", "基本", "応用", "活用"]
+    name: str = Field(min_length=1)  # the one list of levels is this file's
     name_en: str
     description: Text
     keywords: list[str] = []
@@ -264,9 +271,26 @@ class Intent(Strict):
 class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
     common_words: list[str] = []
-    carriers: dict[Literal["docomo", "au", "softbank", "rakuten"], list[str]]
     other_brands: list[str] = []  # phone brands whose shops are not listed (ワイモバイル, ahamo …)
     stopwords_en: list[str]
+
+
+# --- knowledge/carriers.yaml --------------------------------------------------------
+
+
+class Carrier(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9]*$")
+    name: Text
+    words: list[str] = Field(min_length=1)  # how residents name it
+    schedule_words: list[str] = Field(min_length=1)  # how a class schedule's venue names it
+
+
+class CarrierFile(Strict):
+    source: str
+    carriers: list[Carrier] = Field(min_length=1)
+
+    def cross_checks(self) -> list[tuple[tuple, str]]:
+        return _duplicates("carriers", [c.id for c in self.carriers], "carrier", "id")
 
 
 # --- knowledge/texts.yaml -----------------------------------------------------------

@@ -96,7 +96,8 @@ class Wording:
     def carrier(self, carrier: str | None) -> str:
         if carrier is None:
             return self.t("carrier_any")
-        return self.t(f"carrier.{carrier}")
+        known = self.knowledge.carrier(carrier)
+        return known.name.get(self.lang) if known else carrier
 
     def level(self, name: str) -> str:
         """A class level: 「入門」, "Introductory"."""

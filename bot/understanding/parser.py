@@ -326,7 +326,7 @@ class Understanding:
                 gaz.add("city", ELSEWHERE + ":" + place.name, place.kana)
             if len(place.romaji) >= 4:
                 gaz.add_romaji("city", ELSEWHERE + ":" + place.name, place.romaji)
-        for carrier, aliases in knowledge.intents.carriers.items():
+        for carrier, aliases in ((c.id, c.words) for c in knowledge.carriers.carriers):
             for alias in aliases:
                 gaz.add("carrier", carrier, alias)
                 gaz.add_fuzzy_carrier(carrier, alias)
