@@ -1,7 +1,7 @@
 """The knowledge bundle: every file of ``knowledge/`` loaded, validated and indexed.
 
 Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents, carriers,
-UI texts, other prefectures), ``load_knowledge``, which validates every file
+particles, date words, UI texts, other prefectures), ``load_knowledge``, which validates every file
 and the references between them, collecting all problems before refusing, and
 ``default_knowledge`` (the configured directory, loaded once, for the few places
 no app hands its knowledge to). Reads the files under the directory it is given; nothing else.
@@ -30,6 +30,7 @@ from bot.data.schema import (
     located,
     validate_file,
 )
+from bot.data.words_schema import DateWordFile, ParticleFile
 from bot.data.yaml_lines import DataError
 
 REQUIRED_TEXTS_FILE = "texts.yaml"
@@ -44,6 +45,8 @@ class Knowledge:
     programme: ProgrammeFile
     intents: IntentFile
     carriers: CarrierFile
+    particles: ParticleFile
+    dates: DateWordFile
     texts: TextFile
     elsewhere: ElsewhereFile
     concepts: ConceptFile
@@ -85,6 +88,8 @@ def load_knowledge(directory: str | Path) -> Knowledge:
         "programme": (ProgrammeFile, "programme.yaml"),
         "intents": (IntentFile, "intents.yaml"),
         "carriers": (CarrierFile, vocabulary.CARRIERS_FILE),
+        "particles": (ParticleFile, vocabulary.PARTICLES_FILE),
+        "dates": (DateWordFile, vocabulary.DATES_FILE),
         "texts": (TextFile, REQUIRED_TEXTS_FILE),
         "elsewhere": (ElsewhereFile, "elsewhere.yaml"),
         "concepts": (ConceptFile, CONCEPTS_FILE),

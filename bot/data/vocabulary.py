@@ -1,12 +1,13 @@
-"""The closed lists other data and the database are checked against — the carriers and the
-class levels — from their one place in ``knowledge/`` (``carriers.yaml``, the ``levels`` of
-``programme.yaml``).
+"""The closed lists other data, the database and the understanding's pure functions are
+checked against, from their one place in ``knowledge/``: the carriers (``carriers.yaml``), the
+class levels (the ``levels`` of ``programme.yaml``), the particles (``particles.yaml``) and
+the date words (``dates.yaml``).
 
-Lives here: ``carriers`` and ``levels`` (ids and names, in the files' order) and
-``schedule_words`` (how a class schedule names each carrier), read once per knowledge
-directory (``config.knowledge_dir()`` unless one is given), for code that has no ``Knowledge``
-at hand: a shop listing's or a schedule's validation, the database's index ranges. The files
-are read as data only; ``load_knowledge`` validates them with their lines. Reads those two files.
+Lives here: ``carriers``, ``levels``, ``schedule_words`` (how a class schedule names each
+carrier), ``particles`` and ``date_words``, read once per knowledge directory
+(``config.knowledge_dir()`` unless one is given), for code that has no ``Knowledge`` at hand: a
+shop listing's or a schedule's validation, the database's index ranges, a kana word's boundary.
+``load_knowledge`` validates the same files and names file and line. Reads those files.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import config
+from bot.data.words_schema import DateWordFile, ParticleFile
 from bot.data.yaml_lines import load_cached
 
 CARRIERS_FILE = "carriers.yaml"
 PROGRAMME_FILE = "programme.yaml"
+PARTICLES_FILE = "particles.yaml"
+DATES_FILE = "dates.yaml"
 
 
 def carriers(directory: Path | None = None) -> tuple[str, ...]:
@@ -36,8 +40,26 @@ def levels(directory: Path | None = None) -> tuple[str, ...]:
     return _levels(_dir(directory))
 
 
+def particles(directory: Path | None = None) -> ParticleFile:
+    return _particles(_dir(directory))
+
+
+def date_words(directory: Path | None = None) -> DateWordFile:
+    return _dates(_dir(directory))
+
+
+@lru_cache(maxsize=4)
+def _particles(directory: Path) -> ParticleFile:
+    return ParticleFile.model_validate(load_cached(directory / PARTICLES_FILE)[0])
+
+
+@lru_cache(maxsize=4)
+def _dates(directory: Path) -> DateWordFile:
+    return DateWordFile.model_validate(load_cached(directory / DATES_FILE)[0])
+
+
 def _dir(directory: Path | None) -> Path:
-    return (directory or config.knowledge_dir()).resolve()
+    return Path(directory or config.knowledge_dir())  # not resolved: a word's boundary asks often
 
 
 @lru_cache(maxsize=4)

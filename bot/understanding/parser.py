@@ -35,7 +35,7 @@ from bot.understanding.normalize import (
     squeeze,
 )
 from bot.understanding.readings import LEXICON_FILE, ReadingLexicon
-from bot.understanding.when import MONTHS_EN, WEEKDAYS_EN, DateFilter, parse_when
+from bot.understanding.when import DateFilter, parse_when
 
 
 @dataclass
@@ -125,77 +125,6 @@ def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
     return examples
 
 
-# Date words are understood by ``when.py``; the lexicon must know them too, so that
-# they do not count as unknown words.
-DATE_WORDS = [
-    "今日",
-    "明日",
-    "明後日",
-    "本日",
-    "今週",
-    "来週",
-    "再来週",
-    "今月",
-    "来月",
-    "週末",
-    "土日",
-    "曜日",
-    "月曜",
-    "火曜",
-    "水曜",
-    "木曜",
-    "金曜",
-    "土曜",
-    "日曜",
-    "月",
-    "日",
-    "午前",
-    "午後",
-    "時",
-    "平日",
-    "今度",
-    "次",
-    "頭",
-    "初め",
-    "始め",
-    "上旬",
-    "初旬",
-    "中旬",
-    "半ば",
-    "下旬",
-    "末",
-    "月末",
-    "終わり",
-    "年明け",
-    "正月明け",
-]
-# The English date words ``when.py`` reads are known words, not unknown ones ("saturday").
-DATE_WORDS_EN = [
-    *WEEKDAYS_EN,
-    *(d + "s" for d in WEEKDAYS_EN),
-    *MONTHS_EN,
-    "early",
-    "mid",
-    "late",
-    "end",
-    "weekday",
-    "weekdays",
-    "weekend",
-    "weekends",
-    "tomorrow",
-    "today",
-    "week",
-    "month",
-    "next",
-    "this",
-    "coming",
-    "new",
-    "year",
-    "morning",
-    "afternoon",
-]
-
-
 # A word made only of romaji syllables (kaigo, nintei, okaasan, mainanbaa), Hepburn or Kunrei.
 _ROMAJI_WORD_RE = re.compile(
     r"(?:[aiueo]|n(?![aiueoy])|(?:[kgszjtdnhbpmyrwf]|ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|j)[aiueo]"
@@ -203,15 +132,14 @@ _ROMAJI_WORD_RE = re.compile(
 )
 ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an example this well
 
-# Romaji particles that are English words too: 「chofu no docomo」 is romaji Japanese, and
-# its district name counts as a place without the English place words (see gazetteer).
-ROMAJI_PARTICLES = {"no", "to", "a", "i", "e", "o", "wa", "ga", "de", "ni", "mo"}
-ROMAJI_ONLY = ROMAJI_PARTICLES - {"a", "i"}  # those that do not make a text English (see _is_english)
+# Romaji particles (knowledge/particles.yaml) are English words too: 「chofu no docomo」 is romaji
+# Japanese, and its district name counts as a place without the English place words (see gazetteer).
 
 
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
-    texts = [ex for _, ex in scoring_texts(knowledge)] + DATE_WORDS + knowledge.intents.common_words
+    dates = [w for w in knowledge.dates.words() if not w.isascii()]  # date words are no unknown words
+    texts = [ex for _, ex in scoring_texts(knowledge)] + dates + knowledge.intents.common_words
     for lvl in knowledge.programme.levels:
         texts += [lvl.name, *lvl.keywords]
     for topic in knowledge.programme.topics:
@@ -281,7 +209,11 @@ class Understanding:
         self.gazetteer = self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
-        self.english_words = set(self.stopwords_en) | set(DATE_WORDS_EN)
+        self.english_words = set(self.stopwords_en) | {
+            w for w in knowledge.dates.words() if w.isascii() and " " not in w
+        }
+        self.romaji_particles = set(knowledge.particles.romaji)
+        self.romaji_only = self.romaji_particles - set(knowledge.particles.romaji_english_too)
         for _, example in scoring_texts(knowledge):
             if example.isascii():
                 self.english_words.update(ascii_words(example))
@@ -341,7 +273,7 @@ class Understanding:
         folded = fold(cleaned)
         kept = fold(cleaned, keep_katakana=True)
         english = folded.isascii() and any(
-            w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded)
+            w in self.stopwords_en and w not in self.romaji_particles for w in ascii_words(folded)
         )
         mentions = self.gazetteer.find(kept, english)
         return folded, kept, mentions, self._reading_of(_mask(folded, mentions))
@@ -354,7 +286,7 @@ class Understanding:
             return ""
         if masked.isascii() and not self._is_english(masked):
             # Romaji: read each word as kana, except words the knowledge uses as they are (etax).
-            keep = self.english_words - ROMAJI_ONLY
+            keep = self.english_words - self.romaji_only
             words = [w if w in keep else romaji_to_kana(w) for w in masked.split(" ")]
             return squeeze(fold(" ".join(words)))
         return self.reading(squeeze(masked))
@@ -364,7 +296,7 @@ class Understanding:
         particle: 「shunan no sumaho kyoushitsu」 is romaji Japanese (its ``no`` is の, its
         ``to`` と); "no class on Sunday?" has ``class``. ``i`` and ``a`` stay English
         ("I'm pregnant"): romaji hardly writes い or あ as a word of its own."""
-        return any(w in self.stopwords_en and w not in ROMAJI_ONLY for w in ascii_words(ascii_text))
+        return any(w in self.stopwords_en and w not in self.romaji_only for w in ascii_words(ascii_text))
 
     def detect_lang(self, cleaned: str) -> str | None:
         if has_japanese(cleaned):
@@ -401,7 +333,7 @@ class Understanding:
                 result.cities.append(m.value)
         folded, kana = aligned(folded, kept)
         result.number = _choice_number(folded)
-        result.when = parse_when(cleaned, full_reading, today)
+        result.when = parse_when(cleaned, full_reading, today, words=self.knowledge.dates)
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
@@ -434,7 +366,12 @@ class Understanding:
         folded, kept, mentions, _ = self._forms(cleaned)
         sense = self._sense(cleaned, kept, mentions)
         topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
-        if topics or mentions or sense.aspects or parse_when(cleaned, self.reading(squeeze(folded)), today):
+        if (
+            topics
+            or mentions
+            or sense.aspects
+            or parse_when(cleaned, self.reading(squeeze(folded)), today, words=self.knowledge.dates)
+        ):
             return False, True
         p = self.parse(sentence, today)
         return _courtesy(p), _tells(p)

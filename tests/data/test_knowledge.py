@@ -3,7 +3,6 @@ knowledge is valid and its reading lexicon is current (``madoguchi knowledge che
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -13,24 +12,13 @@ from bot import config
 from bot.cli import main
 from bot.data.knowledge import load_knowledge
 from bot.data.yaml_lines import DataError
+from tests.support.knowledge_files import copy_knowledge, edit_line
 
 
 @pytest.fixture
 def copy(tmp_path):
     """A copy of the bundled knowledge/ to break."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(config.knowledge_dir(), target)
-    return target
-
-
-def edit_line(path, starts_with: str, new_line: str) -> int:
-    """Replace the one line starting with ``starts_with``; return its 1-based number."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    hits = [i for i, line in enumerate(lines) if line.startswith(starts_with)]
-    assert len(hits) == 1, f"{starts_with!r}: {len(hits)} lines"
-    lines[hits[0]] = new_line
-    path.write_text("".join(lines), encoding="utf-8")
-    return hits[0] + 1
+    return copy_knowledge(tmp_path)
 
 
 def test_bundled_knowledge_loads(knowledge):

@@ -4,25 +4,21 @@ listing and a class schedule with no change to the code."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from bot import config
 from bot.classes import cells
 from bot.data import vocabulary
 from bot.data.knowledge import load_knowledge
 from bot.data.shops import load_shops
 from bot.data.yaml_lines import DataError
-from tests.data.test_knowledge import edit_line
 from tests.data.test_schema import LISTING, replace_once
+from tests.support.knowledge_files import copy_knowledge, edit_line
 
 
 @pytest.fixture
 def copy(tmp_path, monkeypatch):
     """A copy of the bundled knowledge/, configured as the bot's."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(config.knowledge_dir(), target)
+    target = copy_knowledge(tmp_path)
     monkeypatch.setenv("MADOGUCHI_KNOWLEDGE", str(target))
     return target
 
