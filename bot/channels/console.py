@@ -53,6 +53,9 @@ def _number(value: object) -> float:
     return number
 
 
+LANG_CHOICES = ", ".join(f'"{code}"' for code in languages.codes())
+
+
 def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
     """The user as given and the message; ``BadLine`` with a reason otherwise."""
     if isinstance(line, bytes):
@@ -71,7 +74,7 @@ def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
     user = _text_field(obj, "user")
     lang = obj.get("lang")
     if lang is not None and not languages.known(lang):
-        raise BadLine('"lang" must be one of ' + ", ".join(f'"{code}"' for code in languages.codes()))
+        raise BadLine(f'"lang" must be one of {LANG_CHOICES}')
     text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise BadLine('"text" must be a string')

@@ -12,6 +12,7 @@ shop listing's or a schedule's validation, the database's index ranges, a kana w
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,48 +28,54 @@ DATES_FILE = "dates.yaml"
 
 def carriers(directory: Path | None = None) -> tuple[str, ...]:
     """The carrier ids: docomo, au, softbank, rakuten."""
-    return tuple(_carriers(_dir(directory)))
+    return tuple(_carriers(_key(directory)))
 
 
 def schedule_words(directory: Path | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(carrier id, the words a class schedule names it by), in the file's order."""
-    return tuple(_carriers(_dir(directory)).items())
+    return tuple(_carriers(_key(directory)).items())
 
 
 def levels(directory: Path | None = None) -> tuple[str, ...]:
     """The class levels: 入門, 体験, 基本, 応用, 活用."""
-    return _levels(_dir(directory))
+    return _levels(_key(directory))
 
 
 def particles(directory: Path | None = None) -> ParticleFile:
-    return _particles(_dir(directory))
+    return _particles(_key(directory))
 
 
 def date_words(directory: Path | None = None) -> DateWordFile:
-    return _dates(_dir(directory))
+    return _dates(_key(directory))
+
+
+def _key(directory: Path | None) -> str:
+    """The directory as a string, the cache's key: a kana word's boundary asks for the particles
+    many times a message, so the configured directory is not made a ``Path`` each time."""
+    return str(directory) if directory else os.environ.get(config.KNOWLEDGE_ENV) or ""
+
+
+def _file(key: str, name: str) -> Path:
+    return (Path(key) if key else config.knowledge_dir()) / name
 
 
 @lru_cache(maxsize=4)
-def _particles(directory: Path) -> ParticleFile:
-    return ParticleFile.model_validate(load_cached(directory / PARTICLES_FILE)[0])
-
-
-@lru_cache(maxsize=4)
-def _dates(directory: Path) -> DateWordFile:
-    return DateWordFile.model_validate(load_cached(directory / DATES_FILE)[0])
-
-
-def _dir(directory: Path | None) -> Path:
-    return Path(directory or config.knowledge_dir())  # not resolved: a word's boundary asks often
-
-
-@lru_cache(maxsize=4)
-def _carriers(directory: Path) -> dict[str, tuple[str, ...]]:
-    data, _ = load_cached(directory / CARRIERS_FILE)
+def _carriers(key: str) -> dict[str, tuple[str, ...]]:
+    data, _ = load_cached(_file(key, CARRIERS_FILE))
     return {str(c["id"]): tuple(str(w) for w in c.get("schedule_words") or ()) for c in data["carriers"]}
 
 
 @lru_cache(maxsize=4)
-def _levels(directory: Path) -> tuple[str, ...]:
-    data, _ = load_cached(directory / PROGRAMME_FILE)
+def _levels(key: str) -> tuple[str, ...]:
+    data, _ = load_cached(_file(key, PROGRAMME_FILE))
     return tuple(str(level["name"]) for level in data["levels"])
+
+
+@lru_cache(maxsize=4)
+def _particles(key: str) -> ParticleFile:
+    return ParticleFile.model_validate(load_cached(_file(key, PARTICLES_FILE))[0])
+
+
+@lru_cache(maxsize=4)
+def _dates(key: str) -> DateWordFile:
+    return DateWordFile.model_validate(load_cached(_file(key, DATES_FILE))[0])

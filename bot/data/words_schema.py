@@ -51,6 +51,10 @@ class ParticleFile(_Strict):
             raise ValueError(f"each is one hiragana letter: {', '.join(map(repr, wrong))}")
         return value
 
+    def romaji_only(self) -> set[str]:
+        """The romaji particles that do not make a text English (all but a, i)."""
+        return set(self.romaji) - set(self.romaji_english_too)
+
     @field_validator("romaji_english_too")
     @classmethod
     def _english_ones_are_particles(cls, value: list[str], info: ValidationInfo) -> list[str]:
@@ -110,3 +114,10 @@ class DateWordFile(_Strict):
         lists += [[k + "曜" for k in self.weekday_kanji], self.weekday_kana, self.weekday_en, self.months_en]
         lists += [[d + "s" for d in self.weekday_en], self.other_words]
         return list(dict.fromkeys(w for words in lists for w in words))
+
+    def japanese_words(self) -> list[str]:
+        return [w for w in self.words() if not w.isascii()]
+
+    def english_words(self) -> set[str]:
+        """The English words of one word each (weekend, saturdays, december)."""
+        return {w for w in self.words() if w.isascii() and " " not in w}

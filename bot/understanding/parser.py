@@ -139,7 +139,7 @@ ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an
 
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
-    dates = [w for w in knowledge.dates.words() if not w.isascii()]  # date words are no unknown words
+    dates = knowledge.dates.japanese_words()  # date words are no unknown words
     texts = [ex for _, ex in scoring_texts(knowledge)] + dates + knowledge.intents.common_words
     for lvl in knowledge.programme.levels:
         texts += [lvl.name, *lvl.keywords]
@@ -210,11 +210,9 @@ class Understanding:
         self.gazetteer = self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
-        self.english_words = set(self.stopwords_en) | {
-            w for w in knowledge.dates.words() if w.isascii() and " " not in w
-        }
+        self.english_words = set(self.stopwords_en) | knowledge.dates.english_words()
         self.romaji_particles = set(knowledge.particles.romaji)
-        self.romaji_only = self.romaji_particles - set(knowledge.particles.romaji_english_too)
+        self.romaji_only = knowledge.particles.romaji_only()
         for _, example in scoring_texts(knowledge):
             if example.isascii():
                 self.english_words.update(ascii_words(example))
@@ -265,10 +263,10 @@ class Understanding:
                 gaz.add("city", ELSEWHERE + ":" + place.name, place.kana)
             if len(place.romaji) >= 4:
                 gaz.add_romaji("city", ELSEWHERE + ":" + place.name, place.romaji)
-        for carrier, aliases in ((c.id, c.words) for c in knowledge.carriers.carriers):
-            for alias in aliases:
-                gaz.add("carrier", carrier, alias)
-                gaz.add_fuzzy_carrier(carrier, alias)
+        for carrier in knowledge.carriers.carriers:
+            for alias in carrier.words:
+                gaz.add("carrier", carrier.id, alias)
+                gaz.add_fuzzy_carrier(carrier.id, alias)
         for brand in knowledge.intents.other_brands:
             gaz.add("brand", brand, brand)
         return gaz

@@ -77,12 +77,12 @@ def _explicit_date(text: str, today: date) -> date | None:
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
 
 
-def _said(words: list[str] | tuple[str, ...], low: str, reading: str) -> bool:
+def _said(words: list[str] | tuple[str, ...], low: str, reading: str, before_word: frozenset[str]) -> bool:
     """Whether one of ``words`` is in the message: as written (``low``), or in the kana
     ``reading`` where a kana word must start a word — after the start, a non-kana
     character or a particle — so that 勉強 (べんきょう), 東京 (とうきょう) and 協会 do not
-    say きょう (today) by containing its kana. The particles are ``particles.yaml``'s."""
-    before_word = vocabulary.particles().before_date_word
+    say きょう (today) by containing its kana. ``before_word`` are the particles of
+    ``particles.yaml`` (``before_date_word``)."""
     for w in words:
         if w in low:
             return True
@@ -137,15 +137,17 @@ def _month_range(
     return replace(period, start=max(first, today), end=last)
 
 
-def _period(cleaned: str, low: str, reading: str, today: date, words: DateWordFile) -> DateFilter | None:
+def _period(
+    cleaned: str, low: str, reading: str, today: date, words: DateWordFile, before: frozenset[str]
+) -> DateFilter | None:
     """A span the message names: a week (来週), a month (来月, 12月, 12月の頭), or the
     new year (年明け); None when it names none."""
     for week in words.weeks:
-        if _said(week.words, low, reading):
+        if _said(week.words, low, reading, before):
             start, end = _week_bounds(today, week.offset)
             return DateFilter(start, end, period=week.period)
     for span in words.months:
-        if _said(span.words, low, reading):
+        if _said(span.words, low, reading, before):
             month = today.month + span.offset
             year = today.year + (month > 12)
             month = (month - 1) % 12 + 1
@@ -160,7 +162,7 @@ def _period(cleaned: str, low: str, reading: str, today: date, words: DateWordFi
         year = today.year + (named < today.month)
         period = DateFilter(today, today, period="month", month=named)
         return _month_range(today, year, named, low, f"{named}月", period, words)
-    if _said(words.new_year, low, reading):
+    if _said(words.new_year, low, reading, before):
         year = today.year + (today.month >= 10)
         return DateFilter(max(date(year, 1, 1), today), date(year, 1, 15), period="new_year")
     return None
@@ -172,11 +174,12 @@ def parse_when(
     """The days (``_days``) and the part of the day in the message, as one filter, or None.
     A part of the day alone (「午後のはある？」) covers the next ``horizon_days``."""
     words = words or vocabulary.date_words()
+    before = frozenset(vocabulary.particles().before_date_word)
     low = cleaned.lower()
-    days = _days(cleaned, reading, today, horizon_days, words)
-    if days is None and _said(words.later, low, reading):
+    days = _days(cleaned, reading, today, horizon_days, words, before)
+    if days is None and _said(words.later, low, reading, before):
         days = DateFilter(today, today + timedelta(days=horizon_days), period="later", later=True)
-    part = next((p for p in words.parts_of_day if _said(p.words, low, reading)), None)
+    part = next((p for p in words.parts_of_day if _said(p.words, low, reading, before)), None)
     if part is None:
         return days
     if days is None:
@@ -184,7 +187,9 @@ def parse_when(
     return replace(days, part_of_day=part.part, after=part.after, before=part.before)
 
 
-def _days(cleaned: str, reading: str, today: date, horizon_days: int, words: DateWordFile) -> DateFilter | None:
+def _days(
+    cleaned: str, reading: str, today: date, horizon_days: int, words: DateWordFile, before: frozenset[str]
+) -> DateFilter | None:
     """A date filter for the date phrases in the message, or None.
 
     ``cleaned`` is the NFKC text (digits and kanji kept), ``reading`` its folded
@@ -202,17 +207,17 @@ def _days(cleaned: str, reading: str, today: date, horizon_days: int, words: Dat
     if explicit:
         return DateFilter(explicit, explicit, period="date", month=explicit.month, day=explicit.day)
     for one in words.days:
-        if _said(one.words, low, reading):
+        if _said(one.words, low, reading, before):
             if one.period == "today" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
                 continue  # きょうしつ (教室) is not きょう (today)
             day = today + timedelta(days=one.offset)
             return DateFilter(day, day, period=one.period)
-    span = _period(cleaned, low, reading, today, words)
+    span = _period(cleaned, low, reading, today, words, before)
     days: set[int] = set()
     days_word = None
-    if _said(words.weekend, low, reading):
+    if _said(words.weekend, low, reading, before):
         days, days_word = {5, 6}, "weekend"
-    elif _said(words.weekdays, low, reading):
+    elif _said(words.weekdays, low, reading, before):
         days, days_word = {0, 1, 2, 3, 4}, "weekdays"
     else:
         for i, (kanji, kana, english) in enumerate(zip(words.weekday_kanji, words.weekday_kana, words.weekday_en)):

@@ -1,6 +1,6 @@
-"""Carriers and class levels from their one place in knowledge/: the lists the code reads,
-a broken carriers file refused with its line, and a carrier added there accepted by a shop
-listing and a class schedule with no change to the code."""
+"""Carriers and class levels from their one place in knowledge/: the lists the code reads, and
+a carrier added there accepted by a shop listing and a class schedule with no change to the
+code (a broken carriers file: tests/data/test_word_lists.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from bot.classes import cells
 from bot.data import vocabulary
 from bot.data.knowledge import load_knowledge
 from bot.data.shops import load_shops
-from bot.data.yaml_lines import DataError
 from tests.data.test_schema import LISTING, replace_once
-from tests.support.knowledge_files import copy_knowledge, edit_line
+from tests.support.knowledge_files import copy_knowledge
 
 
 @pytest.fixture
@@ -37,23 +36,6 @@ def test_the_lists_are_the_files(knowledge):
     assert vocabulary.levels() == tuple(lv.name for lv in knowledge.programme.levels)
     assert dict(vocabulary.schedule_words())["softbank"] == ("ソフトバンク", "softbank")
     assert knowledge.carrier("softbank").name.get("en") == "SoftBank"
-
-
-def test_a_duplicate_carrier_is_refused_with_its_line(copy):
-    path = copy / "carriers.yaml"
-    line = edit_line(path, "  - id: au", "  - id: docomo\n")
-    with pytest.raises(DataError) as exc:
-        load_knowledge(copy)
-    assert exc.value.problems == [f"{path}:{line}: carriers[1].id: duplicate carrier 'docomo'"]
-
-
-def test_a_carrier_without_words_is_refused_with_its_line(copy):
-    path = copy / "carriers.yaml"
-    line = edit_line(path, "    words: [au,", "    words: []\n")
-    with pytest.raises(DataError) as exc:
-        load_knowledge(copy)
-    (problem,) = exc.value.problems
-    assert problem.startswith(f"{path}:{line}: carriers[1].words: ")
 
 
 def test_a_carrier_added_to_the_file_is_accepted_everywhere(copy, tmp_path):

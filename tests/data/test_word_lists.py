@@ -1,6 +1,6 @@
-"""The particles and the date words from their one place in knowledge/ (particles.yaml,
-dates.yaml): an invalid edit refused with its file and line, a valid one read by the
-understanding with no change to the code."""
+"""The closed word lists of knowledge/ (particles.yaml, dates.yaml, carriers.yaml): an invalid
+edit refused with its file and line; a date word added read by the understanding with no
+change to the code."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def copy(tmp_path):
 @pytest.mark.parametrize(
     "file, starts_with, edited, problem",
     [
+        ("carriers.yaml", "  - id: au", "  - id: docomo\n", "carriers[1].id: duplicate carrier 'docomo'"),
+        ("carriers.yaml", "    words: [au,", "    words: []\n", "carriers[1].words: List should have at least 1 item"),
         (
             "particles.yaml",
             "before_name:",
