@@ -1,11 +1,12 @@
 """The languages the bot answers in, and the order in which a missing text falls back.
 
-Lives here: ``Language`` (its code, the language a text it has not got falls back to, the script a message in it is written in) and the registry: ``get``,
-``known``, ``chain``, ``codes``, ``is_latin`` (for the understanding's "this message is
-English" test) and ``answering`` (which language a reply is in, given the message's and the
-resident's). A language's name is its ``button.lang.<code>`` text. The words each language says are the texts of ``knowledge/`` (a mapping
-``{code: text}`` per text); how it formats dates, lists and names is ``bot.languages.wording``.
-Pure data: no I/O.
+Lives here: ``Language`` (its code, the language a text it has not got falls back to, the
+script a message in it is written in, the guidelines its texts follow) and the registry:
+``get``, ``known``, ``chain``, ``codes``, ``is_latin`` (for the understanding's "this message
+is English" test) and ``answering`` (which language a reply is in, given the message's and the
+resident's). A language's name is its ``button.lang.<code>`` text; the words each language
+says are the texts of ``knowledge/`` (a mapping ``{code: text}`` per text); how it says dates,
+lists and names is ``bot.languages.wording``. Pure data: no I/O.
 """
 
 from __future__ import annotations
