@@ -45,11 +45,7 @@ from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
 from bot.messages import IncomingMessage, Reply
 from bot.privacy import screening
-from bot.store.classes import ClassStore
-from bot.store.conversations import ConversationStore
-from bot.store.database import Database
-from bot.store.residents import ResidentStore
-from bot.store.unanswered import UnansweredLog
+from bot.store.bundle import Stores
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
 from bot.understanding.parser import Parse, Understanding
 
@@ -68,7 +64,7 @@ class Engine:
         self,
         knowledge: Knowledge,
         shops_source: Callable[[], ShopDirectory],
-        db: Database,
+        stores: Stores,
         clock: Callable | None = None,
         understanding: Understanding | None = None,
     ):
@@ -77,10 +73,10 @@ class Engine:
         problems = registry.missing(knowledge) + self.understanding.meaning.problems(knowledge.directory)
         if problems:
             raise DataError(problems)
-        self.conversations = ConversationStore.of(db)
+        self.conversations = stores.conversations
         self.clock = clock or SystemClock()
-        self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
-        self.unanswered = UnansweredLog(db)
+        self.services = Services(knowledge, shops_source, stores, self.clock)
+        self.unanswered = stores.unanswered
         self._procedure_concepts = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
         # What FAQ entries and the contact intent declare (worries about the classes, complaints).
         self._postbacks = self._postback_routes()

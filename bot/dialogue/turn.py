@@ -1,6 +1,6 @@
 """One turn of a conversation: everything a skill needs to answer, in one object.
 
-Lives here: ``Services`` (knowledge, shops, class store, clock — shared by all
+Lives here: ``Services`` (knowledge, shops, the stores, clock — shared by all
 turns) and ``Turn`` (services + this resident's state + reply language), with
 the small reply builders every skill uses (texts, menu buttons, map and phone
 links; dates, lists and names through ``say``, the reply language's ``Wording``).
@@ -20,6 +20,7 @@ from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
 from bot.languages.wording import Wording
 from bot.messages import Button, Link
+from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
 from bot.store.residents import ResidentStore
 
@@ -28,9 +29,16 @@ from bot.store.residents import ResidentStore
 class Services:
     knowledge: Knowledge
     shops_source: Callable[[], ShopDirectory]
-    classes: ClassStore
+    stores: Stores
     clock: Callable[[], datetime]
-    residents: ResidentStore
+
+    @property
+    def classes(self) -> ClassStore:
+        return self.stores.classes
+
+    @property
+    def residents(self) -> ResidentStore:
+        return self.stores.residents
 
     @property
     def shops(self) -> ShopDirectory:

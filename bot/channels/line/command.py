@@ -119,7 +119,7 @@ async def _main(args: argparse.Namespace, config) -> int:
         bot.watch_shops(
             on_error=support_notifier(_staff(args), senders, AuditLog(bot.db), current=lambda: len(bot.shops))
         )
-        scheduler = asyncio.create_task(Scheduler(bot.db, senders, knowledge=bot.knowledge).run(stop))
+        scheduler = asyncio.create_task(Scheduler(bot.stores, senders, knowledge=bot.knowledge).run(stop))
         bot.keep_tidy()  # the retention purge, now and daily (stopped by bot.close)
         await serve(bot, config, args.host, args.port, path=args.path, workers=args.workers)
     finally:

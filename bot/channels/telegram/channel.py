@@ -118,14 +118,16 @@ class Channel:
         self.residents = ResidentStore(self.app.db)
         self.conversations = self.app.engine.conversations  # the engine's store: one cache of states
         self.audit = AuditLog(self.app.db)
-        self.service = BroadcastService(self.app.db, self.app.knowledge, StaffGuard(self.staff, self.app.db))
+        self.service = BroadcastService(
+            self.app.stores, self.app.knowledge, StaffGuard(self.staff, self.app.stores.audit)
+        )
 
     def connect(self, bot) -> None:
         """The senders on the Application's ``bot``: residents' replies and broadcasts."""
         self.sender = Sender(bot, self.residents, self.callback)
         rate = self.settings.limits.broadcast_per_second or RATE
         self.broadcast_sender = TelegramSender(bot, float(rate), rate_limit_args=BULK, concurrency=WORKERS)
-        self.engine = BroadcastEngine(self.app.db, self.senders, monotonic=self.clock, sleep=self.sleep)
+        self.engine = BroadcastEngine(self.app.stores, self.senders, monotonic=self.clock, sleep=self.sleep)
 
     @property
     def senders(self) -> dict:

@@ -105,7 +105,7 @@ async def serve(
                 on_error=support_notifier(channel.staff, senders, channel.audit, current=lambda: len(app.shops))
             )
             scheduler_stop = asyncio.Event()
-            scheduler = asyncio.create_task(Scheduler(app.db, senders, knowledge=app.knowledge).run(scheduler_stop))
+            scheduler = asyncio.create_task(Scheduler(app.stores, senders, knowledge=app.knowledge).run(scheduler_stop))
             app.keep_tidy()  # the retention purge, now and daily (stopped by app.close)
             try:
                 if on_ready is not None:

@@ -17,6 +17,7 @@ from bot.broadcast.sender import Result, Status
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.sender import LineSender, make_sender
 from bot.store.broadcasts import BroadcastStore
+from bot.store.bundle import Stores
 from bot.store.database import Database
 from tests.support import line_fake as lf
 from tests.support.staff import subscribe
@@ -31,13 +32,6 @@ def keys(n: int, prefix: str = "u") -> list[str]:
 @pytest.fixture
 def sender(api) -> LineSender:
     return LineSender(api)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 def test_the_limits_the_engine_paces_by(sender):
@@ -142,7 +136,9 @@ async def test_the_engine_sends_a_broadcast_through_line_and_records_every_deliv
     store = BroadcastStore(db)
     bid = await store.create("cli:admin", "宇部市", "text", NEWS)
     fake.fail("multicast", 500)  # one batch fails once and is retried by the engine
-    report = await BroadcastEngine(db, {"line": sender}, backoff=Backoff(base=0.001, cap=0.01, jitter=0.0)).run(bid)
+    report = await BroadcastEngine(
+        Stores.over(db), {"line": sender}, backoff=Backoff(base=0.001, cap=0.01, jitter=0.0)
+    ).run(bid)
     assert (report.total, report.sent, report.failed, report.blocked, report.pending) == (1200, 1200, 0, 0, 0)
     assert report.finished and (await store.get(bid)).status == "done"
     rows = await store.deliveries(bid, limit=5000)
