@@ -296,7 +296,7 @@ def _reserved_words(knowledge) -> tuple[set[str], list[str]]:
             taken.update(fold(x) for x in (d.name, d.kana, d.romaji))
     for p in knowledge.elsewhere.places:
         taken.update(fold(x) for x in (p.name, p.kana, p.romaji))
-    for aliases in knowledge.intents.carriers.values():
+    for aliases in (c.words for c in knowledge.carriers.carriers):
         taken.update(fold(a) for a in aliases)
     taken.update(knowledge.intents.stopwords_en)
     texts = [fold(ex) for _, ex in scoring_texts(knowledge)]

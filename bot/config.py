@@ -15,8 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Tokyo"
 
 
+KNOWLEDGE_ENV = "MADOGUCHI_KNOWLEDGE"
+
+
 def knowledge_dir() -> Path:
-    return Path(os.environ.get("MADOGUCHI_KNOWLEDGE") or ROOT / "knowledge")
+    return Path(os.environ.get(KNOWLEDGE_ENV) or ROOT / "knowledge")
 
 
 def shops_file() -> Path:

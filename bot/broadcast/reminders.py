@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 
+from bot import languages
 from bot.broadcast.engine import Backoff
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
@@ -114,7 +115,7 @@ class ReminderDispatcher:
 
     async def _lang(self, user_key: str) -> str:
         state = await self.conversations.load(user_key)
-        return "en" if state.get("lang") == "en" else "ja"
+        return languages.get(state.get("lang")).code
 
     async def run_due(self, limit: int = 500) -> dict[str, int]:
         """Send every reminder due now (of the channels this process can send on); counts."""

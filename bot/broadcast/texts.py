@@ -3,7 +3,7 @@
 Lives here: ``preview_text`` and ``report_text`` — the same words in the CLI and in a
 staff chat command (a channel sends ``report_text(knowledge, report, lang)`` as a
 message). The words are the ``broadcast.*`` texts of ``knowledge/texts.yaml``; this module
-only chooses them, formats numbers and dates, and joins the lines. Pure functions.
+only chooses them and joins the lines (the text formats the date: ``{at:%Y/%m/%d %H:%M}``). Pure functions.
 """
 
 from __future__ import annotations
@@ -11,12 +11,6 @@ from __future__ import annotations
 from bot.broadcast.engine import Report
 from bot.broadcast.service import Preview
 from bot.data.knowledge import Knowledge
-
-DATE_FORMAT = {"ja": "%Y/%m/%d %H:%M", "en": "%Y-%m-%d %H:%M"}
-
-
-def _lang(lang: str) -> str:
-    return "en" if lang == "en" else "ja"
 
 
 def channel_name(knowledge: Knowledge, channel: str, lang: str) -> str:
@@ -26,8 +20,6 @@ def channel_name(knowledge: Knowledge, channel: str, lang: str) -> str:
 
 
 def preview_text(knowledge: Knowledge, p: Preview, lang: str = "ja") -> str:
-    lang = _lang(lang)
-
     def t(key: str, **values: object) -> str:
         return knowledge.text(key, lang, **values)
 
@@ -35,7 +27,7 @@ def preview_text(knowledge: Knowledge, p: Preview, lang: str = "ja") -> str:
         return channel_name(knowledge, channel, lang)
 
     if p.send_at:
-        when = t("broadcast.when.at", at=f"{p.send_at:{DATE_FORMAT[lang]}}")
+        when = t("broadcast.when.at", at=p.send_at)
     else:
         when = t("broadcast.when.now")
     kind = t("broadcast.kind.digest" if p.kind == "digest" else "broadcast.kind.text")
@@ -56,8 +48,6 @@ def preview_text(knowledge: Knowledge, p: Preview, lang: str = "ja") -> str:
 
 
 def report_text(knowledge: Knowledge, r: Report, lang: str = "ja") -> str:
-    lang = _lang(lang)
-
     def t(key: str, **values: object) -> str:
         return knowledge.text(key, lang, **values)
 

@@ -19,6 +19,7 @@ import re
 import sys
 from typing import IO
 
+from bot import languages
 from bot.channels.base import Conversations
 from bot.channels.registry import capabilities
 from bot.delivery.outcome import Result
@@ -56,6 +57,9 @@ def _number(value: object) -> float:
     if not math.isfinite(number):
         raise BadLine('"location" is out of range')
     return number
+
+
+LANG_CHOICES = ", ".join(f'"{code}"' for code in languages.codes())
 
 
 def _object(line: str | bytes) -> dict:
@@ -99,8 +103,8 @@ def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
     obj = _object(line)
     user = _text_field(obj, "user")
     lang = obj.get("lang")
-    if lang is not None and lang not in ("ja", "en"):
-        raise BadLine('"lang" must be "ja" or "en"')
+    if lang is not None and not languages.known(lang):
+        raise BadLine(f'"lang" must be one of {LANG_CHOICES}')
     text, postback, location = _said(obj), _text_field(obj, "postback"), _location(obj)
     if text is None and postback is None and location is None:
         raise BadLine('a message needs "text", "location" or "postback"')

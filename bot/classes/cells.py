@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from bot.data.schema import LEVELS
+from bot.data import vocabulary
 
 PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
 _DATE_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -96,9 +96,9 @@ def read_time(value: object) -> str:
 def read_level(value: object) -> str:
     raw = text(value)
     s = re.sub(r"(編|講座|コース|レベル)$", "", raw.replace("【", "").replace("】", ""))
-    if s in LEVELS:
+    if s in vocabulary.levels():
         return s
-    raise CellError(f"レベルは {'・'.join(LEVELS)} のどれかです: {raw!r}")
+    raise CellError(f"レベルは {'・'.join(vocabulary.levels())} のどれかです: {raw!r}")
 
 
 def read_count(value: object, what: str, allow_full: bool = False) -> int | None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from bot.classes import cells
 from bot.classes.model import ClassSession
 from bot.classes.topics import TopicTagger
+from bot.data import vocabulary
 from bot.data.knowledge import Knowledge
 from bot.data.shops import ShopDirectory
 from bot.data.spreadsheet import as_written
@@ -101,12 +102,6 @@ ALIASES: dict[str, str] = {
 }
 FIELD_OF = {name: f for name, f, _ in COLUMNS}
 REQUIRED = [name for name, _, required in COLUMNS if required]
-CARRIER_WORDS = (
-    ("docomo", ("ドコモ", "docomo")),
-    ("au", ("au",)),
-    ("softbank", ("ソフトバンク", "softbank")),
-    ("rakuten", ("楽天", "rakuten")),
-)
 
 
 @dataclass(frozen=True)
@@ -353,7 +348,7 @@ class _Checker:
                 if fold(shop.name) == folded or shop.phone == phone:
                     return shop.id, shop.carrier
         lowered = venue.lower()
-        for carrier, words in CARRIER_WORDS:
+        for carrier, words in vocabulary.schedule_words():
             if any(w in lowered for w in words):
                 return None, carrier
         return None, None

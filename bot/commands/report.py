@@ -12,6 +12,7 @@ import argparse
 import sys
 from datetime import timedelta
 
+from bot import languages
 from bot.commands.common import OK, open_context, run_staff, staff_options
 from bot.data.spreadsheet import safe_writer
 
@@ -26,7 +27,7 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
     )
     un.add_argument("--limit", type=int, default=20, help="how many (default 20)")
     un.add_argument("--days", type=int, help="only messages seen in the last N days")
-    un.add_argument("--lang", choices=("ja", "en"), help="only this language")
+    un.add_argument("--lang", choices=languages.codes(), help="only this language")
     un.add_argument("--format", choices=("text", "csv"), default="text")
     return parser
 

@@ -1,7 +1,7 @@
 """The knowledge bundle: every file of ``knowledge/`` loaded, validated and indexed.
 
-Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents,
-UI texts, other prefectures), ``load_knowledge``, which validates every file
+Lives here: ``Knowledge`` (municipalities, procedures, programme facts, intents, carriers,
+particles, date words, UI texts, other prefectures), ``load_knowledge``, which validates every file
 and the references between them, collecting all problems before refusing, and
 ``default_knowledge`` (the configured directory, loaded once, for the few places
 no app hands its knowledge to). Reads the files under the directory it is given; nothing else.
@@ -14,8 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import config
+from bot.data import vocabulary
 from bot.data.concept_schema import ConceptFile, LifeEventFile
 from bot.data.schema import (
+    Carrier,
+    CarrierFile,
     ElsewhereFile,
     IntentFile,
     Municipality,
@@ -27,6 +30,7 @@ from bot.data.schema import (
     located,
     validate_file,
 )
+from bot.data.words_schema import DateWordFile, ParticleFile
 from bot.data.yaml_lines import DataError
 
 REQUIRED_TEXTS_FILE = "texts.yaml"
@@ -40,6 +44,9 @@ class Knowledge:
     procedures: ProcedureFile
     programme: ProgrammeFile
     intents: IntentFile
+    carriers: CarrierFile
+    particles: ParticleFile
+    dates: DateWordFile
     texts: TextFile
     elsewhere: ElsewhereFile
     concepts: ConceptFile
@@ -47,10 +54,15 @@ class Knowledge:
     directory: Path = Path(".")
     _by_name: dict[str, Municipality] = field(default_factory=dict, repr=False)
     _procs: dict[str, Procedure] = field(default_factory=dict, repr=False)
+    _carriers: dict[str, Carrier] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name = {m.name: m for m in self.municipalities.municipalities}
         self._procs = {p.id: p for p in self.procedures.procedures}
+        self._carriers = {c.id: c for c in self.carriers.carriers}
+
+    def carrier(self, carrier_id: str) -> Carrier | None:
+        return self._carriers.get(carrier_id)
 
     def municipality(self, name: str) -> Municipality | None:
         return self._by_name.get(name)
@@ -75,6 +87,9 @@ def load_knowledge(directory: str | Path) -> Knowledge:
         "procedures": (ProcedureFile, "procedures.yaml"),
         "programme": (ProgrammeFile, "programme.yaml"),
         "intents": (IntentFile, "intents.yaml"),
+        "carriers": (CarrierFile, vocabulary.CARRIERS_FILE),
+        "particles": (ParticleFile, vocabulary.PARTICLES_FILE),
+        "dates": (DateWordFile, vocabulary.DATES_FILE),
         "texts": (TextFile, REQUIRED_TEXTS_FILE),
         "elsewhere": (ElsewhereFile, "elsewhere.yaml"),
         "concepts": (ConceptFile, CONCEPTS_FILE),

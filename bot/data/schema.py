@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import languages
+from bot.data import vocabulary
 from bot.data.yaml_lines import DataError, format_path, line_for, load_cached, load_with_lines
 
-CARRIERS = ("docomo", "au", "softbank", "rakuten")
-LEVELS = ("入門", "体験", "基本", "応用", "活用")
 PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
 
 
@@ -24,15 +24,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """A text in Japanese and English."""
+class Text(BaseModel):
+    """A text in every language it is written in: ``{ja: …, en: …, ja-easy: …}``.
+
+    Japanese is required; a language without its own form reads the one its fallback chain
+    finds (``bot.languages.chain``). A key that is no language code of the registry is refused."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, Annotated[str, Field(min_length=1)]] = Field(init=False)
 
     ja: str = Field(min_length=1)
-    en: str = Field(min_length=1)
     source: str | None = None  # the official source of a fact the text states (e.g. a hotline)
 
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ja
+    @model_validator(mode="after")
+    def _languages(self) -> Text:
+        for code in self.__pydantic_extra__ or {}:
+            if not languages.known(code):
+                raise ValueError(f"{code!r} is no language (known: {', '.join(languages.codes())})")
+        return self
+
+    def forms(self) -> dict[str, str]:
+        """Every language it is written in, Japanese first."""
+        return {"ja": self.ja, **(self.__pydantic_extra__ or {})}
+
+    def written_in(self, lang: str) -> bool:
+        return lang in self.forms()
+
+    def get(self, lang: str | None) -> str:
+        """The text in ``lang``, or in the first language of its fallback chain that has it."""
+        forms = self.forms()
+        return next((forms[code] for code in languages.chain(lang) if code in forms), self.ja)
 
 
 class Source(Strict):
@@ -52,7 +73,7 @@ class Coordinates(Strict):
 
 class Shop(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    carrier: Literal["docomo", "au", "softbank", "rakuten"]
+    carrier: str  # one of knowledge/carriers.yaml
     kind: Literal["shop", "phone_desk"]
     name: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
@@ -70,6 +91,14 @@ class Shop(Strict):
     def _phone(cls, value: str) -> str:
         if not PHONE_RE.match(value):
             raise ValueError(f"not a Japanese phone number like 0120-123-456: {value!r}")
+        return value
+
+    @field_validator("carrier")
+    @classmethod
+    def _carrier(cls, value: str) -> str:
+        known = vocabulary.carriers()
+        if value not in known:
+            raise ValueError(f"not a carrier of knowledge/carriers.yaml ({', '.join(known)}): {value!r}")
         return value
 
     @model_validator(mode="after")
@@ -215,7 +244,7 @@ class FaqEntry(Strict):
 
 
 class Level(Strict):
-    name: Literal["入門", "体験", "基本", "応用", "活用"]
+    name: str = Field(min_length=1)  # the one list of levels is this file's
     name_en: str
     description: Text
     keywords: list[str] = []
@@ -230,11 +259,26 @@ class Topic(Strict):
     levels: list[Literal["入門", "体験", "基本", "応用", "活用"]] = []
 
 
+class Helpline(Strict):
+    """A national phone line the bot names (the My Number one, for the card and MyNa Portal)."""
+
+    name: Text
+    phone: str = Field(pattern=PHONE_RE.pattern)
+    source: str
+
+
+class Site(Strict):
+    url: str = Field(pattern=r"^https://")
+    source: str
+
+
 class ProgrammeFile(Strict):
     name: Text
     as_of: str
     source: str
     contact: Contact
+    my_number_line: Helpline
+    mynaportal: Site
     promises: list[Text]
     faq: list[FaqEntry]
     levels: list[Level]
@@ -253,9 +297,26 @@ class Intent(Strict):
 class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
     common_words: list[str] = []
-    carriers: dict[Literal["docomo", "au", "softbank", "rakuten"], list[str]]
     other_brands: list[str] = []  # phone brands whose shops are not listed (ワイモバイル, ahamo …)
     stopwords_en: list[str]
+
+
+# --- knowledge/carriers.yaml --------------------------------------------------------
+
+
+class Carrier(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9]*$")
+    name: Text
+    words: list[str] = Field(min_length=1)  # how residents name it
+    schedule_words: list[str] = Field(min_length=1)  # how a class schedule's venue names it
+
+
+class CarrierFile(Strict):
+    source: str
+    carriers: list[Carrier] = Field(min_length=1)
+
+    def cross_checks(self) -> list[tuple[tuple, str]]:
+        return _duplicates("carriers", [c.id for c in self.carriers], "carrier", "id")
 
 
 # --- knowledge/texts.yaml -----------------------------------------------------------
@@ -270,8 +331,8 @@ class TextFile(Strict):
     def cross_checks(self) -> list[tuple[tuple, str]]:
         problems = []
         weekdays = self.texts.get(WEEKDAYS_KEY)
-        for lang in ("ja", "en") if weekdays else ():
-            if len(getattr(weekdays, lang).split()) != 7:
+        for lang, words in weekdays.forms().items() if weekdays else ():
+            if len(words.split()) != 7:
                 problems.append(
                     (("texts", WEEKDAYS_KEY, lang), "needs seven weekdays, Monday first, separated by spaces")
                 )

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.data import vocabulary
 from bot.data.geo import distance_km
-from bot.data.schema import CARRIERS, Municipality, Shop, ShopFile, validate_file
+from bot.data.schema import Municipality, Shop, ShopFile, validate_file
 from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_lines
 
 CELL = 0.25  # degrees; about 25 km
@@ -56,7 +57,7 @@ def _cities_per_carrier(offices: list[str], by_city: dict[str, list[Shop]]) -> d
     with the directory (in the loading thread), not at the first question after a reload."""
     carriers = {city: {s.carrier for s in shops} for city, shops in by_city.items()}
     cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in offices if c in carriers)}
-    for carrier in CARRIERS:
+    for carrier in vocabulary.carriers():
         cities[carrier] = tuple(c for c in offices if carrier in carriers.get(c, ()))
     return cities
 

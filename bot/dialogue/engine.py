@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot import languages
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
 from bot.data.shop_names import ShopNames
@@ -86,7 +87,7 @@ class Engine:
         municipalities = knowledge.municipalities.municipalities
         self._home = [m.name for m in municipalities]
         self._shop_names = ShopNames(
-            {c: list(a) for c, a in knowledge.intents.carriers.items()},
+            {c.id: list(c.words) for c in knowledge.carriers.carriers},
             {m.name: [m.name, m.short] for m in municipalities},
         )
 
@@ -101,7 +102,7 @@ class Engine:
         screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
         msg = screened.message
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
-        lang = msg.lang if msg.lang in ("ja", "en") else state.lang
+        lang = msg.lang if languages.known(msg.lang) else state.lang
         turn = Turn(self.services, state, lang=lang, now=self.clock(), user=msg.user)
         _after_silence(state, turn.now)
         asked_before = state.pending
@@ -149,8 +150,8 @@ class Engine:
         if len(text) > MAX_UNDERSTOOD_CHARS:
             return smalltalk.too_long(turn)
         parse = self.understanding.parse(self.understanding.focus(text, turn.now.date()), turn.now.date())
-        if parse.lang and msg.lang is None:
-            turn.lang = parse.lang
+        if msg.lang is None:  # a Japanese message keeps a やさしい日本語 reader's language
+            turn.lang = languages.answering(parse.lang, turn.lang)
         buttons = turn.state.buttons
         if parse.number is not None and 1 <= parse.number <= len(buttons):
             return await self._postback(turn, buttons[parse.number - 1][1])
@@ -496,7 +497,7 @@ class Engine:
             return await reminders.remind(turn, f"cancel:{a.arg}" if a.option == "cancel" else a.arg)
 
         async def lang(turn: Turn, a: Action):
-            return smalltalk.switch_language(turn, a.arg) if a.arg in ("ja", "en") else None
+            return smalltalk.switch_language(turn, a.arg) if languages.known(a.arg) else None
 
         async def menu(turn: Turn, a: Action):
             return smalltalk.menu(turn)

@@ -12,6 +12,7 @@ them and runs the skills.
 
 from __future__ import annotations
 
+from bot import languages
 from bot.data.concept_schema import ASPECTS, LifeEvent
 from bot.dialogue.routing import ACCEPT
 from bot.understanding.intents import Scored
@@ -152,7 +153,7 @@ def worry(
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it. A ``contextual`` concept (予約: a hospital
     has bookings too) is the classes' only when they are named or talked about."""
-    if p.unknown and p.lang != "en":
+    if p.unknown and not languages.is_latin(p.lang):
         return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones

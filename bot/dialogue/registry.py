@@ -19,6 +19,7 @@ from bot.data.knowledge import Knowledge
 from bot.data.schema import located
 from bot.dialogue.skills import places, procedures, programme, smalltalk, subscriptions
 from bot.dialogue.turn import Turn
+from bot.languages import codes
 from bot.messages import Reply
 from bot.understanding.parser import Parse
 
@@ -42,8 +43,13 @@ SKILLS: dict[str, Skill] = {
     "bye": _plain(smalltalk.bye),
     "human": _plain(smalltalk.human, "button.human"),
     "unsupported": _plain(smalltalk.unsupported),  # a sticker, photo or voice message (channels send it)
-    "lang_en": Skill(lambda turn, p, f: smalltalk.switch_language(turn, "en")),
-    "lang_ja": Skill(lambda turn, p, f: smalltalk.switch_language(turn, "ja")),
+    "languages": _plain(smalltalk.choose_language, "button.languages"),
+    **{
+        f"lang_{code}": Skill(
+            lambda turn, p, f, code=code: smalltalk.switch_language(turn, code), f"button.lang.{code}"
+        )
+        for code in codes()
+    },
     "mynaportal": _plain(procedures.mynaportal_reply, "button.mynaportal"),
     "faq": _plain(programme.faq_menu, "button.faq"),
     "procedures_child": Skill(

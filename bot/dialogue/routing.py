@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot import languages
 from bot.dialogue.state import ConversationState
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
@@ -54,10 +55,10 @@ def too_unknown(p: Parse, top: Scored) -> bool:
     (an example of one word, "classes") found among two or more words the bot does not
     know ("DROP TABLE classes") is no very good match whatever its score: the message is
     about something else."""
-    lone_word = p.lang == "en" and " " not in top.example and len(p.unknown) >= 2
+    lone_word = languages.is_latin(p.lang) and " " not in top.example and len(p.unknown) >= 2
     if (top.score >= UNKNOWN_WORDS_NEED and not lone_word) or named(p, top) or not p.unknown:
         return False
-    if p.lang == "en":
+    if languages.is_latin(p.lang):
         return len(p.unknown) >= 2 or top.score < ONE_UNKNOWN_EN_NEED
     return True
 

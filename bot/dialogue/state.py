@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from bot import languages
+
 MAX_WORD_CHARS = 100  # a city, carrier, topic or level name is short; longer is damage
 
 
@@ -39,8 +41,8 @@ class ConversationState:
     @classmethod
     def from_dict(cls, data: dict) -> ConversationState:
         state = cls(**{k: v for k, v in data.items() if k in _FIELDS})
-        if state.lang not in ("ja", "en"):
-            state.lang = "ja"
+        if not languages.known(state.lang):  # "ja", "en" and "ja-easy" are kept; anything else is Japanese
+            state.lang = languages.DEFAULT
         _drop_damaged_words(state)
         if not isinstance(state.buttons, list):
             state.buttons = []

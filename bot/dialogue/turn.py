@@ -3,7 +3,7 @@
 Lives here: ``Services`` (knowledge, shops, the stores, clock — shared by all
 turns) and ``Turn`` (services + this resident's state + reply language), with
 the small reply builders every skill uses (texts, menu buttons, map and phone
-links, carrier and city names in the reply language).
+links; dates, lists and names through ``say``, the reply language's ``Wording``).
 """
 
 from __future__ import annotations
@@ -18,17 +18,11 @@ from bot.data.schema import Shop
 from bot.data.shops import ShopDirectory
 from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
+from bot.languages.wording import Wording
 from bot.messages import Button, Link
 from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
 from bot.store.residents import ResidentStore
-
-CARRIER_NAMES = {
-    "docomo": {"ja": "ドコモ", "en": "docomo"},
-    "au": {"ja": "au", "en": "au"},
-    "softbank": {"ja": "ソフトバンク", "en": "SoftBank"},
-    "rakuten": {"ja": "楽天モバイル", "en": "Rakuten Mobile"},
-}
 
 
 @dataclass
@@ -82,26 +76,22 @@ class Turn:
             self.button("button.human", Action.intent("human")),
         ]
 
+    @property
+    def say(self) -> Wording:
+        """Dates, lists and names in the reply language."""
+        return Wording(self.knowledge, self.lang)
+
     def city_name(self, name: str) -> str:
-        if self.lang == "en":
-            m = self.knowledge.municipality(name)
-            return m.name_en if m else name
-        return name
+        return self.say.city(name)
 
     def carrier_name(self, carrier: str | None) -> str:
-        if carrier is None:
-            return self.t("carrier_any")
-        return CARRIER_NAMES[carrier][self.lang]
+        return self.say.carrier(carrier)
 
     def shop_name(self, shop: Shop) -> str:
-        # English readers also see the Japanese name, which is what the sign says.
-        return f"{shop.name_en} ({shop.name})" if self.lang == "en" else shop.name
+        return self.say.shop(shop)
 
     def phone_text(self, shop: Shop) -> str:
-        label = f"（{shop.phone_label.get(self.lang)}）" if shop.phone_label else ""
-        if self.lang == "en" and shop.phone_label:
-            label = f" ({shop.phone_label.en})"
-        return shop.phone + label
+        return self.say.phone(shop)
 
     def map_link(self, name: str, address: str) -> Link:
         prefecture = self.knowledge.municipalities.prefecture.name

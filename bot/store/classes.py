@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.classes.model import ClassSession
-from bot.data.schema import CARRIERS, LEVELS
+from bot.data import vocabulary
 from bot.store.database import Database
 
 _COLUMNS = (
@@ -141,12 +141,6 @@ class ClassStore:
         return -1, [], 0
 
 
-# Values a class's level and carrier can take (both validated when a schedule is imported): a
-# search by one of them reads the other's values as separate ordered ranges of one index.
-LEVEL_VALUES = LEVELS
-CARRIER_VALUES = (*CARRIERS, "")
-
-
 @dataclass(frozen=True)
 class _Range:
     """One ordered range of an index: the WHERE clause and its arguments."""
@@ -233,15 +227,18 @@ def _scopes(q: ClassQuery) -> list[tuple[str | None, str | None]]:
 
 
 def _kinds(q: ClassQuery, p: str, placed: bool) -> list[tuple[str, list]]:
-    """(condition, args) of each level and carrier range: one per value of the one not asked."""
+    """(condition, args) of each level and carrier range: one per value of the one not asked
+    (the values a class's level and carrier can take, both validated when a schedule is
+    imported: ``bot.data.vocabulary``)."""
     if not placed:
         # No place: the day index, the other filters read row by row (not bounded; residents always have a place).
         return [_residual(q)]
     if not (q.level or q.carrier):
         return [("", [])]
     sql = " AND t.level = ? AND t.carrier = ?" if p else " AND level = ? AND ifnull(carrier, '') = ?"
-    levels = (q.level,) if q.level else LEVEL_VALUES
-    return [(sql, [level, carrier]) for level in levels for carrier in ((q.carrier,) if q.carrier else CARRIER_VALUES)]
+    levels = (q.level,) if q.level else vocabulary.levels()
+    carriers = (q.carrier,) if q.carrier else (*vocabulary.carriers(), "")
+    return [(sql, [level, carrier]) for level in levels for carrier in carriers]
 
 
 def _source(q: ClassQuery, column: str | None, ranges: tuple[_Range, ...]) -> _Plan:

@@ -21,6 +21,7 @@ import jaconv
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from bot.data import vocabulary
 from bot.understanding.normalize import fold
 
 PREFECTURE = "@prefecture"  # the home prefecture as a whole (山口県)
@@ -28,8 +29,6 @@ ELSEWHERE = "@elsewhere"  # a place outside the prefecture
 
 _HIRA_RE = re.compile(r"^[\u3040-\u309f]+$")
 _KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
-_BEFORE_OK = set("はがをにでのもとへや")
-_AFTER_OK = set("のでにはへがもとやまかしちね")
 # English words that mark the next word as a place, or the word before as one.
 _PLACE_BEFORE = {"in", "at", "near", "around", "from", "to", "into"}
 _PLACE_AFTER = {"city", "town", "area", "district", "station", "shi", "cho"}
@@ -81,7 +80,7 @@ def runs_on_in_kana(text: str, start: int, end: int) -> bool:
     after = text[end] if end < len(text) else ""
     if _is_katakana(first) and before and _is_katakana(before):
         return True
-    if _HIRA_RE.match(first) and before and _HIRA_RE.match(before) and before not in _BEFORE_OK:
+    if _HIRA_RE.match(first) and before and _HIRA_RE.match(before) and before not in vocabulary.particles().before_name:
         return True
     return _is_katakana(last) and bool(after) and _is_katakana(after)
 
@@ -100,7 +99,9 @@ def _is_boundary(text: str, start: int, end: int) -> bool:
             return False
         return not (kanji_name and _KANJI_RE.match(ch))
 
-    return ok(before, None if kanji_name else _BEFORE_OK) and ok(after, _AFTER_OK)
+    particles = vocabulary.particles()
+    before_ok, after_ok = set(particles.before_name), set(particles.after_name)
+    return ok(before, None if kanji_name else before_ok) and ok(after, after_ok)
 
 
 class Gazetteer:

@@ -45,15 +45,15 @@ def documents(knowledge: Knowledge) -> dict[str, list[tuple[str, float]]]:
     for intent in knowledge.intents.intents:
         docs[intent.id] = [(ex, 1.0) for ex in intent.examples] + [("@" + c, DECLARED_WEIGHT) for c in intent.concepts]
     for faq in knowledge.programme.faq:
-        texts = [faq.label.ja, faq.label.en, *faq.examples]
+        texts = [faq.label.ja, faq.label.get("en"), *faq.examples]
         docs[f"faq:{faq.id}"] = [(t, 1.0) for t in texts] + [("@" + c, DECLARED_WEIGHT) for c in faq.concepts]
     for group in knowledge.procedures.groups:
-        docs[f"group:{group.id}"] = [(group.label.ja, 1.0), (group.label.en, 1.0)]
+        docs[f"group:{group.id}"] = [(group.label.ja, 1.0), (group.label.get("en"), 1.0)]
     for proc in knowledge.procedures.procedures:
-        names = [proc.name, proc.short.ja, proc.short.en, proc.name_en, *proc.aliases]
+        names = [proc.name, proc.short.ja, proc.short.get("en"), proc.name_en, *proc.aliases]
         docs[f"proc:{proc.id}"] = (
             [(t, 1.0) for t in names]
-            + [(proc.what.ja, WHAT_WEIGHT), (proc.what.en, WHAT_WEIGHT)]
+            + [(proc.what.ja, WHAT_WEIGHT), (proc.what.get("en"), WHAT_WEIGHT)]
             + [("@" + c, DECLARED_WEIGHT) for c in proc.concepts]
         )
     return docs
@@ -111,8 +111,8 @@ class Meaning:
             if words is None:
                 texts = getattr(proc, part)
                 words = self._sections[key] = frozenset(
-                    w.lemma for text in (texts.ja, texts.en) for w in self.analyser.words(text)
-                ) | frozenset(english_words(texts.en))
+                    w.lemma for text in (texts.ja, texts.get("en")) for w in self.analyser.words(text)
+                ) | frozenset(english_words(texts.get("en")))
             if all(lemma in words for lemma in lemmas):
                 return part
         return None

@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from bot import languages
 from bot.data.knowledge import Knowledge
 from bot.data.yaml_lines import cache_dir
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
@@ -36,7 +37,7 @@ from bot.understanding.normalize import (
     squeeze,
 )
 from bot.understanding.readings import LEXICON_FILE, ReadingLexicon
-from bot.understanding.when import MONTHS_EN, WEEKDAYS_EN, DateFilter, parse_when
+from bot.understanding.when import DateFilter, parse_when
 
 
 @dataclass
@@ -128,82 +129,11 @@ def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
     for faq in knowledge.programme.faq:
         examples += [(f"faq:{faq.id}", ex) for ex in faq.examples]
     for group in knowledge.procedures.groups:
-        examples += [(f"group:{group.id}", group.label.ja), (f"group:{group.id}", group.label.en)]
+        examples += [(f"group:{group.id}", group.label.ja), (f"group:{group.id}", group.label.get("en"))]
     for proc in knowledge.procedures.procedures:
-        phrases = [proc.name, proc.short.ja, proc.short.en, proc.name_en, *proc.aliases]
+        phrases = [proc.name, proc.short.ja, proc.short.get("en"), proc.name_en, *proc.aliases]
         examples += [(f"proc:{proc.id}", ex) for ex in phrases]
     return examples
-
-
-# Date words are understood by ``when.py``; the lexicon must know them too, so that
-# they do not count as unknown words.
-DATE_WORDS = [
-    "今日",
-    "明日",
-    "明後日",
-    "本日",
-    "今週",
-    "来週",
-    "再来週",
-    "今月",
-    "来月",
-    "週末",
-    "土日",
-    "曜日",
-    "月曜",
-    "火曜",
-    "水曜",
-    "木曜",
-    "金曜",
-    "土曜",
-    "日曜",
-    "月",
-    "日",
-    "午前",
-    "午後",
-    "時",
-    "平日",
-    "今度",
-    "次",
-    "頭",
-    "初め",
-    "始め",
-    "上旬",
-    "初旬",
-    "中旬",
-    "半ば",
-    "下旬",
-    "末",
-    "月末",
-    "終わり",
-    "年明け",
-    "正月明け",
-]
-# The English date words ``when.py`` reads are known words, not unknown ones ("saturday").
-DATE_WORDS_EN = [
-    *WEEKDAYS_EN,
-    *(d + "s" for d in WEEKDAYS_EN),
-    *MONTHS_EN,
-    "early",
-    "mid",
-    "late",
-    "end",
-    "weekday",
-    "weekdays",
-    "weekend",
-    "weekends",
-    "tomorrow",
-    "today",
-    "week",
-    "month",
-    "next",
-    "this",
-    "coming",
-    "new",
-    "year",
-    "morning",
-    "afternoon",
-]
 
 
 # A word made only of romaji syllables (kaigo, nintei, okaasan, mainanbaa), Hepburn or Kunrei.
@@ -213,15 +143,14 @@ _ROMAJI_WORD_RE = re.compile(
 )
 ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an example this well
 
-# Romaji particles that are English words too: 「chofu no docomo」 is romaji Japanese, and
-# its district name counts as a place without the English place words (see gazetteer).
-ROMAJI_PARTICLES = {"no", "to", "a", "i", "e", "o", "wa", "ga", "de", "ni", "mo"}
-ROMAJI_ONLY = ROMAJI_PARTICLES - {"a", "i"}  # those that do not make a text English (see _is_english)
+# Romaji particles (knowledge/particles.yaml) are English words too: 「chofu no docomo」 is romaji
+# Japanese, and its district name counts as a place without the English place words (see gazetteer).
 
 
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
-    texts = [ex for _, ex in scoring_texts(knowledge)] + DATE_WORDS + knowledge.intents.common_words
+    dates = knowledge.dates.japanese_words()  # date words are no unknown words
+    texts = [ex for _, ex in scoring_texts(knowledge)] + dates + knowledge.intents.common_words
     for lvl in knowledge.programme.levels:
         texts += [lvl.name, *lvl.keywords]
     for topic in knowledge.programme.topics:
@@ -291,7 +220,9 @@ class Understanding:
         self.gazetteer = self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
-        self.english_words = set(self.stopwords_en) | set(DATE_WORDS_EN)
+        self.english_words = set(self.stopwords_en) | knowledge.dates.english_words()
+        self.romaji_particles = set(knowledge.particles.romaji)
+        self.romaji_only = knowledge.particles.romaji_only()
         for _, example in scoring_texts(knowledge):
             if example.isascii():
                 self.english_words.update(ascii_words(example))
@@ -338,10 +269,10 @@ class Understanding:
                 gaz.add("city", ELSEWHERE + ":" + place.name, place.kana)
             if len(place.romaji) >= 4:
                 gaz.add_romaji("city", ELSEWHERE + ":" + place.name, place.romaji)
-        for carrier, aliases in knowledge.intents.carriers.items():
-            for alias in aliases:
-                gaz.add("carrier", carrier, alias)
-                gaz.add_fuzzy_carrier(carrier, alias)
+        for carrier in knowledge.carriers.carriers:
+            for alias in carrier.words:
+                gaz.add("carrier", carrier.id, alias)
+                gaz.add_fuzzy_carrier(carrier.id, alias)
         for brand in knowledge.intents.other_brands:
             gaz.add("brand", brand, brand)
         return gaz
@@ -353,7 +284,7 @@ class Understanding:
         folded = fold(cleaned)
         kept = fold(cleaned, keep_katakana=True)
         english = folded.isascii() and any(
-            w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded)
+            w in self.stopwords_en and w not in self.romaji_particles for w in ascii_words(folded)
         )
         mentions = tuple(self.gazetteer.find(kept, english))
         return folded, kept, mentions, self._reading_of(_mask(folded, mentions))
@@ -366,7 +297,7 @@ class Understanding:
             return ""
         if masked.isascii() and not self._is_english(masked):
             # Romaji: read each word as kana, except words the knowledge uses as they are (etax).
-            keep = self.english_words - ROMAJI_ONLY
+            keep = self.english_words - self.romaji_only
             words = [w if w in keep else romaji_to_kana(w) for w in masked.split(" ")]
             return squeeze(fold(" ".join(words)))
         return self.reading(squeeze(masked))
@@ -376,7 +307,7 @@ class Understanding:
         particle: 「shunan no sumaho kyoushitsu」 is romaji Japanese (its ``no`` is の, its
         ``to`` と); "no class on Sunday?" has ``class``. ``i`` and ``a`` stay English
         ("I'm pregnant"): romaji hardly writes い or あ as a word of its own."""
-        return any(w in self.stopwords_en and w not in ROMAJI_ONLY for w in ascii_words(ascii_text))
+        return any(w in self.stopwords_en and w not in self.romaji_only for w in ascii_words(ascii_text))
 
     def detect_lang(self, cleaned: str) -> str | None:
         if has_japanese(cleaned):
@@ -413,14 +344,14 @@ class Understanding:
                 result.cities.append(m.value)
         folded, kana = aligned(folded, kept)
         result.number = _choice_number(folded)
-        result.when = parse_when(cleaned, full_reading, today)
+        result.when = parse_when(cleaned, full_reading, today, words=self.knowledge.dates)
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
         result.sense = self._sense(cleaned)
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
-        if result.lang == "en":
+        if languages.is_latin(result.lang):
             self._romaji_in_english(result, masked)
         return result
 
@@ -446,7 +377,12 @@ class Understanding:
         folded, _, mentions, _ = self._forms(cleaned)
         sense = self._sense(cleaned)
         topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
-        if topics or mentions or sense.aspects or parse_when(cleaned, self.reading(squeeze(folded)), today):
+        if (
+            topics
+            or mentions
+            or sense.aspects
+            or parse_when(cleaned, self.reading(squeeze(folded)), today, words=self.knowledge.dates)
+        ):
             return False, True
         p = self.parse(sentence, today)
         return _courtesy(p), _tells(p)
@@ -500,14 +436,14 @@ class Understanding:
         """Words the bot has no knowledge of: in Japanese, the content words (by morphology) that
         no concept claims and no answer's text uses (天気, ゴミ, 年金); in English, words no
         example uses."""
-        if lang != "en" and not masked.isascii():
+        if not languages.is_latin(lang) and not masked.isascii():
             known = self.meaning.retriever.knows
             mentioned = self.meaning.mentioned
             return [
                 w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned
             ]
         unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
-        if lang == "en":
+        if languages.is_latin(lang):
             # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
             # a product ("iPhone") is not.
             claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}

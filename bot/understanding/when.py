@@ -5,8 +5,12 @@ combined (来週の土曜, 12月の下旬の土日) — and the part of the day 
 those last listed.
 
 ``parse_when`` turns them into a ``DateFilter`` relative to a given day (Asia/Tokyo
-is the caller's business). English (today, tomorrow, next week, saturday) too.
-Pure functions.
+is the caller's business). English (today, tomorrow, next week, saturday) too. The filter
+says what the resident named as data (a period, days of the week, a part of the day); the
+reply's language says it back (``bot.languages.wording``). The words are those of
+``knowledge/dates.yaml`` (a ``DateWordFile``: the caller's, else the configured knowledge's),
+the particles after which a kana word starts those of ``knowledge/particles.yaml``. Pure
+functions of the text and those words.
 """
 
 from __future__ import annotations
@@ -15,23 +19,31 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from bot.data import vocabulary
+from bot.data.words_schema import PERIODS, DateWordFile
 from bot.understanding.normalize import fold
 
-WEEKDAYS_JA = "月火水木金土日"
-WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# with び: かよう alone is also 通う
-_WEEKDAY_KANA = ("げつようび", "かようび", "すいようび", "もくようび", "きんようび", "どようび", "にちようび")
+__all__ = ["PERIODS", "DateFilter", "parse_when"]
 
 
 @dataclass(frozen=True)
 class DateFilter:
     """Classes from ``start`` to ``end`` inclusive, optionally only on ``weekdays``
-    (0 = Monday); ``label`` is the phrase the resident used, for the reply."""
+    (0 = Monday). What the resident named, for the reply to say back: ``period`` (one of
+    ``PERIODS``; ``date`` with ``month`` and ``day``, ``month`` with ``month``), the part of
+    that month (``month_part``: early, mid, late), a word for the days (``days_word``: weekend,
+    weekdays), ``coming`` (「今度の日曜」) and ``part_of_day`` (morning, afternoon, evening)."""
 
     start: date
     end: date
     weekdays: frozenset[int] = frozenset()
-    label: str = ""
+    period: str | None = None
+    month: int | None = None
+    day: int | None = None
+    month_part: str | None = None
+    days_word: str | None = None
+    coming: bool = False
+    part_of_day: str | None = None
     after: str | None = None  # only classes starting at this "HH:MM" or later (午後)
     before: str | None = None  # only classes starting before this "HH:MM" (午前)
     later: bool = False  # 「もっと先は？」: after the classes last listed (the caller knows which)
@@ -63,15 +75,14 @@ def _explicit_date(text: str, today: date) -> date | None:
 
 
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
-# Particles (and the endings of ですか・ますね) after which a new word starts in kana.
-_BEFORE_WORD = set("はがをにでのもとへやねよかなぞ")
 
 
-def _said(words: tuple[str, ...], low: str, reading: str) -> bool:
+def _said(words: list[str] | tuple[str, ...], low: str, reading: str, before_word: frozenset[str]) -> bool:
     """Whether one of ``words`` is in the message: as written (``low``), or in the kana
     ``reading`` where a kana word must start a word — after the start, a non-kana
     character or a particle — so that 勉強 (べんきょう), 東京 (とうきょう) and 協会 do not
-    say きょう (today) by containing its kana."""
+    say きょう (today) by containing its kana. ``before_word`` are the particles of
+    ``particles.yaml`` (``before_date_word``)."""
     for w in words:
         if w in low:
             return True
@@ -80,32 +91,12 @@ def _said(words: tuple[str, ...], low: str, reading: str) -> bool:
         start = reading.find(w)
         while start >= 0:
             before = reading[start - 1] if start else ""
-            if not before or not _HIRAGANA.match(before) or before in _BEFORE_WORD:
+            if not before or not _HIRAGANA.match(before) or before in before_word:
                 return True
             start = reading.find(w, start + 1)
     return False
 
 
-MONTHS_EN = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-# 「12月の頭」「来月の中旬」「今月末」: a part of a month. (words, first day, last day or None: the month's end)
-_MONTH_PARTS = (
-    (("上旬", "初旬", "頭", "初め", "はじめ", "始め", "early"), 1, 10, "上旬"),
-    (("中旬", "半ば", "なかば", "mid"), 11, 20, "中旬"),
-    (("下旬", "末", "終わり", "おわり", "late", "end of"), 21, None, "下旬"),
-)
 # 「12月」 but not 「3か月」「12月5日」 (an explicit date is read first).
 _MONTH_RE = re.compile(r"(?<![\dかヶケカ])(\d{1,2})\s*月(?![\d曜])")
 # 「今度の日曜」「次の土曜」: the coming one only, not every one in four weeks.
@@ -132,80 +123,73 @@ def _part_pattern(word: str) -> str:
     return {"末": r"(?<!週)末", "はじめ": r"はじめ(?!て)", "初め": r"初め(?!て)"}.get(word, re.escape(word))
 
 
-def _month_range(today: date, year: int, month: int, text: str, offset_label: str) -> tuple[date, date, str]:
-    """The month (or the part of it the text names: 頭・中旬・末) from today on."""
+def _month_range(
+    today: date, year: int, month: int, text: str, said: str, period: DateFilter, words: DateWordFile
+) -> DateFilter:
+    """The month (or the part of it the text names after ``said``: 頭・中旬・末) from today on."""
     first = date(year, month, 1)
     last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    after = text[text.find(offset_label) :] if offset_label in text else text
-    for words, lo, hi, part in _MONTH_PARTS:
-        if any(re.search(_part_pattern(w), after) for w in words):
-            start, end = first.replace(day=lo), last if hi is None else first.replace(day=hi)
-            return max(start, today), end, offset_label + part
-    return max(first, today), last, offset_label
+    after = text[text.find(said) :] if said in text else text
+    for part in words.month_parts:
+        if any(re.search(_part_pattern(w), after) for w in part.words):
+            start, end = first.replace(day=part.first), last if part.last is None else first.replace(day=part.last)
+            return replace(period, start=max(start, today), end=end, month_part=part.part)
+    return replace(period, start=max(first, today), end=last)
 
 
-def _period(cleaned: str, low: str, reading: str, today: date) -> tuple[date, date, str] | None:
+def _period(
+    cleaned: str, low: str, reading: str, today: date, words: DateWordFile, before: frozenset[str]
+) -> DateFilter | None:
     """A span the message names: a week (来週), a month (来月, 12月, 12月の頭), or the
     new year (年明け); None when it names none."""
-    weekly = (
-        (("再来週", "さらいしゆう", "week after next"), 2, "再来週"),
-        (("来週", "らいしゆう", "next week"), 1, "来週"),
-        (("今週", "こんしゆう", "this week"), 0, "今週"),
-    )
-    for words, offset, label in weekly:
-        if _said(words, low, reading):
-            start, end = _week_bounds(today, offset)
-            return start, end, label
-    monthly = ((("来月", "らいげつ", "next month"), 1, "来月"), (("今月", "こんげつ", "this month"), 0, "今月"))
-    for words, offset, label in monthly:
-        if _said(words, low, reading):
-            month = today.month + offset
+    for week in words.weeks:
+        if _said(week.words, low, reading, before):
+            start, end = _week_bounds(today, week.offset)
+            return DateFilter(start, end, period=week.period)
+    for span in words.months:
+        if _said(span.words, low, reading, before):
+            month = today.month + span.offset
             year = today.year + (month > 12)
             month = (month - 1) % 12 + 1
-            return _month_range(today, year, month, low, label)
+            period = DateFilter(today, today, period=span.period)
+            return _month_range(today, year, month, low, span.words[0], period, words)
     m = _MONTH_RE.search(cleaned)
     named = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
     if named is None:
-        named = next((i + 1 for i, name in enumerate(MONTHS_EN) if re.search(_month_en_pattern(name), low)), None)
+        months = words.months_en
+        named = next((i + 1 for i, name in enumerate(months) if re.search(_month_en_pattern(name), low)), None)
     if named is not None:
         year = today.year + (named < today.month)
-        return _month_range(today, year, named, low, f"{named}月")
-    if _said(("年明け", "としあけ", "正月明け", "new year"), low, reading):
+        period = DateFilter(today, today, period="month", month=named)
+        return _month_range(today, year, named, low, f"{named}月", period, words)
+    if _said(words.new_year, low, reading, before):
         year = today.year + (today.month >= 10)
-        return max(date(year, 1, 1), today), date(year, 1, 15), "年明け"
+        return DateFilter(max(date(year, 1, 1), today), date(year, 1, 15), period="new_year")
     return None
 
 
-# 「もっと先は？」 after a list of classes: the ones after those.
-_LATER_WORDS = ("もっと先", "もつとさき", "その先", "そのさき", "先のは", "later ones", "any later", "after that")
-
-# The parts of a day a resident names: (words, start at or after, start before, label).
-_PARTS_OF_DAY = (
-    (("午前中", "午前", "ごぜんちゆう", "ごぜん"), None, "12:00", "午前"),
-    (("午後", "ごご"), "12:00", None, "午後"),
-    (("夕方", "ゆうがた", "夜", "よる"), "16:00", None, "夕方"),
-)
-
-
-def parse_when(cleaned: str, reading: str, today: date, horizon_days: int = 28) -> DateFilter | None:
+def parse_when(
+    cleaned: str, reading: str, today: date, horizon_days: int = 28, words: DateWordFile | None = None
+) -> DateFilter | None:
     """The days (``_days``) and the part of the day in the message, as one filter, or None.
     A part of the day alone (「午後のはある？」) covers the next ``horizon_days``."""
+    words = words or vocabulary.date_words()
+    before = frozenset(vocabulary.particles().before_date_word)
     low = cleaned.lower()
-    days = _days(cleaned, reading, today, horizon_days)
-    if days is None and _said(_LATER_WORDS, low, reading):
-        days = DateFilter(today, today + timedelta(days=horizon_days), label="この先", later=True)
-    part = next(
-        ((after, before, label) for words, after, before, label in _PARTS_OF_DAY if _said(words, low, reading)), None
-    )
+    days = _days(cleaned, reading, today, horizon_days, words, before)
+    if days is None and _said(words.later, low, reading, before):
+        days = DateFilter(today, today + timedelta(days=horizon_days), period="later", later=True)
+    part = next((p for p in words.parts_of_day if _said(p.words, low, reading, before)), None)
     if part is None:
         return days
-    after, before, label = part
     if days is None:
-        return DateFilter(today, today + timedelta(days=horizon_days), label=label, after=after, before=before)
-    return replace(days, label=f"{days.label}の{label}", after=after, before=before)
+        days = DateFilter(today, today + timedelta(days=horizon_days))
+    return replace(days, part_of_day=part.part, after=part.after, before=part.before)
 
 
-def _days(cleaned: str, reading: str, today: date, horizon_days: int) -> DateFilter | None:
+def _days(
+    cleaned: str, reading: str, today: date, horizon_days: int, words: DateWordFile, before: frozenset[str]
+) -> DateFilter | None:
     """A date filter for the date phrases in the message, or None.
 
     ``cleaned`` is the NFKC text (digits and kanji kept), ``reading`` its folded
@@ -221,37 +205,28 @@ def _days(cleaned: str, reading: str, today: date, horizon_days: int) -> DateFil
     far = today + timedelta(days=horizon_days)
     explicit = _explicit_date(cleaned, today)
     if explicit:
-        return DateFilter(explicit, explicit, label=f"{explicit.month}/{explicit.day}")
-    simple = (
-        (("明後日", "あさって", "day after tomorrow"), 2, "明後日"),
-        (("明日", "あした", "あす", "tomorrow"), 1, "明日"),
-        (("今日", "きよう", "本日", "today"), 0, "今日"),
-    )
-    for words, offset, label in simple:
-        if _said(words, low, reading):
-            if label == "今日" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
+        return DateFilter(explicit, explicit, period="date", month=explicit.month, day=explicit.day)
+    for one in words.days:
+        if _said(one.words, low, reading, before):
+            if one.period == "today" and ("きようしつ" in reading and "今日" not in low and "本日" not in low):
                 continue  # きょうしつ (教室) is not きょう (today)
-            day = today + timedelta(days=offset)
-            return DateFilter(day, day, label=label)
-    period = _period(cleaned, low, reading, today)
+            day = today + timedelta(days=one.offset)
+            return DateFilter(day, day, period=one.period)
+    span = _period(cleaned, low, reading, today, words, before)
     days: set[int] = set()
-    day_label = ""
-    if _said(("週末", "しゆうまつ", "土日", "どにち", "weekend"), low, reading):
-        days, day_label = {5, 6}, "土日"
-    elif _said(("平日", "へいじつ", "weekday"), low, reading):
-        days, day_label = {0, 1, 2, 3, 4}, "平日"
+    days_word = None
+    if _said(words.weekend, low, reading, before):
+        days, days_word = {5, 6}, "weekend"
+    elif _said(words.weekdays, low, reading, before):
+        days, days_word = {0, 1, 2, 3, 4}, "weekdays"
     else:
-        for i, ch in enumerate(WEEKDAYS_JA):
-            if re.search(ch + r"曜", cleaned) or _WEEKDAY_KANA[i] in reading or WEEKDAYS_EN[i] in low:
+        for i, (kanji, kana, english) in enumerate(zip(words.weekday_kanji, words.weekday_kana, words.weekday_en)):
+            if re.search(kanji + r"曜", cleaned) or kana in reading or english in low:
                 days.add(i)
-        day_label = "・".join(WEEKDAYS_JA[d] + "曜" for d in sorted(days))
-    if period:
-        start, end, label = period
-        if days:
-            return DateFilter(start, end, frozenset(days), label=f"{label}の{day_label}")
-        return DateFilter(start, end, label=label)
+    if span:
+        return replace(span, weekdays=frozenset(days), days_word=days_word)
     if days:
         if len(days) == 1 and _COMING_RE.search(low):
-            return DateFilter(today, today + timedelta(days=6), frozenset(days), label=f"今度の{day_label}")
-        return DateFilter(today, far, frozenset(days), label=day_label)
+            return DateFilter(today, today + timedelta(days=6), frozenset(days), coming=True)
+        return DateFilter(today, far, frozenset(days), days_word=days_word)
     return None

@@ -11,7 +11,7 @@ from bot import config
 from bot.app import fill_demo
 from bot.classes.demo import CAPACITY, SEED_STARTS, demo_classes
 from bot.classes.topics import TopicTagger
-from bot.data.schema import LEVELS
+from bot.data import vocabulary
 from bot.data.shops import load_shops
 from bot.store.classes import ClassStore
 
@@ -93,7 +93,7 @@ def test_every_session_is_a_sample_with_the_shop_details(shops, sessions):
 
 
 def test_all_five_levels_appear(sessions):
-    assert {s.level for s in sessions} == set(LEVELS)
+    assert {s.level for s in sessions} == set(vocabulary.levels())
     for shop_id, mine in by_shop(sessions).items():
         assert len({s.level for s in mine}) >= 4, shop_id
 

@@ -3,7 +3,6 @@ knowledge is valid and its reading lexicon is current (``madoguchi knowledge che
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -13,24 +12,13 @@ from bot import config
 from bot.cli import main
 from bot.data.knowledge import load_knowledge
 from bot.data.yaml_lines import DataError
+from tests.support.knowledge_files import copy_knowledge, edit_line
 
 
 @pytest.fixture
 def copy(tmp_path):
     """A copy of the bundled knowledge/ to break."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(config.knowledge_dir(), target)
-    return target
-
-
-def edit_line(path, starts_with: str, new_line: str) -> int:
-    """Replace the one line starting with ``starts_with``; return its 1-based number."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    hits = [i for i, line in enumerate(lines) if line.startswith(starts_with)]
-    assert len(hits) == 1, f"{starts_with!r}: {len(hits)} lines"
-    lines[hits[0]] = new_line
-    path.write_text("".join(lines), encoding="utf-8")
-    return hits[0] + 1
+    return copy_knowledge(tmp_path)
 
 
 def test_bundled_knowledge_loads(knowledge):
@@ -59,7 +47,17 @@ def test_every_procedure_group_exists(knowledge):
 @pytest.mark.parametrize(
     "key, edited, problem",
     [
-        ("empty", '{ja: "ご質問を入力してください。"}', "texts.empty.en: Field required"),  # a text missing its English
+        ("empty", '{en: "Please type your question."}', "texts.empty.ja: Field required"),  # Japanese is required
+        (
+            "empty",
+            '{ja: "ご質問を入力してください。", en: ""}',
+            "texts.empty.en: String should have at least 1 character",
+        ),
+        (
+            "empty",
+            '{ja: "ご質問を入力してください。", fr: "Écrivez votre question."}',
+            "texts.empty: Value error, 'fr' is no language (known: ja, en, ja-easy)",
+        ),
         (
             "weekdays",
             '{ja: "月火水木金土日", en: "Mon Tue Wed Thu Fri Sat Sun"}',
@@ -126,7 +124,7 @@ def test_knowledge_check_passes_on_the_bundled_data(capsys):
 
 def test_knowledge_check_refuses_a_broken_file(copy):
     texts = copy / "texts.yaml"
-    line = edit_line(texts, "  empty:", '  empty: {ja: "ご質問を入力してください。"}\n')
+    line = edit_line(texts, "  empty:", '  empty: {en: "Please type your question."}\n')
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "knowledge", "check", "--knowledge", str(copy)],
         capture_output=True,
@@ -134,7 +132,7 @@ def test_knowledge_check_refuses_a_broken_file(copy):
         timeout=60,
     )
     assert proc.returncode == 1
-    assert f"{texts}:{line}: texts.empty.en: Field required" in proc.stderr
+    assert f"{texts}:{line}: texts.empty.ja: Field required" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -2,10 +2,10 @@
 
 Scans the modules whose words moved to ``texts.yaml`` — ``bot/broadcast/texts.py``,
 ``bot/broadcast/reminders.py``, ``bot/broadcast/digest.py``, ``bot/classes/export.py``,
-``bot/classes/days.py``, the class and reminder skills (``turn.t``/``turn.button``) and the
+``bot/classes/days.py``, ``bot/languages/wording.py``, the class and reminder skills (``turn.t``/``turn.button``) and the
 Telegram channel's texts with their callers — for the keys they use, so a typo or a removed
 text fails here rather than in front of a resident; and every text of those families
-(``weekdays``, ``day_label``, ``time_range``, ``broadcast.*``, ``reminder.*``, ``remind.*``, ``digest.*``,
+(``weekdays``, ``day_label``, ``time_range``, ``list.sep``, ``date.*``, ``name.*``, ``broadcast.*``, ``reminder.*``, ``remind.*``, ``digest.*``,
 ``newsletter.*``, ``telegram.*``) is used by some code."""
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ FULL_KEYS = [
     BOT / "broadcast" / "digest.py",
     BOT / "classes" / "export.py",
     BOT / "classes" / "days.py",
+    BOT / "languages" / "wording.py",
 ]
 FULL_KEY = re.compile(
-    r"^(weekdays|day_label|time_range|(broadcast|reminder|remind|digest|newsletter|telegram)(\.[a-z_]+)+)$"
+    r"^(weekdays|day_label|time_range|list\.sep|(broadcast|reminder|remind|digest|newsletter|telegram|date|name)(\.[a-z_]+)+)$"
 )
 # Skills that ask ``turn.t("<key>", …)`` / ``turn.button("<key>", …)``.
 TURN_KEYS = [BOT / "dialogue" / "skills" / "classes.py", BOT / "dialogue" / "skills" / "reminders.py"]
@@ -112,7 +113,7 @@ def test_the_scan_finds_the_keys():
     assert used["telegram.not_permitted"] == {"channels/telegram/staff.py"}
     assert used["telegram.help"] == {"channels/telegram/handlers.py"}
     assert {"digest.head", "digest.foot", "newsletter.lead", "newsletter.none", "newsletter.foot"} <= set(used)
-    assert used["day_label"] == used["weekdays"] == {"classes/days.py"}
+    assert used["day_label"] == used["weekdays"] == {"languages/wording.py"}
     assert {"class_entry", "seats_full", "filter.end", "button.subscribe"} <= {
         key for key, where in used.items() if "dialogue/skills/classes.py" in where
     }

@@ -35,7 +35,7 @@ def test_romaji_with_the_particle_no_is_japanese(understanding):
     assert p.lang != "en"
     assert p.cities == ["周南市"]
     assert p.best.intent == "classes"
-    assert p.when is not None and p.when.label == "来週"
+    assert p.when is not None and p.when.period == "next_week"
 
 
 def test_english_with_i_stays_english(understanding):

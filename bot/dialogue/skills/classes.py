@@ -1,14 +1,14 @@
 """Class answers: upcoming classes for a city (date, time, level, title, venue,
 seats left, phone to book), filtered by date, level, topic and carrier, with a
 "none found" that offers the nearest dates or nearby towns instead. The class's day
-is ``bot.classes.days.day_label``, the words the texts of ``knowledge/texts.yaml``."""
+and the dates asked about are said by the reply language (``turn.say``), the words are the
+texts of ``knowledge/texts.yaml``."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.actions import Action
 from bot.dialogue.skills.reminders import remind_buttons
@@ -28,16 +28,12 @@ def _entry(turn: Turn, c: ClassSession) -> str:
         seats = turn.t("seats_left", n=c.seats_left)
     else:
         seats = turn.t("seats_full")
-    level = c.level
-    if turn.lang == "en":
-        names = {lvl.name: lvl.name_en for lvl in turn.knowledge.programme.levels}
-        level = names.get(c.level, c.level)
     return turn.t(
         "class_entry",
-        date=day_label(c.day, turn.lang, turn.knowledge),
+        date=turn.say.day(c.day),
         start=c.start,
         end=c.end or "",
-        level=level,
+        level=turn.say.level(c.level),
         title=c.title,
         venue=c.venue,
         address=c.address,
@@ -51,19 +47,9 @@ def _filters_text(
 ) -> str:
     parts = []
     if when:
-        if turn.lang == "en":
-            parts.append(f"{when.start:%d %b}–{when.end:%d %b}" if when.start != when.end else f"{when.start:%d %b}")
-            if when.after:
-                parts.append(turn.t("filter.after", time=when.after))
-            if when.before:
-                parts.append(turn.t("filter.before", time=when.before))
-        else:  # the resident's own words: 来週の土曜の午後
-            parts.append(when.label)
+        parts.append(turn.say.asked(when))
     if level:
-        shown = level
-        if turn.lang == "en":
-            shown = next((lv.name_en for lv in turn.knowledge.programme.levels if lv.name == level), level)
-        parts.append(turn.t("filter.level", level=shown))
+        parts.append(turn.t("filter.level", level=turn.say.level(level)))
     if topic:
         label = next((t.label.get(turn.lang) for t in turn.knowledge.programme.topics if t.id == topic), topic)
         parts.append(turn.t("filter.topic", topic=label))
@@ -111,33 +97,16 @@ def _ask_city_for(turn: Turn, level: str | None, topic: str | None) -> list[Repl
     return replies
 
 
-async def classes_reply(
-    turn: Turn,
-    cities: list[str],
-    when: DateFilter | None = None,
-    level: str | None = None,
-    topic: str | None = None,
-    carrier: str | None = None,
-    prefecture_wide: bool = False,
-) -> list[Reply]:
-    if only_desks(turn, carrier):
-        return desk_reply(turn, carrier)
-    state = turn.state
-    state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
-    if not cities and not prefecture_wide:
-        return _ask_city_for(turn, level, topic)
-    state.clear_pending()
-    if cities:
-        state.city = cities[0]
-    where = "・".join(turn.city_name(c) for c in cities) if cities else turn.t("where_all")
-    if turn.lang == "en":
-        where = ", ".join(turn.city_name(c) for c in cities) if cities else turn.t("where_all")
+def _queries(
+    turn: Turn, cities: list[str], when: DateFilter | None, level: str | None, topic: str | None, carrier: str | None
+) -> tuple[DateFilter | None, dict, ClassQuery]:
+    """The dates asked (moved on for 「もっと先は？」), the search's bounds alone, and the search."""
     today = turn.now.date()
     until = today + timedelta(days=HORIZON_DAYS)
     beyond = None
-    if when and when.later and state.shown_until:
+    if when and when.later and turn.state.shown_until:
         # 「もっと先は？」: the classes after the last one listed, for as long again.
-        beyond = tuple(state.shown_until)
+        beyond = tuple(turn.state.shown_until)
         begin = max(date.fromisoformat(beyond[0]), today)
         when = replace(when, start=begin, end=begin + timedelta(days=HORIZON_DAYS))
         until = when.end
@@ -157,6 +126,29 @@ async def classes_reply(
     )
     if when:
         query = ClassQuery(**{**query.__dict__, "until": min(when.end, until) if when.weekdays else when.end})
+    return when, base, query
+
+
+async def classes_reply(
+    turn: Turn,
+    cities: list[str],
+    when: DateFilter | None = None,
+    level: str | None = None,
+    topic: str | None = None,
+    carrier: str | None = None,
+    prefecture_wide: bool = False,
+) -> list[Reply]:
+    if only_desks(turn, carrier):
+        return desk_reply(turn, carrier)
+    state = turn.state
+    state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
+    if not cities and not prefecture_wide:
+        return _ask_city_for(turn, level, topic)
+    state.clear_pending()
+    if cities:
+        state.city = cities[0]
+    where = turn.say.join([turn.city_name(c) for c in cities]) if cities else turn.t("where_all")
+    when, base, query = _queries(turn, cities, when, level, topic, carrier)
     store = turn.services.classes
     found, total = await store.search(query)
     filters = _filters_text(turn, when, level, topic, carrier)
@@ -180,7 +172,7 @@ async def classes_reply(
         return [reply]
     # Nothing matches: say so, then offer the nearest dates here, or nearby towns.
     if filters:
-        none = turn.t("classes_none", where=where, filters=filters + (" " if turn.lang == "en" else ""))
+        none = turn.t("classes_none", where=where, filters=filters)
         # The carrier kept, then nothing: which has classes is one bounded read.
         _, relaxed, relaxed_total = await store.first_match([ClassQuery(**base, carrier=carrier), ClassQuery(**base)])
         if relaxed:

@@ -7,8 +7,6 @@ from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Link, Reply
 
-MYNAPORTAL_URL = "https://myna.go.jp/"
-
 
 def _group_buttons(turn: Turn, category: str | None = None) -> list[Button]:
     procs = turn.knowledge.procedures
@@ -36,7 +34,7 @@ def with_city_uptake(turn: Turn, replies: list[Reply] | None, city: str | None) 
 
 def mynaportal_reply(turn: Turn) -> list[Reply]:
     turn.state.topic = "mynaportal"
-    link = Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)
+    link = Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)
     return [Reply(turn.t("mynaportal"), buttons=_group_buttons(turn), links=[link])]
 
 
@@ -87,7 +85,7 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
         how=proc.how.get(lang),
         ask=proc.ask.get(lang),
     )
-    links = [Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)]
+    links = [Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)]
     links += [Link(turn.t("link.source", title=s.title), s.url) for s in proc.source if s.url][:2]
     buttons = [
         turn.button("button.other_procedures", Action("group", proc.group)),
@@ -128,7 +126,9 @@ def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str, city: str | No
         turn.button("button.other_procedures", Action("group", proc.group)),
         turn.button("button.menu", Action.menu()),
     ]
-    return [Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)])]
+    return [
+        Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)])
+    ]
 
 
 def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[Reply]:

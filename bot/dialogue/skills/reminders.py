@@ -4,7 +4,7 @@ Lives here: ``remind_buttons`` (one button per listed class that can still be re
 of, for the class listing) and ``remind`` (the ``remind:<class id>`` and
 ``remind:cancel:<class id>`` postbacks). The reminder itself is kept in the database
 and sent by ``bot.broadcast.reminders`` the day before at 10:00 (Asia/Tokyo). The class's
-day is ``bot.classes.days.day_label``; the words are the ``remind.*`` texts of
+day is said by the reply language (``turn.say``); the words are the ``remind.*`` texts of
 ``knowledge/texts.yaml``.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from bot.broadcast.reminders import REMIND_AT, class_start, due_at
-from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
@@ -23,16 +22,12 @@ MAX_BUTTONS = 3
 CLASS_ID = re.compile(r"[0-9]{1,18}")
 
 
-def _date(turn: Turn, c: ClassSession) -> str:
-    if turn.lang == "en":
-        return f"{c.day.day} {c.day:%b}"
-    return f"{c.day.month}/{c.day.day}"
-
-
 def remind_buttons(turn: Turn, classes: list[ClassSession]) -> list[Button]:
     """A reminder button for each listed class whose reminder time is still ahead."""
     return [
-        Button(turn.t("remind.button", date=_date(turn, c), start=c.start), Action("remind", str(c.id)).encode())
+        Button(
+            turn.t("remind.button", date=turn.say.short_day(c.day), start=c.start), Action("remind", str(c.id)).encode()
+        )
         for c in classes
         if c.id is not None and due_at(c) > turn.now
     ][:MAX_BUTTONS]
@@ -54,13 +49,13 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
     if c is None or class_start(c) <= turn.now:
         return [Reply(turn.t("remind.gone"), buttons=[turn.button("button.classes", Action.intent("classes")), menu])]
     when = due_at(c)
-    day = day_label(c.day, turn.lang, turn.knowledge)
+    day = turn.say.day(c.day)
     values = dict(
         date=day,
         start=c.start,
         title=c.title,
         venue=c.venue,
-        before=day_label(when.date(), turn.lang, turn.knowledge),
+        before=turn.say.day(when.date()),
         hour=REMIND_AT.hour,
     )
     if when <= turn.now:

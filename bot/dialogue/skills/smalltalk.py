@@ -1,11 +1,12 @@
 """Conversation around the answers: greeting, menu, thanks, goodbye, talk to a
-person, language switch, and the honest replies when the bot cannot help
+person, the choice of language and its switch, and the honest replies when the bot cannot help
 (out of scope, another prefecture, empty or too long input, a stale button)."""
 
 from __future__ import annotations
 
 from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
+from bot.languages import codes
 from bot.messages import Button, Reply
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS
 
@@ -17,7 +18,21 @@ def greeting(turn: Turn) -> list[Reply]:
 def menu(turn: Turn) -> list[Reply]:
     turn.state.clear_pending()
     turn.state.clear_filters()
-    return [Reply(turn.t("menu"), buttons=turn.menu_buttons())]
+    return [
+        Reply(
+            turn.t("menu"), buttons=[*turn.menu_buttons(), turn.button("button.languages", Action.intent("languages"))]
+        )
+    ]
+
+
+def choose_language(turn: Turn) -> list[Reply]:
+    """A button for every other language (``/lang``, 「言語」), each named in itself."""
+    return [Reply(turn.t("lang.choose"), buttons=language_buttons(turn))]
+
+
+def language_buttons(turn: Turn) -> list[Button]:
+    """The languages the resident can switch to (for the menu, the welcome, ``/lang``)."""
+    return [turn.button(f"button.lang.{code}", Action("lang", code)) for code in codes() if code != turn.lang]
 
 
 def thanks(turn: Turn) -> list[Reply]:
@@ -30,11 +45,10 @@ def bye(turn: Turn) -> list[Reply]:
 
 def human(turn: Turn) -> list[Reply]:
     contact = turn.contact()
-    links = [
-        turn.call_link(contact["contact"], contact["phone"]),
-        turn.call_link("0120-95-0178", "0120-95-0178"),
-    ]
-    return [Reply(turn.t("human", **contact), links=links, buttons=[turn.button("button.menu", Action.menu())])]
+    line = turn.knowledge.programme.my_number_line
+    links = [turn.call_link(contact["contact"], contact["phone"]), turn.call_link(line.phone, line.phone)]
+    text = turn.t("human", **contact, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
+    return [Reply(text, links=links, buttons=[turn.button("button.menu", Action.menu())])]
 
 
 def switch_language(turn: Turn, lang: str) -> list[Reply]:

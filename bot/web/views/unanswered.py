@@ -12,6 +12,7 @@ import io
 
 from aiohttp import web
 
+from bot import languages
 from bot.data.spreadsheet import safe_writer
 from bot.staff.words import mark_label
 from bot.store.unanswered_marks import MARKS
@@ -47,7 +48,7 @@ async def mark(request: web.Request) -> web.Response:
     console, member = await allowed(request, "report", "report.mark")
     form = await form_of(request)
     text = field(form, "text", "質問", 400, required=True)
-    lang = choice(form, "lang", "言語", ("ja", "en"), "ja")
+    lang = choice(form, "lang", "言語", languages.codes(), languages.DEFAULT)
     chosen = choice(form, "mark", "区分", (*MARKS, "open"), "handled")
     await console.stores.unanswered_marks.set(text, lang, None if chosen == "open" else chosen, member.id)
     await console.guard.record(member.id, "report.mark", text[:100], mark_label(None if chosen == "open" else chosen))
