@@ -246,93 +246,14 @@ class _Checker:
         self.seen: dict[str, int] = {}
 
     def check(self, number: int, values: dict[str, object]) -> Row:
+        """Row ``number`` checked: its class session, or every problem its cells have."""
         row = Row(number, None)
-        got: dict[str, object] = {}
-
-        def read(column: str, reader: Callable[[object], object]) -> None:
-            try:
-                got[FIELD_OF[column]] = reader(values.get(column))
-            except cells.CellError as exc:
-                row.problems.append(Problem(number, column, str(exc)))
-
-        def required_text(column: str) -> None:
-            value = cells.text(values.get(column))
-            if not value:
-                row.problems.append(Problem(number, column, "空欄です"))
-            got[FIELD_OF[column]] = value
-
-        pref = cells.text(values.get("都道府県名"))
-        if not pref:
-            row.problems.append(Problem(number, "都道府県名", "空欄です"))
-        elif pref not in (self.prefecture.name, self.prefecture.name.rstrip("県")):
-            row.problems.append(
-                Problem(number, "都道府県名", f"{self.prefecture.name}の講座だけを取り込めます: {pref!r}")
-            )
-        city_raw = cells.text(values.get("市区町村名"))
-        city = self.names.get(city_raw)
-        if not city_raw:
-            row.problems.append(Problem(number, "市区町村名", "空欄です"))
-        elif city is None:
-            row.problems.append(
-                Problem(number, "市区町村名", f"{self.prefecture.name}の市町ではありません: {city_raw!r}")
-            )
-        elif self.allowed is not None and not self.allowed(city):
-            row.problems.append(Problem(number, "市区町村名", f"{city}の講座を登録する権限がありません"))
-        for column in ("拠点名", "住所", "講座名"):
-            required_text(column)
-        read("電話番号", cells.read_phone)
-        read("開催日", cells.read_date)
-        start, end = cells.text(values.get("開始時刻")), cells.text(values.get("終了時刻"))
-        if not end and re.search(r"\d\s*[~〜～-]\s*\d", start):  # 10:30～11:30 in one cell
-            start, _, end = re.split(r"\s*([~〜～-])\s*", start, maxsplit=1)
-        if not start:
-            row.problems.append(Problem(number, "開始時刻", "空欄です"))
-        for column, value in (("開始時刻", start), ("終了時刻", end)):
-            if value:
-                try:
-                    got[FIELD_OF[column]] = cells.read_time(value)
-                except cells.CellError as exc:
-                    row.problems.append(Problem(number, column, str(exc)))
-        read("レベル", cells.read_level)
-        read("定員", lambda v: cells.read_count(v, "定員"))
-        read("残席", lambda v: cells.read_count(v, "残席", allow_full=True))
-        read("予約要否", cells.read_booking)
-        bring = cells.text(values.get("持ち物")) or None
-
-        if got.get("capacity") == 0:
-            row.problems.append(Problem(number, "定員", "定員が0です"))
-        if got.get("capacity") and got.get("seats_left") is not None and got["seats_left"] > got["capacity"]:
-            row.problems.append(
-                Problem(number, "残席", f"残席（{got['seats_left']}）が定員（{got['capacity']}）より多くなっています")
-            )
-        if got.get("start") and got.get("end") and got["end"] <= got["start"]:
-            row.problems.append(
-                Problem(number, "終了時刻", f"終了時刻（{got['end']}）が開始時刻（{got['start']}）より前です")
-            )
+        city = self._city(number, values, row.problems)
+        got = self._cells(number, values, row.problems)
+        _check_together(number, got, row.problems)
         if row.problems or city is None:
             return row
-
-        venue, phone = got["venue"], got["phone"]
-        shop_id, carrier = self._shop(city, venue, phone)
-        session = ClassSession(
-            prefecture=self.prefecture.name,
-            municipality=city,
-            venue=venue,
-            phone=phone,
-            address=got["address"],
-            day=got["day"],
-            start=got["start"],
-            end=got.get("end"),
-            level=got["level"],
-            title=got["title"],
-            shop_id=shop_id,
-            carrier=carrier,
-            topics=self.tagger.tags(got["title"], bring),
-            capacity=got.get("capacity"),
-            seats_left=got.get("seats_left"),
-            booking_required=got.get("booking_required", True),
-            bring=bring,
-        )
+        session = self._session(city, got)
         first = self.seen.get(session.natural_key)
         if first is not None:
             row.problems.append(
@@ -351,6 +272,79 @@ class _Checker:
         row.session = session
         return row
 
+    def _city(self, number: int, values: dict[str, object], problems: list[Problem]) -> str | None:
+        """The row's municipality, when its prefecture and city cells name one this staff
+        member may register classes for (problems noted otherwise)."""
+        pref = cells.text(values.get("都道府県名"))
+        if not pref:
+            problems.append(Problem(number, "都道府県名", "空欄です"))
+        elif pref not in (self.prefecture.name, self.prefecture.name.rstrip("県")):
+            problems.append(Problem(number, "都道府県名", f"{self.prefecture.name}の講座だけを取り込めます: {pref!r}"))
+        city_raw = cells.text(values.get("市区町村名"))
+        city = self.names.get(city_raw)
+        if not city_raw:
+            problems.append(Problem(number, "市区町村名", "空欄です"))
+        elif city is None:
+            problems.append(Problem(number, "市区町村名", f"{self.prefecture.name}の市町ではありません: {city_raw!r}"))
+        elif self.allowed is not None and not self.allowed(city):
+            problems.append(Problem(number, "市区町村名", f"{city}の講座を登録する権限がありません"))
+            return None
+        return city
+
+    def _cells(self, number: int, values: dict[str, object], problems: list[Problem]) -> dict[str, object]:
+        """The row's other cells read into session fields (problems noted for each bad cell)."""
+        got: dict[str, object] = {}
+
+        def read(column: str, reader: Callable[[object], object], value: object = None) -> None:
+            try:
+                got[FIELD_OF[column]] = reader(values.get(column) if value is None else value)
+            except cells.CellError as exc:
+                problems.append(Problem(number, column, str(exc)))
+
+        for column in ("拠点名", "住所", "講座名"):
+            got[FIELD_OF[column]] = value = cells.text(values.get(column))
+            if not value:
+                problems.append(Problem(number, column, "空欄です"))
+        read("電話番号", cells.read_phone)
+        read("開催日", cells.read_date)
+        start, end = cells.text(values.get("開始時刻")), cells.text(values.get("終了時刻"))
+        if not end and re.search(r"\d\s*[~〜～-]\s*\d", start):  # 10:30～11:30 in one cell
+            start, _, end = re.split(r"\s*([~〜～-])\s*", start, maxsplit=1)
+        if not start:
+            problems.append(Problem(number, "開始時刻", "空欄です"))
+        for column, value in (("開始時刻", start), ("終了時刻", end)):
+            if value:
+                read(column, cells.read_time, value)
+        read("レベル", cells.read_level)
+        read("定員", lambda v: cells.read_count(v, "定員"))
+        read("残席", lambda v: cells.read_count(v, "残席", allow_full=True))
+        read("予約要否", cells.read_booking)
+        got["bring"] = cells.text(values.get("持ち物")) or None
+        return got
+
+    def _session(self, city: str, got: dict) -> ClassSession:
+        venue, phone = got["venue"], got["phone"]
+        shop_id, carrier = self._shop(city, venue, phone)
+        return ClassSession(
+            prefecture=self.prefecture.name,
+            municipality=city,
+            venue=venue,
+            phone=phone,
+            address=got["address"],
+            day=got["day"],
+            start=got["start"],
+            end=got.get("end"),
+            level=got["level"],
+            title=got["title"],
+            shop_id=shop_id,
+            carrier=carrier,
+            topics=self.tagger.tags(got["title"], got["bring"]),
+            capacity=got.get("capacity"),
+            seats_left=got.get("seats_left"),
+            booking_required=got.get("booking_required", True),
+            bring=got["bring"],
+        )
+
     def _shop(self, city: str, venue: str, phone: str) -> tuple[str | None, str | None]:
         """The listed shop this venue is (by name or phone), else the carrier its name says."""
         if self.shops is not None:
@@ -363,6 +357,19 @@ class _Checker:
             if any(w in lowered for w in words):
                 return None, carrier
         return None, None
+
+
+def _check_together(number: int, got: dict, problems: list[Problem]) -> None:
+    """Cells that are each valid but contradict each other (capacity 0, more seats left
+    than places, an end before the start)."""
+    if got.get("capacity") == 0:
+        problems.append(Problem(number, "定員", "定員が0です"))
+    if got.get("capacity") and got.get("seats_left") is not None and got["seats_left"] > got["capacity"]:
+        problems.append(
+            Problem(number, "残席", f"残席（{got['seats_left']}）が定員（{got['capacity']}）より多くなっています")
+        )
+    if got.get("start") and got.get("end") and got["end"] <= got["start"]:
+        problems.append(Problem(number, "終了時刻", f"終了時刻（{got['end']}）が開始時刻（{got['start']}）より前です"))
 
 
 # -- reading a file -------------------------------------------------------------------

@@ -198,9 +198,8 @@ async def _export(args: argparse.Namespace) -> int:
         await ctx.close()
 
 
-async def _remove(args: argparse.Namespace) -> int:
-    from bot.store.schedule import ScheduleStore
-
+def _removal_dates(args: argparse.Namespace) -> tuple[date | None, str | None]:
+    """The day and month ``classes remove`` was given (a usage error when it was given no filter)."""
     if not (args.id or args.city or args.samples):
         raise UsageError("消す講座を --id か --city（と --date / --month / --venue）か --samples で指定してください")
     day = None
@@ -209,7 +208,24 @@ async def _remove(args: argparse.Namespace) -> int:
             day = date.fromisoformat(args.date)
         except ValueError:
             raise UsageError(f"--date は 2026-12-03 のように書いてください: {args.date!r}") from None
-    month = _month(args.month) if args.month else None
+    return day, _month(args.month) if args.month else None
+
+
+def _show_found(found: list, verbose: bool) -> None:
+    for c in found[: None if verbose else SHOWN]:
+        sys.stdout.write(
+            f"  #{c.id} {c.municipality} {c.day:%Y/%m/%d} {c.start} {c.venue}「{c.title}」"
+            + ("（見本）" if c.sample else "")
+            + "\n"
+        )
+    if len(found) > SHOWN and not verbose:
+        sys.stdout.write(f"  …ほか {len(found) - SHOWN}件\n")
+
+
+async def _remove(args: argparse.Namespace) -> int:
+    from bot.store.schedule import ScheduleStore
+
+    day, month = _removal_dates(args)
     ctx = await open_context(args)
     try:
         await ctx.guard.require(ctx.actor, "classes", name="classes.remove")
@@ -220,14 +236,7 @@ async def _remove(args: argparse.Namespace) -> int:
         target = f"{len(found)} classes"
         for city in sorted({c.municipality for c in found}):
             await ctx.guard.require(ctx.actor, "classes", city, target=target, name="classes.remove")
-        for c in found[: None if args.verbose else SHOWN]:
-            sys.stdout.write(
-                f"  #{c.id} {c.municipality} {c.day:%Y/%m/%d} {c.start} {c.venue}「{c.title}」"
-                + ("（見本）" if c.sample else "")
-                + "\n"
-            )
-        if len(found) > SHOWN and not args.verbose:
-            sys.stdout.write(f"  …ほか {len(found) - SHOWN}件\n")
+        _show_found(found, args.verbose)
         if not found:
             sys.stdout.write("当てはまる講座はありません。\n")
             return BAD

@@ -123,13 +123,36 @@ class Prefecture(Strict):
     name_en: str
 
 
+class Uptake(Strict):
+    """How many of the child-rearing and nursing-care procedures each municipality took on
+    MyNa Portal, on a day a survey names."""
+
+    as_of: Text
+    of: int = Field(gt=0)
+    source: str
+    counts: dict[str, int]
+
+
 class MunicipalityFile(Strict):
     prefecture: Prefecture
     source: list[Source]
     municipalities: list[Municipality] = Field(min_length=1)
+    mynaportal_uptake: Uptake | None = None
 
     def cross_checks(self) -> list[tuple[tuple, str]]:
-        return _duplicates("municipalities", [m.name for m in self.municipalities], "municipality", "name")
+        problems = _duplicates("municipalities", [m.name for m in self.municipalities], "municipality", "name")
+        names = {m.name for m in self.municipalities}
+        for city, count in self.mynaportal_uptake.counts.items() if self.mynaportal_uptake else ():
+            if city not in names:
+                problems.append((("mynaportal_uptake", "counts", city), f"not a municipality of this file: {city!r}"))
+            elif not 0 <= count <= self.mynaportal_uptake.of:
+                problems.append(
+                    (
+                        ("mynaportal_uptake", "counts", city),
+                        f"{count} is not between 0 and the {self.mynaportal_uptake.of} procedures",
+                    )
+                )
+        return problems
 
 
 # --- knowledge/procedures.yaml ------------------------------------------------------
@@ -202,6 +225,9 @@ class Topic(Strict):
     id: str
     label: Text
     keywords: list[str] = Field(min_length=1)
+    # The levels whose courses teach it, as the seed's course lists say (a search asks the
+    # city with them: 「カメラ」 is taught in 基本編).
+    levels: list[Literal["入門", "体験", "基本", "応用", "活用"]] = []
 
 
 class ProgrammeFile(Strict):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
+from bot.data.shop_names import ShopNames
 from bot.data.shops import ShopDirectory
 from bot.data.yaml_lines import DataError
 from bot.dialogue import meaning_rules, postbacks, registry
@@ -48,10 +49,11 @@ from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from bot.store.residents import ResidentStore
 from bot.store.unanswered import UnansweredLog
-from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean
+from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
 from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
+NAMED_SHOPS_SEARCHED = 400  # at most this many shops are read for one named by its own words
 
 MAX_REMEMBERED_BUTTONS = 13
 CITY_ACTIONS = ("sub", "unsub", "city", "shops", "classes")  # button data that names a municipality
@@ -84,6 +86,12 @@ class Engine:
         self._contextual = {c.id for c in knowledge.concepts.concepts if c.needs_context}
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
+        municipalities = knowledge.municipalities.municipalities
+        self._home = [m.name for m in municipalities]
+        self._shop_names = ShopNames(
+            {c: list(a) for c, a in knowledge.intents.carriers.items()},
+            {m.name: [m.name, m.short] for m in municipalities},
+        )
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
@@ -140,7 +148,8 @@ class Engine:
         """What the message gets, first settled rule first: what it settles before anything else
         (a brand we do not list, the answer to "which city?", another prefecture), its meaning
         (``_by_meaning``), a pick among the choices just offered, and the character matches."""
-        accepted = [s for s in p.intents if s.score >= ACCEPT]
+        neutral = self.understanding.meaning.index.neutral
+        accepted = [s for s in p.intents if s.score >= ACCEPT and not meaning_rules.not_the_menu(p, s, neutral)]
         top = accepted[0] if accepted else None
         early = self._settled_first(turn, p, top)
         if early is None:
@@ -169,7 +178,38 @@ class Engine:
                 return self._run(turn, intent or "shops", p, follow_up=True)
         if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
+        return self._settled_by_shops(turn, p, top)
+
+    def _settled_by_shops(self, turn: Turn, p: Parse, top):
+        """A shop named by its own words; a carrier listed by its phone desk alone."""
+        state = turn.state
+        named = self._named_shops(turn, p, top)
+        if named:
+            return _ready(shops.named_shops_reply(turn, named))
+        carrier = p.carrier
+        if carrier is None and state.topic == "shops" and top is None and not (p.has_entities or p.unknown):
+            carrier = state.carrier  # 「何時まで？」 right after the desk's answer asks more of it
+        if shops.only_desks(turn, carrier) and not (top and top.intent.startswith(("proc:", "group:"))):
+            # Rakuten is listed by its phone desk alone: whatever is asked of it — its shops,
+            # its classes, its hours, a number to call — the desk is what the bot knows.
+            return _ready(shops.desk_reply(turn, carrier))
         return None
+
+    def _named_shops(self, turn: Turn, p: Parse, top) -> list:
+        """Shops the message names by their own words, asked with a carrier or right after a
+        shop answer (「ゆめタウンの方は？」), when no procedure or class is the match: in the
+        cities it names, else the one just talked about, else the home prefecture's."""
+        state = turn.state
+        if not (p.carrier or state.topic == "shops") or (top and top.intent not in ("shops", "human")):
+            return []
+        cities = p.cities or ([state.city] if state.topic == "shops" and state.city else self._home)
+        directory = turn.services.shops
+        found: list = []
+        for city in cities:
+            found += directory.in_city(city, p.carrier)
+            if len(found) > NAMED_SHOPS_SEARCHED:
+                return []  # a national listing without a city: too many shops to read on the loop
+        return self._shop_names.named(found, fold(p.text, keep_katakana=True))
 
     async def _nothing_matched(self, turn: Turn, p: Parse) -> list[Reply]:
         shared = shared_word(p)
@@ -221,7 +261,8 @@ class Engine:
         if preferred:
             return await self._run(turn, preferred, p)
         close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
-        settled = meaning_rules.settled_by_words(p, [top.intent, *(s.intent for s in close)])
+        ids = [top.intent, *(s.intent for s in close)]
+        settled = meaning_rules.settled_by_words(p, ids) or meaning_rules.city_procedures(p, ids)
         if settled:
             return await self._run(turn, settled, p)
         if close:
@@ -273,10 +314,24 @@ class Engine:
         return None
 
     def _class_on_topic(self, turn: Turn, p: Parse, top):
-        if "lesson" in p.sense.found.direct and p.topic and any(s.intent == "classes" for s in p.intents):
-            # 「マイナンバーカードの申請を教えてくれる講座」: a class on that topic, not the procedure.
+        if "lesson" not in p.sense.found.direct:
+            return None
+        if p.topic and not self._confident_procedure(p, top):
+            # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
+            # a class on that topic, not the procedure.
+            return self._run(turn, "classes", p)
+        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        if top is None and not others and not p.unknown:
+            # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
         return None
+
+    @staticmethod
+    def _confident_procedure(p: Parse, top) -> bool:
+        """A procedure matched well and ahead of any class match: the message asks that."""
+        if top is None or not top.intent.startswith(("proc:", "group:")) or top.score < meaning_rules.CONFIDENT:
+            return False
+        return not any(s.intent == "classes" and s.score >= top.score - MARGIN for s in p.intents)
 
     def _life_event(self, turn: Turn, p: Parse, top):
         event = meaning_rules.life_event(p, top)

@@ -27,6 +27,14 @@ GENERIC = {"procedure", "remote", "smartphone"}
 ASPECT_FAQ = {"cost": "faq:free", "prepare": "faq:bring", "who": "faq:anyone", "what": "faq:about"}
 
 
+def not_the_menu(p: Parse, s: Scored, neutral: set[str]) -> bool:
+    """A near match of the menu (the bot's own help: 「使い方」「何ができる」) in a message about
+    something — a smartphone, a procedure, a class —: 「スマートフォンを贈られましたが、使い方が
+    さっぱりわかりません」 asks how to use the phone, not the bot. Only the menu's exact words
+    (``ACCEPT`` is far below them) stand beside a topic."""
+    return s.intent == "menu" and s.score < 100 and bool(p.sense.found.topics - neutral)
+
+
 def asked_aspect(p: Parse, about: set[str]) -> str | None:
     """Right after a procedure's answer (whose concepts are ``about``), a message that asks an
     aspect (what to prepare, how much, where, until when, who, online, how) and names no other
@@ -72,7 +80,8 @@ def declared_match(p: Parse, declared: dict[str, set[str]]) -> list[str]:
     the school fee and the child allowance, which the collection and its change declare. At
     most four."""
     every = set().union(*declared.values()) if declared else set()
-    wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS
+    # A concept broader than another one said is no more than that one (「介護保険の負担割合証」).
+    wanted = (p.sense.found.direct & every) - NOT_SINGLING_OUT - ASPECT_CONCEPTS - p.sense.found.implied
     if len(wanted) < 2:
         return []
     have = p.sense.found.concepts
@@ -206,3 +215,12 @@ def shops_or_classes(p: Parse, accepted: list[Scored], margin: float) -> str | N
     if shops == classes:
         return None
     return "shops" if shops > classes else "classes"
+
+
+def city_procedures(p: Parse, ids: list[str]) -> str | None:
+    """A close call between lists of procedures (MyNa Portal, the child-rearing ones, a group)
+    in a message naming a city asks what that city offers (「宇部市は子育ての手続きをマイナポータル
+    でできる？」): the most specific list answers, with the city's figure."""
+    if not p.cities or not all(i.startswith(BROAD) or i == "mynaportal" for i in ids):
+        return None
+    return next((i for i in ids if i != "mynaportal"), ids[0])

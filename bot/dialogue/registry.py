@@ -65,7 +65,12 @@ PREFIXED: dict[str, Callable[[Turn, str], list[Reply] | None]] = {
     "group": procedures.group_reply,
 }
 
-KEEPS_PENDING = ("classes", "shops", "subscribe")  # skills that may answer a pending "which city?"
+KEEPS_PENDING = ("classes", "shops", "subscribe")
+PROCEDURE_ANSWERS = (
+    "mynaportal",
+    "procedures_child",
+    "procedures_care",
+)  # and every proc: and group:  # skills that may answer a pending "which city?"
 
 
 async def run(intent: str, turn: Turn, p: Parse, follow_up: bool) -> list[Reply] | None:
@@ -81,7 +86,10 @@ async def run(intent: str, turn: Turn, p: Parse, follow_up: bool) -> list[Reply]
         if handler is None or not key:
             return None
         answer = handler(turn, key)
-    return await answer if inspect.isawaitable(answer) else answer
+    answer = await answer if inspect.isawaitable(answer) else answer
+    if intent in PROCEDURE_ANSWERS or intent.startswith(("proc:", "group:")):
+        answer = procedures.with_city_uptake(turn, answer, p.city if p else None)
+    return answer
 
 
 def label(intent: str) -> str:

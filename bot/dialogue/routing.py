@@ -92,21 +92,31 @@ def chosen(state: ConversationState, p: Parse, accepted: list) -> list[str]:
     about school lunch fees), those choices, to ask which one: the message did narrow
     the list, and "I can't answer" would drop the thread. Empty: not a choice."""
     offered = {data for _, data in state.buttons if data.partition(":")[0] in ("proc", "faq", "group")}
-    if len(offered) < 2 or p.unknown or p.has_entities or p.when:
-        return []
-    if p.level and any(s.intent == "classes" for s in accepted):
+    if len(offered) < 2 or _asks_something_new(p, accepted):
         return []
     options = [s for s in p.intents if s.intent in offered]
-    if not options or options[0].score < CHOICE_ACCEPT:
+    if not options or options[0].score < CHOICE_ACCEPT or _outside_wins(options[0], offered, accepted):
         return []
     best = options[0]
-    outside = next((s for s in accepted if s.intent not in offered), None)
-    if outside and (outside.score >= UNKNOWN_WORDS_NEED or outside.score > best.score + CHOICE_BONUS):
-        return []
     close = [s.intent for s in options if s.score > best.score - MARGIN]
     if len(close) > 1 and len(close) == len(offered):
         return []  # every offered choice alike: the message narrows nothing
     return close
+
+
+def _asks_something_new(p: Parse, accepted: list) -> bool:
+    """Words the bot does not know, a place, a carrier or a date, or a level beside a
+    class match: the message asks something new, not which of the choices (see chosen)."""
+    if p.unknown or p.has_entities or p.when:
+        return True
+    return bool(p.level) and any(s.intent == "classes" for s in accepted)
+
+
+def _outside_wins(best: Scored, offered: set, accepted: list) -> bool:
+    """The best intent outside the offered choices is a confident match, or beats the best
+    choice even once that gets ``CHOICE_BONUS`` for being offered (see chosen)."""
+    outside = next((s for s in accepted if s.intent not in offered), None)
+    return outside is not None and (outside.score >= UNKNOWN_WORDS_NEED or outside.score > best.score + CHOICE_BONUS)
 
 
 def shared_word(p: Parse) -> list:
@@ -140,31 +150,52 @@ def prefer(p: Parse, accepted: list) -> str | None:
     FAQ by more than ``MARGIN``: 「初心者でも受けられるスマホ講座を探しています」 looks for
     beginners' classes, it does not ask 「初心者でも大丈夫？」; a carrier without class
     words is a shop question."""
-    intents = [s.intent for s in accepted]
     procedure = named_procedure(p, accepted)
     if procedure:
         return procedure
+    intents = [s.intent for s in accepted]
     if "classes" in intents:
         classes_score = next(s.score for s in accepted if s.intent == "classes")
         if p.cities or p.when or p.prefecture_wide:
-            if (accepted[0].intent.startswith("proc:") or accepted[0].intent in REQUEST_INTENTS) and (
-                classes_score < accepted[0].score - MARGIN and not (p.when or p.level)
-            ):
-                # A procedure or a request far ahead is asked about: the city is where the
-                # asker lives (a procedure), or what the request is for (「宇部の教室のお知らせ
-                # がほしい」 subscribes to Ube's class news; it does not list Ube's classes).
-                return None
-            return "classes" if intents[0] != "shops" or p.when or p.level else "shops"
-        faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
-        searching = (p.level or p.topic) and faq is not None and faq.score < classes_score - MARGIN
-        behind = faq is not None and intents[0] == "classes" and faq.score < classes_score - FAQ_BEHIND_CLASSES
-        if faq and intents[0] in ("classes", faq.intent) and not searching and not behind:
-            return faq.intent
+            return _placed_class_or_shop(p, accepted, classes_score)
+        faq = _faq_about_classes(p, intents[0], classes_score)
+        if faq:
+            return faq
         if p.level:
             return "classes"
-    if "shops" in intents and p.carrier and "classes" not in intents:
+    if p.carrier and "classes" not in intents and ("shops" in intents or intents[0] == "human"):
+        # A carrier's name without class words asks for its shops; asking its phone number
+        # ("phone number of softbank hofu") too: the number is the shop's, not the centre's.
         return "shops"
     return None
+
+
+def _placed_class_or_shop(p: Parse, accepted: list, classes_score: float) -> str | None:
+    """A class match with a place or date (see prefer): a class search, or the shops when
+    they lead and no date or level is given; nothing when a procedure or a request far
+    ahead is asked about: the city is where the asker lives (a procedure), or what the
+    request is for (「宇部の教室のお知らせがほしい」 subscribes to Ube's class news; it does not
+    list Ube's classes)."""
+    top = accepted[0]
+    dated = bool(p.when or p.level)
+    if (top.intent.startswith("proc:") or top.intent in REQUEST_INTENTS) and (
+        classes_score < top.score - MARGIN and not dated
+    ):
+        return None
+    return "classes" if top.intent != "shops" or dated else "shops"
+
+
+def _faq_about_classes(p: Parse, lead: str, classes_score: float) -> str | None:
+    """The FAQ a class match ties with, asked of the classes in general (see prefer):
+    none when the message names the kind of class and the class match beats the FAQ by
+    more than ``MARGIN`` (a search), or when the class match leads it by more than
+    ``FAQ_BEHIND_CLASSES``."""
+    faq = next((s for s in p.intents if s.intent.startswith("faq:") and s.score >= FAQ_OVER_CLASSES), None)
+    if faq is None or lead not in ("classes", faq.intent):
+        return None
+    searching = (p.level or p.topic) and faq.score < classes_score - MARGIN
+    behind = lead == "classes" and faq.score < classes_score - FAQ_BEHIND_CLASSES
+    return None if searching or behind else faq.intent
 
 
 def named_procedure(p: Parse, accepted: list) -> str | None:

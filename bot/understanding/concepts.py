@@ -28,6 +28,7 @@ TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is ano
 class Found:
     concepts: set[str] = field(default_factory=set)  # with every broader concept
     direct: set[str] = field(default_factory=set)  # as the words said them
+    implied: set[str] = field(default_factory=set)  # broader than one of them (介護 of 負担割合証)
     aspects: set[str] = field(default_factory=set)
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
     own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
@@ -178,7 +179,10 @@ class ConceptIndex:
 
     def _english_words(self, stems: list[str], found: Found) -> None:
         used = [False] * len(stems)
+        present = set(stems)
         for phrase, concept in self._english_phrases:
+            if phrase[0] not in present:
+                continue
             n = len(phrase)
             for i in range(len(stems) - n + 1):
                 if tuple(stems[i : i + n]) == phrase and not any(used[i : i + n]):
@@ -199,6 +203,7 @@ class ConceptIndex:
         found.direct.add(concept)
         found.concepts.add(concept)
         found.concepts |= self.ancestors[concept]
+        found.implied |= self.ancestors[concept]
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
@@ -207,12 +212,15 @@ class ConceptIndex:
 _KANJI_OR_KATAKANA_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
 
 
+_NUMERAL_RE = re.compile(r"[〇一二三四五六七八九十百千万億両0-9０-９]+")  # 七十八 (歳): a number names nothing
+
+
 def _own_word(w: Word) -> bool:
     """A word of its own, which the bot must know or call unknown: one in the dictionary,
     written in kanji or katakana (天気, ゴミ). Hiragana is where the analyser guesses (しょしんしゃ
     → 小 + 芯 + 者) and may be a particle, dialect or a typo's fragment; a word the dictionary
     does not know is most often a typo or a name."""
-    return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface))
+    return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface)) and not _NUMERAL_RE.fullmatch(w.surface)
 
 
 def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:

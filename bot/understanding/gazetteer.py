@@ -110,7 +110,7 @@ class Gazetteer:
         self._aliases: dict[str, list[_Alias]] = {}
         self._romaji: dict[str, list[tuple[str, str]]] = {}
         self._minor_romaji: set[str] = set()  # romaji words that name only districts
-        self._lengths: list[int] = []
+        self._lengths: dict[str, list[int]] = {}  # by first character: the names' lengths, longest first
         self._fuzzy_carriers: list[tuple[str, str]] = []
         self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
         self._ascii_carriers: list[tuple[str, str]] = []  # long ASCII carrier names, for one-letter typos
@@ -137,9 +137,10 @@ class Gazetteer:
             bucket = self._aliases.setdefault(variant, [])
             if entry not in bucket:
                 bucket.append(entry)
-            if len(variant) not in self._lengths:
-                self._lengths.append(len(variant))
-                self._lengths.sort(reverse=True)
+            lengths = self._lengths.setdefault(variant[0], [])
+            if len(variant) not in lengths:
+                lengths.append(len(variant))
+                lengths.sort(reverse=True)
 
     def add_romaji(self, kind: str, value: str, word: str, *, minor: bool = False) -> None:
         """``minor``: a district's name, which an English sentence must mark as a place."""
@@ -202,7 +203,7 @@ class Gazetteer:
         return []
 
     def _match_at(self, text: str, i: int) -> Mention | None:
-        for length in self._lengths:
+        for length in self._lengths.get(text[i], ()):
             end = i + length
             if end > len(text):
                 continue

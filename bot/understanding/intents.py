@@ -27,6 +27,30 @@ class Scored:
     example: str
 
 
+def _pair_postings(texts: list[str]) -> dict[str, np.ndarray]:
+    """Which examples contain each character pair: an example can only appear (partially)
+    inside a message if they share some pairs, so ``partial_ratio`` runs on those few
+    instead of on every example."""
+    postings: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        for pair in {t[k : k + 2] for k in range(len(t) - 1)}:
+            postings.setdefault(pair, []).append(i)
+    return {pair: np.array(ids, dtype=np.intp) for pair, ids in postings.items()}
+
+
+def _char_postings(texts: list[str]) -> dict[tuple[str, int], np.ndarray]:
+    """Which examples hold a character at least k times, for each (character, k): the
+    characters a message shares with an example, counted with repeats, bound their longest
+    common subsequence, hence their ``ratio``; examples that cannot reach the cutoff are
+    never scored. The bound is exact, so no score is lost."""
+    postings: dict[tuple[str, int], list[int]] = {}
+    for i, t in enumerate(texts):
+        for char, times in Counter(t).items():
+            for k in range(1, times + 1):
+                postings.setdefault((char, k), []).append(i)
+    return {key: np.array(ids, dtype=np.intp) for key, ids in postings.items()}
+
+
 class IntentScorer:
     """Scores a masked, folded reading against every example of every intent."""
 
@@ -58,24 +82,8 @@ class IntentScorer:
         words = np.array([self._texts[i].count(" ") + 1 for i in self._ascii])
         self._token_factor = np.where(words == 1, 0.8, 0.9 + 0.03 * np.minimum(words - 1, 2))
         self._ascii_texts = [self._texts[i] for i in self._ascii]
-        # Which examples contain each character pair: an example can only appear
-        # (partially) inside a message if they share some pairs, so ``partial_ratio``
-        # runs on those few instead of on every example.
-        postings: dict[str, list[int]] = {}
-        for i, t in enumerate(self._texts):
-            for pair in {t[k : k + 2] for k in range(len(t) - 1)}:
-                postings.setdefault(pair, []).append(i)
-        self._pairs = {pair: np.array(ids, dtype=np.intp) for pair, ids in postings.items()}
-        # Which examples hold a character at least k times, for each (character, k): the
-        # characters a message shares with an example, counted with repeats, bound their
-        # longest common subsequence, hence their ``ratio``; examples that cannot reach
-        # the cutoff are never scored. The bound is exact, so no score is lost.
-        postings = {}
-        for i, t in enumerate(self._texts):
-            for char, times in Counter(t).items():
-                for k in range(1, times + 1):
-                    postings.setdefault((char, k), []).append(i)
-        self._chars = {key: np.array(ids, dtype=np.intp) for key, ids in postings.items()}
+        self._pairs = _pair_postings(self._texts)
+        self._chars = _char_postings(self._texts)
 
     def __len__(self) -> int:
         return len(self._texts)

@@ -43,11 +43,17 @@ class Word:
         return self.pos in CONTENT_POS
 
 
+# Words whose folded form would be another word's: car and cars are not care (car).
+_KEPT = {"car": "car_", "cars": "car_"}
+
+
 def stem(word: str) -> str:
     """An English word folded so its forms meet: move, moved, moving → mov; flood, floods →
     flood; baby, babies → baby; stop, stopped → stop. Not a linguist's stem, only the same
     key for the same word, which is all matching needs."""
     w = word.lower().strip("'")
+    if w in _KEPT:
+        return _KEPT[w]
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):

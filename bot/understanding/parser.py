@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -104,7 +105,7 @@ COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only gree
 COURTESY_SCORE = 72.0
 
 
-def _mask(text: str, mentions: list[Mention]) -> str:
+def _mask(text: str, mentions: Sequence[Mention]) -> str:
     for m in sorted(mentions, key=lambda m: -m.start):
         text = text[: m.start] + " " + text[m.end :]
     return re.sub(r" +", " ", text).strip()
@@ -290,11 +291,17 @@ class Understanding:
                 self.english_words.update(ascii_words(kw))
         self.meaning = Meaning(knowledge, analyser)
         self._parse_cached = lru_cache(maxsize=PARSES_KEPT)(self._parse)
+        # A long message's sentences are read for ``focus`` and the one it keeps read again
+        # for its parse: the forms and the sense of a text are kept as its parse is.
+        self._forms = lru_cache(maxsize=PARSES_KEPT)(self._forms_of)
+        self._sense = lru_cache(maxsize=PARSES_KEPT)(self._sense_of)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
         self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
         self._procedure_concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
         self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.aspect}  # "until when"
+        # Who asks or for whom ("grandma", "my wife") is known: it never makes a message out of scope.
+        self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.neutral}
         analysed = self.meaning.analyser.words
         self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
@@ -334,7 +341,7 @@ class Understanding:
             gaz.add("brand", brand, brand)
         return gaz
 
-    def _forms(self, text: str) -> tuple[str, str, list[Mention], str]:
+    def _forms_of(self, text: str) -> tuple[str, str, tuple[Mention, ...], str]:
         """Folded text, the same keeping katakana, the names in it, and the scoring form:
         names masked, spaces squeezed, kana reading (romaji read as kana); English stays English."""
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
@@ -343,7 +350,7 @@ class Understanding:
         english = folded.isascii() and any(
             w in self.stopwords_en and w not in ROMAJI_PARTICLES for w in ascii_words(folded)
         )
-        mentions = self.gazetteer.find(kept, english)
+        mentions = tuple(self.gazetteer.find(kept, english))
         return folded, kept, mentions, self._reading_of(_mask(folded, mentions))
 
     def _scoring_form(self, text: str) -> str:
@@ -405,7 +412,7 @@ class Understanding:
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
-        result.sense = self._sense(cleaned, kept, mentions)
+        result.sense = self._sense(cleaned)
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if result.lang == "en":
@@ -431,17 +438,18 @@ class Understanding:
         dates decide most sentences; only one that names none of them is scored whole (the
         scoring is what tells 「ありがとうございました」 from 「人と話したい」)."""
         cleaned = clean(sentence)[:MAX_UNDERSTOOD_CHARS]
-        folded, kept, mentions, _ = self._forms(cleaned)
-        sense = self._sense(cleaned, kept, mentions)
+        folded, _, mentions, _ = self._forms(cleaned)
+        sense = self._sense(cleaned)
         topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
         if topics or mentions or sense.aspects or parse_when(cleaned, self.reading(squeeze(folded)), today):
             return False, True
         p = self.parse(sentence, today)
         return _courtesy(p), _tells(p)
 
-    def _sense(self, cleaned: str, kept: str, mentions: list[Mention]) -> Sense:
+    def _sense_of(self, cleaned: str) -> Sense:
         """The meaning of the text without its names: masked in the text itself, or, where the
         folded form cannot be aligned with it, dropped word by word."""
+        _, kept, mentions, _ = self._forms(cleaned)
         names = [(m.start, m.end) for m in mentions]
         masked = mask_names(cleaned, kept, names)
         drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
@@ -514,8 +522,12 @@ class Understanding:
         """The first level or topic with a keyword in the message: in its folded form
         (``kana``, the same text keeping katakana, tells where the writer's katakana words
         begin and end) or, three kana or more, in the message's reading."""
+        chars, read_chars = set(folded), set(read)
         for key, keywords in table:
             for kw in keywords:
-                if in_text(kw, folded, kana) or (len(kw.reading) >= 3 and occurs(kw, kw.reading, read, read)):
+                # The first character tells most keywords absent without looking further.
+                if kw.folded and kw.folded[0] in chars and in_text(kw, folded, kana):
+                    return key
+                if len(kw.reading) >= 3 and kw.reading[0] in read_chars and occurs(kw, kw.reading, read, read):
                     return key
         return None

@@ -39,10 +39,12 @@ class Retriever:
         self._order = {doc: i for i, doc in enumerate(documents)}  # ties keep the knowledge's order
         self._lengths = {d: sum(t.values()) for d, t in documents.items()}
         self._avg = sum(self._lengths.values()) / max(1, len(documents))
+        # Each posting keeps its term's BM25 weight in the document (tf saturated, length normalised).
         postings: dict[str, list[tuple[str, float]]] = {}
         for doc, terms in documents.items():
             for term, tf in terms.items():
-                postings.setdefault(term, []).append((doc, tf))
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._lengths[doc] / self._avg))
+                postings.setdefault(term, []).append((doc, norm))
         self._postings = postings
         n = len(documents)
         self._idf = {t: math.log((n - len(p) + 0.5) / (len(p) + 0.5) + 1) for t, p in postings.items()}
@@ -64,12 +66,13 @@ class Retriever:
         for term, qtf in query.items():
             idf = self.idf(term)
             side = term in self._side
+            weight = idf * (SIDE_WEIGHT if side else 1.0) * min(qtf, 2.0)
+            postings = self._postings.get(term, ())
+            for doc, norm in postings:
+                scores[doc] += weight * norm
             if not side:
                 total += idf
-            for doc, tf in self._postings.get(term, ()):
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._lengths[doc] / self._avg))
-                scores[doc] += idf * norm * (SIDE_WEIGHT if side else 1.0) * min(qtf, 2.0)
-                if not side:
+                for doc, _ in postings:
                     covered[doc] += idf
         if total == 0:
             return [Retrieved(d, s, 0.0) for d, s in scores.most_common(limit)]

@@ -103,7 +103,9 @@ def test_a_duplicate_municipality(copy):
     line = edit_line(munis, "    name: 宇部市", "    name: 下関市\n")
     with pytest.raises(DataError) as exc:
         load_knowledge(copy)
-    (problem,) = exc.value.problems
+    # 宇部市 is gone too: its MyNa Portal figure now names no municipality
+    problem, gone = exc.value.problems
+    assert "mynaportal_uptake.counts.宇部市: not a municipality" in gone
     assert problem.startswith(f"{munis}:") and "duplicate municipality '下関市'" in problem
     # the entry of the second 下関市: its first line (``- code:``) is just above ``name:``
     assert int(problem.split(":")[1]) in (line - 1, line)
@@ -152,3 +154,16 @@ def test_default_knowledge_is_the_configured_directory_loaded_once(copy, monkeyp
     monkeypatch.setenv("MADOGUCHI_KNOWLEDGE", str(copy))
     first = default_knowledge()
     assert first.directory == copy.resolve() and default_knowledge() is first
+
+
+def test_an_uptake_figure_for_no_municipality_or_beyond_the_procedures_is_refused(copy):
+    munis = copy / "municipalities.yaml"
+    text = munis.read_text(encoding="utf-8")
+    munis.write_text(text.replace("光市: 12,", "光市: 27, 東京都: 3,"), encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_knowledge(copy)
+    problems = exc.value.problems
+    assert len(problems) == 2, problems
+    assert any("mynaportal_uptake.counts.東京都: not a municipality of this file" in p for p in problems)
+    assert any("27 is not between 0 and the 26 procedures" in p for p in problems)
+    assert all(p.startswith(f"{munis}:") for p in problems)

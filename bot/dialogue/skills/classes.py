@@ -12,7 +12,7 @@ from bot.classes.days import day_label
 from bot.classes.model import ClassSession
 from bot.dialogue.actions import Action
 from bot.dialogue.skills.reminders import remind_buttons
-from bot.dialogue.skills.shops import ask_city
+from bot.dialogue.skills.shops import ask_city, desk_reply, only_desks
 from bot.dialogue.turn import Turn
 from bot.messages import Reply
 from bot.store.classes import ClassQuery
@@ -87,6 +87,30 @@ def _listing(turn: Turn, head: str, found: list[ClassSession], total: int) -> Re
     return Reply("\n\n".join(lines), links=links)
 
 
+def _ask_city_for(turn: Turn, level: str | None, topic: str | None) -> list[Reply]:
+    """Which city, for a search that names the kind of class: the question says what that kind
+    is first — the level's courses, or the levels whose courses teach the topic — so that 「初心者
+    向けの教室ある？」 or 「カメラの使い方を習いたい」 is answered before the bot asks where."""
+    programme = turn.knowledge.programme
+    intro = ""
+    if level:
+        lv = next((lv for lv in programme.levels if lv.name == level), None)
+        if lv is not None:
+            shown = _filters_text(turn, None, level, None, None)
+            intro = turn.t("classes_kind.level", level=shown, description=lv.description.get(turn.lang))
+    elif topic:
+        tp = next((t for t in programme.topics if t.id == topic), None)
+        if tp is not None:
+            label = tp.label.get(turn.lang)
+            taught = turn.t("filter.sep").join(_filters_text(turn, None, lv, None, None) for lv in tp.levels)
+            key = "classes_kind.topic" if taught else "classes_kind.topic_any"
+            intro = turn.t(key, topic=label, levels=taught)
+    replies = ask_city(turn, "classes")
+    if intro:
+        replies[0].text = intro + "\n" + replies[0].text
+    return replies
+
+
 async def classes_reply(
     turn: Turn,
     cities: list[str],
@@ -96,10 +120,12 @@ async def classes_reply(
     carrier: str | None = None,
     prefecture_wide: bool = False,
 ) -> list[Reply]:
+    if only_desks(turn, carrier):
+        return desk_reply(turn, carrier)
     state = turn.state
     state.topic, state.level, state.class_topic, state.carrier = "classes", level, topic, carrier
     if not cities and not prefecture_wide:
-        return ask_city(turn, "classes")
+        return _ask_city_for(turn, level, topic)
     state.clear_pending()
     if cities:
         state.city = cities[0]

@@ -16,6 +16,24 @@ def _group_buttons(turn: Turn, category: str | None = None) -> list[Button]:
     return [Button(g.label.get(turn.lang), Action("group", g.id).encode()) for g in procs.groups if g.id in wanted]
 
 
+def with_city_uptake(turn: Turn, replies: list[Reply] | None, city: str | None) -> list[Reply] | None:
+    """A procedure answer for a resident who named their city begins with how many of the
+    child-rearing and nursing-care procedures the city took on MyNa Portal, with the survey's
+    date (「光市では…26手続のうち12手続」): the question behind 「うちの町はできる？」."""
+    uptake = turn.knowledge.municipalities.mynaportal_uptake
+    if not replies or city is None or uptake is None or city not in uptake.counts:
+        return replies
+    line = turn.t(
+        "city_uptake",
+        city=turn.city_name(city),
+        count=uptake.counts[city],
+        of=uptake.of,
+        as_of=uptake.as_of.get(turn.lang),
+    )
+    replies[0].text = line + "\n\n" + replies[0].text
+    return replies
+
+
 def mynaportal_reply(turn: Turn) -> list[Reply]:
     turn.state.topic = "mynaportal"
     link = Link(turn.t("link.mynaportal"), MYNAPORTAL_URL)

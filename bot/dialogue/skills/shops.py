@@ -40,8 +40,17 @@ def ask_city(turn: Turn, intent: str, carrier: str | None = None) -> list[Reply]
     return [Reply(turn.t("ask_city"), buttons=buttons)]
 
 
-def rakuten_reply(turn: Turn) -> list[Reply]:
-    desks = turn.services.shops.desks("rakuten")
+def only_desks(turn: Turn, carrier: str | None) -> bool:
+    """The listing has phone desks of ``carrier`` and none of its shops (Rakuten's senior
+    desk): asked for its shops or classes, the desk is the answer, wherever one lives."""
+    shops = turn.services.shops
+    return bool(carrier) and bool(shops.desks(carrier)) and not shops.cities(carrier)
+
+
+def desk_reply(turn: Turn, carrier: str) -> list[Reply]:
+    turn.state.topic, turn.state.carrier = "shops", carrier
+    turn.state.clear_pending()
+    desks = turn.services.shops.desks(carrier)
     entries = [
         turn.t("desk_entry", name=d.name, phone=d.phone, hours=d.hours.get(turn.lang) if d.hours else "-")
         for d in desks
@@ -53,8 +62,8 @@ def rakuten_reply(turn: Turn) -> list[Reply]:
 def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wide: bool = False) -> list[Reply]:
     shops = turn.services.shops
     turn.state.topic, turn.state.carrier = "shops", carrier
-    if carrier == "rakuten":
-        return rakuten_reply(turn)
+    if only_desks(turn, carrier):
+        return desk_reply(turn, carrier)
     carrier_label = turn.carrier_name(carrier)
     if city is None:
         if not prefecture_wide:
@@ -91,4 +100,21 @@ def near_location_reply(turn: Turn, lat: float, lon: float) -> list[Reply]:
     turn.state.topic = "shops"
     reply = _listing(turn, turn.t("shops_near_you"), [], near)
     reply.buttons = [turn.button("button.classes", Action.intent("classes")), turn.button("button.menu", Action.menu())]
+    return [reply]
+
+
+def named_shops_reply(turn: Turn, named: list[Shop]) -> list[Reply]:
+    """The shops a message named by their own words (「山の田のソフトバンク」)."""
+    shop = named[0]
+    turn.state.topic, turn.state.city, turn.state.carrier = "shops", shop.municipality, None
+    turn.state.clear_pending()
+    carrier = shop.carrier if all(s.carrier == shop.carrier for s in named) else None
+    head = turn.t(
+        "shops_found", city=turn.city_name(shop.municipality), carrier=turn.carrier_name(carrier), count=len(named)
+    )
+    reply = _listing(turn, head, named)
+    reply.buttons = [
+        turn.button("button.classes_in", Action.classes(shop.municipality), city=turn.city_name(shop.municipality)),
+        turn.button("button.menu", Action.menu()),
+    ]
     return [reply]
