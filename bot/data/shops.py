@@ -80,6 +80,7 @@ class ShopDirectory:
         self.listing = listing
         self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
         self._by_city: dict[str, list[Shop]] = {}
+        self._by_city_carrier: dict[tuple[str, str], list[Shop]] = {}  # a city's shops of one carrier, read per message
         self._positions: list[tuple[Shop, float, float, bool]] = []
         # Made once here (while loading), not per question: a listing can hold 30,000 shops.
         self._desks: list[Shop] = []
@@ -115,6 +116,7 @@ class ShopDirectory:
         if shop.kind != "shop":
             return
         self._by_city.setdefault(shop.municipality, []).append(shop)
+        self._by_city_carrier.setdefault((shop.municipality, shop.carrier), []).append(shop)
         carriers.setdefault(shop.municipality, set()).add(shop.carrier)
         if shop.coordinates:
             lat, lon = shop.coordinates.lat, shop.coordinates.lon
@@ -139,6 +141,7 @@ class ShopDirectory:
         self._near_cities.clear()
         self._grid.clear()
         self._desks.clear()
+        self._by_city_carrier.clear()
         for held in (self._positions, *self._by_city.values(), self.listing.shops):
             while held:
                 del held[-piece:]
@@ -160,8 +163,9 @@ class ShopDirectory:
         return len(self.listing.shops)
 
     def in_city(self, municipality: str, carrier: str | None = None) -> list[Shop]:
-        shops = self._by_city.get(municipality, [])
-        return [s for s in shops if carrier is None or s.carrier == carrier]
+        if carrier is None:
+            return list(self._by_city.get(municipality, ()))
+        return list(self._by_city_carrier.get((municipality, carrier), ()))
 
     def desks(self, carrier: str | None = None) -> list[Shop]:
         """Phone desks (e.g. the Rakuten senior support desk)."""

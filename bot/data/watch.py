@@ -15,8 +15,8 @@ changing for ``settle`` seconds, so an editor's half-written save is not read, a
 changed again while it was being checked is checked again before anything is swapped. The new
 listing is validated whole by the same checks as at start-up (``checked_listing``): if any
 entry is wrong, nothing of it is used — the last good listing keeps serving — and the problems
-(``file:line: field: message``) are logged and handed to ``on_error`` (e.g. ``bot.staff.notify.support_notifier``, which tells the support
-staff). The same broken content is reported once, not on every poll. Reads the file;
+(``file:line: field: message``) are logged and handed to ``on_error`` (e.g.
+``bot.staff.notify.support_notifier``, which tells the support staff). The same broken content is reported once, not on every poll. Reads the file;
 writes nothing.
 """
 
@@ -106,6 +106,7 @@ class ShopWatcher:
         self._signature = _signature(self.path)  # the listing in use was loaded from this
         self._digest: str | None = None  # its content, known after the first change (start-up stays cheap)
         self._refused: str | None = None  # the content last refused (reported once)
+        self._checking: str | None = None  # the content being checked
         self.reloads = 0
         self.refusals = 0
         self.last_problems: list[str] = []
@@ -128,13 +129,14 @@ class ShopWatcher:
             return "unchanged"  # touched or rewritten with the same content
         if digest is not None and digest == self._refused:
             return "refused"  # the same broken content: already reported
+        self._checking = digest
         try:
             directory = await self._load(signature)
         except Exception as exc:  # DataError names file, line and field; anything else is refused too
-            return await self._refuse(exc, None if isinstance(exc, ListingProcessError) else digest)
+            return await self._refuse(exc, None if isinstance(exc, ListingProcessError) else self._checking)
         if directory is None:
             return "unchanged"  # it kept changing while it was checked: the next look loads it
-        self._digest, self._refused = digest, None
+        self._digest, self._refused = self._checking, None
         self.reloads += 1
         self.last_problems = []
         await _maybe_await(self.apply(directory))
@@ -152,6 +154,7 @@ class ShopWatcher:
                 return directory
             log.info("shop listing %s changed while it was checked: checking it again", self.path)
             signature = self._signature = again
+            self._checking = await asyncio.to_thread(_digest, self.path)
         self._signature = None  # not loaded: the next look sees a change
         return None
 

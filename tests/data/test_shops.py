@@ -224,6 +224,7 @@ def test_a_directory_built_in_steps_answers_as_one_built_at_once(tmp_path, knowl
         assert stepped.cities(carrier) == whole.cities(carrier)
         assert stepped.desks(carrier) == whole.desks(carrier)
     assert stepped.in_city("宇部市") == whole.in_city("宇部市") and len(stepped.in_city("宇部市")) > 250
+    assert stepped.in_city("宇部市", "au") == whole.in_city("宇部市", "au") and len(whole.in_city("宇部市", "au")) > 250
     for point in ((34.0, 131.0), (34.4, 131.4), (35.6, 139.7)):
         assert stepped.nearest(*point, limit=5) == whole.nearest(*point, limit=5)
     assert stepped.nearest_to_city("阿武町") == whole.nearest_to_city("阿武町")

@@ -273,3 +273,6 @@ async def test_a_listing_that_changes_while_it_is_checked_is_checked_again(runni
     answer = await ube_docomo(app)
     assert "0120-173-098" in answer and NEW_PHONE not in answer
     assert await watcher.check() == "unchanged"
+    # the served content is the one remembered: the first save again is a change, served
+    edit(listing, '"0120-173-098"', f'"{NEW_PHONE}"')
+    assert await watcher.check() == "reloaded" and NEW_PHONE in await ube_docomo(app)
