@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
 from bot.broadcast.sender import Result  # noqa: E402
 from bot.store.broadcasts import BroadcastStore  # noqa: E402
+from bot.store.bundle import Stores  # noqa: E402
 from bot.store.database import Database  # noqa: E402
 
 LIMIT = 30.0
@@ -88,7 +89,7 @@ async def limiter_accuracy(directory: str, rate: float, seconds: float) -> dict:
     n = int(rate * seconds) + 1
     db, bid = await prepare(f"{directory}/limit.db", "telegram", n)
     sender = FakeSender("telegram", 1, rate, 1.0, 8, latency=0.02)
-    report = await BroadcastEngine(db, {"telegram": sender}).run(bid)
+    report = await BroadcastEngine(Stores.over(db), {"telegram": sender}).run(bid)
     await db.close()
     times = sorted(sender.times)
     span = times[-1] - times[0]
@@ -104,7 +105,7 @@ async def limiter_accuracy(directory: str, rate: float, seconds: float) -> dict:
 async def overhead(directory: str, name: str, n: int, max_batch: int, concurrency: int) -> dict:
     db, bid = await prepare(f"{directory}/{name}.db", name, n)
     sender = FakeSender(name, max_batch, None, None, concurrency)
-    engine = BroadcastEngine(db, {name: sender})
+    engine = BroadcastEngine(Stores.over(db), {name: sender})
     t0 = time.perf_counter()
     fixed = await engine.start(bid)
     t1 = time.perf_counter()

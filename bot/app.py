@@ -1,6 +1,7 @@
 """Assembling the bot: knowledge, shop listing, database, demo data, engine.
 
-Lives here: ``App`` (what a channel runs on) and ``open_app``. Every channel and
+Lives here: ``App`` (what a channel runs on: knowledge, shops, the bundle of stores, the
+engine) and ``open_app``. Every channel and
 command starts the bot through here, so they all share one understanding. While
 the app runs it follows edits of the shop listing (``App.watch_shops``): a good
 edit is served between two messages, an invalid one is refused whole; a channel process
@@ -27,7 +28,7 @@ from bot.data.shops import ShopDirectory, load_shops
 from bot.data.watch import INTERVAL as WATCH_INTERVAL
 from bot.data.watch import OnError, ShopWatcher, watch_app
 from bot.dialogue.engine import Engine
-from bot.store.classes import ClassStore
+from bot.store.bundle import Stores
 from bot.store.database import Database
 from bot.store.retention import RetentionPolicy
 from bot.understanding.parser import Understanding
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 class App:
     knowledge: Knowledge
     shops: ShopDirectory
-    db: Database
+    stores: Stores  # every store of the database, built once here (``bot.store.bundle``)
     engine: Engine
     shops_file: Path | None = None
     shop_watcher: ShopWatcher | None = None  # follows edits of shops_file (``watch_shops``)
@@ -48,6 +49,10 @@ class App:
     _watching: tuple[asyncio.Event, asyncio.Task] | None = field(default=None, repr=False)
     _tidying: tuple[asyncio.Event, asyncio.Task] | None = field(default=None, repr=False)
     clock: Callable = field(default_factory=SystemClock, repr=False)
+
+    @property
+    def db(self) -> Database:
+        return self.stores.db
 
     def current_shops(self) -> ShopDirectory:
         return self.shops
@@ -71,7 +76,7 @@ class App:
         if self._tidying is None:
             stop = asyncio.Event()
             task = asyncio.get_running_loop().create_task(
-                run_daily(self.db, self.retention, self.clock, stop, interval)
+                run_daily(self.stores, self.retention, self.clock, stop, interval)
             )
             self._tidying = (stop, task)
 
@@ -88,7 +93,7 @@ class App:
 
 async def fill_demo(app: App, clock: Callable) -> int:
     """Sample classes for the next four weeks, only into a database with no classes."""
-    store = ClassStore(app.db)
+    store = app.stores.classes
     if await store.count():
         return 0
     tagger = TopicTagger(app.knowledge.programme.topics)
@@ -118,10 +123,11 @@ async def open_app(
     shops = load_shops(shops_path, knowledge.municipalities.municipalities)
     db = await Database(db_path or config.db_path()).open()
     try:
-        app = App(knowledge, shops, db, engine=None, shops_file=shops_path, clock=clock)  # type: ignore[arg-type]
-        app.engine = Engine(knowledge, app.current_shops, db, clock=clock, understanding=understanding)
+        stores = Stores.over(db)
+        app = App(knowledge, shops, stores, engine=None, shops_file=shops_path, clock=clock)  # type: ignore[arg-type]
+        app.engine = Engine(knowledge, app.current_shops, stores, clock=clock, understanding=understanding)
         app.retention = RetentionPolicy.from_days(config.retention_days())
-        app.engine.conversations.expire_after(app.retention.conversations, clock)
+        stores.conversations.expire_after(app.retention.conversations, clock)
         if demo:
             await fill_demo(app, clock)
         if watch_shops:

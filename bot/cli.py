@@ -80,24 +80,14 @@ def _staff_commands() -> list:
     return [importlib.import_module(name) for name in STAFF_COMMANDS]
 
 
-# Channel commands (``madoguchi telegram``, ``madoguchi line``) live with their
-# channel: each module has ``add_parser(subparsers, common)`` and ``run(args) -> int``
-# and imports its platform SDK only inside ``run``.
-CHANNEL_COMMANDS = ("bot.channels.telegram.command", "bot.channels.line.command")
-
-
 def _channel_commands() -> list:
+    """The channels' commands (``madoguchi telegram``, ``madoguchi line``), from the channel
+    registry; each imports its platform SDK only inside ``run``."""
     import importlib
-    import importlib.util
 
-    modules = []
-    for name in CHANNEL_COMMANDS:
-        try:
-            if importlib.util.find_spec(name) is not None:
-                modules.append(importlib.import_module(name))
-        except ModuleNotFoundError:
-            continue
-    return modules
+    from bot.channels.registry import CHANNELS
+
+    return [importlib.import_module(info.command) for info in CHANNELS if info.command]
 
 
 def _report(exc: DataError, out=None) -> None:

@@ -1,12 +1,15 @@
 """Platform-neutral messages: what a channel hands the core and what it gets back.
 
-Lives here: ``IncomingMessage`` (one resident action) and ``Reply`` with its
-``Button``, ``Link`` and ``Place`` parts. Imports nothing but the standard
-library; every channel translates its platform's objects to and from these.
+Lives here: ``IncomingMessage`` (one resident action, with its ``Kind``), ``Reply`` with
+its ``Button`` and ``Link`` parts, ``Answer`` (the replies and the language they are in)
+and ``Capabilities`` (what a channel can show, which the core reads to shape a welcome).
+Imports nothing but the standard library; every channel translates its platform's
+objects to and from these.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass, field
 
 
@@ -18,12 +21,28 @@ class Location:
     lon: float
 
 
+class Kind(str, enum.Enum):
+    """What a resident did. ``TEXT``, ``LOCATION`` and ``POSTBACK`` carry their content;
+    the others are events: media the bot cannot read, friend added or ``/start``
+    (``FOLLOW``), unfollowed, and blocked (the platform refused a delivery)."""
+
+    TEXT = "text"
+    LOCATION = "location"
+    POSTBACK = "postback"
+    UNSUPPORTED = "unsupported"
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+    BLOCKED = "blocked"
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
-    """One thing a resident did: typed text, shared a location or pressed a button.
+    """One thing a resident did: typed text, shared a location, pressed a button, or an event.
 
     ``user`` is the channel-qualified key of the conversation (``console:u1``,
-    ``telegram:42``); ``lang`` is set only when the channel knows the language.
+    ``telegram:42``); ``lang`` is set only when the channel knows the language (for a
+    ``FOLLOW``, a guess used only for a resident the bot does not know yet). ``kind``
+    follows from the content unless given: an event has none.
     """
 
     user: str
@@ -31,6 +50,35 @@ class IncomingMessage:
     location: Location | None = None
     postback: str | None = None
     lang: str | None = None
+    kind: Kind = None  # type: ignore[assignment]  # set from the content in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.kind is None:
+            kind = Kind.POSTBACK if self.postback is not None else Kind.LOCATION if self.location else Kind.TEXT
+            object.__setattr__(self, "kind", kind)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show, declared once by each channel (``bot.channels.registry``).
+
+    ``buttons``: choices per message (0: the channel numbers them in the text);
+    ``link_schemes``: URL schemes a link button may use (empty: links go in the text);
+    ``text_limit``: UTF-16 units per message (None: no limit); ``location``: whether a
+    resident can share one; ``push``: whether the bot can write first (class news and
+    reminders), which is what makes a subscribe offer worth making."""
+
+    buttons: int = 0
+    link_schemes: tuple[str, ...] = ()
+    text_limit: int | None = None
+    location: bool = False
+    push: bool = False
+
+    def links(self, url: str) -> bool:
+        return url.startswith(self.link_schemes)
+
+
+PLAIN = Capabilities()  # what any channel can do: text
 
 
 @dataclass(frozen=True)
@@ -49,37 +97,21 @@ class Link:
     url: str
 
 
-@dataclass(frozen=True)
-class Place:
-    """A venue a channel may show as a map pin; ``verified`` says whether its
-    coordinates were checked (channels show pins only for verified ones)."""
-
-    title: str
-    address: str
-    lat: float
-    lon: float
-    verified: bool
-
-
 @dataclass
 class Reply:
-    """One message bubble: text plus optional buttons, links and places."""
+    """One message bubble: text plus optional buttons and links."""
 
     text: str
     buttons: list[Button] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
-    places: list[Place] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The JSON-lines shape of DESIGN.md (``places`` only when present)."""
-        out: dict = {
+        """The JSON-lines shape of DESIGN.md."""
+        return {
             "text": self.text,
             "buttons": [asdict(b) for b in self.buttons],
             "links": [asdict(link) for link in self.links],
         }
-        if self.places:
-            out["places"] = [asdict(p) for p in self.places]
-        return out
 
     def visible_text(self) -> str:
         """Everything a resident would read in this bubble, joined (for tests and logs)."""
@@ -87,3 +119,11 @@ class Reply:
         parts += [b.label for b in self.buttons]
         parts += [f"{link.label} {link.url}" for link in self.links]
         return "\n".join(parts)
+
+
+@dataclass
+class Answer:
+    """What the core answered one message with, and the language it answered in."""
+
+    replies: list[Reply]
+    lang: str | None  # None when nothing was said (an unfollow)

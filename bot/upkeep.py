@@ -14,8 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.store.audit import AuditLog
-from bot.store.database import Database
+from bot.store.bundle import Stores
 from bot.store.retention import Purger, RetentionPolicy
 
 log = logging.getLogger(__name__)
@@ -29,21 +28,21 @@ def describe(done: dict[str, int]) -> str:
 
 
 async def purge_now(
-    db: Database, policy: RetentionPolicy, clock: Callable[[], datetime], actor: str = ACTOR
+    stores: Stores, policy: RetentionPolicy, clock: Callable[[], datetime], actor: str = ACTOR
 ) -> dict[str, int]:
-    done = await Purger(db, policy).purge(clock())
-    await AuditLog(db).record(actor, "maintenance.purge", None, f"ok: {describe(done)}")
+    done = await Purger(stores.db, policy).purge(clock())
+    await stores.audit.record(actor, "maintenance.purge", None, f"ok: {describe(done)}")
     log.info("retention purge: %s", describe(done))
     return done
 
 
 async def run_daily(
-    db: Database, policy: RetentionPolicy, clock: Callable[[], datetime], stop: asyncio.Event, interval: float = DAY
+    stores: Stores, policy: RetentionPolicy, clock: Callable[[], datetime], stop: asyncio.Event, interval: float = DAY
 ) -> None:
     """Purge now, then every ``interval`` seconds, until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await purge_now(db, policy, clock)
+            await purge_now(stores, policy, clock)
         except Exception:  # noqa: BLE001 - tried again tomorrow; the bot goes on
             log.exception("the retention purge failed; it runs again in %.0f s", interval)
         try:

@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite: the bundled data, a demo app on a temporary
-database, and a fixed clock so class dates are repeatable."""
+database, an empty database (``db``) and its stores (``stores``), and a fixed clock so class
+dates are repeatable. A test that needs monotonic time that only its sleeps move uses
+``tests.support.clock.VirtualTime``."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from bot import config
 from bot.app import open_app
 from bot.clock import TOKYO, FixedClock
 from bot.data.knowledge import load_knowledge
+from bot.store.bundle import Stores
+from bot.store.database import Database
 from bot.understanding.parser import Understanding
 
 # The YAML parse cache of the whole run (and its subprocesses) lives in a temporary folder.
@@ -36,6 +40,20 @@ def understanding(knowledge):
 @pytest.fixture
 def clock():
     return FixedClock(NOW)
+
+
+@pytest.fixture
+async def db(tmp_path):
+    """An empty database with the schema up to date (``tmp_path / "t.db"``), closed after the test."""
+    database = await Database(str(tmp_path / "t.db")).open()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def stores(db):
+    """The stores over ``db``, as ``open_app`` bundles them."""
+    return Stores.over(db)
 
 
 @pytest.fixture(scope="session")

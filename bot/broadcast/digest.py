@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
 from bot.data.knowledge import Knowledge
-from bot.store.database import Database
 from bot.store.schedule import ScheduleStore
 
 LANG = "ja"  # one message for every subscriber of the municipality, in Japanese
@@ -57,7 +56,7 @@ def digest_text(knowledge: Knowledge, municipality: str, classes: list[ClassSess
 
 
 async def build_digest(
-    db: Database,
+    schedule: ScheduleStore,
     knowledge: Knowledge,
     municipality: str,
     now: datetime,
@@ -67,7 +66,7 @@ async def build_digest(
     topic: str | None = None,
 ) -> str | None:
     """The digest of the classes from ``now`` on (only one level or topic when given); None when there are none."""
-    classes, total = await ScheduleStore(db).upcoming(
+    classes, total = await schedule.upcoming(
         municipality, now, now.date() + timedelta(days=days), limit, level=level, topic=topic
     )
     if not classes:

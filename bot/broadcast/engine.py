@@ -49,9 +49,9 @@ from dataclasses import dataclass, field
 
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.sender import Result, Sender, Status, limits_of
-from bot.store.broadcasts import BroadcastStore
-from bot.store.database import Database
-from bot.store.residents import ResidentStore
+from bot.delivery.backoff import Backoff
+from bot.store.broadcasts import BroadcastRow
+from bot.store.bundle import Stores
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +67,6 @@ class BroadcastBusy(Exception):
 
 class BroadcastClosed(Exception):
     """The broadcast was cancelled (or does not exist): nothing to send."""
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential backoff with jitter: ``base * factor**(attempt-1)``, at most ``cap``."""
-
-    base: float = 1.0
-    factor: float = 2.0
-    cap: float = 60.0
-    jitter: float = 0.1
-
-    def delay(self, attempt: int) -> float:
-        d = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
-        return d * (1 + random.uniform(-self.jitter, self.jitter))
 
 
 @dataclass
@@ -160,7 +146,7 @@ class _Recorder:
     def __init__(self, engine: BroadcastEngine, broadcast_id: int, progress: Progress):
         self.engine = engine
         self.store = engine.store
-        self.residents = ResidentStore(engine.db)
+        self.residents = engine.residents
         self.broadcast_id = broadcast_id
         self.progress = progress
         self.buffer: list[tuple[str, str, str | None, float]] = []
@@ -208,7 +194,7 @@ class _Recorder:
 class BroadcastEngine:
     def __init__(
         self,
-        db: Database,
+        stores: Stores,
         senders: Mapping[str, Sender],
         *,
         wall: Callable[[], float] = time.time,
@@ -220,8 +206,8 @@ class BroadcastEngine:
         progress: Callable[[Progress], None] | None = None,
         owner: str | None = None,
     ):
-        self.db = db
-        self.store = BroadcastStore(db)
+        self.store = stores.broadcasts
+        self.residents = stores.residents
         self.senders = dict(senders)
         self.wall = wall
         self.monotonic = monotonic
@@ -250,50 +236,12 @@ class BroadcastEngine:
     async def run(self, broadcast_id: int, stop: asyncio.Event | None = None, retry_failed: bool = False) -> Report:
         started = self.monotonic()
         stop = stop or asyncio.Event()
-        row = await self.store.get(broadcast_id)
-        if row is None or row.status == "cancelled":
-            raise BroadcastClosed(f"broadcast {broadcast_id} " + ("does not exist" if row is None else "was cancelled"))
-        if row.status in ("scheduled", "ready"):
-            await self.start(broadcast_id)
-        elif row.status == "paused":
-            await self.store.unpause(broadcast_id)
-        if await self.store.acquire(broadcast_id, self.owner, self.wall(), self.lease_ttl, owner_is_dead) is None:
-            raise BroadcastBusy(f"broadcast {broadcast_id} is being sent by another process ({row.owner})")
+        row = await self._claim(broadcast_id)
         try:
             if retry_failed and await self.store.retry_failed(broadcast_id):
                 await self.store.reopen(broadcast_id)
             resent = len(await self.store.recover_in_flight(broadcast_id))
-            counts = await self.store.counts(broadcast_id)
-            progress = Progress(
-                broadcast_id,
-                sum(counts.values()),
-                counts["sent"],
-                counts["failed"],
-                counts["blocked"],
-                started=started,
-                now=started,
-            )
-            recorder = _Recorder(self, broadcast_id, progress)
-            channels = await self.store.channels(broadcast_id)
-            for channel in channels:
-                if channel not in self.senders:
-                    progress.failed += await self.store.fail_channel(broadcast_id, channel, self.unsendable(channel))
-            if self.progress is not None:
-                self.progress(progress)
-            beating = asyncio.create_task(self._beat(recorder))  # a slow send must not lose the lease
-            following = asyncio.create_task(self._follow_halt(broadcast_id, stop))
-            try:
-                outcomes = await asyncio.gather(
-                    *(self._channel(broadcast_id, c, row.text, recorder, stop) for c in channels if c in self.senders),
-                    return_exceptions=True,
-                )
-            finally:
-                beating.cancel()
-                following.cancel()
-                await asyncio.gather(beating, following, return_exceptions=True)
-            failures = [o for o in outcomes if isinstance(o, BaseException)] + recorder.failures
-            if failures:
-                raise failures[0]
+            await self._deliver(row, stop, started)
             counts = await self.store.counts(broadcast_id)
             finished = counts["pending"] == 0 and counts["in_flight"] == 0
             if finished:
@@ -315,6 +263,54 @@ class BroadcastEngine:
             )
         finally:
             await self.store.release(broadcast_id, self.owner)
+
+    async def _claim(self, broadcast_id: int) -> BroadcastRow:
+        """The broadcast, started or unpaused as needed, with this process holding its lease."""
+        row = await self.store.get(broadcast_id)
+        if row is None or row.status == "cancelled":
+            raise BroadcastClosed(f"broadcast {broadcast_id} " + ("does not exist" if row is None else "was cancelled"))
+        if row.status in ("scheduled", "ready"):
+            await self.start(broadcast_id)
+        elif row.status == "paused":
+            await self.store.unpause(broadcast_id)
+        if await self.store.acquire(broadcast_id, self.owner, self.wall(), self.lease_ttl, owner_is_dead) is None:
+            raise BroadcastBusy(f"broadcast {broadcast_id} is being sent by another process ({row.owner})")
+        return row
+
+    async def _deliver(self, row: BroadcastRow, stop: asyncio.Event, started: float) -> None:
+        """Every pending delivery of the claimed broadcast, each channel at its own pace, until
+        done or ``stop``; a channel without a sender here fails its deliveries at once."""
+        counts = await self.store.counts(row.id)
+        progress = Progress(
+            row.id,
+            sum(counts.values()),
+            counts["sent"],
+            counts["failed"],
+            counts["blocked"],
+            started=started,
+            now=started,
+        )
+        recorder = _Recorder(self, row.id, progress)
+        channels = await self.store.channels(row.id)
+        for channel in channels:
+            if channel not in self.senders:
+                progress.failed += await self.store.fail_channel(row.id, channel, self.unsendable(channel))
+        if self.progress is not None:
+            self.progress(progress)
+        beating = asyncio.create_task(self._beat(recorder))  # a slow send must not lose the lease
+        following = asyncio.create_task(self._follow_halt(row.id, stop))
+        try:
+            outcomes = await asyncio.gather(
+                *(self._channel(row.id, c, row.text, recorder, stop) for c in channels if c in self.senders),
+                return_exceptions=True,
+            )
+        finally:
+            beating.cancel()
+            following.cancel()
+            await asyncio.gather(beating, following, return_exceptions=True)
+        failures = [o for o in outcomes if isinstance(o, BaseException)] + recorder.failures
+        if failures:
+            raise failures[0]
 
     async def _follow_halt(self, broadcast_id: int, stop: asyncio.Event) -> None:
         """Stop this run when another process paused the broadcast (the web console's emergency

@@ -29,11 +29,8 @@ from bot.classes.days import day_label, time_range
 from bot.classes.model import ClassSession
 from bot.clock import TOKYO, SystemClock
 from bot.data.knowledge import Knowledge, default_knowledge
-from bot.store.conversations import ConversationStore
-from bot.store.database import Database
-from bot.store.reminders import Reminder, ReminderStore
-from bot.store.residents import ResidentStore
-from bot.store.schedule import ScheduleStore
+from bot.store.bundle import Stores
+from bot.store.reminders import Reminder
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +79,7 @@ def _next_morning(now: datetime) -> datetime:
 class ReminderDispatcher:
     def __init__(
         self,
-        db: Database,
+        stores: Stores,
         senders: Mapping[str, Sender],
         clock: Callable[[], datetime] | None = None,
         limiter_for: Callable[[str], RateLimiter] | None = None,
@@ -90,12 +87,11 @@ class ReminderDispatcher:
         max_attempts: int = MAX_ATTEMPTS,
         knowledge: Knowledge | None = None,
     ):
-        self.db = db
         self._knowledge = knowledge  # None: ``default_knowledge()``, loaded at the first reminder
-        self.store = ReminderStore(db)
-        self.schedule = ScheduleStore(db)
-        self.residents = ResidentStore(db)
-        self.conversations = ConversationStore.of(db)
+        self.store = stores.reminders
+        self.schedule = stores.schedule
+        self.residents = stores.residents
+        self.conversations = stores.conversations  # the engine's: states it has not written yet too
         self.senders = dict(senders)
         self.clock = clock or SystemClock()
         self._limiters: dict[str, RateLimiter] = {}

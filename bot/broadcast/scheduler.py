@@ -23,9 +23,7 @@ from bot.broadcast.reminders import ReminderDispatcher
 from bot.broadcast.sender import Sender
 from bot.clock import SystemClock
 from bot.data.knowledge import Knowledge
-from bot.store.audit import AuditLog
-from bot.store.broadcasts import BroadcastStore
-from bot.store.database import Database
+from bot.store.bundle import Stores
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ class Tick:
 class Scheduler:
     def __init__(
         self,
-        db: Database,
+        stores: Stores,
         senders: Mapping[str, Sender],
         engine: BroadcastEngine | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -51,14 +49,13 @@ class Scheduler:
         resume_orphans: bool = True,
         knowledge: Knowledge | None = None,
     ):
-        self.db = db
         self.clock = clock or SystemClock()
-        self.engine = engine or BroadcastEngine(db, senders)
+        self.engine = engine or BroadcastEngine(stores, senders)
         self.reminders = ReminderDispatcher(
-            db, senders, clock=self.clock, limiter_for=self.engine.limiter, knowledge=knowledge
+            stores, senders, clock=self.clock, limiter_for=self.engine.limiter, knowledge=knowledge
         )
-        self.store = BroadcastStore(db)
-        self.audit = AuditLog(db)
+        self.store = stores.broadcasts
+        self.audit = stores.audit
         self.scope = scope or (lambda municipality: True)
         self.resume_orphans = resume_orphans
 

@@ -30,45 +30,14 @@ no limit), ``per_recipient_interval`` seconds between two messages to one recipi
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import IO, Protocol, runtime_checkable
 
+from bot.delivery.outcome import Result, Status
 
-class Status(str, enum.Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
-    RETRY = "retry"
-
-
-@dataclass(frozen=True)
-class Result:
-    status: Status
-    error: str | None = None
-    retry_after: float | None = None
-
-    @classmethod
-    def sent(cls) -> Result:
-        return _SENT
-
-    @classmethod
-    def blocked(cls, error: str | None = None) -> Result:
-        return cls(Status.BLOCKED, error)
-
-    @classmethod
-    def failed(cls, error: str) -> Result:
-        return cls(Status.FAILED, error)
-
-    @classmethod
-    def retry(cls, error: str, retry_after: float | None = None) -> Result:
-        return cls(Status.RETRY, error, retry_after)
-
-
-_SENT = Result(Status.SENT)
+__all__ = ["ConsoleSender", "Result", "Sender", "Status"]
 
 
 @runtime_checkable

@@ -2,7 +2,7 @@
 
 Lives here: ``open_senders`` → ``SenderSet`` and the two ways a sender is found:
 
-- a channel package's sender module: ``bot.channels.<channel>.sender`` with
+- a channel's sender module, named in the channel registry (``bot.channels.registry``), with
   ``make_sender(options) -> Sender | None`` (sync or async). ``options`` is the parsed
   command line (``--db``, ``--knowledge``, ``--shops``, ``--rate`` …); the channel reads
   its own secrets from the environment. It returns None (or raises
@@ -22,7 +22,6 @@ platform SDK: a channel's sender module imports its SDK itself.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import logging
 from collections.abc import Mapping
@@ -30,10 +29,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from bot.broadcast.sender import ConsoleSender, Sender
+from bot.channels.registry import CHANNELS
 
 log = logging.getLogger(__name__)
 
-CHANNEL_SENDERS = {"telegram": "bot.channels.telegram.sender", "line": "bot.channels.line.sender"}
 FACTORY = "make_sender"
 
 
@@ -99,33 +98,25 @@ async def open_senders(
         for sender in made if isinstance(made, (list, tuple)) else [made]:
             if sender is not None:
                 found.senders[sender.channel] = sender
-    for channel, module_name in CHANNEL_SENDERS.items():
-        if channel in found.senders:
-            continue
-        try:
-            if importlib.util.find_spec(module_name) is None:
-                found.unavailable[channel] = (
-                    f"{module_name} がありません（このチャネルはまだ一斉配信に対応していません）"
-                )
-                continue
-        except ModuleNotFoundError:
-            found.unavailable[channel] = f"{module_name} がありません"
-            continue
-        factory = getattr(importlib.import_module(module_name), FACTORY, None)
-        if factory is None:
-            found.unavailable[channel] = f"{module_name} に {FACTORY} がありません"
-            continue
-        try:
-            sender = await _call(factory, options)
-        except SenderUnavailable as exc:
-            found.unavailable[channel] = str(exc)
-            continue
-        except Exception as exc:  # noqa: BLE001 - one channel's trouble must not stop the others
-            log.warning("the %s sender could not start", channel, exc_info=True)
-            found.unavailable[channel] = f"送信の準備に失敗しました: {type(exc).__name__}: {exc}"[:300]
-            continue
-        if sender is None:
-            found.unavailable[channel] = "このチャネルは設定されていません（トークンなど）"
-        else:
-            found.senders[channel] = sender
+    for info in CHANNELS:
+        if info.sender and info.name not in found.senders:
+            await _open_channel(found, info.name, info.sender, options)
     return found
+
+
+async def _open_channel(found: SenderSet, channel: str, module_name: str, options: Any) -> None:
+    """The channel's sender into ``found.senders``, or why not into ``found.unavailable``."""
+    try:
+        factory = getattr(importlib.import_module(module_name), FACTORY)
+        sender = await _call(factory, options)
+    except SenderUnavailable as exc:
+        found.unavailable[channel] = str(exc)
+        return
+    except Exception as exc:  # noqa: BLE001 - one channel's trouble must not stop the others
+        log.warning("the %s sender could not start", channel, exc_info=True)
+        found.unavailable[channel] = f"送信の準備に失敗しました: {type(exc).__name__}: {exc}"[:300]
+        return
+    if sender is None:
+        found.unavailable[channel] = "このチャネルは設定されていません（トークンなど）"
+    else:
+        found.senders[channel] = sender

@@ -25,8 +25,8 @@ from bot.broadcast.sender import Sender
 from bot.clock import TOKYO, SystemClock
 from bot.data.knowledge import Knowledge
 from bot.staff.guard import StaffGuard
-from bot.store.broadcasts import BroadcastRow, BroadcastStore
-from bot.store.database import Database
+from bot.store.broadcasts import BroadcastRow
+from bot.store.bundle import Stores
 
 
 class BroadcastRefused(Exception):
@@ -61,13 +61,13 @@ def _checked_text(text: str | None) -> str:
 
 class BroadcastService:
     def __init__(
-        self, db: Database, knowledge: Knowledge, guard: StaffGuard, clock: Callable[[], datetime] | None = None
+        self, stores: Stores, knowledge: Knowledge, guard: StaffGuard, clock: Callable[[], datetime] | None = None
     ):
-        self.db = db
+        self.stores = stores
         self.knowledge = knowledge
         self.guard = guard
         self.clock = clock or SystemClock()
-        self.store = BroadcastStore(db)
+        self.store = stores.broadcasts
 
     def resolve(self, name: str) -> str:
         """The municipality's full name for its name, short name or kana (「宇部」→「宇部市」);
@@ -131,7 +131,9 @@ class BroadcastService:
         )
 
     async def _digest(self, municipality: str, since: datetime, days: int, level: str | None, topic: str | None) -> str:
-        body = await build_digest(self.db, self.knowledge, municipality, since, days=days, level=level, topic=topic)
+        body = await build_digest(
+            self.stores.schedule, self.knowledge, municipality, since, days=days, level=level, topic=topic
+        )
         if body is None:
             topic_label = next((t.label.get("ja") for t in self.knowledge.programme.topics if t.id == topic), topic)
             which = "".join(f"（{w}）" for w in (level, topic_label) if w)

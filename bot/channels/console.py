@@ -1,5 +1,8 @@
 """The console channel: an interactive chat in the terminal, and the JSON-lines mode.
 
+The smallest channel of the contract (``bot.channels.base``): ``parse_line`` turns a line
+into an ``IncomingMessage``, ``render_jsonl`` renders the replies, ``deliver_to`` writes
+them, and each turn goes through ``Conversations`` with the console's ``Capabilities``.
 JSON lines (``madoguchi chat --jsonl``) is a fixed interface (DESIGN.md): one
 JSON object in per line (``user`` plus ``text`` | ``location`` | ``postback``,
 optional ``lang``), exactly one JSON object out per line, flushed at once; a bad
@@ -16,8 +19,11 @@ import re
 import sys
 from typing import IO
 
+from bot.channels.base import Conversations
+from bot.channels.registry import capabilities
+from bot.delivery.outcome import Result
 from bot.dialogue.engine import Engine
-from bot.messages import IncomingMessage, Location, Reply
+from bot.messages import Answer, IncomingMessage, Location, Reply
 
 CHANNEL = "console"
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -52,8 +58,7 @@ def _number(value: object) -> float:
     return number
 
 
-def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
-    """The user as given and the message; ``BadLine`` with a reason otherwise."""
+def _object(line: str | bytes) -> dict:
     if isinstance(line, bytes):
         try:
             line = line.decode("utf-8")
@@ -67,24 +72,36 @@ def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
         raise BadLine("each line must be a JSON object")
     if not isinstance(obj.get("user"), str) or not obj["user"].strip():
         raise BadLine('missing "user" (a non-empty string)')
+    return obj
+
+
+def _location(obj: dict) -> Location | None:
+    loc = obj.get("location")
+    if loc is None:
+        return None
+    if not isinstance(loc, dict) or "lat" not in loc or "lon" not in loc:
+        raise BadLine('"location" must be {"lat": number, "lon": number}')
+    lat, lon = _number(loc["lat"]), _number(loc["lon"])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadLine('"location" is out of range')
+    return Location(lat, lon)
+
+
+def _said(obj: dict) -> str | None:
+    text = obj.get("text")
+    if text is not None and not isinstance(text, str):
+        raise BadLine('"text" must be a string')
+    return None if text is None else _SURROGATES.sub("", text)  # a broken character is dropped, the message kept
+
+
+def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:
+    """The user as given and the message; ``BadLine`` with a reason otherwise."""
+    obj = _object(line)
     user = _text_field(obj, "user")
     lang = obj.get("lang")
     if lang is not None and lang not in ("ja", "en"):
         raise BadLine('"lang" must be "ja" or "en"')
-    text = obj.get("text")
-    if text is not None and not isinstance(text, str):
-        raise BadLine('"text" must be a string')
-    if text is not None:
-        text = _SURROGATES.sub("", text)  # a resident's broken character is dropped, the message kept
-    postback, location = _text_field(obj, "postback"), None
-    if obj.get("location") is not None:
-        loc = obj["location"]
-        if not isinstance(loc, dict) or "lat" not in loc or "lon" not in loc:
-            raise BadLine('"location" must be {"lat": number, "lon": number}')
-        lat, lon = _number(loc["lat"]), _number(loc["lon"])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise BadLine('"location" is out of range')
-        location = Location(lat, lon)
+    text, postback, location = _said(obj), _text_field(obj, "postback"), _location(obj)
     if text is None and postback is None and location is None:
         raise BadLine('a message needs "text", "location" or "postback"')
     return user, IncomingMessage(f"{CHANNEL}:{user}", text=text, location=location, postback=postback, lang=lang)
@@ -95,12 +112,27 @@ def _write(out: IO[str], obj: dict) -> None:
     out.flush()
 
 
+def deliver_to(out: IO[str], user: str):
+    """The channel's delivery: the answer as one JSON line (``render_jsonl``), flushed."""
+
+    async def deliver(answer: Answer) -> Result:
+        _write(out, {"user": user, "replies": render_jsonl(answer.replies)})
+        return Result.sent()
+
+    return deliver
+
+
+def render_jsonl(replies: list[Reply]) -> list[dict]:
+    return [r.to_dict() for r in replies]
+
+
 async def run_jsonl(engine: Engine, inp: IO = sys.stdin, out: IO[str] = sys.stdout) -> None:
     """Serve JSON lines until end of input. A text stream is read through its byte
     buffer when it has one (stdin does), so a line that is not UTF-8 gets an error
     line instead of ending the loop."""
     loop = asyncio.get_running_loop()
     source = getattr(inp, "buffer", inp)
+    conversations = Conversations(engine, capabilities(CHANNEL))
     while True:
         line = await loop.run_in_executor(None, source.readline)
         if not line:
@@ -110,8 +142,7 @@ async def run_jsonl(engine: Engine, inp: IO = sys.stdin, out: IO[str] = sys.stdo
         except BadLine as exc:
             _write(out, {"error": str(exc)})
             continue
-        replies = await engine.handle(msg)
-        _write(out, {"user": user, "replies": [r.to_dict() for r in replies]})
+        await conversations.turn(msg, deliver_to(out, user))
 
 
 def render(replies: list[Reply]) -> tuple[str, list[str]]:

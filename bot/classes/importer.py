@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from bot.classes.csv_io import Schedule
 from bot.classes.model import ClassSession
-from bot.store.database import Database
 from bot.store.schedule import ScheduleStore
 
 COMPARED = (
@@ -99,7 +98,9 @@ def _changed(before: ClassSession, after: ClassSession) -> tuple[str, ...]:
     return tuple(name for attr, name in COMPARED if getattr(before, attr) != getattr(after, attr))
 
 
-async def plan_import(db: Database, schedule: Schedule, valid_only: bool = False, replace: bool = False) -> ImportPlan:
+async def plan_import(
+    store: ScheduleStore, schedule: Schedule, valid_only: bool = False, replace: bool = False
+) -> ImportPlan:
     plan = ImportPlan(schedule, valid_only, replace)
     if schedule.file_problems:
         plan.refusal = "ファイル全体に問題があるため、何も取り込みません"
@@ -111,7 +112,6 @@ async def plan_import(db: Database, schedule: Schedule, valid_only: bool = False
         )
     if schedule.problems and replace:
         plan.refusal = "--replace は誤りのないファイルでだけ使えます（誤りのある行の講座を消してしまわないため）"
-    store = ScheduleStore(db)
     sessions = schedule.sessions
     stored = await store.by_keys([c.natural_key for c in sessions])
     for c in sessions:
@@ -131,11 +131,11 @@ async def plan_import(db: Database, schedule: Schedule, valid_only: bool = False
     return plan
 
 
-async def apply_plan(db: Database, plan: ImportPlan) -> None:
+async def apply_plan(store: ScheduleStore, plan: ImportPlan) -> None:
     """Write the plan in one transaction (nothing when it is refused)."""
     if plan.refusal is not None:
         raise ValueError(plan.refusal)
     writes = [c.session for c in plan.changes if c.kind in ("new", "updated")]
     removes = [c.session.id for c in plan.changes if c.kind == "removed" and c.session.id is not None]
     if writes or removes:
-        await ScheduleStore(db).save(writes, removes)
+        await store.save(writes, removes)

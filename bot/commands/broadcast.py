@@ -107,7 +107,7 @@ async def _main(args: argparse.Namespace) -> int:
     outbox = open(args.outbox, "a", encoding="utf-8") if args.outbox else None
     senders = None
     try:
-        service = BroadcastService(ctx.db, ctx.knowledge, ctx.guard)
+        service = BroadcastService(ctx.stores, ctx.knowledge, ctx.guard)
         if args.list:
             return await _list(service, ctx.actor)
         if args.status is not None:
@@ -126,7 +126,7 @@ async def _main(args: argparse.Namespace) -> int:
             raise UsageError(f"--sender を読み込めません: {exc}") from None
         for channel, reason in senders.unavailable.items():
             sys.stderr.write(f"（{channel}: {reason}）\n")
-        engine = BroadcastEngine(ctx.db, senders.senders, progress=None)
+        engine = BroadcastEngine(ctx.stores, senders.senders, progress=None)
         if args.due:
             return await _due(ctx, engine, senders.senders)
         if args.resume is not None:
@@ -215,9 +215,8 @@ async def _new(args, service: BroadcastService, ctx, engine: BroadcastEngine, se
 async def _resume(args, service: BroadcastService, ctx, engine: BroadcastEngine) -> int:
     from bot.broadcast.service import BroadcastRefused
     from bot.commands.progress import confirm
-    from bot.store.broadcasts import BroadcastStore
 
-    store = BroadcastStore(ctx.db)
+    store = ctx.stores.broadcasts
     row = await store.get(args.resume)
     if row is None:
         raise BroadcastRefused(f"配信 #{args.resume} はありません")
@@ -282,7 +281,7 @@ async def _due(ctx, engine: BroadcastEngine, senders) -> int:
     await ctx.guard.require(ctx.actor, "broadcast", name="broadcast.due")
     scope = ctx.guard.scope(ctx.actor)
     scheduler = Scheduler(
-        ctx.db, senders, engine=engine, scope=lambda city: scope is None or city in scope, knowledge=ctx.knowledge
+        ctx.stores, senders, engine=engine, scope=lambda city: scope is None or city in scope, knowledge=ctx.knowledge
     )
     tick = await scheduler.tick(_stop_on_signals())
     for report in tick.reports:

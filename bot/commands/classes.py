@@ -103,7 +103,7 @@ async def _import(args: argparse.Namespace) -> int:
             allowed=lambda city: ctx.guard.allows(ctx.actor, "classes", city),
             today=SystemClock()().date(),
         )
-        plan = await plan_import(ctx.db, schedule, valid_only=args.valid_only, replace=args.replace)
+        plan = await plan_import(ctx.stores.schedule, schedule, valid_only=args.valid_only, replace=args.replace)
         out = sys.stdout
         out.write(f"読み込み: {schedule.file}（{schedule.encoding}、{len(schedule.rows)}行）\n")
         if schedule.problems:
@@ -135,7 +135,7 @@ async def _import(args: argparse.Namespace) -> int:
             out.write("→ 確認のみです（--dry-run）。何も変更していません。\n")
             await ctx.guard.record(ctx.actor, "classes.import", args.file, f"dry-run: {plan.summary()}")
             return OK
-        await apply_plan(ctx.db, plan)
+        await apply_plan(ctx.stores.schedule, plan)
         skipped = f"（誤りのある {schedule.bad_rows}行は取り込んでいません）" if schedule.bad_rows else ""
         out.write(f"→ 取り込みました{skipped}。\n")
         await ctx.guard.record(ctx.actor, "classes.import", args.file, f"imported: {plan.summary()}")
@@ -146,7 +146,6 @@ async def _import(args: argparse.Namespace) -> int:
 
 async def _export(args: argparse.Namespace) -> int:
     from bot.classes.export import NotEncodable, to_csv, to_newsletter
-    from bot.store.schedule import ScheduleStore
 
     month = _month(args.month)
     ctx = await open_context(args)
@@ -168,7 +167,7 @@ async def _export(args: argparse.Namespace) -> int:
                 raise UsageError(
                     "担当の市町が担当者ファイルに書かれていません（--city で指定するか、管理者に依頼してください）"
                 )
-        store = ScheduleStore(ctx.db)
+        store = ctx.stores.schedule
         sessions = await store.in_month(cities or None, month)
         samples = await store.count_samples(cities or None, month)
         if args.format == "newsletter":
@@ -223,15 +222,13 @@ def _show_found(found: list, verbose: bool) -> None:
 
 
 async def _remove(args: argparse.Namespace) -> int:
-    from bot.store.schedule import ScheduleStore
-
     day, month = _removal_dates(args)
     ctx = await open_context(args)
     try:
         await ctx.guard.require(ctx.actor, "classes", name="classes.remove")
         for city in args.city or []:
             await ctx.guard.require(ctx.actor, "classes", city, name="classes.remove")
-        store = ScheduleStore(ctx.db)
+        store = ctx.stores.schedule
         found = await store.find(args.city, day, month, args.venue, args.id, args.samples)
         target = f"{len(found)} classes"
         for city in sorted({c.municipality for c in found}):

@@ -2,8 +2,8 @@
 
 Lives here: ``staff_options`` (the ``--as`` and ``--staff`` options), ``identity``
 (``--as tanaka`` or ``$MADOGUCHI_STAFF_ID`` → ``cli:tanaka``; a command line can only
-act as a ``cli:`` identity, never as a Telegram or LINE one), ``StaffContext`` (the open
-database, knowledge, staff directory and ``StaffGuard``) and ``run_staff`` (runs a
+act as a ``cli:`` identity, never as a Telegram or LINE one), ``StaffContext`` (the stores
+of the open database, knowledge, staff directory and ``StaffGuard``) and ``run_staff`` (runs a
 command's coroutine and turns the known failures into a message and an exit code).
 
 Exit codes: 0 done; 1 the data or the outcome is not right (errors in a file, failed
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # loaded when a staff command runs, so ``madoguchi chat`` sta
     from bot.data.knowledge import Knowledge
     from bot.staff.guard import StaffGuard
     from bot.staff.roles import StaffDirectory
-    from bot.store.database import Database
+    from bot.store.bundle import Stores
 
 OK, BAD, USAGE, DENIED = 0, 1, 2, 3
 IDENTITY_ENV = "MADOGUCHI_STAFF_ID"
@@ -75,20 +75,21 @@ def staff_file(args: argparse.Namespace) -> str | None:
 
 @dataclass
 class StaffContext:
-    db: Database
+    stores: Stores
     knowledge: Knowledge
     staff: StaffDirectory
     guard: StaffGuard
     actor: str
 
     async def close(self) -> None:
-        await self.db.close()
+        await self.stores.db.close()
 
 
 async def open_context(args: argparse.Namespace, need_identity: bool = True) -> StaffContext:
     from bot.data.knowledge import load_knowledge
     from bot.staff.guard import StaffGuard
     from bot.staff.roles import StaffDirectory
+    from bot.store.bundle import Stores
     from bot.store.database import Database
 
     actor = identity(args) if need_identity else ""
@@ -97,8 +98,8 @@ async def open_context(args: argparse.Namespace, need_identity: bool = True) -> 
         raise UsageError(f"担当者ファイルがありません: {path}")
     staff = StaffDirectory.load(path)
     knowledge = load_knowledge(args.knowledge or config.knowledge_dir())
-    db = await Database(args.db or config.db_path()).open()
-    return StaffContext(db, knowledge, staff, StaffGuard(staff, db), actor)
+    stores = Stores.over(await Database(args.db or config.db_path()).open())
+    return StaffContext(stores, knowledge, staff, StaffGuard(staff, stores.audit), actor)
 
 
 def run_staff(main: Callable[[], Awaitable[int]], args: argparse.Namespace) -> int:

@@ -53,7 +53,7 @@ async def _purge(args: argparse.Namespace) -> int:
         await ctx.guard.require(ctx.actor, "maintenance", name="maintenance.purge")
         clock = SystemClock()
         now = clock()
-        due = await Purger(ctx.db, policy).due(now)
+        due = await Purger(ctx.stores.db, policy).due(now)
         head = (
             "削除の予定（--dry-run: 何も削除していません）" if args.dry_run else "保存期間を過ぎたデータを削除しました"
         )
@@ -69,7 +69,7 @@ async def _purge(args: argparse.Namespace) -> int:
                 ctx.actor, "maintenance.purge", None, "dry run: " + ", ".join(f"{d.kind}={d.count}" for d in due)
             )
         else:
-            await purge_now(ctx.db, policy, clock, actor=ctx.actor)
+            await purge_now(ctx.stores, policy, clock, actor=ctx.actor)
         return OK
     finally:
         await ctx.close()

@@ -37,13 +37,12 @@ def run(args: argparse.Namespace) -> int:
 
 async def _unanswered(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
-    from bot.store.unanswered import UnansweredLog
 
     ctx = await open_context(args)
     try:
         await ctx.guard.require(ctx.actor, "report", name="report.unanswered")
         since = SystemClock()().date() - timedelta(days=args.days) if args.days else None
-        log = UnansweredLog(ctx.db)
+        log = ctx.stores.unanswered
         misses = await log.top(args.limit, since, args.lang)
         if args.format == "csv":
             writer = safe_writer(sys.stdout, lineterminator="\n")

@@ -129,7 +129,6 @@ def _read_password() -> str:
 
 
 async def _passwd(args: argparse.Namespace) -> int:
-    from bot.store.staff_logins import StaffLogins
     from bot.web.passwords import hash_password, member_id
 
     member = member_id(args.member)
@@ -141,7 +140,7 @@ async def _passwd(args: argparse.Namespace) -> int:
             hashed = hash_password(_read_password())
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        await StaffLogins(ctx.db).set_hash(member, hashed)
+        await ctx.stores.staff_logins.set_hash(member, hashed)
         await ctx.guard.record(
             getattr(args, "as_name", None) and f"cli:{args.as_name}" or "cli:passwd", "staff.passwd", member, "ok"
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.clock import SystemClock
@@ -21,7 +22,7 @@ from bot.data.knowledge import Knowledge
 from bot.data.shop_names import ShopNames
 from bot.data.shops import ShopDirectory
 from bot.data.yaml_lines import DataError
-from bot.dialogue import meaning_rules, postbacks, registry
+from bot.dialogue import cities, meaning_rules, postbacks, registry
 from bot.dialogue.actions import Action
 from bot.dialogue.routing import (
     ACCEPT,
@@ -39,16 +40,12 @@ from bot.dialogue.routing import (
     stray,
     too_unknown,
 )
-from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions
+from bot.dialogue.skills import classes, procedures, reminders, shops, smalltalk, subscriptions, welcome
 from bot.dialogue.state import ConversationState
 from bot.dialogue.turn import Services, Turn
-from bot.messages import IncomingMessage, Reply
+from bot.messages import PLAIN, Answer, Capabilities, IncomingMessage, Reply
 from bot.privacy import screening
-from bot.store.classes import ClassStore
-from bot.store.conversations import ConversationStore
-from bot.store.database import Database
-from bot.store.residents import ResidentStore
-from bot.store.unanswered import UnansweredLog
+from bot.store.bundle import Stores
 from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
 from bot.understanding.parser import Parse, Understanding
 
@@ -67,7 +64,7 @@ class Engine:
         self,
         knowledge: Knowledge,
         shops_source: Callable[[], ShopDirectory],
-        db: Database,
+        stores: Stores,
         clock: Callable | None = None,
         understanding: Understanding | None = None,
     ):
@@ -76,10 +73,10 @@ class Engine:
         problems = registry.missing(knowledge) + self.understanding.meaning.problems(knowledge.directory)
         if problems:
             raise DataError(problems)
-        self.conversations = ConversationStore.of(db)
+        self.conversations = stores.conversations
         self.clock = clock or SystemClock()
-        self.services = Services(knowledge, shops_source, ClassStore(db), self.clock, ResidentStore(db))
-        self.unanswered = UnansweredLog(db)
+        self.services = Services(knowledge, shops_source, stores, self.clock)
+        self.unanswered = stores.unanswered
         self._procedure_concepts = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
         # What FAQ entries and the contact intent declare (worries about the classes, complaints).
         self._postbacks = self._postback_routes()
@@ -93,7 +90,14 @@ class Engine:
             {m.name: [m.name, m.short] for m in municipalities},
         )
 
-    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+    async def handle(self, msg: IncomingMessage, capabilities: Capabilities = PLAIN) -> list[Reply]:
+        return (await self.answer(msg, capabilities)).replies
+
+    async def answer(self, msg: IncomingMessage, capabilities: Capabilities = PLAIN) -> Answer:
+        """The replies to ``msg`` shaped by what the channel can show, and their language."""
+        if msg.kind in welcome.GONE:  # unfollowed or blocked: recorded, nothing said, no state
+            await welcome.gone(self.services.residents, msg.user)
+            return Answer([], None)
         screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
         msg = screened.message
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
@@ -102,14 +106,16 @@ class Engine:
         _after_silence(state, turn.now)
         asked_before = state.pending
         try:
-            replies = screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn)
+            replies = (
+                screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn, capabilities)
+            )
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
-            return screened.warn(turn, smalltalk.error(turn))  # a turn that failed saves nothing
+            return Answer(screened.warn(turn, smalltalk.error(turn)), turn.lang)  # a failed turn saves nothing
         replies = screened.warn(turn, replies)
         if turn.forgotten:
             await self.conversations.forget(msg.user)
-            return replies
+            return Answer(replies, turn.lang)
         if state.pending and not asked_before and msg.text:
             state.pending_text = clean(msg.text)[:MAX_UNDERSTOOD_CHARS]  # its date or level is kept for the answer
         state.last_at = turn.now.isoformat()
@@ -117,7 +123,11 @@ class Engine:
         offered = next((r.buttons for r in reversed(replies) if r.buttons), [])
         state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
         await self.conversations.save(msg.user, state.to_dict())
-        return replies
+        return Answer(replies, turn.lang)
+
+    async def language(self, user: str) -> str:
+        """The language the resident is answered in (for a channel's own words)."""
+        return ConversationState.from_dict(await self.conversations.load(user)).lang
 
     async def forget(self, user: str) -> None:
         """Delete everything stored about a resident (channels call this on /forget)."""
@@ -126,7 +136,9 @@ class Engine:
 
     # -- routing ------------------------------------------------------------------------
 
-    async def _dispatch(self, msg: IncomingMessage, turn: Turn) -> list[Reply]:
+    async def _dispatch(self, msg: IncomingMessage, turn: Turn, capabilities: Capabilities = PLAIN) -> list[Reply]:
+        if msg.kind in welcome.EVENTS:
+            return await welcome.answer(turn, msg, capabilities, self._postback)
         if msg.postback is not None:
             return await self._postback(turn, msg.postback)
         if msg.location is not None:
@@ -441,8 +453,10 @@ class Engine:
         if route is None:
             return smalltalk.unknown_button(turn)
         if action.kind in CITY_ACTIONS and not (action.arg == "*" and action.kind == "unsub"):
-            if self.knowledge.municipality(action.arg) is None:
+            name = cities.official_name(self.knowledge, self.understanding, action.arg, turn.now.date())
+            if name is None:  # a typed name (``/subscribe 宇部``) is read as the understanding reads it
                 return smalltalk.unknown_button(turn)
+            action = replace(action, arg=name)
         return await route(turn, action) or smalltalk.unknown_button(turn)
 
     def _postback_routes(self) -> dict:

@@ -1,6 +1,6 @@
 """One turn of a conversation: everything a skill needs to answer, in one object.
 
-Lives here: ``Services`` (knowledge, shops, class store, clock — shared by all
+Lives here: ``Services`` (knowledge, shops, the stores, clock — shared by all
 turns) and ``Turn`` (services + this resident's state + reply language), with
 the small reply builders every skill uses (texts, menu buttons, map and phone
 links, carrier and city names in the reply language).
@@ -19,6 +19,7 @@ from bot.data.shops import ShopDirectory
 from bot.dialogue.actions import Action
 from bot.dialogue.state import ConversationState
 from bot.messages import Button, Link
+from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
 from bot.store.residents import ResidentStore
 
@@ -34,9 +35,16 @@ CARRIER_NAMES = {
 class Services:
     knowledge: Knowledge
     shops_source: Callable[[], ShopDirectory]
-    classes: ClassStore
+    stores: Stores
     clock: Callable[[], datetime]
-    residents: ResidentStore
+
+    @property
+    def classes(self) -> ClassStore:
+        return self.stores.classes
+
+    @property
+    def residents(self) -> ResidentStore:
+        return self.stores.residents
 
     @property
     def shops(self) -> ShopDirectory:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bot.staff.roles import StaffDirectory, StaffMember
 from bot.store.audit import AuditLog
-from bot.store.database import Database
 
 ACTION_JA = {
     "broadcast": "配信",
@@ -38,9 +37,9 @@ class NotPermitted(Exception):
 
 
 class StaffGuard:
-    def __init__(self, directory: StaffDirectory, db: Database):
+    def __init__(self, directory: StaffDirectory, audit: AuditLog):
         self.directory = directory
-        self.audit = AuditLog(db)
+        self.audit = audit
 
     def member(self, identity: str) -> StaffMember | None:
         return self.directory.member(identity)

@@ -13,6 +13,9 @@ yet are kept), so no process answers from another's stale state. The look costs 
 to the database thread (about 55 µs), so it is taken at most once per ``DELAY`` — as long as
 another process may hold a state back before writing it anyway.
 
+Within a process there is one store (``bot.store.bundle.Stores``): the engine and the reminder
+dispatcher must read the same cache, or one would miss states the other has not written yet.
+
 A state left alone longer than ``silence`` (``expire_after``; the retention policy's 30 days
 by default in ``open_app``) loads as a new conversation: the remembered context expires.
 
@@ -46,16 +49,6 @@ class ConversationStore:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # user key → the state's JSON, not written yet
         self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
-
-    @classmethod
-    def of(cls, db: Database) -> ConversationStore:
-        """The one store of a database: every part of a process (the engine, the
-        reminder sender) must share it, or one would read states the other has
-        not written yet from a cache of its own."""
-        store = db.shared.get(cls)
-        if store is None:
-            store = db.shared[cls] = cls(db)
-        return store
 
     def expire_after(self, silence: timedelta | None, clock: Callable[[], datetime] | None = None) -> None:
         """A state saved longer than ``silence`` ago (by ``clock``) loads as new."""

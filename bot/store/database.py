@@ -262,8 +262,6 @@ class Database:
         self._target = f"file:madoguchi-{id(self)}?mode=memory&cache=shared" if path == ":memory:" else path
         # Coroutines run before closing (stores that gather writes flush here).
         self.before_close: list = []
-        # Stores that must exist once per database (see ConversationStore.of).
-        self.shared: dict = {}
 
     @property
     def conn(self) -> aiosqlite.Connection:

@@ -111,6 +111,15 @@ def _mask(text: str, mentions: Sequence[Mention]) -> str:
     return re.sub(r" +", " ", text).strip()
 
 
+def _known_english_concepts(knowledge: Knowledge) -> set[str]:
+    """The concepts whose English words are known words: those of procedures and life events,
+    aspects ("until when") and who asks or for whom ("grandma", "my wife"), which never put a
+    message out of scope."""
+    concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
+    concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
+    return concepts | {c.id for c in knowledge.concepts.concepts if c.aspect or c.neutral}
+
+
 def scoring_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
     """Every (intent, example) the scorer knows: intents, FAQ, procedures."""
     examples: list[tuple[str, str]] = []
@@ -297,11 +306,7 @@ class Understanding:
         self._sense = lru_cache(maxsize=PARSES_KEPT)(self._sense_of)
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
-        self._procedure_concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
-        self._procedure_concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
-        self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.aspect}  # "until when"
-        # Who asks or for whom ("grandma", "my wife") is known: it never makes a message out of scope.
-        self._procedure_concepts |= {c.id for c in knowledge.concepts.concepts if c.neutral}
+        self._procedure_concepts = _known_english_concepts(knowledge)
         analysed = self.meaning.analyser.words
         self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
         examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]

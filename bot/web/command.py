@@ -66,9 +66,9 @@ async def _serve(args: argparse.Namespace) -> int:
     scheduler = None
     if not args.no_scheduler:
         scheduler = asyncio.create_task(
-            Scheduler(console.db, console.senders.senders, engine=console.runs.engine, knowledge=console.knowledge).run(
-                stop
-            )
+            Scheduler(
+                console.stores, console.senders.senders, engine=console.runs.engine, knowledge=console.knowledge
+            ).run(stop)
         )
 
         async def halt_scheduler() -> None:  # the emergency stop: no scheduled send starts from here any more

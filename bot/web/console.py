@@ -1,5 +1,5 @@
-"""What every page of the web console works on: ``Console`` (the running bot's ``App``, the
-staff directory and ``StaffGuard``, the ``BroadcastService``, the senders and the broadcasts
+"""What every page of the web console works on: ``Console`` (the running bot's ``App`` and its
+stores, the staff directory and ``StaffGuard``, the ``BroadcastService``, the senders and the broadcasts
 running in this process) and the key it is kept under in the aiohttp application.
 
 Lives here only the wiring; each screen's logic is the services' (``bot.classes``,
@@ -18,6 +18,7 @@ from bot.broadcast.senders import SenderSet
 from bot.broadcast.service import BroadcastService
 from bot.staff.guard import StaffGuard
 from bot.staff.roles import StaffDirectory
+from bot.store.bundle import Stores
 from bot.store.web_sessions import WebSessions
 from bot.web.runs import BroadcastRuns
 
@@ -39,10 +40,14 @@ class Console:
     halt_hooks: list = field(default_factory=list)  # coroutines the emergency stop awaits (the scheduler's stop)
 
     def __post_init__(self) -> None:
-        self.guard = StaffGuard(self.staff, self.bot.db)
-        self.broadcasts = BroadcastService(self.bot.db, self.bot.knowledge, self.guard, clock=self.clock)
-        self.runs = BroadcastRuns(self.broadcasts, self.bot.db, self.senders.senders)
+        self.guard = StaffGuard(self.staff, self.stores.audit)
+        self.broadcasts = BroadcastService(self.stores, self.bot.knowledge, self.guard, clock=self.clock)
+        self.runs = BroadcastRuns(self.broadcasts, self.senders.senders)
         self.sessions = WebSessions(self.bot.db, self.idle)
+
+    @property
+    def stores(self) -> Stores:
+        return self.bot.stores
 
     @property
     def db(self):

@@ -18,7 +18,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.staff.roles import StaffDirectory, StaffMember
-from bot.store.database import Database
 from bot.store.staff_logins import LOCK_AFTER, StaffLogins
 
 MIN_LENGTH = 10
@@ -55,11 +54,10 @@ def member_id(typed: str) -> str:
 
 
 async def check_login(
-    db: Database, staff: StaffDirectory, typed: str, password: str, now: float | None = None
+    logins: StaffLogins, staff: StaffDirectory, typed: str, password: str, now: float | None = None
 ) -> LoginResult:
     now = time.time() if now is None else now
     identity = member_id(typed)[:200]
-    logins = StaffLogins(db)
     locked = await logins.locked_until(identity, now)
     if locked is not None:
         minutes = max(1, int((locked - now + 59) // 60))

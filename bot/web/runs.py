@@ -17,15 +17,14 @@ from collections.abc import Mapping
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.sender import Sender
 from bot.broadcast.service import BroadcastService
-from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 
 
 class BroadcastRuns:
-    def __init__(self, service: BroadcastService, db: Database, senders: Mapping[str, Sender]):
+    def __init__(self, service: BroadcastService, senders: Mapping[str, Sender]):
         self.service = service
-        self.engine = BroadcastEngine(db, senders)
+        self.engine = BroadcastEngine(service.stores, senders)
         self._runs: dict[int, tuple[asyncio.Task, asyncio.Event]] = {}
 
     def running(self, broadcast_id: int) -> bool:

@@ -14,20 +14,15 @@ import pytest
 from bot.broadcast.engine import Backoff, BroadcastBusy, BroadcastEngine
 from bot.broadcast.sender import Result
 from bot.store.broadcasts import BroadcastStore
+from bot.store.bundle import Stores
 from bot.store.database import Database
 from bot.store.residents import ResidentStore
 from tests.support.broadcast_fake import FakeSender
+from tests.support.clock import VirtualTime
 from tests.support.staff import subscribe
 
 FAST = Backoff(base=0.001, cap=0.01, jitter=0.0)
 KEYS = [f"fake:{i:04d}" for i in range(60)]
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 async def new_broadcast(db, keys=KEYS, city="宇部市", text="お知らせです") -> int:
@@ -37,7 +32,7 @@ async def new_broadcast(db, keys=KEYS, city="宇部市", text="お知らせで�
 
 def engine(db, *senders, **options) -> BroadcastEngine:
     options.setdefault("backoff", FAST)
-    return BroadcastEngine(db, {s.channel: s for s in senders}, **options)
+    return BroadcastEngine(Stores.over(db), {s.channel: s for s in senders}, **options)
 
 
 async def test_every_recipient_once_and_every_delivery_recorded(db):
@@ -248,15 +243,14 @@ def slow_database(db: Database, seconds: float) -> None:
 
 
 async def test_on_virtual_time_a_slow_database_changes_no_send_time(tmp_path):
-    """The Telegram harness's ``VirtualTime`` moves only through the sleeps asked for, never
+    """The suite's ``VirtualTime`` moves only through the sleeps asked for, never
     while a database call is in flight: two broadcasts side by side meet the same virtual send
     times whether the database answers at once or takes its time in its thread."""
-    telegram_fake = pytest.importorskip("tests.support.telegram_fake")
 
     async def send_times(name: str, delay: float) -> list[tuple[float, list[str], str]]:
         database = await Database(str(tmp_path / name)).open()
         try:
-            vt = telegram_fake.VirtualTime()
+            vt = VirtualTime()
             if delay:
                 slow_database(database, delay)
             first = await new_broadcast(database, KEYS[:40], text="一つ目")

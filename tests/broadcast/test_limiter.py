@@ -10,7 +10,7 @@ import bisect
 import pytest
 
 from bot.broadcast.limiter import RateLimiter
-from tests.support.broadcast_fake import VirtualClock
+from tests.support.clock import VirtualTime
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:
@@ -20,7 +20,7 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
 
 
 async def test_thirty_a_second_for_ten_seconds_in_virtual_time():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(30, clock=clock, sleep=clock.sleep)
     start = clock()
     times = [await limiter.acquire() for _ in range(301)]
@@ -33,7 +33,7 @@ async def test_thirty_a_second_for_ten_seconds_in_virtual_time():
 
 
 async def test_bursts_are_not_let_through_after_idle_time():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(30, clock=clock, sleep=clock.sleep)
     times = [await limiter.acquire() for _ in range(30)]
     await clock.sleep(5.0)  # idle: a token bucket would now let a full bucket through at once
@@ -43,14 +43,14 @@ async def test_bursts_are_not_let_through_after_idle_time():
 
 
 async def test_a_rate_below_one_a_second():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(0.5, clock=clock, sleep=clock.sleep)
     times = [await limiter.acquire() for _ in range(4)]
     assert [round(b - a, 3) for a, b in zip(times, times[1:])] == [2.0, 2.0, 2.0]
 
 
 async def test_per_recipient_interval_holds_one_chat_without_holding_the_others():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(None, per_key=1.0, clock=clock, sleep=clock.sleep)
     a1 = await limiter.acquire(["telegram:1"])
     b = await limiter.acquire(["telegram:2"])
@@ -59,7 +59,7 @@ async def test_per_recipient_interval_holds_one_chat_without_holding_the_others(
 
 
 async def test_two_sends_to_one_recipient_waiting_at_once_are_an_interval_apart():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(30, per_key=1.0, clock=clock, sleep=clock.sleep)
     await limiter.acquire(["telegram:0"])  # the next grant waits for the spacing, holding the lock
     one, other, again = await asyncio.gather(
@@ -70,7 +70,7 @@ async def test_two_sends_to_one_recipient_waiting_at_once_are_an_interval_apart(
 
 
 async def test_pause_holds_every_grant():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(30, clock=clock, sleep=clock.sleep)
     first = await limiter.acquire()
     limiter.pause(3.0)
@@ -78,7 +78,7 @@ async def test_pause_holds_every_grant():
 
 
 async def test_no_limit_waits_for_nothing():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(None, clock=clock, sleep=clock.sleep)
     for _ in range(1000):
         await limiter.acquire()
@@ -106,7 +106,7 @@ async def test_many_concurrent_waiters_in_real_time_stay_within_the_window():
 
 
 async def test_many_concurrent_waiters_get_the_full_rate_in_virtual_time():
-    clock = VirtualClock()
+    clock = VirtualTime()
     limiter = RateLimiter(100, clock=clock, sleep=clock.sleep)
     times: list[float] = []
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from bot.broadcast.reminders import ReminderDispatcher, due_at, reminder_text
 from bot.broadcast.sender import Result
 from bot.classes.model import ClassSession
 from bot.clock import TOKYO, FixedClock
 from bot.messages import IncomingMessage
+from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
 from bot.store.database import Database
 from bot.store.reminders import ReminderStore
@@ -41,13 +40,6 @@ DUE = datetime(2026, 11, 29, 10, 0, tzinfo=TOKYO)
 
 async def press(app, data, user=USER):
     return await app.engine.handle(IncomingMessage(user, postback=data))
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 async def a_class(db, c: ClassSession = CLASS) -> ClassSession:
@@ -104,76 +96,90 @@ async def test_sent_the_day_before_not_earlier_and_survives_a_restart(tmp_path):
     c = await a_class(db)
     assert await ReminderStore(db).add(USER, c.id, due_at(c))
     sender = FakeSender()
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE - timedelta(minutes=1))).run_due() == {}
+    assert (
+        await ReminderDispatcher(
+            Stores.over(db), {"fake": sender}, clock=FixedClock(DUE - timedelta(minutes=1))
+        ).run_due()
+        == {}
+    )
     await db.close()  # restart
     db = await Database(path).open()
-    counts = await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE + timedelta(seconds=30))).run_due()
+    counts = await ReminderDispatcher(
+        Stores.over(db), {"fake": sender}, clock=FixedClock(DUE + timedelta(seconds=30))
+    ).run_due()
     assert counts == {"sent": 1}
     (call,) = sender.calls
     assert call.keys == [USER] and "はじめてのスマートフォン" in call.text
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE + timedelta(hours=1))).run_due() == {}
+    assert (
+        await ReminderDispatcher(
+            Stores.over(db), {"fake": sender}, clock=FixedClock(DUE + timedelta(hours=1))
+        ).run_due()
+        == {}
+    )
     assert (await ReminderStore(db).counts()) == {"sent": 1}
     await db.close()
 
 
-async def test_never_at_night_a_bot_down_overnight_waits_for_the_morning(db):
+async def test_never_at_night_a_bot_down_overnight_waits_for_the_morning(db, stores):
     c = await a_class(db, ClassSession(**{**CLASS.__dict__, "start": "15:00"}))
     await ReminderStore(db).add(USER, c.id, due_at(c))
     sender = FakeSender()
     night = datetime(2026, 11, 30, 3, 0, tzinfo=TOKYO)  # the bot was down from before 10:00 the day before
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(night)).run_due() == {"waiting": 1}
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(night + timedelta(hours=4))).run_due() == {}
+    assert await ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(night)).run_due() == {"waiting": 1}
+    assert (
+        await ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(night + timedelta(hours=4))).run_due() == {}
+    )
     morning = datetime(2026, 11, 30, 8, 0, tzinfo=TOKYO)
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(morning)).run_due() == {"sent": 1}
+    assert await ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(morning)).run_due() == {"sent": 1}
 
 
-async def test_too_late_to_send_is_expired(db):
+async def test_too_late_to_send_is_expired(db, stores):
     c = await a_class(db)
     await ReminderStore(db).add(USER, c.id, due_at(c))
     after_start = datetime(2026, 11, 30, 10, 31, tzinfo=TOKYO)
-    assert await ReminderDispatcher(db, {"fake": FakeSender()}, clock=FixedClock(after_start)).run_due() == {
+    assert await ReminderDispatcher(stores, {"fake": FakeSender()}, clock=FixedClock(after_start)).run_due() == {
         "expired": 1
     }
 
 
-async def test_a_removed_class_cancels_its_reminders(db):
+async def test_a_removed_class_cancels_its_reminders(db, stores):
     c = await a_class(db)
     store = ReminderStore(db)
     await store.add(USER, c.id, due_at(c))
     await ScheduleStore(db).remove([c.id])
     assert (await store.of_user(USER, ("cancelled",)))[0].last_error == "class removed"
     sender = FakeSender()
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE)).run_due() == {}
+    assert await ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(DUE)).run_due() == {}
     assert sender.calls == []
 
 
-async def test_blocked_residents_and_retries(db):
+async def test_blocked_residents_and_retries(db, stores):
     c = await a_class(db)
     store = ReminderStore(db)
     await store.add(USER, c.id, due_at(c))
     await store.add("fake:r2", c.id, due_at(c))
     await ResidentStore(db).set_blocked(USER, True)
     sender = FakeSender(outcomes={"fake:r2": [Result.retry("timeout"), Result.sent()]})
-    dispatcher = ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE))
+    dispatcher = ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(DUE))
     assert await dispatcher.run_due() == {"cancelled": 1, "retry": 1}
-    later = ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE + timedelta(hours=2)))
+    later = ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(DUE + timedelta(hours=2)))
     assert await later.run_due() == {"sent": 1}
     assert [k for call in sender.calls for k in call.keys] == ["fake:r2", "fake:r2"]
 
 
-async def test_a_reminder_left_sending_by_a_crash_goes_again(db):
+async def test_a_reminder_left_sending_by_a_crash_goes_again(db, stores):
     c = await a_class(db)
     store = ReminderStore(db)
     await store.add(USER, c.id, due_at(c))
     (claimed,) = await store.claim_due(DUE)  # the process died right after this
     sender = FakeSender()
-    assert await ReminderDispatcher(db, {"fake": sender}, clock=FixedClock(DUE)).run_due() == {"sent": 1}
+    assert await ReminderDispatcher(stores, {"fake": sender}, clock=FixedClock(DUE)).run_due() == {"sent": 1}
     assert claimed.status == "sending"
 
 
-async def test_only_the_channels_this_process_can_send_on(db):
+async def test_only_the_channels_this_process_can_send_on(db, stores):
     c = await a_class(db)
     await ReminderStore(db).add("line:U1", c.id, due_at(c))
-    assert await ReminderDispatcher(db, {"fake": FakeSender()}, clock=FixedClock(DUE)).run_due() == {}
+    assert await ReminderDispatcher(stores, {"fake": FakeSender()}, clock=FixedClock(DUE)).run_due() == {}
     line = FakeSender(channel="line")
-    assert await ReminderDispatcher(db, {"line": line}, clock=FixedClock(DUE)).run_due() == {"sent": 1}
+    assert await ReminderDispatcher(stores, {"line": line}, clock=FixedClock(DUE)).run_due() == {"sent": 1}

@@ -19,6 +19,7 @@ from bot.staff.guard import NotPermitted, StaffGuard
 from bot.staff.roles import StaffDirectory
 from bot.store.audit import AuditLog
 from bot.store.broadcasts import BroadcastStore
+from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
 from bot.store.database import Database
 from tests.conftest import NOW
@@ -35,28 +36,21 @@ UBE = dict(
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
 def guard_for(tmp_path):
     staff = StaffDirectory.load(write_staff(tmp_path))
-    return lambda db: StaffGuard(staff, db)
+    return lambda db: StaffGuard(staff, AuditLog(db))
 
 
 @pytest.fixture
-def service(db, knowledge, guard_for):
-    return BroadcastService(db, knowledge, guard_for(db), clock=FixedClock(NOW))
+def service(db, knowledge, guard_for, stores):
+    return BroadcastService(stores, knowledge, guard_for(db), clock=FixedClock(NOW))
 
 
 async def audit(db) -> list[tuple[str, str, str]]:
     return [(e["actor"], e["action"], e["outcome"]) for e in reversed(await AuditLog(db).entries())]
 
 
-async def test_preview_confirm_send_report_and_audit(db, service):
+async def test_preview_confirm_send_report_and_audit(db, service, stores):
     await subscribe(db, "宇部市", ["fake:1", "fake:2", "line:U1"])
     sender = FakeSender()
     preview = await service.preview(
@@ -68,7 +62,7 @@ async def test_preview_confirm_send_report_and_audit(db, service):
     assert "現在の受信者: 3人" in shown and "12月の講習会のお知らせです" in shown and "LINE" in shown
     assert await BroadcastStore(db).list() == []  # a preview stores nothing
     bid = await service.confirm(preview)
-    report = await service.send("cli:ube", bid, BroadcastEngine(db, {"fake": sender}))
+    report = await service.send("cli:ube", bid, BroadcastEngine(stores, {"fake": sender}))
     assert (report.sent, report.failed) == (2, 1)
     text = report_text(service.knowledge, report)
     assert "送信 2人、失敗 1人、ブロック 0人（対象 3人" in text and "--retry-failed" in text
@@ -78,14 +72,14 @@ async def test_preview_confirm_send_report_and_audit(db, service):
     assert entries[-1][2].startswith("done: total=3 sent=2 failed=1")
 
 
-async def test_a_municipal_member_cannot_broadcast_to_another_city(db, service):
+async def test_a_municipal_member_cannot_broadcast_to_another_city(db, service, stores):
     await subscribe(db, "下関市", ["fake:1"])
     with pytest.raises(NotPermitted) as exc:
         await service.preview("cli:ube", "下関市", text="x")
     assert "下関市" in str(exc.value)
     bid = await BroadcastStore(db).create("cli:admin", "下関市", "text", "x")
     with pytest.raises(NotPermitted):
-        await service.send("cli:ube", bid, BroadcastEngine(db, {"fake": FakeSender()}))
+        await service.send("cli:ube", bid, BroadcastEngine(stores, {"fake": FakeSender()}))
     with pytest.raises(NotPermitted):
         await service.cancel("cli:ube", bid)
     with pytest.raises(NotPermitted):
@@ -152,7 +146,7 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_goes_at_its_time(tmp
     db = await Database(path).open()
     await subscribe(db, "宇部市", ["fake:1", "fake:2"])
     at = datetime(2026, 11, 27, 10, 0, tzinfo=TOKYO)
-    service = BroadcastService(db, knowledge, guard_for(db), clock=FixedClock(NOW))
+    service = BroadcastService(Stores.over(db), knowledge, guard_for(db), clock=FixedClock(NOW))
     bid = await service.confirm(await service.preview("cli:ube", "宇部市", text="明日のお知らせ", send_at=at))
     assert (await BroadcastStore(db).get(bid)).status == "scheduled"
     await db.close()  # the bot stops …
@@ -160,29 +154,29 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_goes_at_its_time(tmp
     db = await Database(path).open()  # … and starts again
     await subscribe(db, "宇部市", ["fake:3"])  # subscribed before the time: receives it
     sender = FakeSender()
-    early = await Scheduler(db, {"fake": sender}, clock=FixedClock(at - timedelta(minutes=1))).tick()
+    early = await Scheduler(Stores.over(db), {"fake": sender}, clock=FixedClock(at - timedelta(minutes=1))).tick()
     assert early.reports == [] and sender.calls == []
-    tick = await Scheduler(db, {"fake": sender}, clock=FixedClock(at)).tick()
+    tick = await Scheduler(Stores.over(db), {"fake": sender}, clock=FixedClock(at)).tick()
     (report,) = tick.reports
     assert report.finished and sorted(sender.sent_keys()) == ["fake:1", "fake:2", "fake:3"]
     assert (await BroadcastStore(db).get(bid)).status == "done"
-    again = await Scheduler(db, {"fake": sender}, clock=FixedClock(at + timedelta(hours=1))).tick()
+    again = await Scheduler(Stores.over(db), {"fake": sender}, clock=FixedClock(at + timedelta(hours=1))).tick()
     assert again.reports == [] and len(sender.calls) == 3
     assert ("system:scheduler", "broadcast.send") in [(a, b) for a, b, _ in await audit(db)]
     await db.close()
 
 
-async def test_a_scheduled_broadcast_can_be_cancelled(db, service):
+async def test_a_scheduled_broadcast_can_be_cancelled(db, service, stores):
     await subscribe(db, "宇部市", ["fake:1"])
     at = NOW + timedelta(days=1)
     bid = await service.confirm(await service.preview("cli:ube", "宇部市", text="x", send_at=at))
     assert await service.cancel("cli:ube", bid)
-    tick = await Scheduler(db, {"fake": FakeSender()}, clock=FixedClock(at + timedelta(minutes=1))).tick()
+    tick = await Scheduler(stores, {"fake": FakeSender()}, clock=FixedClock(at + timedelta(minutes=1))).tick()
     assert tick.reports == [] and (await BroadcastStore(db).get(bid)).status == "cancelled"
     assert not await service.cancel("cli:ube", bid)
 
 
-async def test_the_scheduler_resumes_a_broadcast_whose_process_died(db):
+async def test_the_scheduler_resumes_a_broadcast_whose_process_died(db, stores):
     import socket
     import subprocess
     import sys
@@ -196,7 +190,7 @@ async def test_the_scheduler_resumes_a_broadcast_whose_process_died(db):
     await store.acquire(bid, f"{socket.gethostname()}:{proc.pid}:gone", 1e12, 30.0)
     claimed = await store.claim(bid, "fake", 1, 0.0)  # it was sending this one when it died
     sender = FakeSender()
-    tick = await Scheduler(db, {"fake": sender}, clock=FixedClock(NOW)).tick()
+    tick = await Scheduler(stores, {"fake": sender}, clock=FixedClock(NOW)).tick()
     (report,) = tick.reports
     assert report.finished and report.resent == 1 and sorted(sender.sent_keys()) == ["fake:1", "fake:2"]
     assert claimed[0][0] == "fake:1"
@@ -217,7 +211,7 @@ def test_a_stop_before_the_first_send_sends_nothing_and_pauses(tmp_path):
         bid = await BroadcastStore(db).create("cli:admin", "宇部市", "text", "x")
         stop = asyncio.Event()
         stop.set()
-        report = await BroadcastEngine(db, {"fake": FakeSender()}).run(bid, stop=stop)
+        report = await BroadcastEngine(Stores.over(db), {"fake": FakeSender()}).run(bid, stop=stop)
         await db.close()
         return report
 

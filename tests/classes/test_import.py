@@ -15,7 +15,6 @@ from bot.classes.importer import apply_plan, plan_import
 from bot.clock import TOKYO
 from bot.data.shops import load_shops
 from bot.store.classes import ClassStore
-from bot.store.database import Database
 from bot.store.reminders import ReminderStore
 from bot.store.schedule import ScheduleStore
 
@@ -53,6 +52,25 @@ def csv_text(rows: list[list[str]], header: list[str] = HEADER) -> str:
     return "".join(",".join(cell(v) for v in row) + "\r\n" for row in [header, *rows])
 
 
+# A class in another municipality (for the municipal member who may import only Ube's).
+SHIMONOSEKI = [
+    "山口県",
+    "下関市",
+    "ソフトバンク下関山の田",
+    "083-251-4020",
+    "下関市山の田本町6-2",
+    "2026/12/07",
+    "10:00",
+    "",
+    "入門",
+    "はじめてのスマホ",
+    "5",
+    "2",
+    "",
+    "",
+]
+
+
 def write(tmp_path, rows, encoding="utf-8-sig", name="schedule.csv", header=HEADER):
     path = tmp_path / name
     path.write_bytes(csv_text(rows, header).encode(encoding))
@@ -62,13 +80,6 @@ def write(tmp_path, rows, encoding="utf-8-sig", name="schedule.csv", header=HEAD
 @pytest.fixture(scope="module")
 def shops(knowledge):
     return load_shops(config.shops_file(), knowledge.municipalities.municipalities)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 @pytest.mark.parametrize(
@@ -245,23 +256,7 @@ def test_a_file_that_is_not_text(tmp_path, knowledge):
 
 
 def test_a_municipal_member_imports_only_their_cities(tmp_path, knowledge):
-    shimonoseki = [
-        "山口県",
-        "下関市",
-        "ソフトバンク下関山の田",
-        "083-251-4020",
-        "下関市山の田本町6-2",
-        "2026/12/07",
-        "10:00",
-        "",
-        "入門",
-        "はじめてのスマホ",
-        "5",
-        "2",
-        "",
-        "",
-    ]
-    schedule = read_schedule(write(tmp_path, [GOOD[0], shimonoseki]), knowledge, allowed=lambda city: city == "宇部市")
+    schedule = read_schedule(write(tmp_path, [GOOD[0], SHIMONOSEKI]), knowledge, allowed=lambda city: city == "宇部市")
     (problem,) = schedule.problems
     assert (problem.row, problem.column) == (
         3,
@@ -303,42 +298,48 @@ def test_yaml_schedules_with_unquoted_dates_and_times(tmp_path, knowledge):
 async def test_all_or_nothing_then_valid_rows_only(tmp_path, knowledge, db):
     rows = [*GOOD, [*DOCOMO_UBE, "2026/02/30", "10:30", "", "入門", "x", "5", "5", "", ""]]
     schedule = read_schedule(write(tmp_path, rows), knowledge)
-    plan = await plan_import(db, schedule)
+    plan = await plan_import(ScheduleStore(db), schedule)
     assert plan.refusal and "何も取り込みません" in plan.refusal and not plan.will_write
     with pytest.raises(ValueError):
-        await apply_plan(db, plan)
+        await apply_plan(ScheduleStore(db), plan)
     assert await ClassStore(db).count() == 0
-    plan = await plan_import(db, schedule, valid_only=True)
+    plan = await plan_import(ScheduleStore(db), schedule, valid_only=True)
     assert plan.refusal is None and plan.count("new") == 3
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     assert await ClassStore(db).count() == 3
 
 
 async def test_a_reimport_updates_instead_of_duplicating(tmp_path, knowledge, db):
-    await apply_plan(db, await plan_import(db, read_schedule(write(tmp_path, GOOD), knowledge)))
+    await apply_plan(
+        ScheduleStore(db), await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, GOOD), knowledge))
+    )
     before = await ScheduleStore(db).in_month(["宇部市"], "2026-12")
     changed = [row[:] for row in GOOD]
     changed[0][11] = "2"  # seats left 5 → 2
-    plan = await plan_import(db, read_schedule(write(tmp_path, changed), knowledge))
+    plan = await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, changed), knowledge))
     assert (plan.count("new"), plan.count("updated"), plan.count("unchanged")) == (0, 1, 2)
     (update,) = [c for c in plan.changes if c.kind == "updated"]
     assert "残席 5→2" in update.describe()
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     after = await ScheduleStore(db).in_month(["宇部市"], "2026-12")
     assert len(after) == 3 and [c.id for c in after] == [c.id for c in before]
     assert after[0].seats_left == 2
 
 
 async def test_a_dry_run_plan_writes_nothing_and_replace_removes_what_the_file_dropped(tmp_path, knowledge, db):
-    await apply_plan(db, await plan_import(db, read_schedule(write(tmp_path, GOOD), knowledge)))
+    await apply_plan(
+        ScheduleStore(db), await plan_import(ScheduleStore(db), read_schedule(write(tmp_path, GOOD), knowledge))
+    )
     store = ScheduleStore(db)
     dropped = (await store.in_month(["宇部市"], "2026-12"))[1]
     reminders = ReminderStore(db)
     await reminders.add("telegram:1", dropped.id, datetime(2026, 12, 4, 10, tzinfo=TOKYO))
-    plan = await plan_import(db, read_schedule(write(tmp_path, [GOOD[0], GOOD[2]]), knowledge), replace=True)
+    plan = await plan_import(
+        ScheduleStore(db), read_schedule(write(tmp_path, [GOOD[0], GOOD[2]]), knowledge), replace=True
+    )
     assert [c.kind for c in plan.changes].count("removed") == 1
     assert await ClassStore(db).count() == 3  # planning wrote nothing
-    await apply_plan(db, plan)
+    await apply_plan(ScheduleStore(db), plan)
     assert [c.title for c in await store.in_month(["宇部市"], "2026-12")] == [GOOD[0][9], GOOD[2][9]]
     (reminder,) = await reminders.of_user("telegram:1", ("cancelled",))
     assert reminder.last_error == "class removed"
@@ -346,5 +347,7 @@ async def test_a_dry_run_plan_writes_nothing_and_replace_removes_what_the_file_d
 
 async def test_replace_needs_a_file_without_errors(tmp_path, knowledge, db):
     rows = [GOOD[0], [*DOCOMO_UBE, "2026/02/30", "10:30", "", "入門", "x", "5", "5", "", ""]]
-    plan = await plan_import(db, read_schedule(write(tmp_path, rows), knowledge), valid_only=True, replace=True)
+    plan = await plan_import(
+        ScheduleStore(db), read_schedule(write(tmp_path, rows), knowledge), valid_only=True, replace=True
+    )
     assert plan.refusal and "--replace" in plan.refusal

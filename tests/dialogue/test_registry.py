@@ -29,7 +29,7 @@ def test_an_intent_without_a_skill_is_refused_at_start(tmp_path, knowledge):
     problems = registry.missing(changed)
     assert len(problems) == 1 and "intents.yaml:" in problems[0] and "'weather'" in problems[0]
     with pytest.raises(DataError):
-        Engine(changed, lambda: None, db=None)
+        Engine(changed, lambda: None, stores=None)
 
 
 def test_labels_come_from_the_registry():

@@ -7,18 +7,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-import pytest
-
-from bot.store.database import Database
 from bot.store.overview import COUNT_CAP, Overview
 from bot.store.residents import ResidentStore
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "o.db")).open()
-    yield database
-    await database.close()
 
 
 async def test_subscribers_agree_with_the_plain_query(db):

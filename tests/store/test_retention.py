@@ -26,13 +26,6 @@ T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
-
-
 async def count(db, sql: str) -> int:
     async with db.conn.execute(sql) as cur:
         (n,) = await cur.fetchone()

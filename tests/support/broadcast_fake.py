@@ -13,9 +13,8 @@ Lives here:
   factory, configured from the environment: ``FAKE_CHANNEL`` (default ``fake``),
   ``FAKE_LOG`` (the file), ``FAKE_DELAY`` (seconds), ``FAKE_RATE`` (calls a second),
   ``FAKE_BATCH``, ``FAKE_CONCURRENCY``, ``FAKE_BLOCKED`` (comma-separated user keys).
-* ``VirtualClock`` — monotonic time that only ``sleep`` moves (for the limiter: each sleep
-  moves it on its own, so with several waiters at once waits come out at least as long as
-  asked, never shorter; ``telegram_fake.VirtualTime`` overlaps concurrent sleepers).
+
+The virtual clock is ``tests.support.clock.VirtualTime``.
 """
 
 from __future__ import annotations
@@ -99,19 +98,3 @@ def make_sender(options) -> FakeSender:
         outcomes={k: Result.blocked("Forbidden: bot was blocked by the user") for k in blocked},
         log=env.get("FAKE_LOG"),
     )
-
-
-class VirtualClock:
-    """Monotonic seconds that advance only when ``sleep`` is awaited."""
-
-    def __init__(self, start: float = 1000.0):
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)

@@ -1,27 +1,25 @@
 """Answering one resident: the reply token first, a push message only if enabled.
 
-Lives here: ``Messenger`` (one answer to one resident through line-bot-sdk's
-``AsyncMessagingApi``), ``Outcome`` and ``retry_key``. A reply token is single-use
-and expires after about a minute, so a reply is retried only briefly on 429, 5xx
-and timeouts. When LINE says the token is invalid or expired (400 "Invalid reply
-token"), or the reply keeps failing, the answer is pushed — only when the push
-fallback is enabled, since pushes count against the monthly message quota and
-replies are free. A push carries an ``X-Line-Retry-Key`` so that its retries never
-deliver twice (409 means LINE already accepted it). A reply that timed out may still
-have arrived, so the push after it can repeat an answer: a repeat is better than a
-resident left without one. Talks to the LINE API only.
+Lives here: ``Messenger`` (the outcome a ``Result``; how it went counted in ``counts``:
+replied, pushed, not_sent, failed) and ``retry_key``. A reply token is single-use and
+expires in about a minute, so a reply is retried only briefly; when it is refused as
+invalid or keeps failing, the answer is pushed if the push fallback is on (pushes count
+against the monthly quota). A push carries an ``X-Line-Retry-Key`` so its retries never
+deliver twice (409: accepted before). Talks to the LINE API only.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import uuid
+from collections import Counter
 
 from linebot.v3.messaging import AsyncMessagingApi, Message, PushMessageRequest, ReplyMessageRequest
 
 from bot.channels.line.render import MAX_MESSAGES
-from bot.channels.line.retry import Backoff, describe, retryable, status_of, with_retries
+from bot.channels.line.retry import LINE_BACKOFF, describe, retryable, status_of, with_retries
+from bot.delivery.backoff import Backoff
+from bot.delivery.outcome import Result
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +27,6 @@ RETRY_KEY_NAMESPACE = uuid.UUID("7d4b1b8e-6f0e-5b7c-9a55-6d61646f6775")  # fixed
 INVALID_REPLY_TOKEN = "invalid reply token"
 DEFAULT_TIMEOUT = 10.0  # seconds per API call
 REPLY_BACKOFF = Backoff(attempts=3, base=0.3, cap=2.0)  # the token will not wait long
-
-
-class Outcome(str, enum.Enum):
-    REPLIED = "replied"
-    PUSHED = "pushed"
-    NOT_SENT = "not_sent"  # the reply token failed and push is off
-    FAILED = "failed"
 
 
 def retry_key(*parts: str) -> str:
@@ -66,17 +57,22 @@ class Messenger:
     ):
         self.api = api
         self.push_fallback = push_fallback
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or LINE_BACKOFF
         self.reply_backoff = reply_backoff or REPLY_BACKOFF
         self.timeout = timeout
+        self.counts: Counter[str] = Counter()
+
+    def _counted(self, how: str, result: Result) -> Result:
+        self.counts[how] += 1
+        return result
 
     async def send(
         self, user_id: str, reply_token: str | None, messages: list[Message], key: str | None = None
-    ) -> Outcome:
+    ) -> Result:
         """Deliver ``messages`` (at most 5) to the resident; ``key`` names the answer
         (the webhookEventId) so that a push retried is delivered once."""
         if not messages:
-            return Outcome.NOT_SENT
+            return self._counted("not_sent", Result.not_sent("nothing to send"))
         if len(messages) > MAX_MESSAGES:
             log.warning("%d messages for one call; only %d are sent", len(messages), MAX_MESSAGES)
             messages = messages[:MAX_MESSAGES]
@@ -89,18 +85,18 @@ class Messenger:
                     self.reply_backoff,
                     "LINE reply",
                 )
-                return Outcome.REPLIED
+                return self._counted("replied", Result.sent())
             except Exception as exc:  # noqa: BLE001
                 if not (invalid_reply_token(exc) or retryable(exc)):
                     log.error("LINE refused a reply: %s", describe(exc))
-                    return Outcome.FAILED  # a push of the same messages would be refused too
+                    return self._counted("failed", Result.failed(describe(exc)))  # a push would be refused too
                 reason = describe(exc)
         if not self.push_fallback:
             log.warning("answer not delivered (%s); the push fallback is off", reason)
-            return Outcome.NOT_SENT
+            return self._counted("not_sent", Result.not_sent(reason))
         return await self.push(user_id, messages, retry_key("push", key or uuid.uuid4().hex))
 
-    async def push(self, user_id: str, messages: list[Message], key: str) -> Outcome:
+    async def push(self, user_id: str, messages: list[Message], key: str) -> Result:
         request = PushMessageRequest(to=user_id, messages=messages[:MAX_MESSAGES])
         try:
             await with_retries(
@@ -109,8 +105,7 @@ class Messenger:
                 "LINE push",
             )
         except Exception as exc:  # noqa: BLE001
-            if already_accepted(exc):
-                return Outcome.PUSHED
-            log.error("LINE push failed: %s", describe(exc))
-            return Outcome.FAILED
-        return Outcome.PUSHED
+            if not already_accepted(exc):
+                log.error("LINE push failed: %s", describe(exc))
+                return self._counted("failed", Result.failed(describe(exc)))
+        return self._counted("pushed", Result.sent())

@@ -1,14 +1,10 @@
 """Webhook bodies and events: LINE's JSON in, ``Inbound`` out.
 
-Lives here: ``parse_body`` (the raw body → the list of event objects, or
-``MalformedBody``), ``to_inbound`` (one event → ``Inbound`` or ``None`` when there is
-nothing to do) and ``Inbound`` itself: the platform-neutral ``IncomingMessage`` plus
-the LINE facts the channel needs (user id, reply token, webhookEventId — derived from the
-event when LINE gave none, ``event_id_of`` —, redelivery).
-
-Events are read with line-bot-sdk's webhook models. The conversation key of a
-resident is ``line:<userId>``. Only one-to-one chats are answered (group and room
-events, standby-mode events and unknown event types are skipped). Touches nothing.
+Lives here: ``parse_body`` (the raw body → its events, or ``MalformedBody``), ``to_inbound``
+(one event → ``Inbound``, or None when there is nothing to do) and ``Inbound``: the
+``IncomingMessage`` — text, location, postback, unsupported media, follow, unfollow — plus
+user id, reply token, webhookEventId (derived when LINE gave none) and redelivery. Read
+with line-bot-sdk's models; only one-to-one chats are answered. Touches nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from linebot.v3.webhooks import (
     Event,
@@ -32,13 +27,12 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from bot.messages import IncomingMessage, Location
+from bot.messages import IncomingMessage, Kind, Location
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "line"
 _SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON can carry a lone one; no store can keep it
-Kind = Literal["message", "follow", "unfollow", "unsupported"]
 
 
 class MalformedBody(ValueError):
@@ -47,18 +41,21 @@ class MalformedBody(ValueError):
 
 @dataclass(frozen=True)
 class Inbound:
-    """One event worth acting on. ``message`` is set when ``kind == "message"``."""
+    """One event worth acting on: the message for the core, and how to answer it."""
 
-    kind: Kind
+    message: IncomingMessage
     user_id: str
     event_id: str | None = None
     reply_token: str | None = None
     redelivery: bool = False
-    message: IncomingMessage | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return self.message.kind
 
     @property
     def user_key(self) -> str:
-        return user_key(self.user_id)
+        return self.message.user
 
 
 def user_key(user_id: str) -> str:
@@ -142,7 +139,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
             delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
             return Inbound(
-                "unsupported",
+                IncomingMessage(user_key(raw["source"]["userId"]), kind=Kind.UNSUPPORTED),
                 raw["source"]["userId"],
                 event_id_of(raw),
                 raw["replyToken"],
@@ -161,22 +158,24 @@ def to_inbound(raw: dict) -> Inbound | None:
         "reply_token": getattr(event, "reply_token", None),
         "redelivery": bool(getattr(getattr(event, "delivery_context", None), "is_redelivery", False)),
     }
-    key = user_key(source.user_id)
+    message = _message(event, user_key(source.user_id))
+    return None if message is None else Inbound(message, **common)
+
+
+def _message(event: Event, key: str) -> IncomingMessage | None:
     if isinstance(event, FollowEvent):
-        return Inbound("follow", **common)
+        return IncomingMessage(key, kind=Kind.FOLLOW)
     if isinstance(event, UnfollowEvent):
-        return Inbound("unfollow", **common)
+        return IncomingMessage(key, kind=Kind.UNFOLLOW)
     if isinstance(event, PostbackEvent):
         data = _SURROGATES.sub("", event.postback.data or "") if event.postback else ""
-        return Inbound("message", message=IncomingMessage(key, postback=data), **common)
-    if isinstance(event, MessageEvent):
-        content = event.message
-        if isinstance(content, TextMessageContent):
-            text = _without_line_emoji(content.text or "", content.emojis)
-            return Inbound("message", message=IncomingMessage(key, text=text), **common)
-        if isinstance(content, LocationMessageContent):
-            where = _location(content)
-            if where is not None:
-                return Inbound("message", message=IncomingMessage(key, location=where), **common)
-        return Inbound("unsupported", **common)  # sticker, image, audio, video, file, …
-    return None  # join, leave, beacon, account link, …: nothing for a resident to read
+        return IncomingMessage(key, postback=data)
+    if not isinstance(event, MessageEvent):
+        return None  # join, leave, beacon, account link, …: nothing for a resident to read
+    content = event.message
+    if isinstance(content, TextMessageContent):
+        return IncomingMessage(key, text=_without_line_emoji(content.text or "", content.emojis))
+    where = _location(content) if isinstance(content, LocationMessageContent) else None
+    if where is not None:
+        return IncomingMessage(key, location=where)
+    return IncomingMessage(key, kind=Kind.UNSUPPORTED)  # sticker, image, audio, video, file, …

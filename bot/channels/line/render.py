@@ -1,19 +1,10 @@
-"""Replies → LINE message objects, within LINE's limits.
+"""Replies → LINE message objects, within LINE's limits (``Capabilities`` of the registry).
 
-Lives here: ``render`` and the small measuring helpers it needs. The rules:
-
-- each reply's text is a text message (at most 5,000 UTF-16 units, as LINE counts);
-- the buttons become quick-reply items on the last message (at most 13, labels at
-  most 20 characters; the full label is sent as ``displayText`` so the resident sees
-  what was pressed), with the button data as the postback data;
-- links become a Flex message of URI-action buttons (http, https, line and ``tel:``,
-  so a phone number is one tap; labels shortened to 20 characters keep the number);
-- places become location messages only when their coordinates are verified (the
-  map link is there for the others);
-- one call carries at most 5 messages: texts are merged before anything is lost,
-  and location pins are the first to go.
-
-Builds line-bot-sdk model objects; touches nothing else.
+Lives here: ``render`` and its measuring helpers. Texts are split at 5,000 UTF-16 units;
+buttons become quick-reply items on the last message (at most 13, labels of 20 with the
+full label as ``displayText``); links become a Flex message of URI buttons (``tel:`` too,
+the number kept in the label); one call carries at most 5 messages, texts merged before
+anything is lost. Builds line-bot-sdk models; touches nothing else.
 """
 
 from __future__ import annotations
@@ -27,7 +18,6 @@ from linebot.v3.messaging import (
     FlexButton,
     FlexCarousel,
     FlexMessage,
-    LocationMessage,
     Message,
     PostbackAction,
     QuickReply,
@@ -36,42 +26,24 @@ from linebot.v3.messaging import (
     URIAction,
 )
 
-from bot.messages import Button, Link, Place, Reply
+from bot.channels.registry import capabilities
+from bot.delivery.text import ELLIPSIS, clip, split_text, utf16_len
+from bot.messages import Button, Link, Reply
 
 log = logging.getLogger(__name__)
 
+CAPABILITIES = capabilities("line")
 MAX_MESSAGES = 5
-MAX_QUICK_REPLIES = 13
+MAX_QUICK_REPLIES = CAPABILITIES.buttons
 MAX_LABEL = 20
-MAX_TEXT = 5000
+MAX_TEXT = CAPABILITIES.text_limit
 MAX_ALT_TEXT = 400
 MAX_DISPLAY_TEXT = 300
 MAX_POSTBACK_DATA = 300
 MAX_URI = 1000
-MAX_LOCATION_FIELD = 100
 BUTTONS_PER_BUBBLE = 10
 MAX_BUBBLES = 12
-URI_SCHEMES = ("https://", "http://", "tel:", "line://")
-ELLIPSIS = "…"
 _PHONE = re.compile(r"\+?\d[\d-]{4,}\d")
-
-
-def utf16_len(text: str) -> int:
-    """Length as LINE counts text: UTF-16 code units (an emoji such as 🍎 is 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` UTF-16 units, ending in an ellipsis when cut."""
-    if utf16_len(text) <= limit:
-        return text
-    out, used = [], utf16_len(ELLIPSIS)
-    for ch in text:
-        used += utf16_len(ch)
-        if used > limit:
-            break
-        out.append(ch)
-    return "".join(out) + ELLIPSIS
 
 
 def fit_label(label: str, limit: int = MAX_LABEL) -> str:
@@ -103,7 +75,7 @@ def link_label(link: Link) -> str:
 
 
 def usable_link(link: Link) -> bool:
-    return link.url.startswith(URI_SCHEMES) and len(link.url) <= MAX_URI and bool(link.label.strip())
+    return CAPABILITIES.links(link.url) and len(link.url) <= MAX_URI and bool(link.label.strip())
 
 
 def quick_reply(buttons: list[Button]) -> QuickReply | None:
@@ -149,15 +121,6 @@ def links_message(links: list[Link]) -> FlexMessage | None:
     return FlexMessage(alt_text=alt, contents=contents)
 
 
-def location_message(place: Place) -> LocationMessage:
-    return LocationMessage(
-        title=clip(place.title, MAX_LOCATION_FIELD),
-        address=clip(place.address or place.title, MAX_LOCATION_FIELD),
-        latitude=float(place.lat),
-        longitude=float(place.lon),
-    )
-
-
 def merge_texts(texts: list[str], slots: int) -> list[str]:
     """Join neighbouring texts (the shortest pair first) until at most ``slots`` remain."""
     texts = list(texts)
@@ -181,9 +144,8 @@ def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Messa
     """The LINE messages for one call (reply, push or multicast): at most ``max_messages``."""
     if not replies:
         return []
-    texts = [r.text.strip() for r in replies if r.text and r.text.strip()]
+    texts = [part for r in replies for part in split_text(r.text.strip(), MAX_TEXT)]
     links = _unique([link for r in replies for link in r.links], key=lambda link: (link.label, link.url))
-    places = _unique([p for r in replies for p in r.places if p.verified], key=lambda p: (p.title, p.lat, p.lon))
     buttons = _unique([b for r in replies for b in r.buttons], key=lambda b: b.data)
 
     flex = links_message(links)
@@ -191,10 +153,6 @@ def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Messa
     texts = merge_texts(texts, max_messages - len(extras)) if texts else []
     messages: list[Message] = [TextMessage(text=clip(t, MAX_TEXT)) for t in texts]
     messages += extras
-    room = max_messages - len(messages)
-    if len(places) > room:
-        log.info("%d map pins left out (%d messages is LINE's limit per call)", len(places) - room, max_messages)
-    messages += [location_message(p) for p in places[:room]]
     if not messages:
         return []
     quick = quick_reply(buttons)

@@ -1,22 +1,12 @@
-"""LINE delivery for the platform-neutral broadcast engine of the staff side
-(``bot.broadcast``; ``madoguchi broadcast`` finds this module through
-``bot.broadcast.senders``).
+"""LINE delivery for the broadcast engine (``bot.broadcast``; found through the channel
+registry): ``LineSender`` and ``make_sender(options)``.
 
-Lives here: ``LineSender`` — the engine's ``Sender`` protocol on line-bot-sdk's
-``AsyncMessagingApi`` multicast — and ``make_sender(options)``. Up to 500 user IDs per
-call (``max_batch``; a longer list is cut into several calls), at most ``rate_per_s``
-calls a second (150 by default, ``--rate`` lowers it, never above 150 — LINE allows 200),
-four calls in flight. The engine paces and retries, so each call here is tried once.
-
-Every call carries an ``X-Line-Retry-Key``: a UUID derived (uuid5) from the engine's batch
-``key``, so a batch sent again after a crash or a retry gets 409 from LINE instead of a
-second delivery. Outcomes: SENT on 200 and on 409 (accepted before); RETRY on 429, 5xx,
-timeouts and dropped connections (``bot.channels.line.retry.retryable``, with LINE's
-Retry-After); FAILED on 400 and any other refusal (and on the 429 of a spent monthly
-quota, which waiting will not cure). ``preflight(count)`` says when this month's message
-quota cannot hold ``count`` more. The access token comes from the environment through
-``LineConfig`` and never reaches a log or an error text (``describe`` is secret-free).
-Touches the LINE API only.
+Up to 500 user IDs a multicast call, at most 150 calls a second (LINE allows 200), four in
+flight; the engine paces and retries, so each call is tried once. Every call carries an
+``X-Line-Retry-Key`` derived from the engine's batch key, so a resend gets 409 instead of a
+second delivery. Results: SENT on 200 and 409; RETRY on 429, 5xx, timeouts; FAILED on 400,
+other refusals and the 429 of a spent monthly quota. ``preflight`` warns when this month's
+quota cannot hold a broadcast. The token never reaches a log. Touches the LINE API only.
 """
 
 from __future__ import annotations
@@ -32,37 +22,16 @@ from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.config import LineConfig, MissingSetting
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted, retry_key
 from bot.channels.line.events import CHANNEL
-from bot.channels.line.multicast import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Multicaster
-from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT, utf16_len
-from bot.channels.line.retry import Backoff, describe, retry_after, retryable, status_of
+from bot.channels.line.quota import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Quota, read_quota
+from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT
+from bot.channels.line.retry import describe, retry_after, retryable, status_of
+from bot.delivery.backoff import Backoff
+from bot.delivery.redaction import protect_logs
+from bot.delivery.text import split_text
 
 log = logging.getLogger(__name__)
 
 PREFIX = CHANNEL + ":"
-
-
-def split_text(text: str, limit: int = MAX_TEXT, parts: int = MAX_MESSAGES) -> list[str]:
-    """``text`` as at most ``parts`` LINE text messages of ≤ ``limit`` UTF-16 units each
-    (cut at line ends where possible; what does not fit is dropped with a log line)."""
-    out: list[str] = []
-    rest = text
-    while rest and len(out) < parts:
-        if utf16_len(rest) <= limit:
-            out.append(rest)
-            rest = ""
-            break
-        end, units = 0, 0
-        for end, ch in enumerate(rest):  # noqa: B007 (end is read after the loop) the longest prefix that fits
-            units += 2 if ord(ch) > 0xFFFF else 1
-            if units > limit:
-                break
-        cut = rest.rfind("\n", 0, end)
-        cut = cut + 1 if cut > end // 2 else end
-        out.append(rest[:cut])
-        rest = rest[cut:]
-    if rest:
-        log.warning("a broadcast text longer than %d LINE messages was cut", parts)
-    return out or [text]
 
 
 class LineSender:
@@ -84,7 +53,7 @@ class LineSender:
         self.rate_per_s = min(rate_per_s, MULTICAST_RPS)
         self.timeout = timeout
         # Only for the quota look-ups of ``preflight``; multicasts are retried by the engine.
-        self.multicaster = Multicaster(api, backoff=backoff or Backoff(attempts=3), timeout=timeout)
+        self.backoff = backoff or Backoff(attempts=3, base=0.5, cap=20.0, jitter=0.2)
 
     async def send(self, user_keys: list[str], text: str, *, key: str) -> Mapping[str, Result]:
         answer: dict[str, Result] = {}
@@ -97,7 +66,7 @@ class LineSender:
                 ids.setdefault(user_id, []).append(user_key)
         if not ids:
             return answer
-        messages = [TextMessage(text=part) for part in split_text(text)]
+        messages = [TextMessage(text=part) for part in split_text(text, MAX_TEXT, parts=MAX_MESSAGES) or [text]]
         unique = list(ids)
         batches = [unique[i : i + MAX_RECIPIENTS] for i in range(0, len(unique), MAX_RECIPIENTS)]
         for number, batch in enumerate(batches):
@@ -125,10 +94,14 @@ class LineSender:
             return Result.retry(reason)  # not an answer from LINE: worth another try
         return Result.sent()
 
+    async def quota(self) -> Quota:
+        """This month's message quota (the staff console shows it)."""
+        return await read_quota(self.api, self.backoff, self.timeout)
+
     async def preflight(self, count: int) -> str | None:
         """Why ``count`` recipients do not fit in this month's quota; None when they do."""
         try:
-            quota = await self.multicaster.quota()
+            quota = await self.quota()
         except Exception as exc:  # noqa: BLE001
             return (
                 f"今月のメッセージ数の上限を確認できませんでした / could not check the monthly quota: {describe(exc)}"
@@ -151,6 +124,7 @@ class LineSender:
 
 def sender_for(config: LineConfig, rate_per_s: float = MULTICAST_RPS, **kw: Any) -> LineSender:
     """A sender with its own API client (call inside the running loop; ``close`` it)."""
+    protect_logs(config.channel_secret, config.access_token)
     client = AsyncApiClient(Configuration(host=config.api_base_url, access_token=config.access_token))
     return LineSender(AsyncMessagingApi(client), client, rate_per_s=rate_per_s, **kw)
 

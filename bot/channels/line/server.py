@@ -1,24 +1,16 @@
 """The LINE webhook server: an aiohttp application with the webhook and a health endpoint.
 
-Lives here: ``create_app`` (the ``web.Application``), ``LineRuntime`` (what it holds
-while running) and ``serve`` (run it on a host and port until SIGINT/SIGTERM).
-
-The webhook checks ``x-line-signature`` before anything else: no signature → 400,
-a wrong one → 401, and nothing is read or handled. A signed body that is not a
-webhook payload → 400. Otherwise the events are queued and LINE gets 200 at once
-(well inside its 2-second limit); the ``Dispatcher`` handles them in the background.
-``GET /healthz`` answers the reverse proxy or the monitor. On shutdown the queued
-events are finished, then the API client is closed.
-
-Touches the network (its port, and the LINE API through ``Messenger``) and the bot
-it is given; the bot itself (database) is opened and closed by the caller.
+Lives here: ``create_app``, ``LineRuntime`` (what it holds while running) and
+``LineService`` (the webhook as the channel's part of ``bot.runtime.run``). The signature
+is checked before anything else (none → 400, wrong → 401, nothing read); a signed body
+that is not a payload → 400; otherwise the events are queued (``Dispatcher``) and LINE gets
+200 at once. ``GET /healthz`` answers the monitor. Touches its port, the LINE API and the
+database only through ``ChannelServices``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -28,20 +20,19 @@ from aiohttp import web
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
 from bot.app import App
+from bot.channel_services import ChannelServices
 from bot.channels.line.config import LineConfig
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, Messenger
-from bot.channels.line.events import Inbound, MalformedBody, parse_body, to_inbound
+from bot.channels.line.events import CHANNEL, Inbound, MalformedBody, parse_body, to_inbound
 from bot.channels.line.handler import EventHandler
-from bot.channels.line.retry import Backoff
-from bot.channels.line.seen import SeenEvents
 from bot.channels.line.signature import HEADER, verify
-from bot.channels.line.workers import DEFAULT_MAX_PENDING, DEFAULT_WORKERS, Dispatcher
+from bot.delivery.backoff import Backoff
+from bot.delivery.dispatch import DEFAULT_MAX_PENDING, DEFAULT_WORKERS, Dispatcher
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PATH = "/callback"
 HEALTH_PATH = "/healthz"
-HEALTH_DB_TIMEOUT = 2.0
 
 
 @dataclass
@@ -104,13 +95,7 @@ def create_app(
     async def health(request: web.Request) -> web.Response:
         runtime = request.app[RUNTIME]
         dispatcher = runtime.dispatcher
-        db_ok = True
-        try:
-            async with asyncio.timeout(HEALTH_DB_TIMEOUT):
-                async with bot.db.conn.execute("SELECT 1") as cur:
-                    await cur.fetchone()
-        except Exception:  # noqa: BLE001 - any failure is "unhealthy"
-            db_ok = False
+        db_ok = await runtime.handler.services.database_ok()
         ok = db_ok and dispatcher.accepting
         body = {
             "status": "ok" if ok else "unavailable",
@@ -120,7 +105,8 @@ def create_app(
             "handled": dispatcher.handled,
             "failed": dispatcher.failed,
             "workers": dispatcher.workers,
-            "events": dict(runtime.handler.counts),  # message/follow/…, replied/pushed/not_sent/failed, duplicate
+            # text/postback/follow/…, duplicate; replied/pushed/not_sent/failed
+            "events": dict(runtime.handler.counts) | dict(runtime.messenger.counts),
             "push_fallback": runtime.config.push_fallback,
             "uptime_s": round(time.monotonic() - runtime.started, 1),
         }
@@ -131,12 +117,12 @@ def create_app(
         client = AsyncApiClient(Configuration(host=config.api_base_url, access_token=config.access_token))
         api = AsyncMessagingApi(client)
         messenger = Messenger(api, config.push_fallback, backoff=backoff, reply_backoff=reply_backoff, timeout=timeout)
-        seen = SeenEvents(bot.db)
-        pruned = await seen.prune()
+        services = ChannelServices(bot.db, CHANNEL)
+        pruned = await services.forget_old_events()
         if pruned:
             log.info("forgot %d old webhook event ids", pruned)
-        handler = EventHandler(bot, messenger, seen)
-        dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending)
+        handler = EventHandler(bot, messenger, services)
+        dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending, name=CHANNEL)
         dispatcher.start()
         app[RUNTIME] = LineRuntime(config, client, api, messenger, handler, dispatcher, time.monotonic())
         try:
@@ -154,39 +140,30 @@ def create_app(
     return app
 
 
-async def serve(
-    bot: App,
-    config: LineConfig,
-    host: str,
-    port: int,
-    path: str = DEFAULT_PATH,
-    workers: int = DEFAULT_WORKERS,
-    out=None,
-) -> None:
-    """Serve until SIGINT or SIGTERM, then shut down cleanly. Prints the address (never a secret)."""
-    out = out or sys.stdout
-    app = create_app(bot, config, path=path, workers=workers)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port)
+class LineService:
+    """The webhook served on ``host``:``port`` while the runtime runs."""
+
+    def __init__(self, bot: App, config: LineConfig, host: str, port: int, path: str, workers: int, sender, out=None):
+        self.app = create_app(bot, config, path=path, workers=workers)
+        self.config, self.host, self.port, self.path = config, host, port, path
+        self.senders = {CHANNEL: sender}
+        self.out = out or sys.stdout
+        self.runner = web.AppRunner(self.app, handle_signals=False)
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.host, self.port)
         await site.start()
-        bound = runner.addresses[0] if runner.addresses else (host, port)
+        bound = self.runner.addresses[0] if self.runner.addresses else (self.host, self.port)
         base = f"http://{bound[0]}:{bound[1]}"
-        out.write(
-            f"LINE webhook listening on {base}{path} (health: {base}{HEALTH_PATH}); "
-            f"push fallback {'on' if config.push_fallback else 'off'}\n"
+        self.out.write(
+            f"LINE webhook listening on {base}{self.path} (health: {base}{HEALTH_PATH}); "
+            f"push fallback {'on' if self.config.push_fallback else 'off'}\n"
         )
-        out.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # not on this platform / not the main thread
-                pass
-        await stop.wait()
-        out.write("LINE webhook: shutting down\n")
-        out.flush()
-    finally:
-        await runner.cleanup()
+        self.out.flush()
+
+    async def stop(self) -> None:
+        self.out.write("LINE webhook: shutting down\n")
+        self.out.flush()
+        await self.runner.cleanup()
+        await self.senders[CHANNEL].close()

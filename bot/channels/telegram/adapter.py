@@ -1,36 +1,29 @@
 """Translating between Telegram and the core, both ways.
 
-Lives here: the keys (``telegram:<chat id>`` for a conversation, ``telegram:<user id>``
-for a staff identity), ``incoming`` (a Telegram message → ``IncomingMessage``, or None for
-stickers, photos, voice and the like), ``addressed`` (whether a group message is meant for
-the bot), ``resolve_city`` (a typed municipality name → its official name) and ``Sender``,
-which renders replies and sends them: a resident who blocked the bot (``Forbidden``) is
-marked blocked in the ``ResidentStore`` so broadcasts skip them, and a message Telegram
-refuses (``BadRequest``) is sent again as plain text so the resident still gets an answer.
-Touches the Bot API through the given bot and the residents' blocked flag.
+Lives here: the keys (``telegram:<chat id>``; staff ``telegram:<user id>``), ``incoming``
+(a message → text, location or ``UNSUPPORTED``), ``addressed`` (a group message meant for the
+bot) and ``Sender`` (renders and sends; the ``Result`` is ``BLOCKED`` on ``Forbidden`` — the
+caller tells the core — and a refused keyboard is sent again as plain text).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from enum import Enum
 from functools import lru_cache
 
 from telegram import Bot, Message, ReplyParameters
-from telegram.constants import ChatType, MessageEntityType
+from telegram.constants import MessageEntityType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.channels.telegram.rendering import CallbackData, TextOut, VenueOut, render
-from bot.channels.telegram.secrecy import redact
-from bot.data.knowledge import Knowledge
-from bot.messages import IncomingMessage, Location, Reply
-from bot.store.residents import ResidentStore
+from bot.channels.telegram.rendering import CallbackData, TextOut, render
+from bot.delivery.outcome import Result
+from bot.delivery.redaction import redact
+from bot.messages import IncomingMessage, Kind, Location, Reply
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-PRIVATE = ChatType.PRIVATE
 
 
 def user_key(chat_id: int | str) -> str:
@@ -47,13 +40,16 @@ def chat_of(key: str) -> int | None:
         return None
 
 
-def staff_identity(user_id: int) -> str:
-    return f"{CHANNEL}:{user_id}"
+staff_identity = user_key  # a staff member is ``telegram:<user id>``
 
 
 @lru_cache(maxsize=8)
 def _mention_pattern(username: str | None) -> re.Pattern | None:
     return re.compile(rf"@{re.escape(username)}\b", re.I) if username else None
+
+
+def _is_command_for(command: str, username: str | None) -> bool:
+    return "@" not in command or bool(username and command.lower().endswith("@" + username.lower()))
 
 
 def addressed(message: Message, username: str | None, bot_id: int) -> bool:
@@ -63,14 +59,13 @@ def addressed(message: Message, username: str | None, bot_id: int) -> bool:
     if reply_to is not None and reply_to.from_user is not None and reply_to.from_user.id == bot_id:
         return True
     text = message.text or message.caption or ""
-    entities = message.entities or message.caption_entities or ()
-    for entity in entities:
+    mention = "@" + (username or "").lower()
+    for entity in message.entities or message.caption_entities or ():
         if entity.type == MessageEntityType.BOT_COMMAND and entity.offset == 0:
-            command = text[: entity.length]
-            return "@" not in command or bool(username and command.lower().endswith("@" + username.lower()))
-        if entity.type == MessageEntityType.MENTION and username:
-            if text[entity.offset : entity.offset + entity.length].lower() == "@" + username.lower():
-                return True
+            return _is_command_for(text[: entity.length], username)
+        said = text[entity.offset : entity.offset + entity.length].lower()
+        if entity.type == MessageEntityType.MENTION and username and said == mention:
+            return True
         if entity.type == MessageEntityType.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             return True
     return False
@@ -81,97 +76,64 @@ def strip_mention(text: str, username: str | None) -> str:
     return pattern.sub(" ", text).strip() if pattern else text
 
 
-def incoming(
-    message: Message, key: str, username: str | None = None, lang: str | None = None
-) -> IncomingMessage | None:
-    """The core's view of a message: text, or a shared location (a venue is a location);
-    None for what the bot cannot read (stickers, photos, voice, documents …)."""
+def incoming(message: Message, key: str, username: str | None = None) -> IncomingMessage:
+    """The core's view of a message: text, a shared location (a venue is a location), or
+    ``UNSUPPORTED`` for what the bot cannot read (stickers, photos, voice, documents …)."""
     if message.text is not None:
-        return IncomingMessage(key, text=strip_mention(message.text, username), lang=lang)
+        return IncomingMessage(key, text=strip_mention(message.text, username))
     location = message.venue.location if message.venue else message.location
     if location is not None:
-        return IncomingMessage(key, location=Location(location.latitude, location.longitude), lang=lang)
-    return None
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\-_・]", "", text).casefold()
-
-
-def resolve_city(knowledge: Knowledge, typed: str | None) -> str | None:
-    """A municipality's official name from what staff or a resident typed: the official
-    name, its short form (宇部), kana, romaji or English name."""
-    if not typed:
-        return None
-    wanted = _fold(typed)
-    for m in knowledge.municipalities.municipalities:
-        names = [m.name, m.short, m.kana, m.short_kana, m.romaji, m.name_en, *m.romaji_aliases]
-        if wanted in {_fold(n) for n in names if n}:
-            return m.name
-    return None
-
-
-class Outcome(Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"
-    FAILED = "failed"
+        return IncomingMessage(key, location=Location(location.latitude, location.longitude))
+    return IncomingMessage(key, kind=Kind.UNSUPPORTED)
 
 
 class Sender:
     """Sends rendered replies to one chat at a time."""
 
-    def __init__(self, bot: Bot, residents: ResidentStore, callback: CallbackData):
+    def __init__(self, bot: Bot, callback: CallbackData):
         self.bot = bot
-        self.residents = residents
         self.callback = callback
         self.sent = 0
 
     async def replies(
-        self,
-        chat_id: int,
-        replies: list[Reply],
-        reply_to: int | None = None,
-        rate_limit_args: dict | None = None,
-    ) -> Outcome:
+        self, chat_id: int, replies: list[Reply], reply_to: int | None = None, rate_limit_args: dict | None = None
+    ) -> Result:
         """Send every reply in order; stop at the first failure."""
         for reply in replies:
             for out in render(reply, self.callback):
-                outcome = await self._one(chat_id, out, reply_to, rate_limit_args)
+                result = await self._one(
+                    chat_id, out, reply_to, {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
+                )
                 reply_to = None  # only the first message quotes the question (groups)
-                if outcome is not Outcome.SENT:
-                    return outcome
-        return Outcome.SENT
+                if result != Result.sent():
+                    return result
+        return Result.sent()
 
-    async def text(self, chat_id: int, text: str, rate_limit_args: dict | None = None) -> Outcome:
+    async def text(self, chat_id: int, text: str, rate_limit_args: dict | None = None) -> Result:
         return await self.replies(chat_id, [Reply(text)], rate_limit_args=rate_limit_args)
 
-    async def _one(self, chat_id: int, out: TextOut | VenueOut, reply_to: int | None, rl: dict | None) -> Outcome:
-        extra = {"rate_limit_args": rl} if rl else {}
+    async def _send(self, chat_id: int, out: TextOut, reply_to: int | None, extra: dict) -> None:
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         try:
-            try:
-                if isinstance(out, VenueOut):
-                    p = out.place
-                    await self.bot.send_venue(chat_id, p.lat, p.lon, p.title, p.address, **extra)
-                else:
-                    await self.bot.send_message(
-                        chat_id, out.text, reply_markup=out.markup, reply_parameters=quote, **extra
-                    )
-            except BadRequest as exc:
-                if isinstance(out, VenueOut) or out.markup is None:
-                    raise
-                # Telegram refused the keyboard (a URL it does not accept …): the words still go.
-                log.error("Telegram refused a message with buttons (%s); sending the text alone", redact(exc))
-                await self.bot.send_message(chat_id, out.text, **extra)
+            await self.bot.send_message(chat_id, out.text, reply_markup=out.markup, reply_parameters=quote, **extra)
+        except BadRequest as exc:
+            if out.markup is None:
+                raise
+            # Telegram refused the keyboard (a URL it does not accept …): the words still go.
+            log.error("Telegram refused a message with buttons (%s); sending the text alone", redact(exc))
+            await self.bot.send_message(chat_id, out.text, **extra)
+
+    async def _one(self, chat_id: int, out: TextOut, reply_to: int | None, extra: dict) -> Result:
+        try:
+            await self._send(chat_id, out, reply_to, extra)
         except Forbidden as exc:
-            log.info("chat %s has blocked the bot or left (%s); marked blocked", chat_id, redact(exc))
-            await self.residents.set_blocked(user_key(chat_id), True)
-            return Outcome.BLOCKED
+            log.info("chat %s has blocked the bot or left (%s)", chat_id, redact(exc))
+            return Result.blocked(redact(exc))
         except ChatMigrated as exc:
             log.warning("chat %s became supergroup %s; message not delivered", chat_id, exc.new_chat_id)
-            return Outcome.FAILED
+            return Result.failed("chat migrated")
         except TelegramError as exc:
             log.error("could not send to chat %s: %s", chat_id, redact(exc))
-            return Outcome.FAILED
+            return Result.failed(redact(exc))
         self.sent += 1
-        return Outcome.SENT
+        return Result.sent()

@@ -1,12 +1,9 @@
 """The Telegram channel's runtime parts, and building the python-telegram-bot Application.
 
-Lives here: ``Channel`` (what every handler needs: the Madoguchi ``App``, the sender, flood
-control, per-chat ordering, callback data, staff directory, audit log, pending broadcasts,
-counters), ``ChatLocks`` and ``build_application``, which wires PTB's real ``Application``
-(our ``TelegramLimiter`` as its rate limiter, concurrent updates, link previews off) and
-registers the handlers of ``handlers`` and ``staff``. Tests pass a fake ``BaseRequest``
-and a virtual clock here. Touches the database only through the core's stores; the
-"please type" reply to stickers and photos is the core's own (postback ``intent:unsupported``).
+Lives here: ``Channel`` (what the handlers share: the app, ``Conversations`` with
+Telegram's capabilities, sender, flood guard, callback data, staff guard, pending
+broadcasts, counters) and ``build_application`` (PTB's real ``Application`` with our
+limiter; tests pass a fake ``BaseRequest`` and a virtual clock). Reads nothing of the store.
 """
 
 from __future__ import annotations
@@ -21,70 +18,23 @@ from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.broadcast.engine import BroadcastEngine
+from bot.broadcast.pending import BULK, WORKERS, Broadcasts
 from bot.broadcast.service import BroadcastService
-from bot.channels.telegram.adapter import Sender
-from bot.channels.telegram.broadcast import BULK, WORKERS, Broadcasts
-from bot.channels.telegram.flood import FloodGuard
-from bot.channels.telegram.pacing import MONOTONIC, SLEEP, Clock, Sleep
+from bot.channels.base import Conversations
+from bot.channels.telegram.adapter import Sender, chat_of, user_key
 from bot.channels.telegram.ratelimiter import TelegramLimiter
-from bot.channels.telegram.rendering import CallbackData
-from bot.channels.telegram.secrecy import protect_logs
+from bot.channels.telegram.rendering import CAPABILITIES, CallbackData
 from bot.channels.telegram.sender import RATE, TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
-from bot.dialogue.state import ConversationState
-from bot.messages import IncomingMessage, Reply
+from bot.delivery.flood import FloodGuard
+from bot.delivery.outcome import Result, Status
+from bot.delivery.pacing import MONOTONIC, SLEEP, Clock, Sleep
+from bot.delivery.redaction import protect_logs
+from bot.messages import Answer, IncomingMessage, Reply
 from bot.staff.guard import StaffGuard
 from bot.staff.roles import StaffDirectory
-from bot.store.audit import AuditLog
-from bot.store.conversations import ConversationStore
-from bot.store.residents import ResidentStore
 
 CONCURRENT_UPDATES = 64  # updates of different chats handled at once; one chat's stay in order
-
-
-class ChatLocks:
-    """One lock per conversation, so a resident's messages are answered in the order sent
-    while other residents are served concurrently. Unused locks are dropped."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: Counter[str] = Counter()
-
-    def __call__(self, key: str) -> _Held:
-        return _Held(self, key)
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-class _Held:
-    __slots__ = ("locks", "key")
-
-    def __init__(self, locks: ChatLocks, key: str):
-        self.locks, self.key = locks, key
-
-    async def __aenter__(self) -> None:
-        locks = self.locks
-        lock = locks._locks.get(self.key)
-        if lock is None:
-            lock = locks._locks[self.key] = asyncio.Lock()
-        locks._users[self.key] += 1
-        try:
-            await lock.acquire()
-        except BaseException:
-            self._release_user()
-            raise
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.locks._locks[self.key].release()
-        self._release_user()
-
-    def _release_user(self) -> None:
-        locks = self.locks
-        locks._users[self.key] -= 1
-        if locks._users[self.key] <= 0:
-            del locks._users[self.key]
-            del locks._locks[self.key]
 
 
 @dataclass
@@ -96,7 +46,6 @@ class Channel:
     clock: Clock = MONOTONIC
     sleep: Sleep = SLEEP
     callback: CallbackData = field(default_factory=CallbackData)
-    locks: ChatLocks = field(default_factory=ChatLocks)
     stats: Counter = field(default_factory=Counter)
     tasks: set = field(default_factory=set)  # running broadcasts
     sender: Sender = field(init=False)
@@ -105,9 +54,8 @@ class Channel:
     engine: BroadcastEngine = field(init=False)
     flood: FloodGuard | None = field(init=False)
     broadcasts: Broadcasts = field(init=False)
-    residents: ResidentStore = field(init=False)
-    conversations: ConversationStore = field(init=False)
-    audit: AuditLog = field(init=False)
+    guard: StaffGuard = field(init=False)
+    conversations: Conversations = field(init=False)
 
     def __post_init__(self) -> None:
         limits = self.settings.limits
@@ -115,31 +63,40 @@ class Channel:
             FloodGuard(limits.flood_messages, limits.flood_seconds, self.clock) if limits.flood_messages else None
         )
         self.broadcasts = Broadcasts(self.clock)
-        self.residents = ResidentStore(self.app.db)
-        self.conversations = self.app.engine.conversations  # the engine's store: one cache of states
-        self.audit = AuditLog(self.app.db)
-        self.service = BroadcastService(self.app.db, self.app.knowledge, StaffGuard(self.staff, self.app.db))
+        self.guard = StaffGuard(self.staff, self.app.stores.audit)
+        self.service = BroadcastService(self.app.stores, self.app.knowledge, self.guard)
+        self.conversations = Conversations(self.app.engine, CAPABILITIES)
 
     def connect(self, bot) -> None:
         """The senders on the Application's ``bot``: residents' replies and broadcasts."""
-        self.sender = Sender(bot, self.residents, self.callback)
+        self.sender = Sender(bot, self.callback)
         rate = self.settings.limits.broadcast_per_second or RATE
         self.broadcast_sender = TelegramSender(bot, float(rate), rate_limit_args=BULK, concurrency=WORKERS)
-        self.engine = BroadcastEngine(self.app.db, self.senders, monotonic=self.clock, sleep=self.sleep)
+        self.engine = BroadcastEngine(self.app.stores, self.senders, monotonic=self.clock, sleep=self.sleep)
 
     @property
     def senders(self) -> dict:
         return {"telegram": self.broadcast_sender}
 
-    async def state(self, key: str) -> ConversationState:
-        return ConversationState.from_dict(await self.conversations.load(key))
+    async def language(self, chat_id: int) -> str:
+        return await self.app.engine.language(user_key(chat_id))
 
-    async def language(self, key: str) -> str:
-        return (await self.state(key)).lang
+    async def turn(self, msg: IncomingMessage, reply_to: int | None = None, extra: list[Reply] | None = None) -> Result:
+        """Answer ``msg`` in its chat (``extra`` first: the channel's own words)."""
 
-    async def unsupported(self, key: str) -> list[Reply]:
-        """The core's gentle "please type or use the buttons" reply, in the resident's language."""
-        return await self.app.engine.handle(IncomingMessage(key, postback="intent:unsupported"))
+        async def deliver(answer: Answer) -> Result:
+            return await self.sender.replies(chat_of(msg.user), [*(extra or []), *answer.replies], reply_to=reply_to)
+
+        result = await self.conversations.turn(msg, deliver)
+        self.stats["replies"] += 1
+        return result
+
+    async def say(self, chat_id: int, text: str) -> Result:
+        """The channel's own words (a notice, a staff reply); a refusal is told to the core."""
+        result = await self.sender.text(chat_id, text)
+        if result.status is Status.BLOCKED:
+            await self.conversations.blocked(user_key(chat_id))
+        return result
 
     def spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
@@ -165,7 +122,6 @@ def build_application(
     from bot.channels.telegram import handlers
 
     protect_logs(settings.token, settings.webhook_secret)
-
     limiter = TelegramLimiter(settings.limits, clock=clock, sleep=sleep)
     builder = (
         Application.builder()

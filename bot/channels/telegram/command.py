@@ -1,20 +1,14 @@
-"""``madoguchi telegram``: the command-line hook of the Telegram channel (see ``bot.cli``).
+"""``madoguchi telegram``: the channel's command (see ``bot.channels.registry``).
 
-Lives here: ``COMMAND``, ``add_parser`` (the options: ``--webhook-url``, ``--listen``,
-``--port``, ``--webhook-path``, ``--staff``, ``--drop-pending-updates``) and ``run``.
-python-telegram-bot is imported only inside ``run``, so ``madoguchi chat`` never loads it.
-Before anything can log, ``run`` registers the token and webhook secret for scrubbing.
-Reads the environment (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_API_BASE_URL``,
-``TELEGRAM_WEBHOOK_URL``, ``TELEGRAM_WEBHOOK_SECRET``, ``MADOGUCHI_STAFF``).
+Lives here: ``COMMAND``, ``add_parser`` (``--webhook-url``, ``--listen``, ``--port``,
+``--webhook-path``, ``--staff``, ``--drop-pending-updates``) and ``run``, which imports
+python-telegram-bot only when it runs and registers the secrets for scrubbing first.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
-import sqlite3
 import sys
 
 COMMAND = "telegram"
@@ -45,8 +39,8 @@ def add_parser(subparsers, common: argparse.ArgumentParser) -> argparse.Argument
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.channels.telegram.secrecy import protect_logs, redact
     from bot.channels.telegram.settings import SettingsError, load_settings
+    from bot.delivery.redaction import protect_logs, redact
 
     try:
         settings = load_settings(args)
@@ -60,20 +54,11 @@ def run(args: argparse.Namespace) -> int:
 
     from telegram.error import InvalidToken, TelegramError
 
+    from bot import runtime
     from bot.channels.telegram.runner import serve
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # not on this platform
-                pass
-        await serve(settings, db=args.db, knowledge_dir=args.knowledge, demo=args.demo, stop=stop)
-
     try:
-        asyncio.run(main())
+        return runtime.main(COMMAND, serve(settings, db=args.db, knowledge_dir=args.knowledge, demo=args.demo), args.db)
     except InvalidToken:
         sys.stderr.write(
             "madoguchi telegram: Telegram refused the token (TELEGRAM_BOT_TOKEN); check it with @BotFather\n"
@@ -82,9 +67,3 @@ def run(args: argparse.Namespace) -> int:
     except TelegramError as exc:
         sys.stderr.write(f"madoguchi telegram: could not start: {redact(exc)}\n")
         return 1
-    except sqlite3.Error as exc:
-        sys.stderr.write(f"madoguchi telegram: cannot open the database: {exc}\n")
-        return 2
-    except KeyboardInterrupt:
-        return 0
-    return 0

@@ -1,19 +1,15 @@
-"""The resident-facing python-telegram-bot handlers, the gate before them, and the error handler.
+"""The resident-facing python-telegram-bot handlers, the gate before them, the error handler.
 
-Lives here: ``install`` (registers everything on an ``Application``, staff commands from
-``staff`` included), the gate (group -1: drops edited messages and other bots, ignores a
-group message not addressed to the bot, applies per-resident flood control), the commands
-/start /menu /help /lang /subscribe /unsubscribe /forget (each becomes a core postback),
-text, locations, button presses (answered at once so the spinner stops), messages the bot
-cannot read (the core's "please type" reply), ``my_chat_member`` (blocked / unblocked,
-added to a group) and the error handler (logs without secrets and keeps running).
-Talks to the core only through ``Engine.handle`` and the stores of ``Channel``.
+The gate (group -1) drops edits and other bots, group chatter not addressed to the bot, and
+floods (one notice). /start is a ``FOLLOW`` (the core decides the welcome); /menu /help
+/lang /subscribe /unsubscribe /forget become postbacks; text, locations and unreadable
+media (``UNSUPPORTED``) go to the core; ``my_chat_member`` reports ``BLOCKED`` or ``FOLLOW``.
+Everything goes through ``Channel.turn``: no dialogue state read, no store written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -31,21 +27,26 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram import staff
-from bot.channels.telegram.adapter import addressed, incoming, resolve_city, user_key
+from bot.channels.telegram.adapter import addressed, incoming, user_key
 from bot.channels.telegram.channel import Channel
-from bot.channels.telegram.flood import Verdict
-from bot.channels.telegram.secrecy import redact
 from bot.channels.telegram.texts import command_list, t
-from bot.messages import Button, IncomingMessage, Reply
+from bot.delivery.flood import Verdict
+from bot.delivery.redaction import redact
+from bot.dialogue.skills.welcome import LANGUAGE_BUTTONS
+from bot.messages import Button, IncomingMessage, Kind, Reply
 
 log = logging.getLogger(__name__)
 
 NEW = filters.UpdateType.MESSAGE  # new messages only: an edit is not a new question
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+OUT = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+IN = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 LANG_WORDS = {
     "ja": {"ja", "jp", "japanese", "日本語", "にほんご", "にっぽんご"},
     "en": {"en", "english", "英語", "えいご"},
 }
+COMMAND_POSTBACKS = {"menu": "menu", "forget": "intent:forget"}
+CITY_COMMANDS = {"subscribe": "sub", "unsubscribe": "unsub"}
 
 
 def channel(context: ContextTypes.DEFAULT_TYPE) -> Channel:
@@ -53,22 +54,25 @@ def channel(context: ContextTypes.DEFAULT_TYPE) -> Channel:
 
 
 def language_from_code(code: str | None) -> str | None:
-    """The reply language guessed from the Telegram app's language, for /start only.
+    """The reply language guessed from the Telegram app's language, for a new resident only.
 
     Telegram has no official Japanese interface, so many Japanese residents run it in
     English: ``en`` tells nothing. ``ja`` does, and so does any other language (a resident
     whose phone speaks Vietnamese or Portuguese reads English more easily than Japanese)."""
-    if not code:
-        return None
-    code = code.lower()
-    if code.startswith("ja"):
-        return "ja"
+    code = (code or "en").lower()
     if code.startswith("en"):
         return None
-    return "en"
+    return "ja" if code.startswith("ja") else "en"
 
 
-# --- the gate ------------------------------------------------------------------------------
+def _stray(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Edits, channel posts, other bots, and group chatter not meant for the bot."""
+    message, user, chat = update.message, update.effective_user, update.effective_chat
+    if (message is None and update.callback_query is None) or user is None or user.is_bot or chat is None:
+        return True
+    if message is None or chat.type == ChatType.PRIVATE:
+        return False
+    return chat.type not in GROUPS or not addressed(message, context.bot.username, context.bot.id)
 
 
 async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,53 +80,35 @@ async def gate(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch.stats["updates"] += 1
     if not isinstance(update, Update) or update.my_chat_member is not None:
         return
-    message, query = update.message, update.callback_query
-    user, chat = update.effective_user, update.effective_chat
-    if (message is None and query is None) or user is None or user.is_bot or chat is None:
-        raise ApplicationHandlerStop  # edits, channel posts, other bots …
-    if message is not None and chat.type != ChatType.PRIVATE:
-        if chat.type not in GROUPS or not addressed(message, context.bot.username, context.bot.id):
-            ch.stats["ignored"] += 1
-            raise ApplicationHandlerStop
-    if ch.flood is None:
-        return
-    verdict = ch.flood.check(user.id)
+    if _stray(update, context):
+        ch.stats["ignored"] += 1
+        raise ApplicationHandlerStop
+    verdict = Verdict.PASS if ch.flood is None else ch.flood.check(update.effective_user.id)
     if verdict is Verdict.PASS:
         return
-    if query is not None:
-        await _answer(query)
+    if update.callback_query is not None:
+        await _answer(update.callback_query)
     if verdict is Verdict.NOTICE:
         ch.stats["flood"] += 1
-        log.info("flood control: user %s sent too many messages; one notice, then silence", user.id)
-        lang = await ch.language(user_key(chat.id))
-        await ch.sender.text(chat.id, t(ch.app.knowledge, "flood", lang))
+        log.info("flood control: user %s sent too many messages; one notice, then silence", update.effective_user.id)
+        chat_id = update.effective_chat.id
+        await ch.say(chat_id, t(ch.app.knowledge, "flood", await ch.language(chat_id)))
     raise ApplicationHandlerStop
 
 
-# --- answering -------------------------------------------------------------------------
-
-
-Adjust = Callable[[list[Reply]], Awaitable[list[Reply]]]
-
-
-async def answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, msg: IncomingMessage, adjust: Adjust | None = None
-) -> None:
-    """Ask the core, then send its replies in order (one conversation at a time); ``adjust``
-    may add the channel's own words or buttons to them first."""
-    ch = channel(context)
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, msg: IncomingMessage, extra=None) -> None:
+    """Ask the core and send its replies in order (one conversation at a time)."""
     chat = update.effective_chat
     quote = update.message.message_id if update.message and chat.type != ChatType.PRIVATE else None
-    async with ch.locks(msg.user):
-        replies = await ch.app.engine.handle(msg)
-        if adjust is not None:
-            replies = await adjust(replies)
-        await ch.sender.replies(chat.id, replies, reply_to=quote)
-    ch.stats["replies"] += 1
+    await channel(context).turn(msg, reply_to=quote, extra=extra)
 
 
-def _postback(update: Update, data: str, lang: str | None = None) -> IncomingMessage:
-    return IncomingMessage(user_key(update.effective_chat.id), postback=data, lang=lang)
+def _key(update: Update) -> str:
+    return user_key(update.effective_chat.id)
+
+
+def _postback(update: Update, data: str) -> IncomingMessage:
+    return IncomingMessage(_key(update), postback=data)
 
 
 def _argument(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -130,36 +116,26 @@ def _argument(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    ch = channel(context)
-    key = user_key(update.effective_chat.id)
-    known = bool(await ch.conversations.load(key))
-    lang = None if known else language_from_code(update.effective_user.language_code)
-
-    async def offer_language(replies: list[Reply]) -> list[Reply]:
-        # One tap to the other language on the greeting, for residents who read English.
-        if replies:
-            current = await ch.language(key)
-            other = "en" if current == "ja" else "ja"
-            label = ch.app.knowledge.text("button.english" if other == "en" else "button.japanese", current)
-            replies[-1].buttons = [*replies[-1].buttons, Button(label, f"lang:{other}")]
-        return replies
-
-    await answer(update, context, _postback(update, "intent:greeting", lang), adjust=offer_language)
+    guess = language_from_code(update.effective_user.language_code)
+    await answer(update, context, IncomingMessage(_key(update), kind=Kind.FOLLOW, lang=guess))
 
 
-async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update, context, _postback(update, "menu"))
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/menu, /forget; /subscribe and /unsubscribe with or without a municipality."""
+    name = update.message.text.split()[0][1:].split("@")[0].lower()
+    typed = _argument(context)
+    if name in CITY_COMMANDS:
+        data = f"{CITY_COMMANDS[name]}:{typed}" if typed else f"intent:{name}"
+    else:
+        data = COMMAND_POSTBACKS[name]
+    await answer(update, context, _postback(update, data))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch = channel(context)
-    key = user_key(update.effective_chat.id)
-
-    async def with_help(replies: list[Reply]) -> list[Reply]:
-        lang = await ch.language(key)
-        return [Reply(t(ch.app.knowledge, "help", lang, commands=command_list(ch.app.knowledge, lang))), *replies]
-
-    await answer(update, context, _postback(update, "menu"), adjust=with_help)
+    lang = await ch.language(update.effective_chat.id)
+    text = t(ch.app.knowledge, "help", lang, commands=command_list(ch.app.knowledge, lang))
+    await answer(update, context, _postback(update, "menu"), extra=[Reply(text)])
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,68 +146,15 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     ch = channel(context)
     chat_id = update.effective_chat.id
-    lang = await ch.language(user_key(chat_id))
     knowledge = ch.app.knowledge
-    buttons = [
-        Button(knowledge.text("button.japanese", "ja"), "lang:ja"),
-        Button(knowledge.text("button.english", "en"), "lang:en"),
-    ]
-    await ch.sender.replies(chat_id, [Reply(t(ch.app.knowledge, "lang_choose", lang), buttons=buttons)])
+    buttons = [Button(knowledge.text(key, code), f"lang:{code}") for code, key in LANGUAGE_BUTTONS.items()]
+    text = t(knowledge, "lang_choose", await ch.language(chat_id))
+    await ch.sender.replies(chat_id, [Reply(text, buttons=buttons)])
 
 
-def _city(context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """The municipality named after a command, by name, or as the core understands it."""
-    ch = channel(context)
-    typed = _argument(context)
-    if not typed:
-        return None
-    city = resolve_city(ch.app.knowledge, typed)
-    if city is None:
-        engine = ch.app.engine
-        cities = engine.understanding.parse(typed, engine.clock().date()).cities
-        city = cities[0] if cities else None
-    return city
-
-
-async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    city = _city(context)
-    await answer(update, context, _postback(update, f"sub:{city}" if city else "intent:subscribe"))
-
-
-async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    city = _city(context)
-    await answer(update, context, _postback(update, f"unsub:{city}" if city else "intent:unsubscribe"))
-
-
-async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await answer(update, context, _postback(update, "intent:forget"))
-
-
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await on_help(update, context)
-
-
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    key = user_key(update.effective_chat.id)
-    await answer(update, context, incoming(update.message, key, context.bot.username))
-
-
-async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await on_text(update, context)
-
-
-async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice, documents …: the core's gentle "please type" reply."""
-    ch = channel(context)
-    chat = update.effective_chat
-    key = user_key(chat.id)
-    readable = incoming(update.message, key, context.bot.username)
-    if readable is not None:  # an empty text, which filters.TEXT does not take
-        await answer(update, context, readable)
-        return
-    async with ch.locks(key):
-        await ch.sender.replies(chat.id, await ch.unsupported(key))
-    ch.stats["replies"] += 1
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text, a location, or what the bot cannot read (stickers, photos …)."""
+    await answer(update, context, incoming(update.message, _key(update), context.bot.username))
 
 
 async def _answer(query) -> None:
@@ -266,19 +189,15 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         log.info("skipped a chat-member update without its chat or new status")  # malformed: nothing to do
         return
     chat, status = change.chat, change.new_chat_member.status
-    key = user_key(chat.id)
-    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-        await ch.residents.set_blocked(key, True)
+    if status in OUT:
+        await ch.conversations.blocked(user_key(chat.id))
         ch.stats["blocked"] += 1
-        log.info("chat %s: bot %s; marked blocked", chat.id, status)
-        return
-    if status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
-        was_out = getattr(change.old_chat_member, "status", None) in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-        if was_out:
-            await ch.residents.set_blocked(key, False)
-            if chat.type in GROUPS:
-                lang = await ch.language(key)
-                await ch.sender.text(chat.id, t(ch.app.knowledge, "group_hello", lang, bot=context.bot.username))
+        log.info("chat %s: bot %s; the core marks it blocked", chat.id, status)
+    elif status in IN and getattr(change.old_chat_member, "status", None) in OUT:
+        await ch.conversations.answer(IncomingMessage(user_key(chat.id), kind=Kind.FOLLOW))  # the core unblocks
+        if chat.type in GROUPS:
+            lang = await ch.language(chat.id)
+            await ch.say(chat.id, t(ch.app.knowledge, "group_hello", lang, bot=context.bot.username))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -286,37 +205,24 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch = channel(context)
     error = context.error
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_chat is not None:
-        await ch.residents.set_blocked(user_key(update.effective_chat.id), True)
-        log.info("chat %s has blocked the bot; marked blocked", update.effective_chat.id)
+        await ch.conversations.blocked(user_key(update.effective_chat.id))
+        log.info("chat %s has blocked the bot; the core marks it blocked", update.effective_chat.id)
         return
     ch.stats["errors"] += 1
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error(
-        "error while handling update %s: %s",
-        update_id,
-        redact(repr(error)),
-        exc_info=(type(error), error, error.__traceback__) if error is not None else None,
-    )
+    trace = (type(error), error, error.__traceback__) if error is not None else None
+    log.error("error while handling update %s: %s", update_id, redact(repr(error)), exc_info=trace)
 
 
 def install(application: Application) -> None:
     application.add_handler(TypeHandler(Update, gate), group=-1)
     application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    commands = {
-        "start": on_start,
-        "menu": on_menu,
-        "help": on_help,
-        "lang": on_lang,
-        "subscribe": on_subscribe,
-        "unsubscribe": on_unsubscribe,
-        "forget": on_forget,
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=NEW))
+    application.add_handler(CommandHandler("start", on_start, filters=NEW))
+    application.add_handler(CommandHandler("help", on_help, filters=NEW))
+    application.add_handler(CommandHandler("lang", on_lang, filters=NEW))
+    application.add_handler(CommandHandler([*COMMAND_POSTBACKS, *CITY_COMMANDS], on_command, filters=NEW))
     staff.install(application)  # its commands and its confirm button come before the catch-alls
     application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(NEW & filters.COMMAND, on_unknown_command))
-    application.add_handler(MessageHandler(NEW & filters.TEXT, on_text))
-    application.add_handler(MessageHandler(NEW & (filters.LOCATION | filters.VENUE), on_location))
-    application.add_handler(MessageHandler(NEW & ~filters.StatusUpdate.ALL, on_unsupported))
+    application.add_handler(MessageHandler(NEW & filters.COMMAND, on_help))
+    application.add_handler(MessageHandler(NEW & ~filters.StatusUpdate.ALL, on_message))
     application.add_error_handler(on_error)

@@ -1,19 +1,11 @@
 """The outgoing limiter plugged into python-telegram-bot (``ApplicationBuilder.rate_limiter``).
 
-Lives here: ``TelegramLimiter``, a ``BaseRateLimiter`` that every Bot API call goes
-through (PTB exempts only ``getUpdates``). For a call to a chat it waits until
-
-* fewer than ``overall_per_second`` messages went to any chat in the last second
-  (a strict sliding window: unlike ``AIORateLimiter`` it never lets a burst past it),
-* the chat's own bucket has room: about 1 message/s with a short burst in a private chat
-  (``rate_limit_args={"burst": 1}`` makes it strict, as broadcasts do), and at most
-  ``group_per_minute`` in any minute in a group.
-
-It then makes the call and handles what Telegram answers: ``RetryAfter`` is waited out
-(the chat is paused, and everything is when the call had no chat or was part of a
-broadcast) and retried; ``TimedOut`` and other ``NetworkError``s (not ``BadRequest``) are
-retried with exponential backoff and jitter. Everything else, ``Forbidden`` included,
-goes back to the caller. Clock and sleep are injectable. Touches nothing but the calls.
+Lives here: ``TelegramLimiter``. Every Bot API call to a chat waits for room in a strict
+30/s sliding window (unlike ``AIORateLimiter``, no burst past it), the chat's bucket (about
+1/s with a short burst; ``burst: 1`` for broadcasts) or a group's 20 a minute. A
+``RetryAfter`` pauses the chat (everyone, for a call without a chat or in a broadcast) and
+is retried; network errors are retried with the shared ``Backoff``; anything else goes
+back to the caller. Clock and sleep are injectable. Touches nothing but the calls.
 """
 
 from __future__ import annotations
@@ -27,19 +19,21 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.telegram.pacing import (
+from bot.channels.telegram.settings import Limits
+from bot.delivery.backoff import Backoff
+from bot.delivery.pacing import (
     MONOTONIC,
     SLEEP,
     Clock,
     Limit,
+    Pause,
     Sleep,
     SlidingWindow,
     TokenBucket,
     capped,
     wait_for,
 )
-from bot.channels.telegram.secrecy import redact
-from bot.channels.telegram.settings import Limits
+from bot.delivery.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +64,13 @@ class TelegramLimiter(BaseRateLimiter[dict]):
         rng: Callable[[], float] = random.random,
     ):
         self.limits = limits or Limits()
-        self.clock, self.sleep, self.rng = clock, sleep, rng
+        self.clock, self.sleep = clock, sleep
+        lim = self.limits
+        self.backoff = Backoff(base=lim.backoff_seconds, cap=lim.max_backoff_seconds, jitter=0.2, rng=rng)
         per_second = self.limits.overall_per_second
         self.overall: SlidingWindow | None = SlidingWindow(per_second, 1.0) if per_second else None
-        self._paused = _Pause()  # RetryAfter on a call without a chat, or in a broadcast
-        self._chats: dict[object, TokenBucket | SlidingWindow | _Pause] = {}
+        self._paused = Pause()  # RetryAfter on a call without a chat, or in a broadcast
+        self._chats: dict[object, TokenBucket | SlidingWindow | Pause] = {}
         self.retries = {"retry_after": 0, "network": 0}
 
     async def initialize(self) -> None:
@@ -83,7 +79,7 @@ class TelegramLimiter(BaseRateLimiter[dict]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    def _chat_limit(self, chat_id: object) -> TokenBucket | SlidingWindow | _Pause:
+    def _chat_limit(self, chat_id: object) -> TokenBucket | SlidingWindow | Pause:
         limit = self._chats.get(chat_id)
         if limit is None:
             if len(self._chats) >= PRUNE_AT:
@@ -92,9 +88,9 @@ class TelegramLimiter(BaseRateLimiter[dict]):
                     del self._chats[key]
             group, private = self.limits.group_per_minute, self.limits.chat_per_second
             if is_group(chat_id):
-                limit = SlidingWindow(group, 60.0) if group else _Pause()
+                limit = SlidingWindow(group, 60.0) if group else Pause()
             else:
-                limit = TokenBucket(private, self.limits.chat_burst) if private else _Pause()
+                limit = TokenBucket(private, self.limits.chat_burst) if private else Pause()
             self._chats[chat_id] = limit
         return limit
 
@@ -142,30 +138,8 @@ class TelegramLimiter(BaseRateLimiter[dict]):
             except NetworkError as exc:  # TimedOut included
                 if failures >= self.limits.max_retries:
                     raise
-                delay = min(self.limits.max_backoff_seconds, self.limits.backoff_seconds * 2**failures)
-                delay *= 0.8 + 0.4 * self.rng()
                 failures += 1
+                delay = self.backoff.delay(failures)
                 self.retries["network"] += 1
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, redact(exc), failures, delay)
                 await self.sleep(delay)
-
-
-class _Pause:
-    """A limit that only holds calls back while paused (after a ``RetryAfter``)."""
-
-    __slots__ = ("paused_until",)
-
-    def __init__(self) -> None:
-        self.paused_until = 0.0
-
-    def wait_time(self, now: float) -> float:
-        return max(0.0, self.paused_until - now)
-
-    def take(self, now: float) -> None:
-        pass
-
-    def pause(self, until: float) -> None:
-        self.paused_until = max(self.paused_until, until)
-
-    def idle(self, now: float) -> bool:
-        return self.paused_until <= now

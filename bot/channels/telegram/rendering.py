@@ -1,12 +1,10 @@
 """Rendering the core's replies as Telegram messages.
 
-Lives here: ``render`` (one ``Reply`` → the messages to send, in order), ``split_text``
-(Telegram's 4,096-character limit, counted in UTF-16 code units as Telegram counts, cut
-on line boundaries), ``keyboard`` (buttons as callback buttons, links as URL buttons —
+Lives here: ``render`` (one ``Reply`` → the messages to send, in order, each within
+Telegram's 4,096 UTF-16 units, split by ``bot.delivery.text``), ``keyboard`` (buttons as callback buttons, links as URL buttons —
 only http(s) and tg:// URLs, since Telegram rejects a ``tel:`` button with 400; the phone
 number is already in the text, and is added to it when it is not) and ``CallbackData``
 (Telegram's 64-byte limit on callback data: longer data travel as a short token).
-A ``Place`` becomes a venue only when its coordinates are verified, a map link otherwise.
 Builds python-telegram-bot objects; sends nothing.
 """
 
@@ -20,56 +18,14 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.data.geo import map_url
-from bot.messages import Button, Link, Place, Reply
+from bot.channels.registry import capabilities
+from bot.delivery.text import split_text
+from bot.messages import Button, Link, Reply
 
-MAX_TEXT = 4096  # UTF-16 code units per message
+CAPABILITIES = capabilities("telegram")
+MAX_TEXT = CAPABILITIES.text_limit  # UTF-16 code units per message
 MAX_CALLBACK_BYTES = 64
 TOKEN_PREFIX = "~"  # callback data standing for longer data (no core postback starts with it)
-_URL_SCHEMES = ("http://", "https://", "tg://")
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _hard_split(line: str, limit: int) -> list[str]:
-    """A line longer than ``limit``: cut between characters (never inside a surrogate pair)."""
-    parts, current, size = [], [], 0
-    for ch in line:
-        width = 2 if ord(ch) > 0xFFFF else 1
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size = [], 0
-        current.append(ch)
-        size += width
-    if current:
-        parts.append("".join(current))
-    return parts
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Parts of at most ``limit`` UTF-16 units, cut at line ends; none empty."""
-    if utf16_len(text) <= limit:
-        return [text] if text.strip() else []
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        width = utf16_len(line)
-        pieces = _hard_split(line, limit) if width > limit else [line]
-        for piece in pieces:
-            piece_width = utf16_len(piece)
-            extra = piece_width + (1 if current else 0)
-            if current and size + extra > limit:
-                parts.append("\n".join(current))
-                current, size = [], 0
-                extra = piece_width
-            current.append(piece)
-            size += extra
-    if current:
-        parts.append("\n".join(current))
-    return [p.strip("\n") for p in parts if p.strip()]
 
 
 class CallbackData:
@@ -103,7 +59,7 @@ class CallbackData:
 
 
 def url_allowed(url: str) -> bool:
-    return url.startswith(_URL_SCHEMES)
+    return CAPABILITIES.links(url)
 
 
 def _digits(text: str) -> str:
@@ -147,32 +103,15 @@ class TextOut:
     markup: InlineKeyboardMarkup | None = None
 
 
-@dataclass(frozen=True)
-class VenueOut:
-    place: Place
-
-
-def render(reply: Reply, callback: CallbackData) -> list[TextOut | VenueOut]:
-    """The messages for one reply: the text (in parts), the keyboard on the last part,
-    then a venue for each verified place."""
+def render(reply: Reply, callback: CallbackData) -> list[TextOut]:
+    """The messages for one reply: the text (in parts), the keyboard on the last part."""
     text = reply.text
     missing = _missing_phones(text, reply.links)
     if missing:
         text = text.rstrip("\n") + "\n\n" + "\n".join(missing)
-    links = list(reply.links)
-    shown_urls = {link.url for link in links}
-    venues = []
-    for place in reply.places:
-        if place.verified:
-            venues.append(VenueOut(place))
-        else:
-            url = map_url(place.address)
-            if url not in shown_urls:
-                links.append(Link("🗺 " + place.title, url))
-                shown_urls.add(url)
-    markup = keyboard(reply.buttons, links, callback)
-    parts = split_text(text) or (["…"] if markup else [])  # Telegram refuses empty text
-    out: list[TextOut | VenueOut] = [TextOut(p) for p in parts[:-1]]
+    markup = keyboard(reply.buttons, list(reply.links), callback)
+    parts = split_text(text, MAX_TEXT) or (["…"] if markup else [])  # Telegram refuses empty text
+    out = [TextOut(p) for p in parts[:-1]]
     if parts:
         out.append(TextOut(parts[-1], markup))
-    return out + venues
+    return out

@@ -1,14 +1,9 @@
-"""Running the Telegram bot: long polling (default) or a webhook, until a signal stops it.
+"""Running the Telegram bot, long polling or a webhook, inside ``bot.runtime``.
 
-Lives here: ``serve`` (open the Madoguchi app, build the Application, register the command
-menu in Japanese and English with ``set_my_commands``, then poll — ``getUpdates`` — or set
-the webhook with its secret token and start the ``WebhookServer``; next to it run the
-broadcast ``Scheduler`` (scheduled broadcasts, orphaned ones, class reminders) with the
-channel's ``TelegramSender`` and the other channels' senders configured in this
-environment (``bot.broadcast.senders``: LINE's when its secrets are set) and tell the support staff of refused shop-listing edits
-(``support_notifier``), and run the retention purge daily (``App.keep_tidy``); on stop, stop the scheduler, finish the updates in hand and close
-everything) and ``register_commands``. Touches the network
-(the Bot API at the configured base URL, the webhook port) and the database.
+Lives here: ``TelegramService`` (the command menu in Japanese and English, then polling or
+the webhook with its secret; on stop, the updates and broadcasts in hand are finished),
+``register_commands`` and ``serve`` (open the app, build the Application, run the runtime).
+Touches the Bot API and the webhook port.
 """
 
 from __future__ import annotations
@@ -16,20 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from types import SimpleNamespace
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot import runtime
 from bot.app import open_app
-from bot.broadcast.scheduler import Scheduler
-from bot.broadcast.senders import open_senders
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.texts import commands
 from bot.channels.telegram.webhook import WebhookServer
-from bot.staff.notify import support_notifier
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +39,45 @@ async def register_commands(application: Application) -> None:
     await bot.set_my_commands(en, scope=BotCommandScopeDefault(), language_code="en")
 
 
+class TelegramService:
+    def __init__(self, application: Application, settings: TelegramSettings):
+        self.application, self.settings = application, settings
+        self.channel = application.bot_data["channel"]
+        self.senders = self.channel.senders
+        self.server: WebhookServer | None = None
+
+    async def start(self) -> None:
+        application, settings = self.application, self.settings
+        await application.initialize()  # getMe
+        await register_commands(application)
+        options = {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": settings.drop_pending_updates}
+        if settings.webhook:
+            await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret, **options)
+            self.server = WebhookServer(
+                application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port
+            )
+            await application.start()
+            await self.server.start()
+            log.info("@%s: webhook %s (port %d)", application.bot.username, settings.webhook_url, self.server.port)
+        else:
+            await application.updater.start_polling(**options)
+            await application.start()
+            log.info("@%s: long polling %s", application.bot.username, settings.api_base_url)
+
+    async def stop(self) -> None:
+        application = self.application
+        if self.server is not None:
+            await self.server.stop()
+        elif application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if self.channel.tasks:
+            log.info("waiting for %d broadcast(s) to finish", len(self.channel.tasks))
+            await asyncio.gather(*list(self.channel.tasks), return_exceptions=True)
+        await application.shutdown()
+
+
 async def serve(
     settings: TelegramSettings,
     *,
@@ -58,71 +89,15 @@ async def serve(
     get_updates_request: BaseRequest | None = None,
     on_ready: Callable[[Application, WebhookServer | None], object] | None = None,
 ) -> None:
-    """Run until ``stop`` is set. ``request`` replaces the HTTP transport and ``on_ready``
-    is told the Application and webhook server once serving (tests)."""
-    stop = stop or asyncio.Event()
+    """Run until ``stop`` is set or a signal comes. ``request`` replaces the HTTP transport
+    and ``on_ready`` is told the Application and webhook server once serving (tests)."""
     app = await open_app(db, knowledge_dir, settings.shops_file, demo=demo)
     try:
         application = build_application(
             app, settings, request=request, get_updates_request=get_updates_request, polling=not settings.webhook
         )
-        server: WebhookServer | None = None
-        async with application:  # initialize (getMe) … shutdown
-            me = application.bot
-            await register_commands(application)
-            if settings.webhook:
-                await me.set_webhook(
-                    settings.webhook_url,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    drop_pending_updates=settings.drop_pending_updates,
-                )
-                server = WebhookServer(
-                    application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port
-                )
-                await application.start()
-                await server.start()
-                log.info(
-                    "@%s: webhook %s (listening on %s:%d)",
-                    me.username,
-                    settings.webhook_url,
-                    settings.listen,
-                    server.port,
-                )
-            else:
-                await application.updater.start_polling(
-                    allowed_updates=ALLOWED_UPDATES, drop_pending_updates=settings.drop_pending_updates
-                )
-                await application.start()
-                log.info("@%s: long polling %s", me.username, settings.api_base_url)
-            channel = application.bot_data["channel"]
-            # Telegram's sender, and every other channel configured here (a scheduled
-            # broadcast may have LINE subscribers too).
-            others = await open_senders(SimpleNamespace(rate=None), have=channel.senders)
-            senders = others.senders
-            log.info("scheduled broadcasts and reminders reach: %s", others.summary())
-            app.watch_shops(
-                on_error=support_notifier(channel.staff, senders, channel.audit, current=lambda: len(app.shops))
-            )
-            scheduler_stop = asyncio.Event()
-            scheduler = asyncio.create_task(Scheduler(app.db, senders, knowledge=app.knowledge).run(scheduler_stop))
-            app.keep_tidy()  # the retention purge, now and daily (stopped by app.close)
-            try:
-                if on_ready is not None:
-                    on_ready(application, server)
-                await stop.wait()
-            finally:
-                scheduler_stop.set()  # a broadcast it is sending is paused (``madoguchi broadcast --resume``)
-                await asyncio.gather(scheduler, return_exceptions=True)
-                await others.close()
-            log.info("stopping: finishing the updates in hand")
-            if server is not None:
-                await server.stop()
-            elif application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            await application.stop()
-            if channel.tasks:
-                log.info("waiting for %d broadcast(s) to finish", len(channel.tasks))
-                await asyncio.gather(*list(channel.tasks), return_exceptions=True)
+        service = TelegramService(application, settings)
+        ready = (lambda: on_ready(application, service.server)) if on_ready else None
+        await runtime.run(app, service, service.channel.staff, stop=stop, on_ready=ready)
     finally:
         await app.close()

@@ -1,19 +1,11 @@
-"""Telegram delivery for the platform-neutral broadcast engine of the staff side
-(``bot.broadcast``; ``madoguchi broadcast`` finds this module through
-``bot.broadcast.senders``).
+"""Telegram delivery for the broadcast engine (``bot.broadcast``; found through the
+channel registry): ``TelegramSender`` and ``make_sender(options)``.
 
-Lives here: ``TelegramSender`` — the engine's ``Sender`` protocol on python-telegram-bot's
-``Bot`` — and ``make_sender(options)``. One recipient per call (``max_batch`` 1), at most
-``rate_per_s`` calls a second (25 by default, ``--rate`` overrides, never above 30) and one
-message a second per chat; the engine paces and retries, so the bot's own
-``TelegramLimiter`` only keeps the 30/s ceiling and the per-chat second, and retries
-nothing. Outcomes: SENT; BLOCKED on ``Forbidden``; RETRY on ``RetryAfter`` (with Telegram's
-``retry_after``), ``TimedOut`` and other network errors; FAILED on ``BadRequest`` and any
-other refusal. The running bot's staff /broadcast and its scheduler use the same class on
-the bot's own ``Bot`` (``rate_limit_args`` with ``bulk``: a ``RetryAfter`` pauses the whole
-broadcast). A text longer than 4,096 characters goes as several messages. The token comes
-from ``TELEGRAM_BOT_TOKEN`` and is scrubbed from logs and error texts.
-Touches the Bot API only.
+One recipient a call, at most ``rate_per_s`` calls a second (25, never above 30) and one
+message a second per chat; the engine paces and retries. Results: SENT; BLOCKED on
+``Forbidden``; RETRY on ``RetryAfter`` and network errors; FAILED on ``BadRequest`` and other
+refusals. The running bot's /broadcast and scheduler use the same class on its own ``Bot``.
+A text over 4,096 units goes as several messages. The token is scrubbed from logs.
 """
 
 from __future__ import annotations
@@ -29,9 +21,10 @@ from bot.broadcast.sender import Result
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.telegram.adapter import chat_of
 from bot.channels.telegram.ratelimiter import TelegramLimiter, retry_after_seconds
-from bot.channels.telegram.rendering import split_text
-from bot.channels.telegram.secrecy import protect_logs, redact
+from bot.channels.telegram.rendering import MAX_TEXT
 from bot.channels.telegram.settings import DEFAULT_API, Limits, SettingsError, api_base_url
+from bot.delivery.redaction import protect_logs, redact
+from bot.delivery.text import split_text
 
 RATE = 25.0
 CEILING = 30.0
@@ -65,7 +58,7 @@ class TelegramSender:
         if chat_id is None:
             return Result.failed(f"not a Telegram chat: {user_key}")
         try:
-            for part in split_text(text):
+            for part in split_text(text, MAX_TEXT):
                 await self.bot.send_message(chat_id, part, rate_limit_args=self.rate_limit_args)
         except Forbidden as exc:
             return Result.blocked(redact(exc))

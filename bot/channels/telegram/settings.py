@@ -1,11 +1,9 @@
 """The Telegram channel's settings, from the environment and the command line.
 
-Lives here: ``TelegramSettings`` and ``load_settings``. The token comes only from
-``TELEGRAM_BOT_TOKEN`` (a command-line argument would show in ``ps``); it is kept out of
-``repr`` and never quoted in an error. ``TELEGRAM_API_BASE_URL`` points the bot at a
-self-hosted Bot API server or a test double. Webhook mode is on when ``--webhook-url``
-(or ``TELEGRAM_WEBHOOK_URL``) is given; the secret token is ``TELEGRAM_WEBHOOK_SECRET``
-or a fresh random one per start. Reads the environment and the options; nothing else.
+Lives here: ``Limits``, ``TelegramSettings`` and ``load_settings``. The token comes only
+from ``TELEGRAM_BOT_TOKEN`` (never quoted in an error, kept out of ``repr``);
+``TELEGRAM_API_BASE_URL`` points at a self-hosted Bot API or a double; webhook mode is on
+with ``--webhook-url``, its secret ``TELEGRAM_WEBHOOK_SECRET`` or a fresh random one.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
-"""The webhook server (aiohttp) that receives Telegram's updates in webhook mode.
+"""The aiohttp server that receives Telegram's updates in webhook mode.
 
-Lives here: ``WebhookServer`` and ``well_formed``. ``POST <path>`` first compares the
-``X-Telegram-Bot-Api-Secret-Token`` header with the secret given to ``setWebhook``
-(constant-time): a request without the right one gets 403 and its body is never read,
-let alone processed. A right one is parsed into an ``Update`` — one whose ids or text have
-types Telegram never sends is refused with 400 (``well_formed``) — and put on the
-Application's update queue, and Telegram gets 200 at once (the answer never waits for the
-bot's reply). ``GET /healthz`` answers 200 for the reverse proxy and monitoring. Listens
-on the given address only (127.0.0.1 behind a reverse proxy by default).
+Lives here: ``WebhookServer`` and ``well_formed``. ``POST <path>`` compares the secret-token
+header in constant time first (wrong or none: 403, the body never read); a right one is
+parsed (types Telegram never sends: 400) and queued, and Telegram gets 200 at once.
+``GET /healthz`` answers monitoring. Listens on the given address only.
 """
 
 from __future__ import annotations

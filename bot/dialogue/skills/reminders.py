@@ -18,8 +18,6 @@ from bot.classes.model import ClassSession
 from bot.dialogue.actions import Action
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
-from bot.store.reminders import ReminderStore
-from bot.store.schedule import ScheduleStore
 
 MAX_BUTTONS = 3
 CLASS_ID = re.compile(r"[0-9]{1,18}")
@@ -46,13 +44,13 @@ async def remind(turn: Turn, arg: str) -> list[Reply] | None:
     number = arg.partition(":")[2] if cancel else arg
     if not CLASS_ID.fullmatch(number):  # plain digits int() and SQLite both take (not ², ①, 2**63)
         return None
-    db = turn.services.classes.db
-    store = ReminderStore(db)
+    stores = turn.services.stores
+    store = stores.reminders
     menu = turn.button("button.menu", Action.menu())
     if cancel:
         done = await store.cancel(turn.user, int(number))
         return [Reply(turn.t("remind.cancelled" if done else "remind.not_set"), buttons=[menu])]
-    c = await ScheduleStore(db).get(int(number))
+    c = await stores.schedule.get(int(number))
     if c is None or class_start(c) <= turn.now:
         return [Reply(turn.t("remind.gone"), buttons=[turn.button("button.classes", Action.intent("classes")), menu])]
     when = due_at(c)

@@ -23,8 +23,6 @@ from bot.broadcast.digest import MAX_CHARS
 from bot.clock import TOKYO
 from bot.data.spreadsheet import safe_writer
 from bot.staff.words import delivery_status, tokyo_time
-from bot.store.broadcasts import BroadcastStore
-from bot.store.overview import Overview
 from bot.web.console import CONSOLE
 from bot.web.pages import (
     BadInput,
@@ -121,7 +119,7 @@ async def list_broadcasts(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     member = member_of(request)
     rows = await console.broadcasts.visible(member.id, limit=50)
-    store = BroadcastStore(console.db)
+    store = console.stores.broadcasts
     listed = [(r, await store.counts(r.id)) for r in rows]
     return render(request, "broadcasts.html", {"rows": listed, "message": request.query.get("done", "")[:200]})
 
@@ -227,7 +225,7 @@ async def show(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     member = member_of(request)
     row = await _own(request, console, member, "broadcast.status")
-    store = BroadcastStore(console.db)
+    store = console.stores.broadcasts
     counts = await store.counts(row.id)
     return render(
         request,
@@ -246,7 +244,7 @@ async def progress(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     member = member_of(request)
     row = await _own(request, console, member, "broadcast.status")
-    counts = await BroadcastStore(console.db).counts(row.id)
+    counts = await console.stores.broadcasts.counts(row.id)
     return web.json_response(_progress(row, counts, console.runs.running(row.id)))
 
 
@@ -289,7 +287,7 @@ async def report(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     await response.write("\ufeff配信番号,利用者,チャネル,状態,試行回数,エラー,更新日時\r\n".encode("utf-8"))
-    async for batch in Overview(console.db).deliveries(row.id):
+    async for batch in console.stores.overview.deliveries(row.id):
         out = io.StringIO(newline="")
         writer = safe_writer(out, lineterminator="\r\n")
         writer.writerows(

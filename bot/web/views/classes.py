@@ -21,8 +21,7 @@ from aiohttp import web
 from bot.classes.csv_io import read_schedule
 from bot.classes.export import NotEncodable, to_csv, to_newsletter
 from bot.classes.importer import apply_plan, plan_import
-from bot.store.overview import Overview
-from bot.store.schedule import ScheduleStore, month_bounds
+from bot.store.schedule import month_bounds
 from bot.web.console import CONSOLE
 from bot.web.pages import (
     BadInput,
@@ -74,7 +73,7 @@ async def list_classes(request: web.Request) -> web.Response:
     page = number(q, "page", "ページ", 1, 10_000, 1)
     cities = await _city(console, member, city, "web.classes")
     since = None if month else console.clock().date()
-    found = await Overview(console.db).classes(
+    found = await console.stores.overview.classes(
         console.filter_cities(member.id, cities), month, since, text or None, PAGE, (page - 1) * PAGE
     )
     pages = max(1, (found.total + PAGE - 1) // PAGE)
@@ -114,7 +113,7 @@ async def _plan(console, member, name: str, data: bytes, valid_only: bool):
             allowed=lambda city: console.guard.allows(member.id, "classes", city),
             today=console.clock().date(),
         )
-    return schedule, await plan_import(console.db, schedule, valid_only=valid_only)
+    return schedule, await plan_import(console.stores.schedule, schedule, valid_only=valid_only)
 
 
 @routes.post("/classes/upload")
@@ -157,7 +156,7 @@ async def do_import(request: web.Request) -> web.Response:
             {"schedule": schedule, "plan": plan, "name": name, "upload": upload_id},
             status=400,
         )
-    await apply_plan(console.db, plan)
+    await apply_plan(console.stores.schedule, plan)
     console.uploads.pop(upload_id, None)
     await console.guard.record(member.id, "classes.import", name, f"imported: {plan.summary()}")
     return render(
@@ -175,7 +174,7 @@ def cancel_notice(c) -> str:
 
 
 async def _class_of(request, console, member, name: str):
-    c = await ScheduleStore(console.db).get(path_id(request))
+    c = await console.stores.schedule.get(path_id(request))
     if c is None:
         raise web.HTTPNotFound(text="その講座はありません")
     await console.guard.require(member.id, "classes", c.municipality, target=f"#{c.id} {c.municipality}", name=name)
@@ -187,7 +186,7 @@ async def cancel_preview(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     member = member_of(request)
     c = await _class_of(request, console, member, "classes.cancel")
-    holders = await Overview(console.db).reminder_holders(c.id)
+    holders = await console.stores.overview.reminder_holders(c.id)
     audience = await console.broadcasts.store.audience(c.municipality)
     return render(
         request,
@@ -213,13 +212,13 @@ async def cancel(request: web.Request) -> web.Response:
     notice = cancel_notice(c)
     told = 0
     if tell_holders:
-        for key in await Overview(console.db).reminder_holders(c.id):
+        for key in await console.stores.overview.reminder_holders(c.id):
             sender = console.senders.senders.get(key.partition(":")[0])
             if sender is None:
                 continue
             answer = await sender.send([key], notice, key=f"madoguchi-class-cancel-{c.id}-{key}")
             told += getattr(answer.get(key), "status", None) == "sent"
-    await ScheduleStore(console.db).remove([c.id])
+    await console.stores.schedule.remove([c.id])
     broadcast_id = None
     if tell_city:
         preview = await console.broadcasts.preview(
@@ -250,7 +249,7 @@ async def export(request: web.Request) -> web.Response:
     target = f"{city or ('*' if everywhere else ','.join(cities))} {month} {fmt}"
     for one in cities if city or not everywhere else [None]:
         await console.guard.require(member.id, "classes", one, target=target, name="classes.export")
-    sessions = await ScheduleStore(console.db).in_month(None if everywhere and not city else cities, month)
+    sessions = await console.stores.schedule.in_month(None if everywhere and not city else cities, month)
     if fmt == "newsletter":
         text = to_newsletter(sessions, month, console.knowledge)
         await console.guard.record(member.id, "classes.export", target, f"ok: {len(sessions)} classes")

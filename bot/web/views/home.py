@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.store.overview import Overview
-from bot.store.unanswered import UnansweredLog
 from bot.web.pages import allowed, render
 
 routes = web.RouteTableDef()
@@ -25,7 +23,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def line_quota(console) -> str:
     """This month's LINE quota as staff read it."""
     sender = console.senders.senders.get("line")
-    quota_of = getattr(getattr(sender, "multicaster", None), "quota", None)
+    quota_of = getattr(sender, "quota", None)
     if quota_of is None:
         return "LINE の送信設定がありません"
     try:
@@ -42,7 +40,7 @@ async def home(request: web.Request) -> web.Response:
     console, member = await allowed(request, "stats", "web.home")
     cities = console.cities(member.id)
     wanted = console.filter_cities(member.id, cities)
-    overview = Overview(console.db)
+    overview = console.stores.overview
     context: dict = {
         "cities": cities,
         "classes": None,
@@ -62,5 +60,5 @@ async def home(request: web.Request) -> web.Response:
         context["broadcasts"] = await console.broadcasts.visible(member.id, limit=5)  # their counts: on their page
         context["quota"] = await line_quota(console)
     if console.guard.allows(member.id, "report"):
-        context["unanswered"] = await UnansweredLog(console.db).top(5)
+        context["unanswered"] = await console.stores.unanswered.top(5)
     return render(request, "home.html", context)

@@ -54,7 +54,7 @@ async def login(request: web.Request) -> web.Response:
             {"next": nxt, "message": "担当者名とパスワードを入力してください", "typed": typed},
             status=401,
         )
-    result = await check_login(console.db, console.staff, typed, password)
+    result = await check_login(console.stores.staff_logins, console.staff, typed, password)
     await console.guard.record(member_id(typed)[:200], "web.login", request.remote, result.outcome)
     if result.member is None:
         return render(request, "login.html", {"next": nxt, "message": result.message, "typed": typed}, status=401)

@@ -25,7 +25,6 @@ from bot.data.shop_edit import (
     replace_atomically,
     set_fields,
 )
-from bot.store.shop_edits import ShopEdits
 from bot.web.console import CONSOLE
 from bot.web.pages import BadInput, allowed, clean, field, path_id, render
 from bot.web.security import form_of
@@ -59,7 +58,7 @@ async def _save(console, member, before: str, after: str, directory, reverts: in
     summary = changes(console.bot.shops.listing.shops, directory.listing.shops)
     replace_atomically(console.bot.shops_file, after)
     console.bot.shops = directory  # served from the next message on
-    edit_id = await ShopEdits(console.db).add(member.id, "; ".join(summary) or "変更なし", before, after, reverts)
+    edit_id = await console.stores.shop_edits.add(member.id, "; ".join(summary) or "変更なし", before, after, reverts)
     await console.guard.record(
         member.id,
         "shops.revert" if reverts else "shops.edit",
@@ -218,11 +217,11 @@ async def yaml_save(request: web.Request) -> web.Response:
 async def history(request: web.Request) -> web.Response:
     console = request.app[CONSOLE]
     await _allowed(request, console, "web.shops")
-    return render(request, "shops_history.html", {"edits": await ShopEdits(console.db).latest(100)})
+    return render(request, "shops_history.html", {"edits": await console.stores.shop_edits.latest(100)})
 
 
 async def _edit_of(request, console):
-    edit = await ShopEdits(console.db).get(path_id(request, "edit"))
+    edit = await console.stores.shop_edits.get(path_id(request, "edit"))
     if edit is None:
         raise web.HTTPNotFound(text="その変更はありません")
     return edit

@@ -14,8 +14,7 @@ from aiohttp import web
 
 from bot.data.spreadsheet import safe_writer
 from bot.staff.words import mark_label
-from bot.store.unanswered import UnansweredLog
-from bot.store.unanswered_marks import MARKS, UnansweredMarks
+from bot.store.unanswered_marks import MARKS
 from bot.web.pages import allowed, choice, download, field, render
 from bot.web.security import form_of
 
@@ -24,8 +23,8 @@ SHOWN = 200
 
 
 async def _rows(console, show: str):
-    marks = await UnansweredMarks(console.db).all()
-    rows = [(m, marks.get((m.text, m.lang))) for m in await UnansweredLog(console.db).top(SHOWN)]
+    marks = await console.stores.unanswered_marks.all()
+    rows = [(m, marks.get((m.text, m.lang))) for m in await console.stores.unanswered.top(SHOWN)]
     if show == "open":
         rows = [(m, mark) for m, mark in rows if mark is None]
     return rows
@@ -35,7 +34,7 @@ async def _rows(console, show: str):
 async def unanswered(request: web.Request) -> web.Response:
     console, member = await allowed(request, "report", "web.unanswered")
     show = choice(request.query, "show", "表示", ("open", "all"), "open")
-    distinct, total = await UnansweredLog(console.db).total()
+    distinct, total = await console.stores.unanswered.total()
     return render(
         request,
         "unanswered.html",
@@ -50,7 +49,7 @@ async def mark(request: web.Request) -> web.Response:
     text = field(form, "text", "質問", 400, required=True)
     lang = choice(form, "lang", "言語", ("ja", "en"), "ja")
     chosen = choice(form, "mark", "区分", (*MARKS, "open"), "handled")
-    await UnansweredMarks(console.db).set(text, lang, None if chosen == "open" else chosen, member.id)
+    await console.stores.unanswered_marks.set(text, lang, None if chosen == "open" else chosen, member.id)
     await console.guard.record(member.id, "report.mark", text[:100], mark_label(None if chosen == "open" else chosen))
     raise web.HTTPFound("/unanswered")
 

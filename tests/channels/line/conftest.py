@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 
 from bot.channels.line.config import LineConfig
-from bot.channels.line.retry import Backoff
 from bot.channels.line.server import RUNTIME, LineRuntime, create_app
+from bot.delivery.backoff import Backoff
 from tests.support import line_fake
 from tests.support.line_fake import Call, FakeLineApi
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.channels.line.events import Inbound, MalformedBody, parse_body, to_inbound
-from bot.messages import IncomingMessage, Location
+from bot.messages import IncomingMessage, Kind, Location
 from tests.support import line_fake as lf
 
 USER = lf.user_id("events")
@@ -43,7 +43,7 @@ def test_parse_body_refuses_what_is_not_a_payload(raw):
 def test_text():
     event = lf.text(USER, "宇部のドコモ")
     assert to_inbound(event) == Inbound(
-        "message", USER, event["webhookEventId"], event["replyToken"], False, IncomingMessage(KEY, text="宇部のドコモ")
+        IncomingMessage(KEY, text="宇部のドコモ"), USER, event["webhookEventId"], event["replyToken"], False
     )
     assert to_inbound(event).user_key == KEY
 
@@ -73,7 +73,7 @@ def test_location_postback_follow_unfollow():
     assert to_inbound(lf.postback(USER, "shops:宇部市")).message == IncomingMessage(KEY, postback="shops:宇部市")
     assert to_inbound(lf.postback(USER, "")).message == IncomingMessage(KEY, postback="")
     follow = to_inbound(lf.follow(USER))
-    assert (follow.kind, follow.message) == ("follow", None) and follow.reply_token
+    assert (follow.kind, follow.message) == ("follow", IncomingMessage(KEY, kind=Kind.FOLLOW)) and follow.reply_token
     unfollow = to_inbound(lf.unfollow(USER))
     assert (unfollow.kind, unfollow.reply_token) == ("unfollow", None)
 

@@ -1,5 +1,5 @@
 """Replies → LINE messages: texts, quick replies (≤ 13, labels ≤ 20), URI actions with
-``tel:``, location pins for verified places only, at most 5 messages per call."""
+``tel:``, at most 5 messages per call, a text over 5,000 UTF-16 units split."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from bot.channels.line.render import (
     fit_label,
     link_label,
     render,
-    utf16_len,
 )
-from bot.messages import Button, IncomingMessage, Link, Place, Reply
+from bot.delivery.text import utf16_len
+from bot.messages import Button, IncomingMessage, Link, Reply
 from tests.support import line_fake as lf
 
 
@@ -125,31 +125,12 @@ def test_many_links_become_a_carousel():
     assert lf.problems(messages) == []
 
 
-def test_verified_places_are_pins_and_others_are_not():
-    places = [
-        Place("ドコモショップ宇部店", "宇部市明神町3-1-1", 33.95, 131.25, verified=True),
-        Place("auショップ（位置はおおよそ）", "宇部市どこか", 33.9, 131.2, verified=False),
-    ]
-    links = [Link("地図：auショップ", "https://www.google.com/maps/search/?api=1&query=y")]
-    messages = dicts(render([Reply("近くのショップ", links=links, places=places)]))
-    assert [m["type"] for m in messages] == ["text", "flex", "location"]
-    assert messages[2] == {
-        "type": "location",
-        "title": "ドコモショップ宇部店",
-        "address": "宇部市明神町3-1-1",
-        "latitude": 33.95,
-        "longitude": 131.25,
-    }
-    assert lf.problems(messages) == []
-
-
 def test_never_more_than_5_messages_and_texts_come_first():
     replies = [Reply(f"その{n}", links=[Link(f"L{n}", f"https://example.jp/{n}")]) for n in range(7)]
-    replies[-1].places = [Place(f"P{n}", "住所", 34.0, 131.0 + n / 100, True) for n in range(4)]
     replies[-1].buttons = [Button("メニュー", "menu")]
     messages = dicts(render(replies))
     assert len(messages) == 5
-    assert [m["type"] for m in messages] == ["text"] * 4 + ["flex"]  # pins are the first to go
+    assert [m["type"] for m in messages] == ["text"] * 4 + ["flex"]
     joined = "\n".join(m["text"] for m in messages if m["type"] == "text")
     assert [joined.index(f"その{n}") for n in range(7)] == sorted(joined.index(f"その{n}") for n in range(7))
     assert len(buttons_of(messages)) == 7  # every link kept
@@ -157,17 +138,18 @@ def test_never_more_than_5_messages_and_texts_come_first():
     assert lf.problems(messages) == []
 
 
-def test_pins_fill_the_room_that_is_left():
-    places = [Place(f"P{n}", "住所", 34.0, 131.0 + n / 100, True) for n in range(6)]
-    messages = dicts(render([Reply("a", places=places)]))
-    assert [m["type"] for m in messages] == ["text"] + ["location"] * 4
-
-
-def test_a_text_longer_than_line_allows_is_cut_as_line_counts():
+def test_a_text_longer_than_line_allows_is_split_as_line_counts():
     text = "🍎" * 2600  # 5,200 UTF-16 units: LINE counts an emoji as 2
-    (message,) = dicts(render([Reply(text)]))
-    assert utf16_len(message["text"]) <= 5000 and message["text"].endswith("…")
-    assert lf.problems([message]) == []
+    messages = dicts(render([Reply(text)]))
+    assert [utf16_len(m["text"]) for m in messages] == [5000, 200]
+    assert "".join(m["text"] for m in messages) == text  # nothing lost
+    assert lf.problems(messages) == []
+
+
+def test_more_text_than_five_messages_hold_is_clipped_not_refused():
+    messages = dicts(render([Reply("\n".join(["あ" * 999] * 30))]))  # 30,000 units
+    assert len(messages) == 5 and all(utf16_len(m["text"]) <= 5000 for m in messages)
+    assert lf.problems(messages) == []
 
 
 @pytest.mark.parametrize(

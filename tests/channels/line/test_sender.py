@@ -17,6 +17,7 @@ from bot.broadcast.sender import Result, Status
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.sender import LineSender, make_sender
 from bot.store.broadcasts import BroadcastStore
+from bot.store.bundle import Stores
 from bot.store.database import Database
 from tests.support import line_fake as lf
 from tests.support.staff import subscribe
@@ -31,13 +32,6 @@ def keys(n: int, prefix: str = "u") -> list[str]:
 @pytest.fixture
 def sender(api) -> LineSender:
     return LineSender(api)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = await Database(str(tmp_path / "t.db")).open()
-    yield database
-    await database.close()
 
 
 def test_the_limits_the_engine_paces_by(sender):
@@ -142,7 +136,9 @@ async def test_the_engine_sends_a_broadcast_through_line_and_records_every_deliv
     store = BroadcastStore(db)
     bid = await store.create("cli:admin", "宇部市", "text", NEWS)
     fake.fail("multicast", 500)  # one batch fails once and is retried by the engine
-    report = await BroadcastEngine(db, {"line": sender}, backoff=Backoff(base=0.001, cap=0.01, jitter=0.0)).run(bid)
+    report = await BroadcastEngine(
+        Stores.over(db), {"line": sender}, backoff=Backoff(base=0.001, cap=0.01, jitter=0.0)
+    ).run(bid)
     assert (report.total, report.sent, report.failed, report.blocked, report.pending) == (1200, 1200, 0, 0, 0)
     assert report.finished and (await store.get(bid)).status == "done"
     rows = await store.deliveries(bid, limit=5000)
@@ -177,16 +173,29 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     telegram = FakeTelegram()
     seen = {}
 
-    async def serve(bot, config, host, port, path, workers):  # stands in for the webhook server
-        await fake.wait_for(lambda: fake.to("multicast"), timeout=10)
-        for _ in range(500):  # the Telegram deliveries of the same broadcast
-            if len(telegram.messages()) == 2:
-                break
-            await asyncio.sleep(0.02)
-        seen["on_error"] = bot.shop_watcher.on_error
-        seen["app"] = bot
+    stop = asyncio.Event()
 
-    monkeypatch.setattr(server, "serve", serve)
+    class Webhook:  # stands in for the webhook server: stops the runtime once both channels delivered
+        def __init__(self, bot, config, host, port, path, workers, sender):
+            self.bot, self.senders = bot, {"line": sender}
+
+        async def start(self):
+            asyncio.get_running_loop().create_task(self.delivered())
+
+        async def delivered(self):
+            await fake.wait_for(lambda: fake.to("multicast"), timeout=10)
+            for _ in range(500):  # the Telegram deliveries of the same broadcast
+                if len(telegram.messages()) == 2:
+                    break
+                await asyncio.sleep(0.02)
+            seen["on_error"] = self.bot.shop_watcher.on_error
+            seen["app"] = self.bot
+            stop.set()
+
+        async def stop(self):
+            await self.senders["line"].close()
+
+    monkeypatch.setattr(server, "LineService", Webhook)
     config = LineConfig("secret", fake.access_token, fake.url)
     args = SimpleNamespace(
         db=db_path,
@@ -199,7 +208,7 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
         workers=1,
         telegram_request=FakeRequest(telegram),
     )
-    assert await command._main(args, config) == 0
+    assert await command._main(args, config, stop=stop) == 0
     assert seen["on_error"] is not None and seen["app"]._watching is None  # watching stopped
     assert sorted(fake.to("multicast")[0].body["to"]) == sorted(k.removeprefix("line:") for k in users)
     assert sorted(c.chat_id for c in telegram.messages()) == [501, 502]

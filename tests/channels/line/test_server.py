@@ -133,7 +133,7 @@ async def test_the_gentle_reply_speaks_the_residents_language(line, knowledge):
     assert call.messages[0]["text"] == knowledge.text("unsupported", "en")
 
 
-async def test_follow_greets_shows_the_menu_and_offers_class_news(line, knowledge):
+async def test_follow_greets_shows_the_menu_and_offers_class_news(line, knowledge, app):
     user = lf.user_id("new friend")
     call = await line.send(lf.follow(user))
     check_line_limits(call.messages)
@@ -148,7 +148,7 @@ async def test_follow_greets_shows_the_menu_and_offers_class_news(line, knowledg
     assert "市町" in asked.messages[0]["text"]
     done = await line.send(lf.postback(user, "city:宇部市"))
     assert "宇部市" in done.messages[0]["text"]
-    subs = await ResidentStore(line.runtime.handler.app.db).recipients("宇部市", channel="line")
+    subs = await ResidentStore(app.db).recipients("宇部市", channel="line")
     assert [s.user_key for s in subs] == [f"line:{user}"]
 
 
@@ -374,13 +374,13 @@ class Gate:
     def __init__(self, engine):
         self.open = asyncio.Event()
         self.entered = 0
-        self._handle = engine.handle
-        engine.handle = self
+        self._answer = engine.answer
+        engine.answer = self
 
-    async def __call__(self, msg):
+    async def __call__(self, msg, capabilities):
         self.entered += 1
         await self.open.wait()
-        return await self._handle(msg)
+        return await self._answer(msg, capabilities)
 
 
 async def test_200_comes_before_the_answer(line, fake, app):
@@ -420,7 +420,7 @@ async def test_shutdown_finishes_the_queued_events(app, fake):
     # the server is down; every acknowledged event was answered before it went
     assert {c.body["replyToken"] for c in fake.to("reply")} == {e["replyToken"] for e in events}
     assert line.runtime.dispatcher.pending == 0
-    tasks = [t for t in asyncio.all_tasks() if t.get_name().startswith("line-worker")]
+    tasks = [t for t in asyncio.all_tasks() if t.get_name().startswith("line-event")]
     assert tasks == []
 
 
@@ -431,20 +431,20 @@ async def test_shutdown_does_not_wait_forever(app, fake):
         await asyncio.sleep(0.05)
         started = time.perf_counter()
     assert time.perf_counter() - started < 5
-    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("line-worker")] == []
+    assert [t for t in asyncio.all_tasks() if t.get_name().startswith("line-event")] == []
 
 
 async def test_a_failing_event_does_not_stop_the_worker(line, fake, app, monkeypatch):
     calls = {"n": 0}
-    original = line.runtime.handler.answer
+    original = line.runtime.handler.conversations.answer
 
-    async def flaky(inbound):
+    async def flaky(msg):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("boom")
-        return await original(inbound)
+        return await original(msg)
 
-    monkeypatch.setattr(line.runtime.handler, "answer", flaky)
+    monkeypatch.setattr(line.runtime.handler.conversations, "answer", flaky)
     user = lf.user_id("flaky")
     assert (await line.post(lf.text(user, "宇部のドコモ")))[0] == 200
     call = await line.send(lf.text(user, "防府のドコモ"))
@@ -461,7 +461,7 @@ async def test_an_invalid_reply_token_without_push_sends_nothing_more(line, fake
     assert (await line.post(event))[0] == 200
     await line.idle()
     assert [(c.endpoint, c.status) for c in fake.calls] == [("reply", 400)]
-    assert line.runtime.handler.counts["not_sent"] == 1
+    assert line.runtime.messenger.counts["not_sent"] == 1
 
 
 async def test_an_invalid_reply_token_falls_back_to_push_when_enabled(line_push, fake):

@@ -16,7 +16,8 @@ from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import Limits, TelegramSettings
 from bot.channels.telegram.webhook import WebhookServer
 from bot.staff.roles import StaffDirectory
-from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates, VirtualTime
+from tests.support.clock import VirtualTime
+from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
 
 ADMIN = 9001  # telegram user ids of staff in the harness's staff.yaml
 UBE_STAFF = 9002

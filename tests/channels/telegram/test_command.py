@@ -14,9 +14,9 @@ import sys
 import pytest
 
 from bot.channels.telegram.runner import serve
-from bot.channels.telegram.secrecy import MARK, redact
 from bot.channels.telegram.settings import DEFAULT_API, Limits, SettingsError, load_settings
 from bot.cli import main
+from bot.delivery.redaction import MARK, redact
 from tests.support.telegram_fake import TOKEN, FakeBotAPIServer, FakeTelegram, Updates
 
 

@@ -9,11 +9,11 @@ import asyncio
 import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
-from bot.channels.telegram.flood import FloodGuard, Verdict
-from bot.channels.telegram.pacing import SlidingWindow, TokenBucket, wait_for
 from bot.channels.telegram.ratelimiter import TelegramLimiter
 from bot.channels.telegram.settings import Limits
-from tests.support.telegram_fake import VirtualTime
+from bot.delivery.flood import FloodGuard, Verdict
+from bot.delivery.pacing import SlidingWindow, TokenBucket, wait_for
+from tests.support.clock import VirtualTime
 
 # PTB itself warns while building a RetryAfter from an int (its v22.2 timedelta migration).
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -1,35 +1,14 @@
-"""Rendering the core's replies for Telegram: 4,096-character parts cut on line boundaries
-(counted as Telegram counts, in UTF-16), keyboards on the last part, URL buttons but never
-``tel:``, venues only for verified places, and callback data within 64 bytes."""
+"""Rendering the core's replies for Telegram: 4,096-unit parts (the splitter itself is
+tested in tests/delivery/test_text.py), keyboards on the last part, URL buttons but never
+``tel:``, and callback data within 64 bytes."""
 
 from __future__ import annotations
 
-from bot.channels.telegram.rendering import MAX_TEXT, CallbackData, TextOut, VenueOut, render, split_text, utf16_len
-from bot.messages import Button, Link, Place, Reply
+from bot.channels.telegram.rendering import MAX_TEXT, CallbackData, TextOut, render
+from bot.delivery.text import utf16_len
+from bot.messages import Button, Link, Reply
 
 CHAT = 42
-
-
-def test_short_text_is_one_part():
-    assert split_text("こんにちは") == ["こんにちは"]
-    assert split_text("") == [] and split_text(" \n ") == []
-
-
-def test_long_text_is_cut_on_line_boundaries():
-    lines = [f"{n:04d} " + "あ" * 95 for n in range(200)]  # 100 characters a line
-    text = "\n".join(lines)
-    parts = split_text(text)
-    assert len(parts) == 5
-    assert all(utf16_len(p) <= MAX_TEXT for p in parts)
-    assert "\n".join(parts) == text  # nothing lost, nothing cut inside a line
-    assert all(p.split("\n")[0][:4].isdigit() for p in parts)
-
-
-def test_a_line_longer_than_the_limit_is_cut_between_characters_not_inside_an_emoji():
-    text = "😀" * 3000  # 6,000 UTF-16 units
-    parts = split_text(text)
-    assert [utf16_len(p) for p in parts] == [4096, 1904]
-    assert "".join(parts) == text
 
 
 def test_the_keyboard_goes_on_the_last_part_and_links_before_buttons():
@@ -60,26 +39,14 @@ def test_tel_links_are_not_buttons_and_their_number_is_in_the_text():
     assert out.text.endswith("電話する：フリーダイヤル 0120-95-0178")  # not shown: added to the text
 
 
-def test_a_verified_place_is_a_venue_an_unverified_one_a_map_link():
-    verified = Place("宇部市役所", "山口県宇部市常盤町1-7-1", 33.9516, 131.2467, verified=True)
-    rough = Place("ドコモショップ", "山口県宇部市明神町3-1-1", 33.96, 131.25, verified=False)
-    out = render(Reply("近くの会場です", places=[verified, rough]), CallbackData())
-    assert isinstance(out[0], TextOut) and isinstance(out[1], VenueOut) and len(out) == 2
-    assert out[1].place is verified
-    (row,) = out[0].markup.inline_keyboard
-    assert row[0].text == "🗺 ドコモショップ" and row[0].url.startswith("https://www.google.com/maps/")
-
-
-async def test_venues_and_split_messages_through_the_sender(tg):
-    place = Place("宇部市役所", "山口県宇部市常盤町1-7-1", 33.9516, 131.2467, verified=True)
-    reply = Reply("\n".join(["お知らせ " * 30] * 40), buttons=[Button("メニュー", "menu")], places=[place])
+async def test_split_messages_through_the_sender(tg):
+    reply = Reply("\n".join(["お知らせ " * 300] * 4), buttons=[Button("メニュー", "menu")])  # 6,004 units
     tg.api.clear()
     await tg.channel.sender.replies(CHAT, [reply])
-    methods = [c.method for c in tg.api.calls]
-    assert methods == ["sendMessage", "sendMessage", "sendVenue"]
-    first, last, venue = tg.api.calls
+    first, last = tg.api.calls
+    assert [c.method for c in tg.api.calls] == ["sendMessage", "sendMessage"]
+    assert all(utf16_len(c.params["text"]) <= MAX_TEXT for c in tg.api.calls)
     assert "reply_markup" not in first.params and last.params["reply_markup"]["inline_keyboard"]
-    assert venue.params["latitude"] == 33.9516 and venue.params["title"] == "宇部市役所"
 
 
 def test_callback_data_within_64_bytes():

@@ -31,10 +31,12 @@ async def test_start_greets_with_the_menu_as_inline_buttons(tg):
     assert "まどぐち" in sent.params["text"]
     labels = [b["text"] for b in buttons(sent)]
     assert "スマホ教室をさがす" in labels and "ショップをさがす" in labels
-    assert labels[-1] == "English"  # one tap to English on the greeting
+    # the core's welcome for a channel with buttons that can write first: one tap to
+    # English, then the class-news offer
+    assert labels[-2:] == ["English", "教室のお知らせを受け取る"]
     assert all("callback_data" in b for b in buttons(sent))
     assert sent.params["link_preview_options"] == {"is_disabled": True}
-    assert await tg.channel.conversations.load(user_key(CHAT))  # the conversation is kept
+    assert await tg.app.engine.conversations.load(user_key(CHAT))  # the conversation is kept
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,7 @@ async def test_start_does_not_override_a_language_the_resident_chose(tg):
     await tg.press(CHAT, "lang:en")
     calls = await tg.send(tg.updates.command(CHAT, "start", language_code="ja"))
     assert tg.api.visible(calls).startswith("Hello")
-    assert all_buttons(calls)[-1]["text"] == "日本語 (Japanese)"
+    assert [b["text"] for b in all_buttons(calls)][-2:] == ["日本語 (Japanese)", "Get class news"]
 
 
 async def test_japanese_text_gets_shops_with_map_buttons_and_phone_in_the_text(tg):
@@ -163,7 +165,7 @@ async def test_forget_deletes_everything_after_the_confirm_button(tg):
     assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]
     assert "すべて消しました" in tg.api.visible(calls)
     assert await residents.subscriptions(user_key(CHAT)) == []
-    assert await tg.channel.conversations.load(user_key(CHAT)) == {}
+    assert await tg.app.engine.conversations.load(user_key(CHAT)) == {}
 
 
 async def test_forget_no_keeps_everything(tg):

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from bot.channels.telegram.adapter import user_key
-from bot.channels.telegram.secrecy import MARK
+from bot.delivery.redaction import MARK
 from bot.store.residents import ResidentStore
 from tests.support.telegram_fake import TOKEN
 

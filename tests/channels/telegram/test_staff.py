@@ -13,6 +13,7 @@ import pytest
 from bot import config
 from bot.channels.telegram.adapter import user_key
 from bot.channels.telegram.settings import Limits
+from bot.data.watch import watch_app
 from bot.store.audit import AuditLog
 from bot.store.residents import ResidentStore
 from tests.channels.telegram.conftest import ADMIN, SUPPORT, UBE_STAFF
@@ -186,7 +187,8 @@ async def test_a_broadcast_never_exceeds_30_per_second_nor_1_per_second_per_chat
 async def test_reload_with_a_broken_file_keeps_the_old_listing(make_tg, tmp_path):
     shops = tmp_path / "shops.yaml"
     shutil.copy(config.shops_file(), shops)
-    tg = await make_tg(shops_file=shops)
+    tg = await make_tg()
+    tg.app.shop_watcher = watch_app(tg.app, shops)  # /reload asks the app's watcher, as the CLI's does
     old = tg.app.shops
     lines = shops.read_text(encoding="utf-8").splitlines(keepends=True)
     i = next(n for n, line in enumerate(lines) if line.startswith('    phone: "'))

@@ -57,7 +57,7 @@ async def test_a_wrong_or_missing_secret_is_refused_and_never_processed(served, 
     await asyncio.sleep(0.05)
     await tg.application.update_queue.join()
     assert tg.api.messages() == [] and tg.application.update_queue.empty()
-    assert await tg.channel.conversations.load("telegram:42") == {}
+    assert await tg.app.engine.conversations.load("telegram:42") == {}
     assert tg.channel.stats["updates"] == 0
     assert server.refused == 1 and server.accepted == 0
 

@@ -55,7 +55,7 @@ async def test_forget_deletes_every_row_about_the_resident(app):
     c = (await ScheduleStore(app.db).in_month(["宇部市"], "2026-12", include_samples=True))[0]
     await ReminderStore(app.db).add(USER, c.id, due_at(c))
     bid = await BroadcastStore(app.db).create("cli:admin", "宇部市", "text", "お知らせ")
-    await BroadcastEngine(app.db, {"fake": FakeSender()}).run(bid)
+    await BroadcastEngine(app.stores, {"fake": FakeSender()}).run(bid)
     assert await count_rows(app) == {
         "conversations": 1,
         "subscriptions": 1,
@@ -92,6 +92,6 @@ async def test_a_blocked_resident_is_never_a_recipient_until_they_come_back(app)
     assert await residents.recipients("宇部市") == []
     bid = await BroadcastStore(app.db).create("cli:admin", "宇部市", "text", "お知らせ")
     sender = FakeSender()
-    assert (await BroadcastEngine(app.db, {"fake": sender}).run(bid)).total == 0 and sender.calls == []
+    assert (await BroadcastEngine(app.stores, {"fake": sender}).run(bid)).total == 0 and sender.calls == []
     await press(app, "sub:宇部市")  # subscribing again means they are back
     assert [s.user_key for s in await residents.recipients("宇部市")] == [USER]

@@ -1,4 +1,5 @@
-"""Webhook events already handled, so a redelivered event is handled once.
+"""Webhook events already handled, so a redelivered event is handled once (LINE's
+``webhookEventId``; any channel whose platform redelivers may use it).
 
 Lives here: ``SeenEvents`` over the ``seen_events`` table (migration 3): ``first_time``
 records a ``webhookEventId`` and says whether it was new; ``prune`` forgets ids old
@@ -15,7 +16,7 @@ KEEP = timedelta(days=7)  # LINE redelivers for at most about a day; keep a marg
 
 
 class SeenEvents:
-    def __init__(self, db: Database, channel: str = "line"):
+    def __init__(self, db: Database, channel: str):
         self.db = db
         self.channel = channel
 

@@ -1,4 +1,5 @@
-"""Keeping the bot token (and the webhook secret) out of logs and error messages.
+"""Keeping every channel's secrets (bot token, webhook secret, LINE channel secret and
+access token) out of logs and error messages: one redaction for all channels.
 
 Lives here: ``redact`` (a text with every registered secret replaced by ``[REDACTED]``),
 ``register`` and ``protect_logs``. ``protect_logs`` installs a log-record factory that

@@ -1,9 +1,10 @@
-"""The staff /broadcast previews waiting for their confirm button.
+"""Broadcast previews waiting for a staff member's confirm button (Telegram's /broadcast;
+any chat channel's staff commands).
 
 Lives here: ``Broadcasts`` (previews by id; a confirm takes the preview away, so a second
 press sends nothing) and ``PendingBroadcast``, which carries the ``bot.broadcast`` service's
-``Preview``. Delivery itself is the platform-neutral ``bot.broadcast`` engine's (recipients
-fixed at the start, every delivery recorded), through ``sender.TelegramSender``.
+``Preview``. Delivery itself is the broadcast engine's (recipients fixed at the start,
+every delivery recorded), through the channel's sender.
 Touches nothing but memory.
 """
 
@@ -13,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.broadcast.service import Preview
-from bot.channels.telegram.pacing import MONOTONIC, Clock
+from bot.delivery.pacing import MONOTONIC, Clock
 
 PREVIEW_TTL = 15 * 60.0  # seconds a preview can be confirmed
 WORKERS = 16  # concurrent sends of a staff broadcast (the engine's limiter sets the rate)

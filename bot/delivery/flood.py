@@ -3,7 +3,7 @@
 Lives here: ``FloodGuard``. A resident who sends more than ``limit`` messages within
 ``window`` seconds gets one calm notice and is then ignored until they slow down, that is
 until no more than ``limit`` of their messages (ignored ones included) fall inside the last
-``window`` seconds. Pure: no telegram, no I/O; the clock is injectable.
+``window`` seconds. Pure: no platform, no I/O; the clock is injectable.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from enum import Enum
 
-from bot.channels.telegram.pacing import MONOTONIC, Clock
+from bot.delivery.pacing import MONOTONIC, Clock
 
 PRUNE_EVERY = 4096  # look for residents gone quiet after this many new keys
 

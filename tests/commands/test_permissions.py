@@ -10,25 +10,8 @@ import sqlite3
 import pytest
 
 from bot.store.database import Database
-from tests.classes.test_import import GOOD, csv_text
+from tests.classes.test_import import GOOD, SHIMONOSEKI, csv_text
 from tests.support.staff import run_cli, subscribe, write_staff
-
-SHIMONOSEKI = [
-    "山口県",
-    "下関市",
-    "ソフトバンク下関山の田",
-    "083-251-4020",
-    "下関市山の田本町6-2",
-    "2026/12/07",
-    "10:00",
-    "",
-    "入門",
-    "はじめてのスマホ",
-    "5",
-    "2",
-    "",
-    "",
-]
 
 
 @pytest.fixture

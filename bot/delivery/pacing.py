@@ -1,9 +1,10 @@
-"""Pacing primitives on an injectable clock: ``SlidingWindow`` (at most N events in any
+"""Pacing primitives on an injectable clock: ``Pause`` (holds calls back only while a
+platform said "wait"), ``SlidingWindow`` (at most N events in any
 window of T seconds — a strict limit, no burst beyond it) and ``TokenBucket`` (a steady
 rate with a small burst), plus ``wait_for`` which waits until every given limit has room
 and takes a slot in each at the same instant.
 
-Pure: no telegram, no I/O. The clock is any ``() -> float`` in seconds and ``sleep`` any
+Pure: no platform, no I/O. The clock is any ``() -> float`` in seconds and ``sleep`` any
 ``async (seconds) -> None``, so tests run on virtual time.
 """
 
@@ -110,6 +111,27 @@ class _Capped:
 
     def take(self, now: float) -> None:
         self.bucket.take(now, self.capacity)
+
+
+class Pause:
+    """A limit that only holds calls back while paused (after a ``RetryAfter``)."""
+
+    __slots__ = ("paused_until",)
+
+    def __init__(self) -> None:
+        self.paused_until = 0.0
+
+    def wait_time(self, now: float) -> float:
+        return max(0.0, self.paused_until - now)
+
+    def take(self, now: float) -> None:
+        pass
+
+    def pause(self, until: float) -> None:
+        self.paused_until = max(self.paused_until, until)
+
+    def idle(self, now: float) -> bool:
+        return self.paused_until <= now
 
 
 def capped(bucket: TokenBucket, capacity: float | None) -> Limit:

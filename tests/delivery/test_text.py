@@ -1,0 +1,46 @@
+"""The one UTF-16 splitter and clip: parts within Telegram's 4,096 and LINE's 5,000 units,
+cut on line boundaries, never inside a surrogate pair, nothing lost."""
+
+from __future__ import annotations
+
+from bot.delivery.text import clip, split_text, utf16_len
+
+MAX_TEXT = 4096
+
+
+def test_utf16_length_counts_an_emoji_as_two():
+    assert utf16_len("🍎あa") == 4
+
+
+def test_short_text_is_one_part():
+    assert split_text("こんにちは", MAX_TEXT) == ["こんにちは"]
+    assert split_text("", MAX_TEXT) == [] and split_text(" \n ", MAX_TEXT) == []
+
+
+def test_long_text_is_cut_on_line_boundaries():
+    lines = [f"{n:04d} " + "あ" * 95 for n in range(200)]  # 100 characters a line
+    text = "\n".join(lines)
+    parts = split_text(text, MAX_TEXT)
+    assert len(parts) == 5
+    assert all(utf16_len(p) <= MAX_TEXT for p in parts)
+    assert "\n".join(parts) == text  # nothing lost, nothing cut inside a line
+    assert all(p.split("\n")[0][:4].isdigit() for p in parts)
+
+
+def test_a_line_longer_than_the_limit_is_cut_between_characters_not_inside_an_emoji():
+    text = "😀" * 3000  # 6,000 UTF-16 units
+    parts = split_text(text, MAX_TEXT)
+    assert [utf16_len(p) for p in parts] == [4096, 1904]
+    assert "".join(parts) == text
+
+
+def test_lines_of_5000_for_line_and_at_most_five_parts():
+    text = "\n".join(["あ" * 999] * 30)  # 30,000 units
+    parts = split_text(text, 5000, parts=5)
+    assert len(parts) == 5 and all(utf16_len(p) <= 5000 for p in parts)
+    assert all(p.startswith("あ") and "\n\n" not in p for p in parts)
+
+
+def test_clip_ends_in_an_ellipsis_within_the_limit():
+    assert clip("abc", 3) == "abc"
+    assert clip("🍎" * 10, 7) == "🍎🍎🍎…" and utf16_len(clip("🍎" * 10, 7)) <= 7

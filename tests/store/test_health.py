@@ -1,0 +1,13 @@
+"""The health checks' ping: True while the database answers, False once it cannot."""
+
+from __future__ import annotations
+
+from bot.store.database import Database
+from bot.store.health import ping
+
+
+async def test_ping_answers_while_open_and_not_after_close(tmp_path):
+    db = await Database(str(tmp_path / "ping.db")).open()
+    assert await ping(db)
+    await db.close()
+    assert not await ping(db)
