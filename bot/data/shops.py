@@ -1,7 +1,8 @@
 """The shop directory: load ``shops.yaml`` and answer shop questions.
 
-Lives here: ``load_shops`` (schema plus a check that every shop's municipality is
-known, with line numbers) and ``ShopDirectory`` (shops in a city, by carrier,
+Lives here: ``load_shops`` (``checked_listing``: schema plus a check that every shop's
+municipality is known, with line numbers) and ``ShopDirectory`` (built at once, or in small
+steps beside the event loop by ``ShopDirectory.stepwise``) (shops in a city, by carrier,
 the nearest ones to a point or to a city without a shop). A shop without
 verified coordinates is placed at its municipality's office for distances only.
 Loading never holds the GIL long (entries validated a hundred at a time, no full garbage
@@ -15,7 +16,7 @@ import gc
 import heapq
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from bot.data.yaml_lines import DataError, line_for, load_cached, load_with_line
 
 CELL = 0.25  # degrees; about 25 km
 NEAR_CACHE = 4096  # municipalities' nearest shops remembered
+STEP = 100  # shops indexed per step of a directory built beside the event loop
 CHUNK = 100  # shop entries validated per pydantic call (it holds the GIL for a whole call)
 
 
@@ -44,22 +46,12 @@ def _ring_cells(ci: int, cj: int, ring: int):
         yield i, cj + ring
 
 
-def _grid(positions: list[tuple[Shop, float, float, bool]]) -> dict[tuple[int, int], list[int]]:
-    """The index of each position, by its ``CELL``-degree cell."""
-    grid: dict[tuple[int, int], list[int]] = {}
-    for k, (_, lat, lon, _) in enumerate(positions):
-        grid.setdefault((int(math.floor(lat / CELL)), int(math.floor(lon / CELL))), []).append(k)
-    return grid
-
-
-def _cities_per_carrier(offices: list[str], by_city: dict[str, list[Shop]]) -> dict[str | None, tuple[str, ...]]:
-    """Municipalities with a shop (of each carrier), in the order of the municipality list: made
-    with the directory (in the loading thread), not at the first question after a reload."""
-    carriers = {city: {s.carrier for s in shops} for city, shops in by_city.items()}
-    cities: dict[str | None, tuple[str, ...]] = {None: tuple(c for c in offices if c in carriers)}
+def _cities_per_carrier(offices: list[str], carriers: dict[str, set[str]]) -> Iterator[tuple[str | None, tuple]]:
+    """Municipalities with a shop (of each carrier), in the order of the municipality list, one
+    carrier per step: made with the directory, not at the first question after a reload."""
+    yield None, tuple(c for c in offices if c in carriers)
     for carrier in vocabulary.carriers():
-        cities[carrier] = tuple(c for c in offices if carrier in carriers.get(c, ()))
-    return cities
+        yield carrier, tuple(c for c in offices if carrier in carriers.get(c, ()))
 
 
 @dataclass(frozen=True)
@@ -73,24 +65,34 @@ class ShopDirectory:
     """All shops, indexed by municipality and carrier."""
 
     def __init__(self, listing: ShopFile, municipalities: list[Municipality]):
+        for _ in self._build(listing, municipalities, len(listing.shops) or 1):
+            pass
+
+    @classmethod
+    def stepwise(
+        cls, listing: ShopFile, municipalities: list[Municipality], piece: int = STEP
+    ) -> tuple[ShopDirectory, Iterator[None]]:
+        """A directory and the steps that build it, ``piece`` shops each (on the event loop, a step
+        between two messages); it may be used once every step has run."""
+        directory = cls.__new__(cls)
+        return directory, directory._build(listing, municipalities, piece)
+
+    def _build(self, listing: ShopFile, municipalities: list[Municipality], piece: int) -> Iterator[None]:
         self.listing = listing
         self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
         self._by_city: dict[str, list[Shop]] = {}
+        self._by_city_carrier: dict[tuple[str, str], list[Shop]] = {}  # a city's shops of one carrier, read per message
         self._positions: list[tuple[Shop, float, float, bool]] = []
-        # Made once here (in the loading thread), not per question: a listing can hold 30,000 shops.
-        self._desks = [s for s in listing.shops if s.kind == "phone_desk"]
-        self._carriers = {s.carrier for s in listing.shops}
-        for shop in listing.shops:
-            if shop.kind != "shop":
-                continue
-            self._by_city.setdefault(shop.municipality, []).append(shop)
-            if shop.coordinates:
-                approximate = shop.coordinates.precision != "verified"
-                self._positions.append((shop, shop.coordinates.lat, shop.coordinates.lon, approximate))
-            elif shop.municipality in self._offices:
-                lat, lon = self._offices[shop.municipality]
-                self._positions.append((shop, lat, lon, True))
-        self._grid = _grid(self._positions)
+        # Made once here (while loading), not per question: a listing can hold 30,000 shops.
+        self._desks: list[Shop] = []
+        self._carriers: set[str] = set()
+        self._grid: dict[tuple[int, int], list[int]] = {}
+        carriers: dict[str, set[str]] = {}
+        shops = listing.shops
+        for start in range(0, len(shops), piece):
+            for shop in shops[start : start + piece]:
+                self._index(shop, carriers)
+            yield
         # Far enough to cover every position from anywhere: the search always ends.
         cells = list(self._grid) or [(0, 0)]
         self._max_ring = (
@@ -102,19 +104,49 @@ class ShopDirectory:
         # A plain dict, not functools.lru_cache on a bound method: that is a reference cycle, and a
         # replaced listing would then wait for a full garbage collection to be freed.
         self._near_cities: dict[tuple, tuple[NearShop, ...]] = {}
-        self._cities = _cities_per_carrier(list(self._offices), self._by_city)
+        self._cities: dict[str | None, tuple[str, ...]] = {}
+        for carrier, cities in _cities_per_carrier(list(self._offices), carriers):
+            self._cities[carrier] = cities
+            yield
+
+    def _index(self, shop: Shop, carriers: dict[str, set[str]]) -> None:
+        """One shop into the indexes (its city, its position's grid cell, the carriers)."""
+        self._carriers.add(shop.carrier)
+        if shop.kind == "phone_desk":
+            self._desks.append(shop)
+        if shop.kind != "shop":
+            return
+        self._by_city.setdefault(shop.municipality, []).append(shop)
+        self._by_city_carrier.setdefault((shop.municipality, shop.carrier), []).append(shop)
+        carriers.setdefault(shop.municipality, set()).add(shop.carrier)
+        if shop.coordinates:
+            lat, lon = shop.coordinates.lat, shop.coordinates.lon
+            approximate = shop.coordinates.precision != "verified"
+        elif shop.municipality in self._offices:
+            (lat, lon), approximate = self._offices[shop.municipality], True
+        else:
+            return
+        cell = (int(math.floor(lat / CELL)), int(math.floor(lon / CELL)))
+        self._grid.setdefault(cell, []).append(len(self._positions))
+        self._positions.append((shop, lat, lon, approximate))
 
     def dismantle(self, piece: int = 100, pause: Callable[[], None] = lambda: time.sleep(0.0005)) -> None:
         """Free this directory (once replaced) ``piece`` shops at a time, with a ``pause`` between
-        (the GIL free for the event loop): dropped whole, its last reference would free every
-        shop in one cascade that holds the GIL throughout."""
+        (the GIL free for the event loop)."""
+        for _ in self.dismantle_steps(piece):
+            pause()
+
+    def dismantle_steps(self, piece: int = 100) -> Iterator[None]:
+        """The steps that free this directory (once replaced), ``piece`` shops each: dropped whole,
+        its last reference would free every shop in one cascade that holds the GIL throughout."""
         self._near_cities.clear()
         self._grid.clear()
         self._desks.clear()
+        self._by_city_carrier.clear()
         for held in (self._positions, *self._by_city.values(), self.listing.shops):
             while held:
                 del held[-piece:]
-                pause()
+                yield
         self._by_city.clear()
 
     def cities(self, carrier: str | None = None) -> tuple[str, ...]:
@@ -132,8 +164,9 @@ class ShopDirectory:
         return len(self.listing.shops)
 
     def in_city(self, municipality: str, carrier: str | None = None) -> list[Shop]:
-        shops = self._by_city.get(municipality, [])
-        return [s for s in shops if carrier is None or s.carrier == carrier]
+        if carrier is None:
+            return list(self._by_city.get(municipality, ()))
+        return list(self._by_city_carrier.get((municipality, carrier), ()))
 
     def desks(self, carrier: str | None = None) -> list[Shop]:
         """Phone desks (e.g. the Rakuten senior support desk)."""
@@ -227,8 +260,13 @@ def load_shops(path: str | Path, municipalities: list[Municipality]) -> ShopDire
 
 
 def _load(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory:
+    return ShopDirectory(checked_listing(path, {m.name for m in municipalities}), municipalities)
+
+
+def checked_listing(path: str | Path, known: set[str]) -> ShopFile:
+    """The listing at ``path`` validated whole, every shop's municipality one of ``known``;
+    ``DataError`` with lines otherwise."""
     listing = _validated(path)
-    known = {m.name for m in municipalities}
     unknown = [
         (i, s.municipality) for i, s in enumerate(listing.shops) if s.municipality and s.municipality not in known
     ]
@@ -241,4 +279,4 @@ def _load(path: str | Path, municipalities: list[Municipality]) -> ShopDirectory
                 for i, name in unknown
             ]
         )
-    return ShopDirectory(listing, municipalities)
+    return listing

@@ -6,16 +6,17 @@ Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``wat
 ``App.current_shops`` between two messages).
 
 The file is polled (size, modification time, inode; no platform file-watch API, so it
-works the same on every system and on network drives). Reading, hashing, parsing and
-validating a changed file happen in a thread, never on the event loop, with the GIL handed
-over every tenth of a millisecond meanwhile; the new listing is swapped in at once, and the one it
-replaces is freed a piece at a time in a thread of its own. A change is loaded only when the
-file has stopped changing for ``settle`` seconds, so an editor's half-written save is
-not read. The new listing is validated whole by the same loader as at start-up
-(``load_shops``): if any entry is wrong, nothing of it is used — the last good listing
-keeps serving — and the problems (``file:line: field: message``) are logged and handed
-to ``on_error`` (e.g. ``bot.staff.notify.support_notifier``, which tells the support
-staff). The same broken content is reported once, not on every poll. Reads the file;
+works the same on every system and on network drives). A changed file is hashed in a thread, and
+parsed and validated in a child process at the lowest CPU priority
+(``bot.data.listing_process``), never on the event loop; its shops come back in pieces taken
+between two messages, the new listing is swapped in at once, and the one it replaces is freed a
+piece at a time between messages too. A change is loaded only when the file has stopped
+changing for ``settle`` seconds, so an editor's half-written save is not read, and a file that
+changed again while it was being checked is checked again before anything is swapped. The new
+listing is validated whole by the same checks as at start-up (``checked_listing``): if any
+entry is wrong, nothing of it is used — the last good listing keeps serving — and the problems
+(``file:line: field: message``) are logged and handed to ``on_error`` (e.g.
+``bot.staff.notify.support_notifier``, which tells the support staff). The same broken content is reported once, not on every poll. Reads the file;
 writes nothing.
 """
 
@@ -26,22 +27,20 @@ import hashlib
 import inspect
 import logging
 import os
-import sys
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot.data.listing_process import ListingProcessError, load_in_child
 from bot.data.schema import Municipality
-from bot.data.shops import ShopDirectory, load_shops
+from bot.data.shops import ShopDirectory
 from bot.data.yaml_lines import DataError
 
 log = logging.getLogger(__name__)
 
 INTERVAL = 2.0
 SETTLE = 0.5
-SWITCH_INTERVAL = 0.0001  # seconds: how often a thread hands the GIL over while a listing loads
+RECHECKS = 3  # times a file that changed while it was being checked is checked again
 RETIRE_AFTER = 2.0  # seconds a replaced listing is kept for the turns still using it
 
 OnReload = Callable[[ShopDirectory], Any]
@@ -63,21 +62,22 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-async def _off_the_loop(work: Callable, *args: Any) -> Any:
-    """``work`` in a thread, with the GIL handed back every SWITCH_INTERVAL meanwhile (not every
-    five milliseconds), so the event loop answers on time while a large listing is parsed beside it."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
-    try:
-        return await asyncio.to_thread(work, *args)
-    finally:
-        sys.setswitchinterval(previous)
+_retiring: set[asyncio.Task] = set()  # replaced listings being freed (a task needs a reference)
 
 
-def _retire(directory: ShopDirectory) -> None:
-    """A replaced listing, freed a piece at a time once the turns that were using it are over."""
-    time.sleep(RETIRE_AFTER)
-    directory.dismantle()
+async def _retire(directory: ShopDirectory) -> None:
+    """A replaced listing, freed a piece at a time between messages once the turns that were
+    using it are over."""
+    await asyncio.sleep(RETIRE_AFTER)
+    for _ in directory.dismantle_steps():
+        await asyncio.sleep(0)
+
+
+def retire(directory: ShopDirectory) -> None:
+    """Free ``directory`` (just replaced) beside the running event loop."""
+    task = asyncio.get_running_loop().create_task(_retire(directory))
+    _retiring.add(task)
+    task.add_done_callback(_retiring.discard)
 
 
 async def _maybe_await(value: Any) -> None:
@@ -106,6 +106,7 @@ class ShopWatcher:
         self._signature = _signature(self.path)  # the listing in use was loaded from this
         self._digest: str | None = None  # its content, known after the first change (start-up stays cheap)
         self._refused: str | None = None  # the content last refused (reported once)
+        self._checking: str | None = None  # the content being checked
         self.reloads = 0
         self.refusals = 0
         self.last_problems: list[str] = []
@@ -128,32 +129,50 @@ class ShopWatcher:
             return "unchanged"  # touched or rewritten with the same content
         if digest is not None and digest == self._refused:
             return "refused"  # the same broken content: already reported
+        self._checking = digest
         try:
-            if signature is None:
-                raise DataError([f"{self.path}: file not found (the last good listing keeps serving)"])
-            directory = await _off_the_loop(load_shops, self.path, self.municipalities)
+            directory = await self._load(signature)
         except Exception as exc:  # DataError names file, line and field; anything else is refused too
-            problems = (
-                list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
-            )
-            self._refused = digest
-            self.refusals += 1
-            self.last_problems = problems
-            log.error(
-                "shop listing %s refused, the last good listing keeps serving:\n  %s", self.path, "\n  ".join(problems)
-            )
-            if self.on_error is not None:
-                try:
-                    await _maybe_await(self.on_error(self.path, problems))
-                except Exception:  # noqa: BLE001 - a failed notice must not stop the watching
-                    log.exception("could not report the refused shop listing")
-            return "refused"
-        self._digest, self._refused = digest, None
+            return await self._refuse(exc, None if isinstance(exc, ListingProcessError) else self._checking)
+        if directory is None:
+            return "unchanged"  # it kept changing while it was checked: the next look loads it
+        self._digest, self._refused = self._checking, None
         self.reloads += 1
         self.last_problems = []
         await _maybe_await(self.apply(directory))
         log.info("shop listing %s reloaded: %d entries (as of %s)", self.path, len(directory), directory.as_of)
         return "reloaded"
+
+    async def _load(self, signature: tuple | None) -> ShopDirectory | None:
+        """The listing as it is when its check ends; None if it changed during every check."""
+        for _ in range(RECHECKS):
+            if signature is None:
+                raise DataError([f"{self.path}: file not found (the last good listing keeps serving)"])
+            directory = await load_in_child(self.path, self.municipalities)
+            again = _signature(self.path)
+            if again == signature:
+                return directory
+            log.info("shop listing %s changed while it was checked: checking it again", self.path)
+            signature = self._signature = again
+            self._checking = await asyncio.to_thread(_digest, self.path)
+        self._signature = None  # not loaded: the next look sees a change
+        return None
+
+    async def _refuse(self, exc: Exception, digest: str | None) -> str:
+        """Refuse the edit (``digest``: its content, not tried again until it changes)."""
+        problems = list(exc.problems) if isinstance(exc, DataError) else [f"{self.path}: {type(exc).__name__}: {exc}"]
+        self._refused = digest
+        self.refusals += 1
+        self.last_problems = problems
+        log.error(
+            "shop listing %s refused, the last good listing keeps serving:\n  %s", self.path, "\n  ".join(problems)
+        )
+        if self.on_error is not None:
+            try:
+                await _maybe_await(self.on_error(self.path, problems))
+            except Exception:  # noqa: BLE001 - a failed notice must not stop the watching
+                log.exception("could not report the refused shop listing")
+        return "refused"
 
     async def run(self, stop: asyncio.Event) -> None:
         """Look every ``interval`` seconds until ``stop`` (a new ``interval`` applies within 0.5 s)."""
@@ -177,6 +196,6 @@ def watch_app(app, path: str | Path, on_error: OnError | None = None, **options:
 
     def apply(directory: ShopDirectory) -> None:
         old, app.shops = app.shops, directory
-        threading.Thread(target=_retire, args=(old,), name="retire-shops", daemon=True).start()
+        retire(old)
 
     return ShopWatcher(path, app.knowledge.municipalities.municipalities, apply, on_error, **options)

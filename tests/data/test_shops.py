@@ -211,3 +211,20 @@ def test_a_dismantled_directory_holds_nothing(tmp_path, knowledge):
     directory.dismantle(piece=7)
     gc.collect()
     assert shop() is None and len(directory) == 0 and directory.in_city("宇部市") == []
+
+
+def test_a_directory_built_in_steps_answers_as_one_built_at_once(tmp_path, knowledge):
+    from bot.data.shops import ShopDirectory
+
+    municipalities = knowledge.municipalities.municipalities
+    whole = load_shops(_many_shops(tmp_path, 250), municipalities)
+    stepped, steps = ShopDirectory.stepwise(whole.listing, municipalities, piece=40)
+    assert sum(1 for _ in steps) > 250 // 40  # many small steps, not one
+    for carrier in (None, "docomo", "au", "softbank", "rakuten"):
+        assert stepped.cities(carrier) == whole.cities(carrier)
+        assert stepped.desks(carrier) == whole.desks(carrier)
+    assert stepped.in_city("宇部市") == whole.in_city("宇部市") and len(stepped.in_city("宇部市")) > 250
+    assert stepped.in_city("宇部市", "au") == whole.in_city("宇部市", "au") and len(whole.in_city("宇部市", "au")) > 250
+    for point in ((34.0, 131.0), (34.4, 131.4), (35.6, 139.7)):
+        assert stepped.nearest(*point, limit=5) == whole.nearest(*point, limit=5)
+    assert stepped.nearest_to_city("阿武町") == whole.nearest_to_city("阿武町")

@@ -186,33 +186,93 @@ async def test_a_running_app_follows_its_listing_by_itself(tmp_path, clock, know
     assert app._watching is None
 
 
-async def test_a_reload_runs_beside_the_loop_and_frees_the_old_listing_after(running, monkeypatch):
-    import sys
-    import threading
-
+async def test_a_reload_is_checked_in_a_child_process_and_frees_the_old_listing_after(running, monkeypatch):
+    import bot.data.shops as shops
     import bot.data.watch as watch
 
     app, listing = running
     old = app.shops
-    seen: dict = {}
-    load = watch.load_shops
 
-    def spying_load(*args):
-        seen["thread"] = threading.current_thread() is not threading.main_thread()
-        seen["interval"] = sys.getswitchinterval()
-        return load(*args)
+    def not_here(*args):
+        raise AssertionError("the listing was checked in the bot's own process")
 
-    monkeypatch.setattr(watch, "load_shops", spying_load)
+    monkeypatch.setattr(shops, "checked_listing", not_here)  # the child process has its own
     monkeypatch.setattr(watch, "RETIRE_AFTER", 0.0)
-    before = sys.getswitchinterval()
     watcher = watch_app(app, listing, sleep=no_wait)
     edit(listing, f'"{OLD_PHONE}"', f'"{NEW_PHONE}"')
     assert await watcher.check() == "reloaded"
-    assert seen["thread"] and seen["interval"] == pytest.approx(watch.SWITCH_INTERVAL)
-    assert sys.getswitchinterval() == before
-    assert NEW_PHONE in await ube_docomo(app)
-    for _ in range(200):  # the retiring thread frees the old listing a piece at a time
+    assert NEW_PHONE in await ube_docomo(app) and app.shops is not old
+    for _ in range(200):  # the replaced listing is freed a piece at a time between messages
         if not len(old):
             break
         await asyncio.sleep(0.01)
-    assert len(old) == 0 and len(app.shops) > 0
+    assert len(old) == 0 and len(app.shops) == 22
+
+
+@pytest.mark.parametrize(
+    "child, says",
+    [
+        ("import sys; sys.stdin.buffer.read(); sys.exit(3)", "ended before it answered"),
+        ("import os; os._exit(9)", "the listing could not be checked"),
+        # a verdict of three shops, one piece of one shop, and an exit: half an answer
+        (
+            "import sys, marshal; sys.stdin.buffer.read(); o = sys.stdout.buffer\n"
+            "for v in ({'as_of': 'x', 'source': 'y', 'count': 3}, []):\n"
+            "    p = marshal.dumps(v); o.write(len(p).to_bytes(8, 'big') + p)",
+            "ended before it answered",
+        ),
+        (
+            "import sys, marshal; sys.stdin.buffer.read(); o = sys.stdout.buffer\n"
+            "for v in ({'as_of': 'x', 'source': 'y', 'count': 3}, {'end': 3}):\n"
+            "    p = marshal.dumps(v); o.write(len(p).to_bytes(8, 'big') + p)",
+            "answered half",
+        ),
+    ],
+)
+async def test_a_checking_process_that_dies_refuses_the_edit_and_the_old_listing_serves(
+    running, monkeypatch, child, says
+):
+    import sys
+
+    import bot.data.listing_process as listing_process
+
+    app, listing = running
+    before = app.shops
+    told = []
+    monkeypatch.setattr(listing_process, "_command", lambda path: [sys.executable, "-c", child])
+    watcher = watch_app(app, listing, on_error=lambda path, problems: told.append(problems), sleep=no_wait)
+    edit(listing, f'"{OLD_PHONE}"', f'"{NEW_PHONE}"')
+    assert await watcher.check() == "refused"
+    assert app.shops is before and OLD_PHONE in await ube_docomo(app)
+    ((problem,),) = told
+    assert problem.startswith(f"{listing}: ") and says in problem
+    # not the content's fault: the same content is checked again (and served) once a process can
+    monkeypatch.undo()
+    listing.touch()
+    assert await watcher.check() == "reloaded" and NEW_PHONE in await ube_docomo(app)
+
+
+async def test_a_listing_that_changes_while_it_is_checked_is_checked_again(running, monkeypatch):
+    import bot.data.watch as watch
+
+    app, listing = running
+    checked = []
+    load = watch.load_in_child
+
+    async def editor_saves_meanwhile(*args):
+        directory = await load(*args)
+        checked.append(len(checked))
+        if len(checked) == 1:  # the editor saved again while the first save was being checked
+            edit(listing, f'"{NEW_PHONE}"', '"0120-173-098"')
+        return directory
+
+    monkeypatch.setattr(watch, "load_in_child", editor_saves_meanwhile)
+    watcher = watch_app(app, listing, sleep=no_wait)
+    edit(listing, f'"{OLD_PHONE}"', f'"{NEW_PHONE}"')
+    assert await watcher.check() == "reloaded" and checked == [0, 1]
+    answer = await ube_docomo(app)
+    assert "0120-173-098" in answer and NEW_PHONE not in answer
+    assert await watcher.check() == "unchanged"
+    # the served content is the one remembered: the first save again is a change, served
+    edit(listing, '"0120-173-098"', f'"{NEW_PHONE}"')
+    assert await watcher.check() == "reloaded" and NEW_PHONE in await ube_docomo(app)
