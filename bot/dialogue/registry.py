@@ -71,12 +71,9 @@ PREFIXED: dict[str, Callable[[Turn, str], list[Reply] | None]] = {
     "group": procedures.group_reply,
 }
 
-KEEPS_PENDING = ("classes", "shops", "subscribe")
-PROCEDURE_ANSWERS = (
-    "mynaportal",
-    "procedures_child",
-    "procedures_care",
-)  # and every proc: and group:  # skills that may answer a pending "which city?"
+KEEPS_PENDING = ("classes", "shops", "subscribe")  # skills that may answer a pending "which city?"
+# Answers that list or explain procedures (and every proc: and group:): a named city's uptake leads them.
+PROCEDURE_ANSWERS = ("mynaportal", "procedures_child", "procedures_care")
 
 
 async def run(intent: str, turn: Turn, p: Parse, follow_up: bool) -> list[Reply] | None:

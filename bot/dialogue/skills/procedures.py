@@ -14,6 +14,10 @@ def _group_buttons(turn: Turn, category: str | None = None) -> list[Button]:
     return [Button(g.label.get(turn.lang), Action("group", g.id).encode()) for g in procs.groups if g.id in wanted]
 
 
+def _portal_link(turn: Turn) -> Link:
+    return Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)
+
+
 def with_city_uptake(turn: Turn, replies: list[Reply] | None, city: str | None) -> list[Reply] | None:
     """A procedure answer for a resident who named their city begins with how many of the
     child-rearing and nursing-care procedures the city took on MyNa Portal, with the survey's
@@ -34,7 +38,7 @@ def with_city_uptake(turn: Turn, replies: list[Reply] | None, city: str | None) 
 
 def mynaportal_reply(turn: Turn) -> list[Reply]:
     turn.state.topic = "mynaportal"
-    link = Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)
+    link = _portal_link(turn)
     return [Reply(turn.t("mynaportal"), buttons=_group_buttons(turn), links=[link])]
 
 
@@ -85,7 +89,7 @@ def procedure_reply(turn: Turn, proc_id: str) -> list[Reply] | None:
         how=proc.how.get(lang),
         ask=proc.ask.get(lang),
     )
-    links = [Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)]
+    links = [_portal_link(turn)]
     links += [Link(turn.t("link.source", title=s.title), s.url) for s in proc.source if s.url][:2]
     buttons = [
         turn.button("button.other_procedures", Action("group", proc.group)),
@@ -126,9 +130,7 @@ def procedure_aspect_reply(turn: Turn, proc_id: str, aspect: str, city: str | No
         turn.button("button.other_procedures", Action("group", proc.group)),
         turn.button("button.menu", Action.menu()),
     ]
-    return [
-        Reply(body, buttons=buttons, links=[Link(turn.t("link.mynaportal"), turn.knowledge.programme.mynaportal.url)])
-    ]
+    return [Reply(body, buttons=buttons, links=[_portal_link(turn)])]
 
 
 def life_event_reply(turn: Turn, event, only: list[str] | None = None) -> list[Reply]:

@@ -74,10 +74,7 @@ def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wi
     turn.state.city = city
     turn.state.clear_pending()
     found = shops.in_city(city, carrier)
-    follow = [
-        turn.button("button.classes_in", Action.classes(city), city=turn.city_name(city)),
-        turn.button("button.menu", Action.menu()),
-    ]
+    follow = _city_buttons(turn, city)
     if found:
         head = turn.t("shops_found", city=turn.city_name(city), carrier=carrier_label, count=len(found))
         reply = _listing(turn, head, found)
@@ -113,8 +110,13 @@ def named_shops_reply(turn: Turn, named: list[Shop]) -> list[Reply]:
         "shops_found", city=turn.city_name(shop.municipality), carrier=turn.carrier_name(carrier), count=len(named)
     )
     reply = _listing(turn, head, named)
-    reply.buttons = [
-        turn.button("button.classes_in", Action.classes(shop.municipality), city=turn.city_name(shop.municipality)),
+    reply.buttons = _city_buttons(turn, shop.municipality)
+    return [reply]
+
+
+def _city_buttons(turn: Turn, city: str) -> list[Button]:
+    """What follows a city's shops: its classes, the menu."""
+    return [
+        turn.button("button.classes_in", Action.classes(city), city=turn.city_name(city)),
         turn.button("button.menu", Action.menu()),
     ]
-    return [reply]
