@@ -1,8 +1,8 @@
 """The Telegram channel's runtime parts, and building the python-telegram-bot Application.
 
 Lives here: ``Channel`` (what the handlers share: the app, ``Conversations`` with
-Telegram's capabilities, sender, flood guard, callback data, staff guard, pending
-broadcasts, counters) and ``build_application`` (PTB's real ``Application`` with our
+Telegram's capabilities, sender, flood guard, callback data, the core's staff commands
+(``StaffChat``), counters) and ``build_application`` (PTB's real ``Application`` with our
 limiter; tests pass a fake ``BaseRequest`` and a virtual clock). Reads nothing of the store.
 """
 
@@ -19,21 +19,23 @@ from telegram.request import BaseRequest
 from bot.app import App
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.pending import BULK, WORKERS, Broadcasts
-from bot.broadcast.service import BroadcastService
 from bot.channels.base import Conversations
 from bot.channels.telegram.adapter import Sender, chat_of, user_key
 from bot.channels.telegram.ratelimiter import TelegramLimiter
 from bot.channels.telegram.rendering import CAPABILITIES, CallbackData
 from bot.channels.telegram.sender import RATE, TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.telegram.texts import t
 from bot.delivery.flood import FloodGuard
 from bot.delivery.outcome import Result, Status
 from bot.delivery.pacing import MONOTONIC, SLEEP, Clock, Sleep
 from bot.delivery.redaction import protect_logs
 from bot.messages import Answer, IncomingMessage, Reply
+from bot.staff.chat import StaffChat
 from bot.staff.guard import StaffGuard
 from bot.staff.roles import StaffDirectory
 
+STAFF_BUTTONS = "tgb"  # the data of a broadcast preview's buttons: ``tgb:send:<id>``, ``tgb:cancel:<id>``
 CONCURRENT_UPDATES = 64  # updates of different chats handled at once; one chat's stay in order
 
 
@@ -50,11 +52,9 @@ class Channel:
     tasks: set = field(default_factory=set)  # running broadcasts
     sender: Sender = field(init=False)
     broadcast_sender: TelegramSender = field(init=False)  # the broadcast engine's sender (``senders["telegram"]``)
-    service: BroadcastService = field(init=False)
     engine: BroadcastEngine = field(init=False)
     flood: FloodGuard | None = field(init=False)
-    broadcasts: Broadcasts = field(init=False)
-    guard: StaffGuard = field(init=False)
+    staff_chat: StaffChat = field(init=False)
     conversations: Conversations = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,9 +62,6 @@ class Channel:
         self.flood = (
             FloodGuard(limits.flood_messages, limits.flood_seconds, self.clock) if limits.flood_messages else None
         )
-        self.broadcasts = Broadcasts(self.clock)
-        self.guard = StaffGuard(self.staff, self.app.stores.audit)
-        self.service = BroadcastService(self.app.stores, self.app.knowledge, self.guard)
         self.conversations = Conversations(self.app.engine, CAPABILITIES)
 
     def connect(self, bot) -> None:
@@ -73,6 +70,11 @@ class Channel:
         rate = self.settings.limits.broadcast_per_second or RATE
         self.broadcast_sender = TelegramSender(bot, float(rate), rate_limit_args=BULK, concurrency=WORKERS)
         self.engine = BroadcastEngine(self.app.stores, self.senders, monotonic=self.clock, sleep=self.sleep)
+        guard = StaffGuard(self.staff, self.app.stores.audit)
+        footer = t(self.app.knowledge, "broadcast_footer", "ja")  # the news say how to stop them, in Japanese
+        self.staff_chat = StaffChat(
+            self.app, "telegram", guard, self.engine, self.senders, Broadcasts(self.clock), STAFF_BUTTONS, footer
+        )
 
     @property
     def senders(self) -> dict:

@@ -20,7 +20,7 @@ COMMAND_NAMES: tuple[str, ...] = ("start", "menu", "help", "lang", "subscribe", 
 
 
 def t(knowledge: Knowledge, key: str, lang: str, **values: object) -> str:
-    """The channel text ``telegram.<key>`` in ``lang`` (Japanese unless ``en``)."""
+    """The channel text ``telegram.<key>`` in ``lang`` (or the language it falls back to)."""
     return knowledge.text(PREFIX + key, lang, **values)
 
 
@@ -32,6 +32,5 @@ def commands(knowledge: Knowledge) -> list[tuple[str, str, str]]:
 
 
 def command_list(knowledge: Knowledge, lang: str) -> str:
-    """The menu as lines ``/command — description``: Japanese for ``ja``, English otherwise."""
-    lang = "ja" if lang == "ja" else "en"
+    """The menu as lines ``/command — description`` in ``lang`` (or the language it falls back to)."""
     return "\n".join(f"/{name} — {t(knowledge, f'command.{name}', lang)}" for name in COMMAND_NAMES)
