@@ -3,8 +3,9 @@
 Lives here: ``Language`` (its code, the language a text it has not got falls back to, the
 script a message in it is written in, the guidelines its texts follow) and the registry:
 ``get``, ``known``, ``chain``, ``codes``, ``is_latin`` (for the understanding's "this message
-is English" test) and ``answering`` (which language a reply is in, given the message's and the
-resident's). A language's name is its ``button.lang.<code>`` text; the words each language
+is English" test), ``answering`` (which language a reply is in, given the message's and the
+resident's) and ``from_locale`` (the first reply's language, from the locale of a resident's
+chat app). A language's name is its ``button.lang.<code>`` text; the words each language
 says are the texts of ``knowledge/`` (a mapping ``{code: text}`` per text); how it says dates,
 lists and names is ``bot.languages.wording``. Pure data: no I/O.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 DEFAULT = "ja"
+FOREIGN = "en"  # what a resident whose app speaks a language the bot does not reads most easily
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Language:
     fallback: str | None  # where a text not written in it comes from
     script: Literal["japanese", "latin"]  # how a message in it is written
     source: str | None = None  # the guidelines its texts follow
+    locales: tuple[str, ...] = ()  # the app locales (language subtags) whose users read it
 
     @property
     def family(self) -> str:
@@ -33,8 +36,8 @@ class Language:
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("ja", None, "japanese"),
-        Language("en", "ja", "latin"),
+        Language("ja", None, "japanese", locales=("ja",)),
+        Language("en", "ja", "latin", locales=("en",)),
         Language(
             "ja-easy",
             "ja",
@@ -81,3 +84,14 @@ def answering(detected: str | None, current: str) -> str:
     if not known(detected) or get(detected).family == get(current).family:
         return current if known(current) else DEFAULT
     return detected
+
+
+def from_locale(locale: str | None, uninformative: tuple[str, ...] = ()) -> str | None:
+    """The language to greet a new resident in, from their chat app's locale (``pt-BR``):
+    the language whose users run the app in it, ``FOREIGN`` for a locale no language has,
+    None when the locale tells nothing (none, or one of ``uninformative``: a channel with no
+    Japanese interface sees many Japanese residents running it in English)."""
+    tag = (locale or "").split("-")[0].split("_")[0].lower()
+    if not tag or tag in uninformative:
+        return None
+    return next((lang.code for lang in LANGUAGES.values() if tag in lang.locales), FOREIGN)

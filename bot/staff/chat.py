@@ -8,7 +8,8 @@ audited there) and only in a private chat; its outcome is audited. /broadcast pr
 (``<prefix>:send:<id>``) stores and sends it through the shared ``BroadcastEngine``; a
 press with no preview behind it is audited too. /reload asks ``ShopWatcher.check`` (an
 invalid listing keeps the old one serving; its problems are the reply), /stats the store's
-``ChannelStats`` (municipal staff see only their towns). The services are the ones the CLI
+``ChannelStats`` (municipal staff see only their towns). A confirmed broadcast runs in the
+background; ``finish`` waits for it when the process stops. The services are the ones the CLI
 uses; a channel only turns its events into these calls and delivers the ``Reply``s. The
 words are the ``staff.*`` texts of ``knowledge/texts.yaml``. Touches the store only
 through those services.
@@ -16,9 +17,10 @@ through those services.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.broadcast.engine import BroadcastEngine
@@ -35,6 +37,7 @@ from bot.store.stats import ChannelStats
 log = logging.getLogger(__name__)
 
 MAX_PROBLEMS_SHOWN = 20
+Report = Callable[[Reply], Awaitable[object]]  # how a broadcast's report reaches its sender
 _BROADCAST = re.compile(r"^/\S+(?:\s+(\S+))?(?:\s+(.*))?$", re.S)
 
 
@@ -48,13 +51,11 @@ def broadcast_parts(text: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Pressed:
-    """A press of a preview's button: what to answer, whether the preview's buttons have done
-    their work (the channel takes them away), and the broadcast to run in the background
-    (its report is the reply it comes to)."""
+    """A press of a preview's button: what to answer, and whether the preview's buttons have
+    done their work (the channel takes them away)."""
 
     replies: list[Reply]
     settled: bool = True
-    sending: Awaitable[Reply] | None = None
 
 
 class StaffChat:
@@ -73,6 +74,7 @@ class StaffChat:
         self.senders, self.broadcasts, self.prefix, self.footer = senders, broadcasts, prefix, footer
         self.service = BroadcastService(app.stores, app.knowledge, guard)
         self.stats_query = ChannelStats(app.db, channel)
+        self.sending: set[asyncio.Task] = set()  # confirmed broadcasts on their way
 
     def say(self, key: str, lang: str, **values: object) -> Reply:
         return Reply(self.app.knowledge.text(key, lang, **values))
@@ -134,8 +136,9 @@ class StaffChat:
         text = knowledge.text("staff.broadcast_preview", lang, city=name, count=count, text=message, channel=channel)
         return Reply(text, buttons=buttons)
 
-    async def press(self, actor: str, data: str, lang: str) -> Pressed:
-        """A preview's send or cancel button (``<prefix>:send:<id>``), pressed by ``actor``."""
+    async def press(self, actor: str, data: str, lang: str, report: Report) -> Pressed:
+        """A preview's send or cancel button (``<prefix>:send:<id>``), pressed by ``actor``; a
+        confirmed broadcast is sent in the background and its report given to ``report``."""
         parts = data.split(":", 2)
         what, broadcast_id = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
         pending = self.broadcasts.peek(broadcast_id)
@@ -156,21 +159,29 @@ class StaffChat:
         except NotPermitted:  # audited by the service's guard
             return Pressed([self.say("staff.not_permitted", lang)])
         await self.guard.record(actor, "broadcast", pending.city, f"confirmed id={pending.id} #{stored}")
-        started = self.say("staff.broadcast_started", lang, count=pending.count)
-        return Pressed([started], sending=self._send(pending, stored, lang))
+        task = asyncio.get_running_loop().create_task(self._send(pending, stored, lang, report))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
+        return Pressed([self.say("staff.broadcast_started", lang, count=pending.count)])
 
-    async def _send(self, pending: PendingBroadcast, broadcast_id: int, lang: str) -> Reply:
-        """The confirmed broadcast, sent; its report is the reply."""
+    async def finish(self) -> None:
+        """Wait for the broadcasts on their way (a process stopping lets them end)."""
+        while self.sending:
+            log.info("waiting for %d broadcast(s) to finish", len(self.sending))
+            await asyncio.gather(*list(self.sending), return_exceptions=True)
+
+    async def _send(self, pending: PendingBroadcast, broadcast_id: int, lang: str, report: Report) -> None:
+        """The confirmed broadcast, sent; its report to the staff member."""
         try:
-            report = await self.service.send(pending.actor, broadcast_id, self.engine)
+            done = await self.service.send(pending.actor, broadcast_id, self.engine)
         except Exception:
             log.exception("broadcast #%s to %s stopped", broadcast_id, pending.city)
             await self.guard.record(pending.actor, "broadcast", pending.city, f"error id={pending.id} #{broadcast_id}")
             raise
-        log.info("broadcast #%s to %s: %s", broadcast_id, pending.city, report.outcome)
-        outcome = f"done id={pending.id} #{broadcast_id} {report.outcome}"
+        log.info("broadcast #%s to %s: %s", broadcast_id, pending.city, done.outcome)
+        outcome = f"done id={pending.id} #{broadcast_id} {done.outcome}"
         await self.guard.record(pending.actor, "broadcast", pending.city, outcome)
-        return Reply(report_text(self.app.knowledge, report, lang))
+        await report(Reply(report_text(self.app.knowledge, done, lang)))
 
     async def reload(self, actor: str, lang: str, private: bool = True) -> Reply:
         """/reload: the shop listing read again, or its problems (the old one keeps serving)."""

@@ -98,11 +98,11 @@ PREVIEW_GOLDEN = {
     ],
     ("digest_at_all", "en"): [
         "Broadcast preview — 下関市 (class digest), to be sent at 2026-12-01 09:05 (Japan time)",
-        "Recipients now: 10 (telegram 3, line 2, console 1, fake 4)",
-        "Warning: line has no sender here; its 2 recipients will be recorded as failed (送信設定がありません)",
+        "Recipients now: 10 (Telegram 3, LINE 2, console 1, fake 4)",
+        "Warning: LINE has no sender here; its 2 recipients will be recorded as failed (送信設定がありません)",
         "Warning: fake has no sender here; its 4 recipients will be recorded as failed (no {sender})",
-        "Warning from line: 今月の残りは1通です",
-        "Warning from telegram: w",
+        "Warning from LINE: 今月の残りは1通です",
+        "Warning from Telegram: w",
         "The recipients are fixed when sending starts.",
         "----",
         "【下関市】お知らせ",
@@ -137,7 +137,7 @@ PREVIEW_GOLDEN = {
     ],
     ("text_now", "en"): [
         "Broadcast preview — 宇部市 (text), sent as soon as you confirm",
-        "Recipients now: 3 (telegram 2, line 1)",
+        "Recipients now: 3 (Telegram 2, LINE 1)",
         "The recipients are fixed when sending starts.",
         "----",
         "12月の講習会のお知らせです",
@@ -290,8 +290,8 @@ def test_a_channel_without_a_name_is_shown_by_its_id(knowledge):
         "fake",
     ]
     assert [channel_name(knowledge, c, "en") for c in ("telegram", "line", "console", "fake")] == [
-        "telegram",
-        "line",
+        "Telegram",
+        "LINE",
         "console",
         "fake",
     ]

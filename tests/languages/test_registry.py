@@ -76,3 +76,11 @@ def test_a_bad_text_is_refused(data, problem):
     with pytest.raises(ValidationError) as exc:
         Text.model_validate(data)
     assert problem in str(exc.value)
+
+
+def test_the_first_language_from_a_chat_apps_locale():
+    assert languages.from_locale("ja") == languages.from_locale("ja-JP") == "ja"
+    assert languages.from_locale("en-GB") == "en"
+    assert languages.from_locale("pt_BR") == languages.from_locale("vi") == "en"  # no Portuguese: English reads easier
+    assert languages.from_locale("en", uninformative=("en",)) is None  # many Japanese run Telegram in English
+    assert languages.from_locale(None) is None and languages.from_locale("") is None

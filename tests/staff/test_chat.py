@@ -50,16 +50,22 @@ async def test_a_line_broadcast_from_preview_to_report(app, tmp_path):
     assert send.startswith("stf:send:") and cancel.startswith("stf:cancel:")
     assert sender.calls == []  # nothing sent before the button
 
-    denied = await chat.press("line:Uother", send, "ja")  # not the sender of the preview
+    reports: list[str] = []
+
+    async def report(reply) -> None:
+        reports.append(reply.text)
+
+    denied = await chat.press("line:Uother", send, "ja", report)  # not the sender of the preview
     assert [r.text for r in denied.replies] == ["この操作は許可されていません。"] and not denied.settled
 
-    pressed = await chat.press("line:Uube", send, "ja")
+    pressed = await chat.press("line:Uube", send, "ja", report)
     assert [r.text for r in pressed.replies] == ["送信を始めました（2人）。終わったら結果をお知らせします。"]
-    report = await pressed.sending
-    assert "送信 2人" in report.text
+    await chat.finish()
+    assert len(reports) == 1 and "送信 2人" in reports[0]
     assert sorted(sender.sent_keys()) == ["line:U1", "line:U2"]  # Telegram's subscriber is not LINE's to send
-    again = await chat.press("line:Uube", send, "ja")
-    assert again.sending is None and "もう実行されたか" in again.replies[0].text
+    again = await chat.press("line:Uube", send, "ja", report)
+    await chat.finish()
+    assert len(reports) == 1 and "もう実行されたか" in again.replies[0].text
     outcomes = [a[3].split(" ")[0] for a in await _audit(app) if a[1] == "broadcast"]
     assert outcomes == ["preview", "denied:", "confirmed", "done", "refused:"]
 

@@ -95,37 +95,33 @@ class Sender:
         self.callback = callback
         self.sent = 0
 
-    async def replies(
-        self, chat_id: int, replies: list[Reply], reply_to: int | None = None, rate_limit_args: dict | None = None
-    ) -> Result:
+    async def replies(self, chat_id: int, replies: list[Reply], reply_to: int | None = None) -> Result:
         """Send every reply in order; stop at the first failure."""
         for reply in replies:
             for out in render(reply, self.callback):
-                result = await self._one(
-                    chat_id, out, reply_to, {"rate_limit_args": rate_limit_args} if rate_limit_args else {}
-                )
+                result = await self._one(chat_id, out, reply_to)
                 reply_to = None  # only the first message quotes the question (groups)
                 if result != Result.sent():
                     return result
         return Result.sent()
 
-    async def text(self, chat_id: int, text: str, rate_limit_args: dict | None = None) -> Result:
-        return await self.replies(chat_id, [Reply(text)], rate_limit_args=rate_limit_args)
+    async def text(self, chat_id: int, text: str) -> Result:
+        return await self.replies(chat_id, [Reply(text)])
 
-    async def _send(self, chat_id: int, out: TextOut, reply_to: int | None, extra: dict) -> None:
+    async def _send(self, chat_id: int, out: TextOut, reply_to: int | None) -> None:
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         try:
-            await self.bot.send_message(chat_id, out.text, reply_markup=out.markup, reply_parameters=quote, **extra)
+            await self.bot.send_message(chat_id, out.text, reply_markup=out.markup, reply_parameters=quote)
         except BadRequest as exc:
             if out.markup is None:
                 raise
             # Telegram refused the keyboard (a URL it does not accept …): the words still go.
             log.error("Telegram refused a message with buttons (%s); sending the text alone", redact(exc))
-            await self.bot.send_message(chat_id, out.text, **extra)
+            await self.bot.send_message(chat_id, out.text)
 
-    async def _one(self, chat_id: int, out: TextOut, reply_to: int | None, extra: dict) -> Result:
+    async def _one(self, chat_id: int, out: TextOut, reply_to: int | None) -> Result:
         try:
-            await self._send(chat_id, out, reply_to, extra)
+            await self._send(chat_id, out, reply_to)
         except Forbidden as exc:
             log.info("chat %s has blocked the bot or left (%s)", chat_id, redact(exc))
             return Result.blocked(redact(exc))

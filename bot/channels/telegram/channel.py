@@ -8,7 +8,6 @@ limiter; tests pass a fake ``BaseRequest`` and a virtual clock). Reads nothing o
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -49,7 +48,6 @@ class Channel:
     sleep: Sleep = SLEEP
     callback: CallbackData = field(default_factory=CallbackData)
     stats: Counter = field(default_factory=Counter)
-    tasks: set = field(default_factory=set)  # running broadcasts
     sender: Sender = field(init=False)
     broadcast_sender: TelegramSender = field(init=False)  # the broadcast engine's sender (``senders["telegram"]``)
     engine: BroadcastEngine = field(init=False)
@@ -99,12 +97,6 @@ class Channel:
         if result.status is Status.BLOCKED:
             await self.conversations.blocked(user_key(chat_id))
         return result
-
-    def spawn(self, coro) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
 
 
 def build_application(

@@ -26,14 +26,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import languages
 from bot.channels.telegram import staff
 from bot.channels.telegram.adapter import addressed, incoming, user_key
 from bot.channels.telegram.channel import Channel
 from bot.channels.telegram.texts import command_list, t
 from bot.delivery.flood import Verdict
 from bot.delivery.redaction import redact
-from bot.dialogue.skills.welcome import LANGUAGE_BUTTONS
-from bot.messages import Button, IncomingMessage, Kind, Reply
+from bot.messages import IncomingMessage, Kind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -41,28 +41,15 @@ NEW = filters.UpdateType.MESSAGE  # new messages only: an edit is not a new ques
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 OUT = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 IN = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
-LANG_WORDS = {
-    "ja": {"ja", "jp", "japanese", "日本語", "にほんご", "にっぽんご"},
-    "en": {"en", "english", "英語", "えいご"},
-}
+# Telegram has no official Japanese interface, so many Japanese residents run it in English:
+# an ``en`` client tells nothing of the resident's language (``bot.languages.from_locale``).
+UNINFORMATIVE_LOCALES = ("en",)
 COMMAND_POSTBACKS = {"menu": "menu", "forget": "intent:forget"}
 CITY_COMMANDS = {"subscribe": "sub", "unsubscribe": "unsub"}
 
 
 def channel(context: ContextTypes.DEFAULT_TYPE) -> Channel:
     return context.bot_data["channel"]
-
-
-def language_from_code(code: str | None) -> str | None:
-    """The reply language guessed from the Telegram app's language, for a new resident only.
-
-    Telegram has no official Japanese interface, so many Japanese residents run it in
-    English: ``en`` tells nothing. ``ja`` does, and so does any other language (a resident
-    whose phone speaks Vietnamese or Portuguese reads English more easily than Japanese)."""
-    code = (code or "en").lower()
-    if code.startswith("en"):
-        return None
-    return "ja" if code.startswith("ja") else "en"
 
 
 def _stray(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -116,7 +103,7 @@ def _argument(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    guess = language_from_code(update.effective_user.language_code)
+    guess = languages.from_locale(update.effective_user.language_code, UNINFORMATIVE_LOCALES)
     await answer(update, context, IncomingMessage(_key(update), kind=Kind.FOLLOW, lang=guess))
 
 
@@ -139,17 +126,14 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    wanted = _argument(context).casefold()
-    for lang, words in LANG_WORDS.items():
-        if wanted in words:
-            await answer(update, context, _postback(update, f"lang:{lang}"))
-            return
-    ch = channel(context)
-    chat_id = update.effective_chat.id
-    knowledge = ch.app.knowledge
-    buttons = [Button(knowledge.text(key, code), f"lang:{code}") for code, key in LANGUAGE_BUTTONS.items()]
-    text = t(knowledge, "lang_choose", await ch.language(chat_id))
-    await ch.sender.replies(chat_id, [Reply(text, buttons=buttons)])
+    """/lang: the core's choice of languages; ``/lang en`` chooses by code, ``/lang 英語`` in
+    the resident's own words (the understanding reads them as any message)."""
+    wanted = _argument(context)
+    if languages.known(wanted.lower()):
+        msg = _postback(update, f"lang:{wanted.lower()}")
+    else:
+        msg = IncomingMessage(_key(update), text=wanted) if wanted else _postback(update, "intent:languages")
+    await answer(update, context, msg)
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

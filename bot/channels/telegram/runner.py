@@ -1,6 +1,6 @@
 """Running the Telegram bot, long polling or a webhook, inside ``bot.runtime``.
 
-Lives here: ``TelegramService`` (the command menu in Japanese and English, then polling or
+Lives here: ``TelegramService`` (the command menu in each language, then polling or
 the webhook with its secret; on stop, the updates and broadcasts in hand are finished),
 ``register_commands`` and ``serve`` (open the app, build the Application, run the runtime).
 Touches the Bot API and the webhook port.
@@ -16,7 +16,7 @@ from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from bot import runtime
+from bot import languages, runtime
 from bot.app import open_app
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
@@ -29,14 +29,17 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 async def register_commands(application: Application) -> None:
-    """The command menu: Japanese by default and for ``ja`` clients, English for ``en`` ones."""
-    bot = application.bot
-    menu = commands(application.bot_data["channel"].app.knowledge)
-    ja = [BotCommand(name, ja_text) for name, ja_text, _ in menu]
-    en = [BotCommand(name, en_text) for name, _, en_text in menu]
-    await bot.set_my_commands(ja, scope=BotCommandScopeDefault())
-    await bot.set_my_commands(ja, scope=BotCommandScopeDefault(), language_code="ja")
-    await bot.set_my_commands(en, scope=BotCommandScopeDefault(), language_code="en")
+    """The command menu: Japanese by default, and each language's for the app locales whose
+    users read it (``bot.languages``: ``ja``, ``en``)."""
+    knowledge = application.bot_data["channel"].app.knowledge
+
+    def menu(lang: str) -> list[BotCommand]:
+        return [BotCommand(name, text) for name, text in commands(knowledge, lang)]
+
+    await application.bot.set_my_commands(menu(languages.DEFAULT), scope=BotCommandScopeDefault())
+    for lang in languages.LANGUAGES.values():
+        for locale in lang.locales:
+            await application.bot.set_my_commands(menu(lang.code), scope=BotCommandScopeDefault(), language_code=locale)
 
 
 class TelegramService:
@@ -72,9 +75,7 @@ class TelegramService:
             await application.updater.stop()
         if application.running:
             await application.stop()
-        if self.channel.tasks:
-            log.info("waiting for %d broadcast(s) to finish", len(self.channel.tasks))
-            await asyncio.gather(*list(self.channel.tasks), return_exceptions=True)
+        await self.channel.staff_chat.finish()
         await application.shutdown()
 
 

@@ -22,7 +22,7 @@ from bot.broadcast.senders import SenderUnavailable
 from bot.channels.telegram.adapter import chat_of
 from bot.channels.telegram.ratelimiter import TelegramLimiter, retry_after_seconds
 from bot.channels.telegram.rendering import MAX_TEXT
-from bot.channels.telegram.settings import DEFAULT_API, Limits, SettingsError, api_base_url
+from bot.channels.telegram.settings import Limits, SettingsError, TelegramSettings, credentials
 from bot.delivery.redaction import protect_logs, redact
 from bot.delivery.text import split_text
 
@@ -77,20 +77,17 @@ class TelegramSender:
 
 
 async def make_sender(options: Any, env: Mapping[str, str] | None = None) -> TelegramSender:
-    env = os.environ if env is None else env
-    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
-    if not token:
-        raise SenderUnavailable("TELEGRAM_BOT_TOKEN が設定されていません")
-    protect_logs(token)
     try:
-        base = api_base_url(env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API)
-    except SettingsError as exc:
+        token, base = credentials(os.environ if env is None else env)
+    except SettingsError as exc:  # never quotes the token
         raise SenderUnavailable(str(exc)) from None
+    protect_logs(token)
+    settings = TelegramSettings(token=token, api_base_url=base)
     limiter = TelegramLimiter(Limits(overall_per_second=int(CEILING), max_retries=0))
     bot = ExtBot(
         token,
-        base_url=base + "/bot",
-        base_file_url=base + "/file/bot",
+        base_url=settings.bot_base_url,
+        base_file_url=settings.file_base_url,
         rate_limiter=limiter,
         request=getattr(options, "telegram_request", None),
     )

@@ -1,6 +1,6 @@
 """The Telegram channel's settings, from the environment and the command line.
 
-Lives here: ``Limits``, ``TelegramSettings`` and ``load_settings``. The token comes only
+Lives here: ``Limits``, ``TelegramSettings``, ``credentials`` and ``load_settings``. The token comes only
 from ``TELEGRAM_BOT_TOKEN`` (never quoted in an error, kept out of ``repr``);
 ``TELEGRAM_API_BASE_URL`` points at a self-hosted Bot API or a double; webhook mode is on
 with ``--webhook-url``, its secret ``TELEGRAM_WEBHOOK_SECRET`` or a fresh random one.
@@ -105,15 +105,21 @@ def _webhook(raw: str | None, api: str) -> tuple[str | None, str | None]:
     return raw.strip(), parts.path or "/"
 
 
-def load_settings(args, env: Mapping[str, str] | None = None) -> TelegramSettings:
-    """Settings from parsed options (``madoguchi telegram …``) and the environment."""
-    env = os.environ if env is None else env
+def credentials(env: Mapping[str, str]) -> tuple[str, str]:
+    """The bot token and the Bot API's base URL, from the environment (the bot and a
+    ``madoguchi broadcast`` sender alike)."""
     token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
     if not token:
         raise SettingsError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token")
     if not _TOKEN.match(token):
         raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
-    api = api_base_url(env.get("TELEGRAM_API_BASE_URL"))
+    return token, api_base_url(env.get("TELEGRAM_API_BASE_URL"))
+
+
+def load_settings(args, env: Mapping[str, str] | None = None) -> TelegramSettings:
+    """Settings from parsed options (``madoguchi telegram …``) and the environment."""
+    env = os.environ if env is None else env
+    token, api = credentials(env)
     webhook_url, url_path = _webhook(getattr(args, "webhook_url", None) or env.get("TELEGRAM_WEBHOOK_URL"), api)
     secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip() or secrets.token_urlsafe(32)
     if not _SECRET.match(secret):

@@ -10,7 +10,6 @@ takes the preview's buttons away once they have done their work (nothing is pres
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -20,7 +19,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.channels.telegram.adapter import staff_identity
 from bot.channels.telegram.channel import STAFF_BUTTONS, Channel
 from bot.delivery.redaction import redact
-from bot.messages import Reply
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +55,7 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     except TelegramError as exc:
         log.info("could not answer a button press: %s", redact(exc))
     lang = await ch.language(chat_id)
-    pressed = await ch.staff_chat.press(actor, query.data or "", lang)
+    pressed = await ch.staff_chat.press(actor, query.data or "", lang, lambda report: ch.say(chat_id, report.text))
     if pressed.settled:
         try:  # the preview's buttons go either way: nothing can be pressed twice
             await query.edit_message_reply_markup(reply_markup=None)
@@ -65,13 +63,6 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
             log.info("could not remove the preview's buttons: %s", redact(exc))
     for reply in pressed.replies:
         await ch.say(chat_id, reply.text)
-    if pressed.sending is not None:
-        ch.spawn(_report(ch, chat_id, pressed.sending))
-
-
-async def _report(ch: Channel, chat_id: int, sending: Awaitable[Reply]) -> None:
-    """The broadcast sent in the background; its report to the staff member who sent it."""
-    await ch.say(chat_id, (await sending).text)
 
 
 def install(application: Application) -> None:

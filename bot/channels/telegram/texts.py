@@ -2,7 +2,7 @@
 
 Lives here: ``t`` (a channel text — flood notice, group etiquette, help, staff replies — in
 a language with ``{placeholders}`` filled), ``COMMAND_NAMES`` (the /commands in menu
-order), ``commands`` (each with its ja and en description for ``set_my_commands``),
+order), ``commands`` (each with its description in a language, for ``set_my_commands``),
 and ``command_list`` (the menu as text for /help). The words are
 the ``telegram.*`` texts of ``knowledge/texts.yaml``. Everything a resident reads about
 classes, shops and procedures comes from ``knowledge/`` through the engine; these are
@@ -24,11 +24,9 @@ def t(knowledge: Knowledge, key: str, lang: str, **values: object) -> str:
     return knowledge.text(PREFIX + key, lang, **values)
 
 
-def commands(knowledge: Knowledge) -> list[tuple[str, str, str]]:
-    """(command, ja description, en description), in menu order."""
-    return [
-        (name, t(knowledge, f"command.{name}", "ja"), t(knowledge, f"command.{name}", "en")) for name in COMMAND_NAMES
-    ]
+def commands(knowledge: Knowledge, lang: str) -> list[tuple[str, str]]:
+    """(command, its description in ``lang``), in menu order."""
+    return [(name, t(knowledge, f"command.{name}", lang)) for name in COMMAND_NAMES]
 
 
 def command_list(knowledge: Knowledge, lang: str) -> str:

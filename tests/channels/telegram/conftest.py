@@ -4,7 +4,6 @@ test on any handler exception (PTB on its own would only log it)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import traceback
 
@@ -78,8 +77,7 @@ class Harness:
 
     async def settle(self) -> None:
         """Wait for background work (broadcasts) to finish."""
-        while self.channel.tasks:
-            await asyncio.gather(*list(self.channel.tasks))
+        await self.channel.staff_chat.finish()
         self.check()
 
 

@@ -132,11 +132,14 @@ async def test_menu_help_and_an_unknown_command(tg):
 
 
 async def test_lang_command_with_and_without_a_choice(tg):
-    calls = await tg.say(CHAT, "/lang")
-    assert [b["callback_data"] for b in all_buttons(calls)] == ["lang:ja", "lang:en"]
+    calls = await tg.say(CHAT, "/lang")  # the core's choice: every language but the one in use
+    assert [b["callback_data"] for b in all_buttons(calls)] == ["lang:en", "lang:ja-easy"]
     assert "I will answer in English" in tg.api.visible(await tg.say(CHAT, "/lang english"))
     assert "Find a shop" in tg.api.visible(await tg.say(CHAT, "/menu"))
     assert "日本語でお答えします" in tg.api.visible(await tg.say(CHAT, "/lang 日本語"))
+    await tg.say(CHAT, "/lang ja-easy")  # a language's code
+    assert "ことばを えらんで ください" in tg.api.visible(await tg.say(CHAT, "/lang"))  # asked in やさしい日本語 now
+    assert "I will answer in English" in tg.api.visible(await tg.say(CHAT, "/lang En"))
 
 
 async def test_subscribe_and_unsubscribe_commands(tg):

@@ -19,7 +19,8 @@ MENU = [
 
 
 def test_the_command_menu_in_order(knowledge):
-    assert commands(knowledge) == MENU
+    assert commands(knowledge, "ja") == [(name, ja) for name, ja, _ in MENU]
+    assert commands(knowledge, "en") == [(name, en) for name, _, en in MENU]
     assert [name for name, _, _ in MENU] == list(COMMAND_NAMES)
 
 
