@@ -3,12 +3,14 @@
 
 Lives here: ``utf16_len``, ``clip`` (cut to a limit, ending in an ellipsis) and
 ``split_text`` (parts of at most a limit, cut at line ends, never inside a surrogate
-pair; optionally at most ``parts`` of them). Pure functions.
+pair; optionally at most ``parts`` of them) and ``without_spans`` (text with spans given in
+UTF-16 units taken out, as LINE marks its emoji). Pure functions.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,23 @@ ELLIPSIS = "…"
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` without the ``(index, length)`` spans, both counted in UTF-16 code units;
+    a span that is empty, negative or reaches past the end is ignored, a repeated one
+    taken out once. A span that cuts a surrogate pair leaves half of it (callers that
+    store the text drop lone surrogates)."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    size = len(units) // 2
+    valid = {
+        (index, length)
+        for index, length in spans
+        if isinstance(index, int) and isinstance(length, int) and index >= 0 and length > 0 and index + length <= size
+    }
+    for index, length in sorted(valid, reverse=True):
+        units = units[: 2 * index] + units[2 * (index + length) :]
+    return units.decode("utf-16-le", "surrogatepass")
 
 
 def _width(ch: str) -> int:

@@ -27,6 +27,7 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from bot.delivery.text import without_spans
 from bot.messages import IncomingMessage, Kind, Location
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,6 @@ class Inbound:
     event_id: str | None = None
     reply_token: str | None = None
     redelivery: bool = False
-
-    @property
-    def kind(self) -> Kind:
-        return self.message.kind
-
-    @property
-    def user_key(self) -> str:
-        return self.message.user
 
 
 def user_key(user_id: str) -> str:
@@ -83,21 +76,8 @@ def _without_line_emoji(text: str, emojis: list | None) -> str:
     """A LINE emoji arrives as its alternative text (「(hello)」) at ``index``, ``length``
     counted in UTF-16 code units, as LINE counts text: drop it, so that 「(hello)」 is not
     read as words. Unicode emoji stay (the understanding ignores them)."""
-    if emojis:
-        units = text.encode("utf-16-le", "surrogatepass")
-        spans = {
-            (e.index, e.length)
-            for e in emojis
-            if isinstance(e.index, int)
-            and isinstance(e.length, int)
-            and e.index >= 0
-            and e.length > 0
-            and 2 * (e.index + e.length) <= len(units)
-        }
-        for index, length in sorted(spans, reverse=True):
-            units = units[: 2 * index] + units[2 * (index + length) :]
-        text = units.decode("utf-16-le", "surrogatepass")
-    return _SURROGATES.sub("", text)
+    spans = [(emoji.index, emoji.length) for emoji in emojis or []]
+    return _SURROGATES.sub("", without_spans(text, spans))
 
 
 def _location(content: LocationMessageContent) -> Location | None:
