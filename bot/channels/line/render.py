@@ -79,8 +79,11 @@ def usable_link(link: Link) -> bool:
 
 
 def quick_reply(buttons: list[Button]) -> QuickReply | None:
-    items = []
+    items, seen = [], set()
     for button in buttons:
+        if button.data in seen:
+            continue  # the same choice offered by two replies: one item
+        seen.add(button.data)
         if not button.data or len(button.data) > MAX_POSTBACK_DATA or not button.label.strip():
             log.warning("a button LINE cannot carry was left out (data of %d characters)", len(button.data))
             continue
@@ -130,23 +133,13 @@ def merge_texts(texts: list[str], slots: int) -> list[str]:
     return texts
 
 
-def _unique(items: list, key) -> list:
-    seen, out = set(), []
-    for item in items:
-        k = key(item)
-        if k not in seen:
-            seen.add(k)
-            out.append(item)
-    return out
-
-
 def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Message]:
     """The LINE messages for one call (reply, push or multicast): at most ``max_messages``."""
     if not replies:
         return []
     texts = [part for r in replies for part in split_text(r.text.strip(), MAX_TEXT)]
-    links = _unique([link for r in replies for link in r.links], key=lambda link: (link.label, link.url))
-    buttons = _unique([b for r in replies for b in r.buttons], key=lambda b: b.data)
+    links = list(dict.fromkeys(link for r in replies for link in r.links))  # the same link once
+    buttons = [b for r in replies for b in r.buttons]
 
     flex = links_message(links)
     extras = [flex] if flex else []
