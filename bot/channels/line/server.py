@@ -21,6 +21,7 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 
 from bot.app import App
 from bot.channel_services import ChannelServices
+from bot.channels.http import HttpSite
 from bot.channels.line.config import LineConfig
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, Messenger
 from bot.channels.line.events import CHANNEL, Inbound, MalformedBody, parse_body, to_inbound
@@ -38,8 +39,6 @@ HEALTH_PATH = "/healthz"
 @dataclass
 class LineRuntime:
     config: LineConfig
-    api_client: AsyncApiClient
-    api: AsyncMessagingApi
     messenger: Messenger
     handler: EventHandler
     dispatcher: Dispatcher
@@ -100,11 +99,7 @@ def create_app(
         body = {
             "status": "ok" if ok else "unavailable",
             "database": "ok" if db_ok else "unavailable",
-            "accepting": dispatcher.accepting,
-            "queued": dispatcher.pending,
-            "handled": dispatcher.handled,
-            "failed": dispatcher.failed,
-            "workers": dispatcher.workers,
+            **dispatcher.stats(),  # accepting, queued, handled, failed, workers
             # text/postback/follow/…, duplicate; replied/pushed/not_sent/failed
             "events": dict(runtime.handler.counts) | dict(runtime.messenger.counts),
             "push_fallback": runtime.config.push_fallback,
@@ -124,7 +119,7 @@ def create_app(
         handler = EventHandler(bot, messenger, services)
         dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending, name=CHANNEL)
         dispatcher.start()
-        app[RUNTIME] = LineRuntime(config, client, api, messenger, handler, dispatcher, time.monotonic())
+        app[RUNTIME] = LineRuntime(config, messenger, handler, dispatcher, time.monotonic())
         try:
             yield
         finally:
@@ -145,17 +140,14 @@ class LineService:
 
     def __init__(self, bot: App, config: LineConfig, host: str, port: int, path: str, workers: int, sender, out=None):
         self.app = create_app(bot, config, path=path, workers=workers)
-        self.config, self.host, self.port, self.path = config, host, port, path
+        self.config, self.path = config, path
         self.senders = {CHANNEL: sender}
         self.out = out or sys.stdout
-        self.runner = web.AppRunner(self.app, handle_signals=False)
+        self.site = HttpSite(self.app, host, port)
 
     async def start(self) -> None:
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.host, self.port)
-        await site.start()
-        bound = self.runner.addresses[0] if self.runner.addresses else (self.host, self.port)
-        base = f"http://{bound[0]}:{bound[1]}"
+        host, port = await self.site.start()
+        base = f"http://{host}:{port}"
         self.out.write(
             f"LINE webhook listening on {base}{self.path} (health: {base}{HEALTH_PATH}); "
             f"push fallback {'on' if self.config.push_fallback else 'off'}\n"
@@ -165,5 +157,5 @@ class LineService:
     async def stop(self) -> None:
         self.out.write("LINE webhook: shutting down\n")
         self.out.flush()
-        await self.runner.cleanup()
+        await self.site.stop()
         await self.senders[CHANNEL].close()
