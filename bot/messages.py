@@ -10,6 +10,7 @@ objects to and from these.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -19,6 +20,13 @@ class Location:
 
     lat: float
     lon: float
+
+    @classmethod
+    def checked(cls, lat: float, lon: float) -> Location | None:
+        """The point, or None when it is none on Earth (not finite, or out of range)."""
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return cls(lat, lon)
 
 
 class Kind(str, enum.Enum):

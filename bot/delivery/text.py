@@ -4,17 +4,21 @@
 Lives here: ``utf16_len``, ``clip`` (cut to a limit, ending in an ellipsis) and
 ``split_text`` (parts of at most a limit, cut at line ends, never inside a surrogate
 pair; optionally at most ``parts`` of them) and ``without_spans`` (text with spans given in
-UTF-16 units taken out, as LINE marks its emoji). Pure functions.
+UTF-16 units taken out, as LINE marks its emoji), ``without_surrogates`` (lone surrogates,
+which JSON can carry and no store can keep, dropped) and ``merge_texts`` (neighbouring texts
+joined until they fit a number of messages). Pure functions.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 def utf16_len(text: str) -> int:
@@ -36,6 +40,21 @@ def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     for index, length in sorted(valid, reverse=True):
         units = units[: 2 * index] + units[2 * (index + length) :]
     return units.decode("utf-16-le", "surrogatepass")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` without lone surrogates (a broken character is dropped, the rest kept)."""
+    return _SURROGATES.sub("", text)
+
+
+def merge_texts(texts: list[str], slots: int) -> list[str]:
+    """Join neighbouring texts (the shortest pair first, with a blank line between) until at
+    most ``slots`` remain."""
+    texts = list(texts)
+    while len(texts) > max(1, slots):
+        i = min(range(len(texts) - 1), key=lambda k: utf16_len(texts[k]) + utf16_len(texts[k + 1]))
+        texts[i : i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
+    return texts
 
 
 def _width(ch: str) -> int:

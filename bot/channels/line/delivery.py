@@ -17,7 +17,7 @@ from collections import Counter
 from linebot.v3.messaging import AsyncMessagingApi, Message, PushMessageRequest, ReplyMessageRequest
 
 from bot.channels.line.render import MAX_MESSAGES
-from bot.channels.line.retry import LINE_BACKOFF, describe, retryable, status_of, with_retries
+from bot.channels.line.retry import LINE_BACKOFF, body_of, describe, retryable, status_of, with_retries
 from bot.delivery.backoff import Backoff
 from bot.delivery.outcome import Result
 
@@ -37,8 +37,7 @@ def retry_key(*parts: str) -> str:
 def invalid_reply_token(exc: BaseException) -> bool:
     if status_of(exc) != 400:
         return False
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
-    return INVALID_REPLY_TOKEN in body.lower()
+    return INVALID_REPLY_TOKEN in body_of(exc).lower()
 
 
 def already_accepted(exc: BaseException) -> bool:

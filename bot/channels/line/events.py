@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
-import re
 from dataclasses import dataclass
 
 from linebot.v3.webhooks import (
@@ -27,13 +25,12 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from bot.delivery.text import without_spans
+from bot.delivery.text import without_spans, without_surrogates
 from bot.messages import IncomingMessage, Kind, Location
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "line"
-_SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON can carry a lone one; no store can keep it
 
 
 class MalformedBody(ValueError):
@@ -77,14 +74,7 @@ def _without_line_emoji(text: str, emojis: list | None) -> str:
     counted in UTF-16 code units, as LINE counts text: drop it, so that 「(hello)」 is not
     read as words. Unicode emoji stay (the understanding ignores them)."""
     spans = [(emoji.index, emoji.length) for emoji in emojis or []]
-    return _SURROGATES.sub("", without_spans(text, spans))
-
-
-def _location(content: LocationMessageContent) -> Location | None:
-    lat, lon = float(content.latitude), float(content.longitude)
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return Location(lat, lon)
+    return without_surrogates(without_spans(text, spans))
 
 
 def _raw_is_user_message(raw: dict) -> bool:
@@ -148,14 +138,15 @@ def _message(event: Event, key: str) -> IncomingMessage | None:
     if isinstance(event, UnfollowEvent):
         return IncomingMessage(key, kind=Kind.UNFOLLOW)
     if isinstance(event, PostbackEvent):
-        data = _SURROGATES.sub("", event.postback.data or "") if event.postback else ""
+        data = without_surrogates(event.postback.data or "") if event.postback else ""
         return IncomingMessage(key, postback=data)
     if not isinstance(event, MessageEvent):
         return None  # join, leave, beacon, account link, …: nothing for a resident to read
     content = event.message
     if isinstance(content, TextMessageContent):
         return IncomingMessage(key, text=_without_line_emoji(content.text or "", content.emojis))
-    where = _location(content) if isinstance(content, LocationMessageContent) else None
-    if where is not None:
-        return IncomingMessage(key, location=where)
+    if isinstance(content, LocationMessageContent):
+        where = Location.checked(float(content.latitude), float(content.longitude))
+        if where is not None:
+            return IncomingMessage(key, location=where)
     return IncomingMessage(key, kind=Kind.UNSUPPORTED)  # sticker, image, audio, video, file, …

@@ -1,6 +1,6 @@
 """Replies → LINE message objects, within LINE's limits (``Capabilities`` of the registry).
 
-Lives here: ``render`` and its measuring helpers. Texts are split at 5,000 UTF-16 units;
+Lives here: ``render`` and its measuring helpers (texts merged by ``bot.delivery.text``). Texts are split at 5,000 UTF-16 units;
 buttons become quick-reply items on the last message (at most 13, labels of 20 with the
 full label as ``displayText``); links become a Flex message of URI buttons (``tel:`` too,
 the number kept in the label); one call carries at most 5 messages, texts merged before
@@ -27,7 +27,7 @@ from linebot.v3.messaging import (
 )
 
 from bot.channels.registry import capabilities
-from bot.delivery.text import ELLIPSIS, clip, split_text, utf16_len
+from bot.delivery.text import ELLIPSIS, clip, merge_texts, split_text
 from bot.messages import Button, Link, Reply
 
 log = logging.getLogger(__name__)
@@ -122,15 +122,6 @@ def links_message(links: list[Link]) -> FlexMessage | None:
     contents = bubbles[0] if len(bubbles) == 1 else FlexCarousel(contents=bubbles)
     alt = clip("\n".join(link_label(link) for link in links), MAX_ALT_TEXT)  # phone numbers stay in view
     return FlexMessage(alt_text=alt, contents=contents)
-
-
-def merge_texts(texts: list[str], slots: int) -> list[str]:
-    """Join neighbouring texts (the shortest pair first) until at most ``slots`` remain."""
-    texts = list(texts)
-    while len(texts) > max(1, slots):
-        i = min(range(len(texts) - 1), key=lambda k: utf16_len(texts[k]) + utf16_len(texts[k + 1]))
-        texts[i : i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
-    return texts
 
 
 def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Message]:
