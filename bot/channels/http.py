@@ -1,7 +1,7 @@
 """Serving an aiohttp application on a TCP address: the one way the bot's servers listen.
 
 Lives here: ``HttpSite`` (``start`` → the address actually bound, useful with port 0;
-``stop``). Signals are left to ``bot.runtime``; other options go to ``web.AppRunner``
+``stop``) and ``health_response`` (a health endpoint's JSON: ok 200, unavailable 503). Signals are left to ``bot.runtime``; other options go to ``web.AppRunner``
 (``access_log=None`` turns the access log off, ``access_log_format`` shapes it). Used by the LINE webhook, the Telegram webhook and ``madoguchi web``. Touches its
 port only.
 """
@@ -11,6 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+
+
+def health_response(ok: bool, **details: object) -> web.Response:
+    """What a monitor reads: ``{"status": "ok", **details}`` with 200, or "unavailable" with 503."""
+    return web.json_response({"status": "ok" if ok else "unavailable", **details}, status=200 if ok else 503)
 
 
 class HttpSite:

@@ -92,7 +92,7 @@ class Dispatcher:
         try:
             await asyncio.wait_for(self.idle(), timeout)
         except TimeoutError:
-            log.warning("%d events left unhandled at shutdown", self.pending)
+            log.warning("%s: %d events left unhandled at shutdown", self.name, self.pending)
         left = self.pending
         for task in list(self._tasks):
             task.cancel()

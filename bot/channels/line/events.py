@@ -26,7 +26,7 @@ from linebot.v3.webhooks import (
 )
 
 from bot.delivery.text import without_spans, without_surrogates
-from bot.messages import IncomingMessage, Kind, Location
+from bot.messages import IncomingMessage, Kind, Location, user_key
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,6 @@ class Inbound:
     event_id: str | None = None
     reply_token: str | None = None
     redelivery: bool = False
-
-
-def user_key(user_id: str) -> str:
-    return f"{CHANNEL}:{user_id}"
 
 
 def parse_body(body: bytes) -> list[dict]:
@@ -109,7 +105,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
             delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
             return Inbound(
-                IncomingMessage(user_key(raw["source"]["userId"]), kind=Kind.UNSUPPORTED),
+                IncomingMessage(user_key(CHANNEL, raw["source"]["userId"]), kind=Kind.UNSUPPORTED),
                 raw["source"]["userId"],
                 event_id_of(raw),
                 raw["replyToken"],
@@ -128,7 +124,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         "reply_token": getattr(event, "reply_token", None),
         "redelivery": bool(getattr(getattr(event, "delivery_context", None), "is_redelivery", False)),
     }
-    message = _message(event, user_key(source.user_id))
+    message = _message(event, user_key(CHANNEL, source.user_id))
     return None if message is None else Inbound(message, **common)
 
 

@@ -28,10 +28,9 @@ from bot.channels.line.retry import describe, retry_after, retryable, status_of
 from bot.delivery.backoff import Backoff
 from bot.delivery.redaction import protect_logs
 from bot.delivery.text import split_text
+from bot.messages import platform_id
 
 log = logging.getLogger(__name__)
-
-PREFIX = CHANNEL + ":"
 
 
 class LineSender:
@@ -59,7 +58,7 @@ class LineSender:
         answer: dict[str, Result] = {}
         ids: dict[str, list[str]] = {}  # LINE user ID → the user keys naming it
         for user_key in user_keys:
-            user_id = user_key[len(PREFIX) :] if user_key.startswith(PREFIX) else ""
+            user_id = platform_id(user_key, CHANNEL)
             if not user_id:
                 answer[user_key] = Result.failed(f"not a LINE user: {user_key}")
             else:
