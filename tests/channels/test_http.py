@@ -3,11 +3,13 @@ asked over real HTTP; port 0 binds a free port and ``start`` says which."""
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.channels.http import HttpSite
+from bot.channels.http import HttpSite, health_response
 
 
 def _app(events: list[str]) -> web.Application:
@@ -56,3 +58,10 @@ async def test_the_access_log_can_be_turned_off(caplog):
     finally:
         await site.stop()
     assert not [r for r in caplog.records if r.name == "aiohttp.access"]
+
+
+async def test_a_health_response_is_200_when_ok_and_503_when_not():
+    ok = health_response(True, database="ok", queued=0)
+    assert ok.status == 200 and json.loads(ok.text) == {"status": "ok", "database": "ok", "queued": 0}
+    down = health_response(False, database="unavailable")
+    assert down.status == 503 and json.loads(down.text) == {"status": "unavailable", "database": "unavailable"}

@@ -9,7 +9,6 @@ failure for the log, without secrets) and ``with_retries``. Touches nothing but 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -18,9 +17,7 @@ from linebot.v3.messaging import ApiException
 
 from bot.delivery.backoff import Backoff, retry_after_header
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
-
 
 LINE_BACKOFF = Backoff(attempts=5, base=0.5, cap=20.0, jitter=0.2)
 

@@ -20,12 +20,13 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from bot.broadcast.sender import Result
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.config import LineConfig, MissingSetting
-from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted, retry_key
+from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted
 from bot.channels.line.events import CHANNEL
 from bot.channels.line.quota import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Quota, read_quota
 from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT
 from bot.channels.line.retry import describe, retry_after, retryable, status_of
 from bot.delivery.backoff import Backoff
+from bot.delivery.keys import retry_key
 from bot.delivery.redaction import protect_logs
 from bot.delivery.text import split_text
 from bot.messages import platform_id
