@@ -22,7 +22,7 @@ from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.config import LineConfig, MissingSetting
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted
 from bot.channels.line.events import CHANNEL
-from bot.channels.line.quota import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Quota, read_quota
+from bot.channels.line.quota import Quota, read_quota
 from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT
 from bot.channels.line.retry import describe, retry_after, retryable, status_of
 from bot.delivery.backoff import Backoff
@@ -32,6 +32,10 @@ from bot.delivery.text import split_text
 from bot.messages import platform_id
 
 log = logging.getLogger(__name__)
+
+MAX_RECIPIENTS = 500  # user IDs per multicast call
+MULTICAST_RPS = 150.0  # LINE allows 200 multicast requests a second; stay below it
+CONCURRENCY = 4
 
 
 class LineSender:
