@@ -2,9 +2,9 @@
 
 Lives here: ``ChannelServices`` for one channel (the prefix of its residents' keys):
 ``first_time`` (a platform's event id recorded; False for a redelivery, handled once),
-``forget_old_events`` (logs how many it forgot), ``database_ok`` (the health check's ping) and ``stats`` (staff
-counts of the channel's conversations, blocked residents and subscriptions). Touches the
-database only through ``bot.store``.
+``forget_old_events`` (logs how many it forgot), ``database_ok`` (the health check's ping)
+and ``stats`` (staff counts of the channel's conversations, blocked residents and
+subscriptions). Touches the database only through ``bot.store``.
 """
 
 from __future__ import annotations

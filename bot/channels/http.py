@@ -1,9 +1,10 @@
 """Serving an aiohttp application on a TCP address: the one way the bot's servers listen.
 
 Lives here: ``HttpSite`` (``start`` → the address actually bound, useful with port 0;
-``stop``) and ``health_response`` (a health endpoint's JSON: ok 200, unavailable 503). Signals are left to ``bot.runtime``; other options go to ``web.AppRunner``
-(``access_log=None`` turns the access log off, ``access_log_format`` shapes it). Used by the LINE webhook, the Telegram webhook and ``madoguchi web``. Touches its
-port only.
+``stop``) and ``health_response`` (a health endpoint's JSON: ok 200, unavailable 503).
+Signals are left to ``bot.runtime``; other options go to ``web.AppRunner``
+(``access_log=None`` turns the access log off, ``access_log_format`` shapes it). Used by
+the LINE webhook, the Telegram webhook and ``madoguchi web``. Touches its port only.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Text within a platform's limits, counted as the platforms count: in UTF-16 code units
 (Telegram's 4,096 and LINE's 5,000; an emoji such as 🍎 is 2).
 
-Lives here: ``utf16_len``, ``clip`` (cut to a limit, ending in an ellipsis) and
+Lives here: ``utf16_len``, ``clip`` (cut to a limit, ending in an ellipsis),
 ``split_text`` (parts of at most a limit, cut at line ends, never inside a surrogate
-pair; optionally at most ``parts`` of them) and ``without_spans`` (text with spans given in
-UTF-16 units taken out, as LINE marks its emoji), ``without_surrogates`` (lone surrogates,
-which JSON can carry and no store can keep, dropped) and ``merge_texts`` (neighbouring texts
-joined until they fit a number of messages). Pure functions.
+pair; optionally at most ``parts`` of them), ``merge_texts`` (neighbouring texts joined
+until they fit a number of messages), ``without_spans`` (spans counted in UTF-16 units
+taken out, as LINE marks its emoji) and ``without_surrogates`` (lone surrogates, which
+JSON can carry and no store can keep, dropped). Pure functions.
 """
 
 from __future__ import annotations
