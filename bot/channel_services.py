@@ -2,17 +2,21 @@
 
 Lives here: ``ChannelServices`` for one channel (the prefix of its residents' keys):
 ``first_time`` (a platform's event id recorded; False for a redelivery, handled once),
-``forget_old_events``, ``database_ok`` (the health check's ping) and ``stats`` (staff
-counts of the channel's conversations, blocked residents and subscriptions). Touches the
-database only through ``bot.store``.
+``forget_old_events`` (logs how many it forgot), ``database_ok`` (the health check's ping)
+and ``stats`` (staff counts of the channel's conversations, blocked residents and
+subscriptions). Touches the database only through ``bot.store``.
 """
 
 from __future__ import annotations
+
+import logging
 
 from bot.store.database import Database
 from bot.store.health import ping
 from bot.store.seen_events import SeenEvents
 from bot.store.stats import ChannelStats
+
+log = logging.getLogger(__name__)
 
 
 class ChannelServices:
@@ -26,7 +30,11 @@ class ChannelServices:
         return await self.seen.first_time(event_id)
 
     async def forget_old_events(self) -> int:
-        return await self.seen.prune()
+        """Forget the event ids kept longer than a redelivery can come; how many were forgotten."""
+        pruned = await self.seen.prune()
+        if pruned:
+            log.info("%s: forgot %d old webhook event ids", self.channel, pruned)
+        return pruned
 
     async def database_ok(self) -> bool:
         return await ping(self.db)

@@ -2,7 +2,9 @@
 
 Lives here: ``IncomingMessage`` (one resident action, with its ``Kind``), ``Reply`` with
 its ``Button`` and ``Link`` parts, ``Answer`` (the replies and the language they are in)
-and ``Capabilities`` (what a channel can show, which the core reads to shape a welcome).
+and ``Capabilities`` (what a channel can show, which the core reads to shape a welcome);
+``Location.checked`` (a shared point on Earth or None); ``user_key`` and ``platform_id``
+(a resident's key ``<channel>:<platform id>`` made and read back).
 Imports nothing but the standard library; every channel translates its platform's
 objects to and from these.
 """
@@ -10,6 +12,7 @@ objects to and from these.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -19,6 +22,24 @@ class Location:
 
     lat: float
     lon: float
+
+    @classmethod
+    def checked(cls, lat: float, lon: float) -> Location | None:
+        """The point, or None when it is none on Earth (not finite, or out of range)."""
+        if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return cls(lat, lon)
+
+
+def user_key(channel: str, platform_id: str) -> str:
+    """The key a channel's resident is known by: ``line:U4af…``, ``telegram:42``."""
+    return f"{channel}:{platform_id}"
+
+
+def platform_id(key: str, channel: str) -> str | None:
+    """The platform's id in a user key of ``channel``; None for another channel's key."""
+    prefix = f"{channel}:"
+    return (key[len(prefix) :] or None) if key.startswith(prefix) else None
 
 
 class Kind(str, enum.Enum):

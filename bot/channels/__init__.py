@@ -2,5 +2,5 @@
 
 Each adapter translates its platform's input into ``IncomingMessage``, calls the
 engine, and renders ``Reply`` objects within its platform's limits. Only this
-package may import a platform SDK.
+package may import a platform SDK. ``http`` serves the aiohttp servers (webhooks, web).
 """

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import re
 import sys
 from typing import IO
 
@@ -23,11 +22,11 @@ from bot import languages
 from bot.channels.base import Conversations
 from bot.channels.registry import capabilities
 from bot.delivery.outcome import Result
+from bot.delivery.text import without_surrogates
 from bot.dialogue.engine import Engine
 from bot.messages import Answer, IncomingMessage, Location, Reply
 
 CHANNEL = "console"
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class BadLine(ValueError):
@@ -85,17 +84,17 @@ def _location(obj: dict) -> Location | None:
         return None
     if not isinstance(loc, dict) or "lat" not in loc or "lon" not in loc:
         raise BadLine('"location" must be {"lat": number, "lon": number}')
-    lat, lon = _number(loc["lat"]), _number(loc["lon"])
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    where = Location.checked(_number(loc["lat"]), _number(loc["lon"]))
+    if where is None:
         raise BadLine('"location" is out of range')
-    return Location(lat, lon)
+    return where
 
 
 def _said(obj: dict) -> str | None:
     text = obj.get("text")
     if text is not None and not isinstance(text, str):
         raise BadLine('"text" must be a string')
-    return None if text is None else _SURROGATES.sub("", text)  # a broken character is dropped, the message kept
+    return None if text is None else without_surrogates(text)  # a broken character is dropped, the message kept
 
 
 def parse_line(line: str | bytes) -> tuple[str, IncomingMessage]:

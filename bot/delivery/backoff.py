@@ -2,7 +2,8 @@
 the broadcast engine's and the reminders' retries).
 
 Lives here: ``Backoff`` (``delay`` for callers that schedule their own retries, ``retry``
-for an awaitable tried again after a failure the caller calls retryable). Waits ``base``, ``base*factor``, … up to ``cap`` seconds, each
+for an awaitable tried again after a failure the caller calls retryable) and
+``retry_after_header`` (an HTTP ``Retry-After`` in seconds, the ``hint``). Waits ``base``, ``base*factor``, … up to ``cap`` seconds, each
 moved by up to ±``jitter`` (a fraction) so that retries do not march in step; a server's
 ``Retry-After`` (``hint``) is honoured up to ``cap``. ``attempts`` is how many tries a
 caller makes in all; ``sleep`` is injectable so tests run on virtual time. Pure.
@@ -19,6 +20,15 @@ from typing import TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def retry_after_header(value: str | None) -> float | None:
+    """The seconds an HTTP ``Retry-After`` header asks for (never negative); None when it
+    is absent or not a number of seconds."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,16 @@ class Dispatcher:
     def pending(self) -> int:
         return len(self._tasks)
 
+    def stats(self) -> dict[str, object]:
+        """What a health endpoint reports of it: accepting, queued, handled, failed, workers."""
+        return {
+            "accepting": self.accepting,
+            "queued": self.pending,
+            "handled": self.handled,
+            "failed": self.failed,
+            "workers": self.workers,
+        }
+
     def start(self) -> None:
         self.accepting = True
 
@@ -66,7 +76,7 @@ class Dispatcher:
                 await self._handle(event)
             except Exception:  # noqa: BLE001 - one bad event must not stop the others
                 self.failed += 1
-                log.exception("an event (%s, id %s) could not be handled", event.kind, event.event_id)
+                log.exception("an event (id %s) could not be handled", getattr(event, "event_id", None))
             finally:
                 self.handled += 1
 
@@ -82,7 +92,7 @@ class Dispatcher:
         try:
             await asyncio.wait_for(self.idle(), timeout)
         except TimeoutError:
-            log.warning("%d events left unhandled at shutdown", self.pending)
+            log.warning("%s: %d events left unhandled at shutdown", self.name, self.pending)
         left = self.pending
         for task in list(self._tasks):
             task.cancel()

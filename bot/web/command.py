@@ -56,9 +56,8 @@ async def open_console(args: argparse.Namespace, senders=None, clock=None):
 
 
 async def _serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
     from bot.broadcast.scheduler import Scheduler
+    from bot.channels.http import HttpSite
     from bot.web.server import make_app
 
     console = await open_console(args)
@@ -76,9 +75,8 @@ async def _serve(args: argparse.Namespace) -> int:
             await asyncio.gather(scheduler, return_exceptions=True)
 
         console.halt_hooks.append(halt_scheduler)
-    runner = web.AppRunner(make_app(console), access_log_format='%a "%r" %s %b %Tfs')
-    await runner.setup()
-    await web.TCPSite(runner, args.host, args.port).start()
+    site = HttpSite(make_app(console), args.host, args.port, access_log_format='%a "%r" %s %b %Tfs')
+    await site.start()
     print(
         f"madoguchi web: http://{args.host}:{args.port}/ （管理画面） /chat （Webチャット）; "
         f"配信: {console.senders.summary()}",
@@ -90,7 +88,7 @@ async def _serve(args: argparse.Namespace) -> int:
         stop.set()
         if scheduler is not None:
             await asyncio.gather(scheduler, return_exceptions=True)
-        await runner.cleanup()
+        await site.stop()
         await console.senders.close()
         await console.bot.close()
     return 0

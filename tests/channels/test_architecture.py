@@ -15,7 +15,7 @@ from bot.channels.registry import CHANNELS
 
 ROOT = Path(__file__).resolve().parents[2] / "bot"
 CHANNELS_DIR = ROOT / "channels"
-SHARED = {"__init__", "base", "registry"}  # the contract itself, not a channel
+SHARED = {"__init__", "base", "registry", "http"}  # the contract and the shared HTTP site, not channels
 FORBIDDEN = ("bot.dialogue.state", "bot.store")
 SDKS = ("telegram", "linebot")
 

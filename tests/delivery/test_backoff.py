@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.delivery.backoff import Backoff
+from bot.delivery.backoff import Backoff, retry_after_header
 
 
 def test_delays_grow_are_capped_and_jitter_both_ways():
@@ -34,3 +34,9 @@ async def test_retry_tries_again_what_is_retryable_then_gives_up():
     with pytest.raises(TimeoutError):
         await b.retry(flaky, lambda e: False, "test")
     assert len(calls) == 1
+
+
+def test_a_retry_after_header_in_seconds():
+    assert retry_after_header("3") == 3.0 and retry_after_header("1.5") == 1.5
+    assert retry_after_header("-2") == 0.0  # never a negative wait
+    assert retry_after_header(None) is None and retry_after_header("Wed, 21 Oct 2026 07:28:00 GMT") is None

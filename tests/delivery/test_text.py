@@ -3,7 +3,7 @@ cut on line boundaries, never inside a surrogate pair, nothing lost."""
 
 from __future__ import annotations
 
-from bot.delivery.text import clip, split_text, utf16_len
+from bot.delivery.text import clip, merge_texts, split_text, utf16_len, without_spans, without_surrogates
 
 MAX_TEXT = 4096
 
@@ -44,3 +44,27 @@ def test_lines_of_5000_for_line_and_at_most_five_parts():
 def test_clip_ends_in_an_ellipsis_within_the_limit():
     assert clip("abc", 3) == "abc"
     assert clip("🍎" * 10, 7) == "🍎🍎🍎…" and utf16_len(clip("🍎" * 10, 7)) <= 7
+
+
+def test_spans_counted_in_utf16_units_are_taken_out():
+    text = "🍎(hello)宇部"  # 🍎 is two units, so 「(hello)」 starts at unit 2
+    assert without_spans(text, [(2, 7)]) == "🍎宇部"
+    assert without_spans(text, [(2, 7), (2, 7)]) == "🍎宇部"  # a repeated span once
+    assert without_spans("a(b)c(d)", [(1, 3), (5, 3)]) == "ac"  # the later one first: indexes stay right
+
+
+def test_spans_that_do_not_fit_the_text_are_ignored():
+    for span in [(-1, 2), (0, 0), (3, 1), (1, 9), ("0", 1), (0, None)]:
+        assert without_spans("abc", [span]) == "abc"
+    assert without_spans("abc", []) == "abc"
+
+
+def test_lone_surrogates_are_dropped_and_pairs_kept():
+    assert without_surrogates("a\ud800b🍎") == "ab🍎"
+
+
+def test_texts_are_merged_shortest_neighbours_first_until_they_fit():
+    texts = ["a" * 10, "b", "c", "d" * 10]
+    assert merge_texts(texts, 3) == ["a" * 10, "b\n\nc", "d" * 10]
+    assert merge_texts(texts, 1) == ["\n\n".join(texts)]
+    assert merge_texts(texts, 4) == texts and merge_texts(["x"], 0) == ["x"]

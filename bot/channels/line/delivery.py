@@ -1,11 +1,11 @@
 """Answering one resident: the reply token first, a push message only if enabled.
 
 Lives here: ``Messenger`` (the outcome a ``Result``; how it went counted in ``counts``:
-replied, pushed, not_sent, failed) and ``retry_key``. A reply token is single-use and
-expires in about a minute, so a reply is retried only briefly; when it is refused as
-invalid or keeps failing, the answer is pushed if the push fallback is on (pushes count
-against the monthly quota). A push carries an ``X-Line-Retry-Key`` so its retries never
-deliver twice (409: accepted before). Talks to the LINE API only.
+replied, pushed, not_sent, failed). A reply token is single-use and expires in about a
+minute, so a reply is retried only briefly; when it is refused as invalid or keeps failing,
+the answer is pushed if the push fallback is on (pushes count against the monthly quota). A
+push carries an ``X-Line-Retry-Key`` (``bot.delivery.keys``) so its retries never deliver
+twice (409: accepted before). Talks to the LINE API only.
 """
 
 from __future__ import annotations
@@ -17,28 +17,22 @@ from collections import Counter
 from linebot.v3.messaging import AsyncMessagingApi, Message, PushMessageRequest, ReplyMessageRequest
 
 from bot.channels.line.render import MAX_MESSAGES
-from bot.channels.line.retry import LINE_BACKOFF, describe, retryable, status_of, with_retries
+from bot.channels.line.retry import LINE_BACKOFF, body_of, describe, retryable, status_of, with_retries
 from bot.delivery.backoff import Backoff
+from bot.delivery.keys import retry_key
 from bot.delivery.outcome import Result
 
 log = logging.getLogger(__name__)
 
-RETRY_KEY_NAMESPACE = uuid.UUID("7d4b1b8e-6f0e-5b7c-9a55-6d61646f6775")  # fixed: keys are reproducible
 INVALID_REPLY_TOKEN = "invalid reply token"
 DEFAULT_TIMEOUT = 10.0  # seconds per API call
 REPLY_BACKOFF = Backoff(attempts=3, base=0.3, cap=2.0)  # the token will not wait long
 
 
-def retry_key(*parts: str) -> str:
-    """A UUID (the format LINE requires) that is the same for the same parts."""
-    return str(uuid.uuid5(RETRY_KEY_NAMESPACE, "\x1f".join(parts)))
-
-
 def invalid_reply_token(exc: BaseException) -> bool:
     if status_of(exc) != 400:
         return False
-    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or "")
-    return INVALID_REPLY_TOKEN in body.lower()
+    return INVALID_REPLY_TOKEN in body_of(exc).lower()
 
 
 def already_accepted(exc: BaseException) -> bool:

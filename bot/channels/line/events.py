@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
-import re
 from dataclasses import dataclass
 
 from linebot.v3.webhooks import (
@@ -27,12 +25,12 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
-from bot.messages import IncomingMessage, Kind, Location
+from bot.delivery.text import without_spans, without_surrogates
+from bot.messages import IncomingMessage, Kind, Location, user_key
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "line"
-_SURROGATES = re.compile(r"[\ud800-\udfff]")  # JSON can carry a lone one; no store can keep it
 
 
 class MalformedBody(ValueError):
@@ -48,18 +46,6 @@ class Inbound:
     event_id: str | None = None
     reply_token: str | None = None
     redelivery: bool = False
-
-    @property
-    def kind(self) -> Kind:
-        return self.message.kind
-
-    @property
-    def user_key(self) -> str:
-        return self.message.user
-
-
-def user_key(user_id: str) -> str:
-    return f"{CHANNEL}:{user_id}"
 
 
 def parse_body(body: bytes) -> list[dict]:
@@ -83,28 +69,8 @@ def _without_line_emoji(text: str, emojis: list | None) -> str:
     """A LINE emoji arrives as its alternative text (「(hello)」) at ``index``, ``length``
     counted in UTF-16 code units, as LINE counts text: drop it, so that 「(hello)」 is not
     read as words. Unicode emoji stay (the understanding ignores them)."""
-    if emojis:
-        units = text.encode("utf-16-le", "surrogatepass")
-        spans = {
-            (e.index, e.length)
-            for e in emojis
-            if isinstance(e.index, int)
-            and isinstance(e.length, int)
-            and e.index >= 0
-            and e.length > 0
-            and 2 * (e.index + e.length) <= len(units)
-        }
-        for index, length in sorted(spans, reverse=True):
-            units = units[: 2 * index] + units[2 * (index + length) :]
-        text = units.decode("utf-16-le", "surrogatepass")
-    return _SURROGATES.sub("", text)
-
-
-def _location(content: LocationMessageContent) -> Location | None:
-    lat, lon = float(content.latitude), float(content.longitude)
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return Location(lat, lon)
+    spans = [(emoji.index, emoji.length) for emoji in emojis or []]
+    return without_surrogates(without_spans(text, spans))
 
 
 def _raw_is_user_message(raw: dict) -> bool:
@@ -139,7 +105,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         if _raw_is_user_message(raw) and isinstance(raw.get("replyToken"), str):
             delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
             return Inbound(
-                IncomingMessage(user_key(raw["source"]["userId"]), kind=Kind.UNSUPPORTED),
+                IncomingMessage(user_key(CHANNEL, raw["source"]["userId"]), kind=Kind.UNSUPPORTED),
                 raw["source"]["userId"],
                 event_id_of(raw),
                 raw["replyToken"],
@@ -158,7 +124,7 @@ def to_inbound(raw: dict) -> Inbound | None:
         "reply_token": getattr(event, "reply_token", None),
         "redelivery": bool(getattr(getattr(event, "delivery_context", None), "is_redelivery", False)),
     }
-    message = _message(event, user_key(source.user_id))
+    message = _message(event, user_key(CHANNEL, source.user_id))
     return None if message is None else Inbound(message, **common)
 
 
@@ -168,14 +134,15 @@ def _message(event: Event, key: str) -> IncomingMessage | None:
     if isinstance(event, UnfollowEvent):
         return IncomingMessage(key, kind=Kind.UNFOLLOW)
     if isinstance(event, PostbackEvent):
-        data = _SURROGATES.sub("", event.postback.data or "") if event.postback else ""
+        data = without_surrogates(event.postback.data or "") if event.postback else ""
         return IncomingMessage(key, postback=data)
     if not isinstance(event, MessageEvent):
         return None  # join, leave, beacon, account link, …: nothing for a resident to read
     content = event.message
     if isinstance(content, TextMessageContent):
         return IncomingMessage(key, text=_without_line_emoji(content.text or "", content.emojis))
-    where = _location(content) if isinstance(content, LocationMessageContent) else None
-    if where is not None:
-        return IncomingMessage(key, location=where)
+    if isinstance(content, LocationMessageContent):
+        where = Location.checked(float(content.latitude), float(content.longitude))
+        if where is not None:
+            return IncomingMessage(key, location=where)
     return IncomingMessage(key, kind=Kind.UNSUPPORTED)  # sticker, image, audio, video, file, …

@@ -40,7 +40,7 @@ class EventHandler:
             self.counts["duplicate"] += 1
             log.info("LINE event %s already handled (redelivery: %s)", inbound.event_id, inbound.redelivery)
             return None
-        self.counts[inbound.kind.value] += 1
+        self.counts[inbound.message.kind.value] += 1
 
         async def deliver(answer: Answer) -> Result:
             messages = render(answer.replies)

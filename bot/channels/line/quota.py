@@ -1,9 +1,8 @@
 """This month's LINE message quota, checked before a broadcast.
 
 Lives here: ``Quota`` (the limit, None for none, and what was used) and ``read_quota``
-(both look-ups, retried with the shared backoff on 429, 5xx and timeouts), and the
-multicast limits ``MAX_RECIPIENTS`` (user IDs per call), ``MULTICAST_RPS`` (LINE allows
-200 calls a second; we stay below) and ``CONCURRENCY``. Talks to the LINE API only.
+(both look-ups, retried with the shared backoff on 429, 5xx and timeouts). Talks to the
+LINE API only.
 """
 
 from __future__ import annotations
@@ -14,10 +13,6 @@ from linebot.v3.messaging import AsyncMessagingApi
 
 from bot.channels.line.retry import with_retries
 from bot.delivery.backoff import Backoff
-
-MAX_RECIPIENTS = 500  # user IDs per multicast call
-MULTICAST_RPS = 150.0  # LINE allows 200 multicast requests a second; stay below it
-CONCURRENCY = 4
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Replies → LINE message objects, within LINE's limits (``Capabilities`` of the registry).
 
-Lives here: ``render`` and its measuring helpers. Texts are split at 5,000 UTF-16 units;
+Lives here: ``render`` and its measuring helpers (texts merged by ``bot.delivery.text``). Texts are split at 5,000 UTF-16 units;
 buttons become quick-reply items on the last message (at most 13, labels of 20 with the
 full label as ``displayText``); links become a Flex message of URI buttons (``tel:`` too,
 the number kept in the label); one call carries at most 5 messages, texts merged before
@@ -27,7 +27,7 @@ from linebot.v3.messaging import (
 )
 
 from bot.channels.registry import capabilities
-from bot.delivery.text import ELLIPSIS, clip, split_text, utf16_len
+from bot.delivery.text import ELLIPSIS, clip, merge_texts, split_text
 from bot.messages import Button, Link, Reply
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,11 @@ def usable_link(link: Link) -> bool:
 
 
 def quick_reply(buttons: list[Button]) -> QuickReply | None:
-    items = []
+    items, seen = [], set()
     for button in buttons:
+        if button.data in seen:
+            continue  # the same choice offered by two replies: one item
+        seen.add(button.data)
         if not button.data or len(button.data) > MAX_POSTBACK_DATA or not button.label.strip():
             log.warning("a button LINE cannot carry was left out (data of %d characters)", len(button.data))
             continue
@@ -121,32 +124,13 @@ def links_message(links: list[Link]) -> FlexMessage | None:
     return FlexMessage(alt_text=alt, contents=contents)
 
 
-def merge_texts(texts: list[str], slots: int) -> list[str]:
-    """Join neighbouring texts (the shortest pair first) until at most ``slots`` remain."""
-    texts = list(texts)
-    while len(texts) > max(1, slots):
-        i = min(range(len(texts) - 1), key=lambda k: utf16_len(texts[k]) + utf16_len(texts[k + 1]))
-        texts[i : i + 2] = [texts[i] + "\n\n" + texts[i + 1]]
-    return texts
-
-
-def _unique(items: list, key) -> list:
-    seen, out = set(), []
-    for item in items:
-        k = key(item)
-        if k not in seen:
-            seen.add(k)
-            out.append(item)
-    return out
-
-
 def render(replies: list[Reply], max_messages: int = MAX_MESSAGES) -> list[Message]:
     """The LINE messages for one call (reply, push or multicast): at most ``max_messages``."""
     if not replies:
         return []
     texts = [part for r in replies for part in split_text(r.text.strip(), MAX_TEXT)]
-    links = _unique([link for r in replies for link in r.links], key=lambda link: (link.label, link.url))
-    buttons = _unique([b for r in replies for b in r.buttons], key=lambda b: b.data)
+    links = list(dict.fromkeys(link for r in replies for link in r.links))  # the same link once
+    buttons = [b for r in replies for b in r.buttons]
 
     flex = links_message(links)
     extras = [flex] if flex else []

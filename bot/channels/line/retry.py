@@ -2,25 +2,22 @@
 
 Lives here: ``LINE_BACKOFF`` (the shared ``bot.delivery.backoff.Backoff`` as LINE calls
 use it), ``retryable`` (429, 5xx, timeouts, dropped connections — never
-another 4xx, nor the 429 of a spent monthly quota), ``status_of``, ``describe`` (a
+another 4xx, nor the 429 of a spent monthly quota), ``status_of``, ``body_of``, ``retry_after``, ``describe`` (a
 failure for the log, without secrets) and ``with_retries``. Touches nothing but the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import aiohttp
 from linebot.v3.messaging import ApiException
 
-from bot.delivery.backoff import Backoff
+from bot.delivery.backoff import Backoff, retry_after_header
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
-
 
 LINE_BACKOFF = Backoff(attempts=5, base=0.5, cap=20.0, jitter=0.2)
 
@@ -29,7 +26,7 @@ def status_of(exc: BaseException) -> int | None:
     return exc.status if isinstance(exc, ApiException) else None
 
 
-def _body(exc: BaseException) -> str:
+def body_of(exc: BaseException) -> str:
     body = getattr(exc, "body", None)
     return body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
 
@@ -39,18 +36,14 @@ def retryable(exc: BaseException) -> bool:
     status = status_of(exc)
     if status is not None:
         if status == 429:
-            return "monthly limit" not in _body(exc).lower()
+            return "monthly limit" not in body_of(exc).lower()
         return status >= 500
     return isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError, ConnectionError))
 
 
 def retry_after(exc: BaseException) -> float | None:
     headers = getattr(exc, "headers", None)
-    value = headers.get("Retry-After") if headers else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return retry_after_header(headers.get("Retry-After") if headers else None)
 
 
 def describe(exc: BaseException) -> str:
@@ -58,7 +51,7 @@ def describe(exc: BaseException) -> str:
     status = status_of(exc)
     if status is None:
         return type(exc).__name__
-    return f"HTTP {status} {_body(exc)[:200]}".strip()
+    return f"HTTP {status} {body_of(exc)[:200]}".strip()
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], backoff: Backoff, what: str) -> T:

@@ -20,18 +20,22 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 from bot.broadcast.sender import Result
 from bot.broadcast.senders import SenderUnavailable
 from bot.channels.line.config import LineConfig, MissingSetting
-from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted, retry_key
+from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted
 from bot.channels.line.events import CHANNEL
-from bot.channels.line.quota import CONCURRENCY, MAX_RECIPIENTS, MULTICAST_RPS, Quota, read_quota
+from bot.channels.line.quota import Quota, read_quota
 from bot.channels.line.render import MAX_MESSAGES, MAX_TEXT
 from bot.channels.line.retry import describe, retry_after, retryable, status_of
 from bot.delivery.backoff import Backoff
+from bot.delivery.keys import retry_key
 from bot.delivery.redaction import protect_logs
 from bot.delivery.text import split_text
+from bot.messages import platform_id
 
 log = logging.getLogger(__name__)
 
-PREFIX = CHANNEL + ":"
+MAX_RECIPIENTS = 500  # user IDs per multicast call
+MULTICAST_RPS = 150.0  # LINE allows 200 multicast requests a second; stay below it
+CONCURRENCY = 4
 
 
 class LineSender:
@@ -59,7 +63,7 @@ class LineSender:
         answer: dict[str, Result] = {}
         ids: dict[str, list[str]] = {}  # LINE user ID → the user keys naming it
         for user_key in user_keys:
-            user_id = user_key[len(PREFIX) :] if user_key.startswith(PREFIX) else ""
+            user_id = platform_id(user_key, CHANNEL)
             if not user_id:
                 answer[user_key] = Result.failed(f"not a LINE user: {user_key}")
             else:

@@ -21,6 +21,7 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 
 from bot.app import App
 from bot.channel_services import ChannelServices
+from bot.channels.http import HttpSite, health_response
 from bot.channels.line.config import LineConfig
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, Messenger
 from bot.channels.line.events import CHANNEL, Inbound, MalformedBody, parse_body, to_inbound
@@ -38,8 +39,6 @@ HEALTH_PATH = "/healthz"
 @dataclass
 class LineRuntime:
     config: LineConfig
-    api_client: AsyncApiClient
-    api: AsyncMessagingApi
     messenger: Messenger
     handler: EventHandler
     dispatcher: Dispatcher
@@ -47,10 +46,6 @@ class LineRuntime:
 
 
 RUNTIME = web.AppKey("line_runtime", LineRuntime)
-
-
-def _plain(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=text)
 
 
 def create_app(
@@ -71,14 +66,14 @@ def create_app(
     async def webhook(request: web.Request) -> web.Response:
         signature = request.headers.get(HEADER)
         if not signature:
-            return _plain(400, "missing signature")
+            return web.Response(status=400, text="missing signature")
         body = await request.read()
         if not verify(body, signature, secret):
-            return _plain(401, "invalid signature")
+            return web.Response(status=401, text="invalid signature")
         try:
             raw_events = parse_body(body)
         except MalformedBody as exc:
-            return _plain(400, str(exc))
+            return web.Response(status=400, text=str(exc))
         events: list[Inbound] = []
         for raw in raw_events:
             try:
@@ -89,28 +84,22 @@ def create_app(
             if inbound is not None:
                 events.append(inbound)
         if events and not request.app[RUNTIME].dispatcher.offer(events):
-            return _plain(503, "busy, try again")
-        return _plain(200, "OK")
+            return web.Response(status=503, text="busy, try again")
+        return web.Response(status=200, text="OK")
 
     async def health(request: web.Request) -> web.Response:
         runtime = request.app[RUNTIME]
         dispatcher = runtime.dispatcher
         db_ok = await runtime.handler.services.database_ok()
-        ok = db_ok and dispatcher.accepting
-        body = {
-            "status": "ok" if ok else "unavailable",
-            "database": "ok" if db_ok else "unavailable",
-            "accepting": dispatcher.accepting,
-            "queued": dispatcher.pending,
-            "handled": dispatcher.handled,
-            "failed": dispatcher.failed,
-            "workers": dispatcher.workers,
+        return health_response(
+            db_ok and dispatcher.accepting,
+            database="ok" if db_ok else "unavailable",
+            **dispatcher.stats(),  # accepting, queued, handled, failed, workers
             # text/postback/follow/…, duplicate; replied/pushed/not_sent/failed
-            "events": dict(runtime.handler.counts) | dict(runtime.messenger.counts),
-            "push_fallback": runtime.config.push_fallback,
-            "uptime_s": round(time.monotonic() - runtime.started, 1),
-        }
-        return web.json_response(body, status=200 if ok else 503)
+            events=dict(runtime.handler.counts) | dict(runtime.messenger.counts),
+            push_fallback=runtime.config.push_fallback,
+            uptime_s=round(time.monotonic() - runtime.started, 1),
+        )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         # The SDK's client opens an aiohttp session: it must be made inside the running loop.
@@ -118,19 +107,15 @@ def create_app(
         api = AsyncMessagingApi(client)
         messenger = Messenger(api, config.push_fallback, backoff=backoff, reply_backoff=reply_backoff, timeout=timeout)
         services = ChannelServices(bot.db, CHANNEL)
-        pruned = await services.forget_old_events()
-        if pruned:
-            log.info("forgot %d old webhook event ids", pruned)
+        await services.forget_old_events()
         handler = EventHandler(bot, messenger, services)
         dispatcher = Dispatcher(handler.handle, workers=workers, max_pending=max_pending, name=CHANNEL)
         dispatcher.start()
-        app[RUNTIME] = LineRuntime(config, client, api, messenger, handler, dispatcher, time.monotonic())
+        app[RUNTIME] = LineRuntime(config, messenger, handler, dispatcher, time.monotonic())
         try:
             yield
         finally:
-            left = await dispatcher.stop(shutdown_timeout)
-            if left:
-                log.warning("LINE: stopped with %d events unhandled", left)
+            await dispatcher.stop(shutdown_timeout)  # logs what was left unhandled
             await client.close()
 
     app = web.Application()
@@ -145,17 +130,14 @@ class LineService:
 
     def __init__(self, bot: App, config: LineConfig, host: str, port: int, path: str, workers: int, sender, out=None):
         self.app = create_app(bot, config, path=path, workers=workers)
-        self.config, self.host, self.port, self.path = config, host, port, path
+        self.config, self.path = config, path
         self.senders = {CHANNEL: sender}
         self.out = out or sys.stdout
-        self.runner = web.AppRunner(self.app, handle_signals=False)
+        self.site = HttpSite(self.app, host, port)
 
     async def start(self) -> None:
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, self.host, self.port)
-        await site.start()
-        bound = self.runner.addresses[0] if self.runner.addresses else (self.host, self.port)
-        base = f"http://{bound[0]}:{bound[1]}"
+        host, port = await self.site.start()
+        base = f"http://{host}:{port}"
         self.out.write(
             f"LINE webhook listening on {base}{self.path} (health: {base}{HEALTH_PATH}); "
             f"push fallback {'on' if self.config.push_fallback else 'off'}\n"
@@ -165,5 +147,5 @@ class LineService:
     async def stop(self) -> None:
         self.out.write("LINE webhook: shutting down\n")
         self.out.flush()
-        await self.runner.cleanup()
+        await self.site.stop()
         await self.senders[CHANNEL].close()

@@ -16,6 +16,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.channels.http import HttpSite
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -66,7 +68,7 @@ class WebhookServer:
         self.port = port
         self.refused = 0
         self.accepted = 0
-        self._runner: web.AppRunner | None = None
+        self._site: HttpSite | None = None
 
     def web_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)
@@ -76,20 +78,15 @@ class WebhookServer:
 
     async def start(self) -> int:
         """Start listening; the port actually bound (useful with port 0)."""
-        self._runner = web.AppRunner(self.web_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.listen, self.port)
-        await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self._site = HttpSite(self.web_app(), self.listen, self.port, access_log=None)
+        _, self.port = await self._site.start()
         log.info("webhook listening on http://%s:%d%s", self.listen, self.port, self.path)
         return self.port
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "running": self.application.running})

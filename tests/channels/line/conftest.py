@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.http import HttpSite
 from bot.channels.line.config import LineConfig
 from bot.channels.line.server import RUNTIME, LineRuntime, create_app
 from bot.delivery.backoff import Backoff
@@ -65,17 +66,14 @@ async def running_line(bot, fake: FakeLineApi, push_fallback: bool = False, **op
     options.setdefault("backoff", Backoff.immediate())
     options.setdefault("reply_backoff", Backoff.immediate(attempts=3))
     web_app = create_app(bot, config, **options)
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    site = HttpSite(web_app, "127.0.0.1", 0)
+    host, port = await site.start()
     base = f"http://{host}:{port}"
     try:
         async with aiohttp.ClientSession() as session:
             yield RunningLine(base + options.get("path", "/callback"), base, web_app, session, fake)
     finally:
-        await runner.cleanup()
+        await site.stop()
 
 
 @pytest.fixture

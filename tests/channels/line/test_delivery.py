@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from linebot.v3.messaging import TextMessage
 
-from bot.channels.line.delivery import Messenger, retry_key
+from bot.channels.line.delivery import Messenger
 from bot.delivery.backoff import Backoff
+from bot.delivery.keys import retry_key
 from bot.delivery.outcome import Status
 from tests.channels.line.conftest import Sleeps
 

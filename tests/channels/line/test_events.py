@@ -45,7 +45,7 @@ def test_text():
     assert to_inbound(event) == Inbound(
         IncomingMessage(KEY, text="宇部のドコモ"), USER, event["webhookEventId"], event["replyToken"], False
     )
-    assert to_inbound(event).user_key == KEY
+    assert to_inbound(event).message.user == KEY
 
 
 def utf16_index(text: str, part: str) -> int:
@@ -73,26 +73,29 @@ def test_location_postback_follow_unfollow():
     assert to_inbound(lf.postback(USER, "shops:宇部市")).message == IncomingMessage(KEY, postback="shops:宇部市")
     assert to_inbound(lf.postback(USER, "")).message == IncomingMessage(KEY, postback="")
     follow = to_inbound(lf.follow(USER))
-    assert (follow.kind, follow.message) == ("follow", IncomingMessage(KEY, kind=Kind.FOLLOW)) and follow.reply_token
+    assert (follow.message.kind, follow.message) == (
+        "follow",
+        IncomingMessage(KEY, kind=Kind.FOLLOW),
+    ) and follow.reply_token
     unfollow = to_inbound(lf.unfollow(USER))
-    assert (unfollow.kind, unfollow.reply_token) == ("unfollow", None)
+    assert (unfollow.message.kind, unfollow.reply_token) == ("unfollow", None)
 
 
 def test_an_impossible_location_is_unsupported():
     event = lf.location(USER, 91.0, 131.0)
-    assert to_inbound(event).kind == "unsupported"
+    assert to_inbound(event).message.kind == "unsupported"
 
 
 @pytest.mark.parametrize("kind", ["image", "video", "audio", "file"])
 def test_media_and_stickers_are_unsupported(kind):
-    assert to_inbound(lf.media(USER, kind)).kind == "unsupported"
-    assert to_inbound(lf.sticker(USER)).kind == "unsupported"
+    assert to_inbound(lf.media(USER, kind)).message.kind == "unsupported"
+    assert to_inbound(lf.sticker(USER)).message.kind == "unsupported"
 
 
 def test_a_message_type_newer_than_the_sdk_still_gets_the_gentle_reply():
     event = lf.event("message", USER, message={"id": "1", "type": "hologram"})
     inbound = to_inbound(event)
-    assert (inbound.kind, inbound.user_id, inbound.reply_token) == ("unsupported", USER, event["replyToken"])
+    assert (inbound.message.kind, inbound.user_id, inbound.reply_token) == ("unsupported", USER, event["replyToken"])
     assert inbound.event_id == event["webhookEventId"]
 
 
