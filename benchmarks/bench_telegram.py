@@ -62,7 +62,7 @@ from bot.store.broadcasts import BroadcastStore  # noqa: E402
 from bot.store.residents import ResidentStore  # noqa: E402
 from tests.conftest import NOW  # noqa: E402
 from tests.support.conversations import load_cases  # noqa: E402
-from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates  # noqa: E402
+from tests.support.telegram_fake import TOKEN, UNLIMITED, FakeRequest, FakeTelegram, Updates  # noqa: E402
 
 TARGET = 0.50
 RESIDENTS = 200
@@ -123,7 +123,7 @@ async def measure(rounds: int, per_round: int) -> dict:
     tmp = tempfile.mkdtemp(prefix="bench_telegram_")
     app = await open_app(os.path.join(tmp, "bench.db"), demo=True, clock=FixedClock(NOW))
     echo_api, mado_api = FakeTelegram(record=False), FakeTelegram(record=False)
-    settings = TelegramSettings(token=TOKEN, limits=Limits.unlimited())
+    settings = TelegramSettings(token=TOKEN, limits=UNLIMITED)
     madoguchi = build_application(
         app, settings, request=FakeRequest(mado_api), get_updates_request=FakeRequest(mado_api), polling=False
     )

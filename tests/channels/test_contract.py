@@ -19,12 +19,12 @@ import re
 
 from bot.channels.console import run_jsonl
 from bot.channels.line.render import MAX_LABEL, MAX_QUICK_REPLIES
-from bot.channels.telegram.settings import Limits
 from tests.channels.line.conftest import running_line
 from tests.channels.telegram.conftest import Harness
 from tests.support import line_fake as lf
 from tests.support.conversations import load_cases, problems, visible
 from tests.support.line_fake import FakeLineApi
+from tests.support.telegram_fake import UNLIMITED
 
 CASES = [c for c in load_cases() if not c.known_miss and c.lang is None][::3]
 
@@ -81,7 +81,7 @@ async def over_line(line, limits: list[str]) -> dict[tuple[str, int], tuple[list
 
 
 async def test_console_telegram_and_line_give_the_same_answers(app, tmp_path):
-    tg = Harness(app, tmp_path, Limits.unlimited())  # pacing is not under test here; answers are
+    tg = Harness(app, tmp_path, UNLIMITED)  # pacing is not under test here; answers are
     await tg.application.initialize()
     limits: list[str] = []
     try:

@@ -29,9 +29,15 @@ from typing import Any
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram.settings import Limits
+
 BOT_ID = 7000000001
 BOT_USERNAME = "madoguchi_test_bot"
 TOKEN = "7000000001:AAFakeTokenForTests_do-not-use-0123456789"
+# No pacing and no flood control, retries kept: for tests and benchmarks of the answers themselves.
+UNLIMITED = Limits(
+    overall_per_second=None, broadcast_per_second=None, chat_per_second=None, group_per_minute=None, flood_messages=None
+)
 
 
 @dataclass

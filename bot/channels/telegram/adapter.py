@@ -16,10 +16,11 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.constants import MessageEntityType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
+from bot import messages
 from bot.channels.telegram.rendering import CallbackData, TextOut, render
 from bot.delivery.outcome import Result
 from bot.delivery.redaction import redact
-from bot.messages import IncomingMessage, Kind, Location, Reply
+from bot.messages import IncomingMessage, Kind, Location, Reply, platform_id
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +28,13 @@ CHANNEL = "telegram"
 
 
 def user_key(chat_id: int | str) -> str:
-    return f"{CHANNEL}:{chat_id}"
+    return messages.user_key(CHANNEL, str(chat_id))
 
 
 def chat_of(key: str) -> int | None:
-    prefix, _, rest = key.partition(":")
-    if prefix != CHANNEL:
-        return None
-    try:
-        return int(rest)
-    except ValueError:
-        return None
+    """The chat id in a Telegram user key; None for another channel's key or a damaged one."""
+    found = platform_id(key, CHANNEL) or ""
+    return int(found) if found.removeprefix("-").isdigit() else None
 
 
 staff_identity = user_key  # a staff member is ``telegram:<user id>``

@@ -44,17 +44,6 @@ class Limits:
     max_backoff_seconds: float = 8.0
     max_retry_after: float = 120.0  # a longer RetryAfter is not waited out inside one call
 
-    @classmethod
-    def unlimited(cls) -> Limits:
-        """No pacing and no flood control (retries stay)."""
-        return cls(
-            overall_per_second=None,
-            broadcast_per_second=None,
-            chat_per_second=None,
-            group_per_minute=None,
-            flood_messages=None,
-        )
-
 
 @dataclass(frozen=True)
 class TelegramSettings:

@@ -3,7 +3,7 @@
 Lives here: ``WebhookServer`` and ``well_formed``. ``POST <path>`` compares the secret-token
 header in constant time first (wrong or none: 403, the body never read); a right one is
 parsed (types Telegram never sends: 400) and queued, and Telegram gets 200 at once.
-``GET /healthz`` answers monitoring. Listens on the given address only.
+``GET /healthz`` answers monitoring (503 while the Application is not running). Listens on the given address only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.channels.http import HttpSite
+from bot.channels.http import HttpSite, health_response
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,8 @@ class WebhookServer:
             self._site = None
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "running": self.application.running})
+        running = self.application.running
+        return health_response(running, running=running, accepted=self.accepted, refused=self.refused)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403
