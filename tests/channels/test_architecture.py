@@ -72,3 +72,13 @@ def test_the_check_catches_a_channel_that_reads_state(tmp_path):
     sneaky = tmp_path / "sneaky.py"
     sneaky.write_text("from bot.dialogue.state import ConversationState\nimport bot.store.residents\n")
     assert {"bot.dialogue.state", "bot.store.residents"} <= imports(sneaky)
+
+
+# A channel is a thin adapter: what is not its platform's belongs to the core (issue 10's budget).
+LINE_BUDGET = {"telegram": 1400, "line": 1000}
+
+
+@pytest.mark.parametrize("channel", sorted(LINE_BUDGET))
+def test_a_channel_package_stays_within_its_line_budget(channel):
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (CHANNELS_DIR / channel).rglob("*.py"))
+    assert lines <= LINE_BUDGET[channel], f"bot/channels/{channel}: {lines} lines (budget {LINE_BUDGET[channel]})"
