@@ -19,8 +19,9 @@ as ``RETRY`` for the whole batch. ``key`` names the batch the same way on every
 attempt (broadcast id + recipients), so a platform with idempotency keys (LINE's
 ``X-Line-Retry-Key``) can refuse a repeat instead of delivering twice.
 
-Optionally, ``async preflight(count) -> str | None`` says before a broadcast why ``count``
-recipients cannot all be sent to now (LINE: this month's message quota); the preview shows it.
+Optionally, ``async preflight(count) -> Shortfall | str | None`` says before a broadcast why
+``count`` recipients cannot all be sent to now (LINE: this month's message quota,
+``bot.broadcast.shortfall``); the preview shows it in the staff's words.
 
 The engine paces calls by the sender's own limits: ``max_batch`` recipients per call
 (Telegram 1, LINE multicast 500), ``rate_per_s`` calls in any one-second window (None:

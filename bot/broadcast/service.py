@@ -22,6 +22,7 @@ from datetime import datetime
 from bot.broadcast.digest import DAYS, MAX_CHARS, build_digest
 from bot.broadcast.engine import BroadcastEngine, Report
 from bot.broadcast.sender import Sender
+from bot.broadcast.shortfall import shortfall_text
 from bot.clock import TOKYO, SystemClock
 from bot.data.knowledge import Knowledge
 from bot.staff.guard import StaffGuard
@@ -115,9 +116,9 @@ class BroadcastService:
             for channel, count in recipients.items():
                 preflight = getattr(senders.get(channel), "preflight", None)
                 if preflight is not None:  # e.g. LINE: does this month's message quota hold it?
-                    reason = await preflight(count)
-                    if reason:
-                        warnings[channel] = reason
+                    found = await preflight(count)
+                    if found:
+                        warnings[channel] = shortfall_text(self.knowledge, found)
         return Preview(
             actor,
             municipality,

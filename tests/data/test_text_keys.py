@@ -20,6 +20,7 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 # Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
 FULL_KEYS = [
     BOT / "broadcast" / "texts.py",
+    BOT / "broadcast" / "shortfall.py",
     BOT / "broadcast" / "reminders.py",
     BOT / "broadcast" / "digest.py",
     BOT / "classes" / "export.py",

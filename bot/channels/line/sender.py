@@ -19,6 +19,7 @@ from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuratio
 
 from bot.broadcast.sender import Result
 from bot.broadcast.senders import SenderUnavailable
+from bot.broadcast.shortfall import Shortfall
 from bot.channels.line.config import LineConfig, MissingSetting
 from bot.channels.line.delivery import DEFAULT_TIMEOUT, already_accepted
 from bot.channels.line.events import CHANNEL
@@ -102,23 +103,15 @@ class LineSender:
         """This month's message quota (the staff console shows it)."""
         return await read_quota(self.api, self.backoff, self.timeout)
 
-    async def preflight(self, count: int) -> str | None:
-        """Why ``count`` recipients do not fit in this month's quota; None when they do."""
+    async def preflight(self, count: int) -> Shortfall | None:
+        """What keeps ``count`` recipients from fitting in this month's quota; None when they fit."""
         try:
             quota = await self.quota()
         except Exception as exc:  # noqa: BLE001
-            return (
-                f"今月のメッセージ数の上限を確認できませんでした / could not check the monthly quota: {describe(exc)}"
-            )
-        remaining = quota.remaining
-        if remaining is None or count <= remaining:
+            return Shortfall(count, unchecked=describe(exc))
+        if quota.remaining is None or count <= quota.remaining:
             return None
-        return (
-            f"今月の残りは {remaining:,} 通ですが、この配信には {count:,} 通が必要です"
-            f"（上限 {quota.limit:,} 通、送信済み {quota.used:,} 通）。超えた分は届きません。 / "
-            f"needs {count:,} messages but only {remaining:,} remain this month "
-            f"(limit {quota.limit:,}, used {quota.used:,})"
-        )
+        return Shortfall(count, quota.remaining, quota.limit, quota.used)
 
     async def close(self) -> None:
         if self.client is not None:

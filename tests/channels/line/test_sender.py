@@ -15,6 +15,7 @@ import pytest
 from bot.broadcast.engine import Backoff, BroadcastEngine
 from bot.broadcast.sender import Result, Status
 from bot.broadcast.senders import SenderUnavailable
+from bot.broadcast.shortfall import Shortfall
 from bot.channels.line.sender import LineSender, make_sender
 from bot.store.broadcasts import BroadcastStore
 from bot.store.bundle import Stores
@@ -111,8 +112,7 @@ async def test_a_key_that_is_not_line_fails_alone(sender, fake):
 async def test_the_quota_preflight_warns_with_the_numbers(sender, fake):
     assert await sender.preflight(10_000) is None  # no upper limit
     fake.quota, fake.used = 1000, 900
-    warning = await sender.preflight(250)
-    assert warning is not None and all(n in warning for n in ("250", "100", "1,000", "900"))
+    assert await sender.preflight(250) == Shortfall(needed=250, remaining=100, limit=1000, used=900)
     assert await sender.preflight(100) is None
 
 
