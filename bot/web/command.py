@@ -76,9 +76,9 @@ async def _serve(args: argparse.Namespace) -> int:
 
         console.halt_hooks.append(halt_scheduler)
     site = HttpSite(make_app(console), args.host, args.port, access_log_format='%a "%r" %s %b %Tfs')
-    await site.start()
+    host, port = await site.start()  # the port actually bound (``--port 0``: any free one)
     print(
-        f"madoguchi web: http://{args.host}:{args.port}/ （管理画面） /chat （Webチャット）; "
+        f"madoguchi web: http://{host}:{port}/ （管理画面） /chat （Webチャット）; "
         f"配信: {console.senders.summary()}",
         flush=True,
     )

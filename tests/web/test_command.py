@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,9 +59,6 @@ async def test_web_serves_healthz_and_a_login(tmp_path):
         ).returncode
         == 0
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -69,7 +66,7 @@ async def test_web_serves_healthz_and_a_login(tmp_path):
         "bot",
         "web",
         "--port",
-        str(port),
+        "0",  # any free port: the one bound is the one printed
         "--staff",
         str(staff),
         "--db",
@@ -81,8 +78,9 @@ async def test_web_serves_healthz_and_a_login(tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        first = await asyncio.wait_for(server.stdout.readline(), 60)
-        assert f"http://127.0.0.1:{port}/" in first.decode()
+        first = (await asyncio.wait_for(server.stdout.readline(), 60)).decode()
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", first).group(1))
+        assert port != 0
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # an IP host
             base = f"http://127.0.0.1:{port}"
             async with http.get(base + "/healthz") as r:
