@@ -78,8 +78,7 @@ async def _serve(args: argparse.Namespace) -> int:
     site = HttpSite(make_app(console), args.host, args.port, access_log_format='%a "%r" %s %b %Tfs')
     host, port = await site.start()  # the port actually bound (``--port 0``: any free one)
     print(
-        f"madoguchi web: http://{host}:{port}/ （管理画面） /chat （Webチャット）; "
-        f"配信: {console.senders.summary()}",
+        f"madoguchi web: http://{host}:{port}/ （管理画面） /chat （Webチャット）; 配信: {console.senders.summary()}",
         flush=True,
     )
     try:
