@@ -3,10 +3,11 @@ the broadcast engine's and the reminders' retries).
 
 Lives here: ``Backoff`` (``delay`` for callers that schedule their own retries, ``retry``
 for an awaitable tried again after a failure the caller calls retryable) and
-``retry_after_header`` (an HTTP ``Retry-After`` in seconds, the ``hint``). Waits ``base``, ``base*factor``, … up to ``cap`` seconds, each
-moved by up to ±``jitter`` (a fraction) so that retries do not march in step; a server's
-``Retry-After`` (``hint``) is honoured up to ``cap``. ``attempts`` is how many tries a
-caller makes in all; ``sleep`` is injectable so tests run on virtual time. Pure.
+``retry_after_header`` (an HTTP ``Retry-After`` in seconds, the ``hint``). Waits ``base``,
+``base*factor``, … up to ``cap`` seconds, each moved by up to ±``jitter`` (a fraction) so
+that retries do not march in step; a server's ``Retry-After`` (``hint``) is honoured up to
+``cap``. ``attempts`` is how many tries a caller makes in all; ``sleep`` is injectable so
+tests run on virtual time. Pure.
 """
 
 from __future__ import annotations

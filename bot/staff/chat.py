@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.pending import Broadcasts, PendingBroadcast
@@ -33,6 +34,9 @@ from bot.languages.wording import Wording
 from bot.messages import Button, Reply
 from bot.staff.guard import NotPermitted, StaffGuard
 from bot.store.stats import ChannelStats
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +58,14 @@ class Pressed:
     """A press of a preview's button: what to answer, and whether the preview's buttons have
     done their work (the channel takes them away)."""
 
-    replies: list[Reply]
+    reply: Reply
     settled: bool = True
 
 
 class StaffChat:
     def __init__(
         self,
-        app,
+        app: App,
         channel: str,
         guard: StaffGuard,
         engine: BroadcastEngine,
@@ -144,25 +148,25 @@ class StaffChat:
         pending = self.broadcasts.peek(broadcast_id)
         if pending is not None and (pending.actor != actor or not self.guard.allows(actor, "broadcast", pending.city)):
             await self.guard.record(actor, "broadcast", pending.city, f"denied: confirm of {pending.id}")
-            return Pressed([self.say("staff.not_permitted", lang)], settled=False)  # still the sender's to press
+            return Pressed(self.say("staff.not_permitted", lang), settled=False)  # still the sender's to press
         pending = self.broadcasts.take(broadcast_id)
         if pending is None:  # pressed twice, expired, or forged: written down all the same
             staff = self.guard.member(actor) is not None
             outcome = f"{'refused' if staff else 'denied'}: no pending broadcast {broadcast_id!r}"
             await self.guard.record(actor, "broadcast", None, outcome[:300])
-            return Pressed([self.say("staff.broadcast_gone" if staff else "staff.not_permitted", lang)])
+            return Pressed(self.say("staff.broadcast_gone" if staff else "staff.not_permitted", lang))
         if what != "send":
             await self.guard.record(actor, "broadcast", pending.city, f"cancelled id={pending.id}")
-            return Pressed([self.say("staff.broadcast_cancelled", lang)])
+            return Pressed(self.say("staff.broadcast_cancelled", lang))
         try:
             stored = await self.service.confirm(pending.preview)
         except NotPermitted:  # audited by the service's guard
-            return Pressed([self.say("staff.not_permitted", lang)])
+            return Pressed(self.say("staff.not_permitted", lang))
         await self.guard.record(actor, "broadcast", pending.city, f"confirmed id={pending.id} #{stored}")
         task = asyncio.get_running_loop().create_task(self._send(pending, stored, lang, report))
         self.sending.add(task)
         task.add_done_callback(self.sending.discard)
-        return Pressed([self.say("staff.broadcast_started", lang, count=pending.count)])
+        return Pressed(self.say("staff.broadcast_started", lang, count=pending.count))
 
     async def finish(self) -> None:
         """Wait for the broadcasts on their way (a process stopping lets them end)."""
@@ -235,5 +239,5 @@ class StaffChat:
         )
 
     async def _subscriptions(self, towns: tuple[str, ...] | None, lang: str) -> str:
-        rows = await (self.stats_query.subscriptions(towns) if towns else self.stats_query.subscriptions())
+        rows = await self.stats_query.subscriptions(towns)
         return "\n".join(f"・{city} {n}" for city, n in rows) or self.app.knowledge.text("staff.stats_none", lang)

@@ -56,16 +56,16 @@ async def test_a_line_broadcast_from_preview_to_report(app, tmp_path):
         reports.append(reply.text)
 
     denied = await chat.press("line:Uother", send, "ja", report)  # not the sender of the preview
-    assert [r.text for r in denied.replies] == ["この操作は許可されていません。"] and not denied.settled
+    assert denied.reply.text == "この操作は許可されていません。" and not denied.settled
 
     pressed = await chat.press("line:Uube", send, "ja", report)
-    assert [r.text for r in pressed.replies] == ["送信を始めました（2人）。終わったら結果をお知らせします。"]
+    assert pressed.reply.text == "送信を始めました（2人）。終わったら結果をお知らせします。"
     await chat.finish()
     assert len(reports) == 1 and "送信 2人" in reports[0]
     assert sorted(sender.sent_keys()) == ["line:U1", "line:U2"]  # Telegram's subscriber is not LINE's to send
     again = await chat.press("line:Uube", send, "ja", report)
     await chat.finish()
-    assert len(reports) == 1 and "もう実行されたか" in again.replies[0].text
+    assert len(reports) == 1 and "もう実行されたか" in again.reply.text
     outcomes = [a[3].split(" ")[0] for a in await _audit(app) if a[1] == "broadcast"]
     assert outcomes == ["preview", "denied:", "confirmed", "done", "refused:"]
 

@@ -1,10 +1,10 @@
 """Replies → LINE message objects, within LINE's limits (``Capabilities`` of the registry).
 
-Lives here: ``render`` and its measuring helpers (texts merged by ``bot.delivery.text``). Texts are split at 5,000 UTF-16 units;
+Lives here: ``render`` and its measuring helpers. Texts are split at 5,000 UTF-16 units;
 buttons become quick-reply items on the last message (at most 13, labels of 20 with the
 full label as ``displayText``); links become a Flex message of URI buttons (``tel:`` too,
-the number kept in the label); one call carries at most 5 messages, texts merged before
-anything is lost. Builds line-bot-sdk models; touches nothing else.
+the number kept in the label); one call carries at most 5 messages, texts merged
+(``bot.delivery.text.merge_texts``) before anything is lost. Builds line-bot-sdk models; touches nothing else.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Retrying calls to the LINE API: which failures are worth another try.
 
 Lives here: ``LINE_BACKOFF`` (the shared ``bot.delivery.backoff.Backoff`` as LINE calls
-use it), ``retryable`` (429, 5xx, timeouts, dropped connections — never
-another 4xx, nor the 429 of a spent monthly quota), ``status_of``, ``body_of``, ``retry_after``, ``describe`` (a
-failure for the log, without secrets) and ``with_retries``. Touches nothing but the clock.
+use it), ``retryable`` (429, 5xx, timeouts, dropped connections — never another 4xx, nor
+the 429 of a spent monthly quota), ``status_of``, ``body_of``, ``retry_after``, ``describe``
+(a failure for the log, without secrets) and ``with_retries``. Touches nothing but the clock.
 """
 
 from __future__ import annotations

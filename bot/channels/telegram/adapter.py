@@ -102,9 +102,6 @@ class Sender:
                     return result
         return Result.sent()
 
-    async def text(self, chat_id: int, text: str) -> Result:
-        return await self.replies(chat_id, [Reply(text)])
-
     async def _send(self, chat_id: int, out: TextOut, reply_to: int | None) -> None:
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         try:

@@ -91,9 +91,10 @@ class Channel:
         self.stats["replies"] += 1
         return result
 
-    async def say(self, chat_id: int, text: str) -> Result:
-        """The channel's own words (a notice, a staff reply); a refusal is told to the core."""
-        result = await self.sender.text(chat_id, text)
+    async def say(self, chat_id: int, said: str | Reply) -> Result:
+        """The channel's own words (a notice, a staff reply with its buttons); a refusal is
+        told to the core."""
+        result = await self.sender.replies(chat_id, [said if isinstance(said, Reply) else Reply(said)])
         if result.status is Status.BLOCKED:
             await self.conversations.blocked(user_key(chat_id))
         return result

@@ -1,7 +1,7 @@
 """The Telegram channel's settings, from the environment and the command line.
 
-Lives here: ``Limits``, ``TelegramSettings``, ``credentials`` and ``load_settings``. The token comes only
-from ``TELEGRAM_BOT_TOKEN`` (never quoted in an error, kept out of ``repr``);
+Lives here: ``Limits``, ``TelegramSettings``, ``credentials`` and ``load_settings``. The
+token comes only from ``TELEGRAM_BOT_TOKEN`` (never quoted in an error, kept out of ``repr``);
 ``TELEGRAM_API_BASE_URL`` points at a self-hosted Bot API or a double; webhook mode is on
 with ``--webhook-url``, its secret ``TELEGRAM_WEBHOOK_SECRET`` or a fresh random one.
 """

@@ -32,19 +32,19 @@ def _asked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Channel,
 async def on_broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch, actor, chat_id, private = _asked(update, context)
     reply = await ch.staff_chat.broadcast(actor, update.message.text or "", await ch.language(chat_id), private)
-    await ch.sender.replies(chat_id, [reply])
+    await ch.say(chat_id, reply)
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch, actor, chat_id, private = _asked(update, context)
     reply = await ch.staff_chat.reload(actor, await ch.language(chat_id), private)
-    await ch.say(chat_id, reply.text)
+    await ch.say(chat_id, reply)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ch, actor, chat_id, private = _asked(update, context)
     reply = await ch.staff_chat.stats(actor, await ch.language(chat_id), ch.stats, private)
-    await ch.say(chat_id, reply.text)
+    await ch.say(chat_id, reply)
 
 
 async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,14 +55,13 @@ async def on_broadcast_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     except TelegramError as exc:
         log.info("could not answer a button press: %s", redact(exc))
     lang = await ch.language(chat_id)
-    pressed = await ch.staff_chat.press(actor, query.data or "", lang, lambda report: ch.say(chat_id, report.text))
+    pressed = await ch.staff_chat.press(actor, query.data or "", lang, lambda report: ch.say(chat_id, report))
     if pressed.settled:
         try:  # the preview's buttons go either way: nothing can be pressed twice
             await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as exc:
             log.info("could not remove the preview's buttons: %s", redact(exc))
-    for reply in pressed.replies:
-        await ch.say(chat_id, reply.text)
+    await ch.say(chat_id, pressed.reply)
 
 
 def install(application: Application) -> None:

@@ -71,8 +71,16 @@ async def test_a_malformed_body_with_the_right_secret_is_a_400(served, body):
 
 async def test_health_and_other_paths(served):
     tg, server, session, url = served
-    async with session.get(url.replace("/telegram", "/healthz")) as response:
-        assert response.status == 200 and (await response.json())["running"] is True
+    health = url.replace("/telegram", "/healthz")
+    async with session.get(health) as response:
+        body = await response.json()
+        assert response.status == 200 and body["status"] == "ok" and body["running"] is True
+        assert body["accepted"] == server.accepted and body["refused"] == server.refused
+    await tg.application.stop()  # starting or stopping: the monitor is told it is unavailable
+    async with session.get(health) as response:
+        body = await response.json()
+        assert response.status == 503 and body["status"] == "unavailable" and body["running"] is False
+    await tg.application.start()
     async with session.get(url) as response:
         assert response.status == 405
     assert await post(session, url.replace("/telegram", "/other"), {}, SECRET) == 404
