@@ -28,8 +28,8 @@ from bot.data.shops import ShopDirectory, load_shops
 from bot.data.watch import INTERVAL as WATCH_INTERVAL
 from bot.data.watch import OnError, ShopWatcher, watch_app
 from bot.dialogue.engine import Engine
+from bot.store.backend import Backend, open_database
 from bot.store.bundle import Stores
-from bot.store.database import Database
 from bot.store.retention import RetentionPolicy
 from bot.understanding.parser import Understanding
 from bot.upkeep import DAY
@@ -51,7 +51,7 @@ class App:
     clock: Callable = field(default_factory=SystemClock, repr=False)
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Backend:
         return self.stores.db
 
     def current_shops(self) -> ShopDirectory:
@@ -121,7 +121,7 @@ async def open_app(
     knowledge = knowledge or load_knowledge(knowledge_dir or config.knowledge_dir())
     shops_path = Path(shops_file or config.shops_file())
     shops = load_shops(shops_path, knowledge.municipalities.municipalities)
-    db = await Database(db_path or config.db_path()).open()
+    db = await open_database(db_path or config.db_path()).open()
     try:
         stores = Stores.over(db)
         app = App(knowledge, shops, stores, engine=None, shops_file=shops_path, clock=clock)  # type: ignore[arg-type]

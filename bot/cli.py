@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sqlite3
 import sys
 
 from bot import config
 from bot.data.knowledge import load_knowledge
 from bot.data.shops import load_shops
 from bot.data.yaml_lines import DataError
+from bot.store.backend import database_errors, shown
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -185,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         _report(exc)
         return 2
-    except sqlite3.Error as exc:
-        sys.stderr.write(f"データベースを開けません / cannot open the database {args.db or config.db_path()}: {exc}\n")
+    except database_errors() as exc:
+        sys.stderr.write(
+            f"データベースを開けません / cannot open the database {shown(args.db or config.db_path())}: {exc}\n"
+        )
         return 2
     except KeyboardInterrupt:
         return 0

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
@@ -33,6 +32,7 @@ from bot.broadcast.sender import Sender
 from bot.broadcast.senders import open_senders
 from bot.staff.notify import support_notifier
 from bot.staff.roles import StaffDirectory
+from bot.store.backend import database_errors, shown
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,10 @@ def main(command: str, work: Coroutine, db: str | None) -> int:
     """Run a channel command's process to its end; its exit status."""
     try:
         asyncio.run(work)
-    except sqlite3.Error as exc:
-        sys.stderr.write(f"データベースを開けません / cannot open the database {db or config.db_path()}: {exc}\n")
+    except database_errors() as exc:
+        sys.stderr.write(
+            f"データベースを開けません / cannot open the database {shown(db or config.db_path())}: {exc}\n"
+        )
         return 2
     except OSError as exc:  # the port is taken, the address is not ours …
         sys.stderr.write(f"madoguchi {command}: {exc}\n")

@@ -1,13 +1,17 @@
 """Fixtures shared by the whole suite: the bundled data, a demo app on a temporary
 database, an empty database (``db``) and its stores (``stores``), and a fixed clock so class
-dates are repeatable. A test that needs monotonic time that only its sleeps move uses
+dates are repeatable. ``db``, ``stores`` and ``app`` come once per backend (``backend``:
+SQLite, and PostgreSQL on a throwaway server, ``tests.support.postgres``); a test that needs
+a database target of its own takes ``db_target``. A test that needs monotonic time that only its sleeps move uses
 ``tests.support.clock.VirtualTime``."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -16,15 +20,23 @@ from bot import config
 from bot.app import open_app
 from bot.clock import TOKYO, FixedClock
 from bot.data.knowledge import load_knowledge
+from bot.store.backend import open_database
 from bot.store.bundle import Stores
-from bot.store.database import Database
 from bot.understanding.parser import Understanding
+from tests.support.postgres import HOW_TO_INSTALL, Cluster, server_binaries
 
 # The YAML parse cache of the whole run (and its subprocesses) lives in a temporary folder.
 os.environ.setdefault("MADOGUCHI_CACHE", tempfile.mkdtemp(prefix="madoguchi-cache-"))
 
 # A Thursday morning; demo classes run from this day for four weeks.
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO)
+
+
+def run_apart(coroutine):
+    """Run ``coroutine`` to its end on a loop of its own (a session fixture first asked for
+    from inside a test's running loop)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")
@@ -42,10 +54,36 @@ def clock():
     return FixedClock(NOW)
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server; without one the test skips (fails under ``CI=true``)."""
+    binaries = server_binaries()
+    if binaries is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {HOW_TO_INSTALL}")
+        pytest.skip(HOW_TO_INSTALL)
+    cluster = Cluster(binaries).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-async def db(tmp_path):
-    """An empty database with the schema up to date (``tmp_path / "t.db"``), closed after the test."""
-    database = await Database(str(tmp_path / "t.db")).open()
+async def db_target(request, backend, tmp_path) -> str:
+    """Where a new, empty database of ``backend`` is: a file in ``tmp_path``, or a URL."""
+    if backend == "sqlite":
+        return str(tmp_path / "t.db")
+    return await request.getfixturevalue("postgres").database()
+
+
+@pytest.fixture
+async def db(db_target):
+    """An empty database with the schema up to date, closed after the test."""
+    database = await open_database(db_target).open()
     yield database
     await database.close()
 
@@ -59,8 +97,6 @@ def stores(db):
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """A database filled with demo classes once; each test gets a copy."""
-    import asyncio
-
     path = tmp_path_factory.mktemp("demo") / "demo.db"
 
     async def fill():
@@ -68,14 +104,32 @@ def demo_db(tmp_path_factory):
         await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         await app.close()
 
-    asyncio.run(fill())
+    run_apart(fill())
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_demo(postgres) -> str:
+    """A PostgreSQL database filled with demo classes once (nobody stays connected: a template)."""
+
+    async def fill():
+        url = await postgres.database()
+        app = await open_app(url, demo=True, clock=FixedClock(NOW))
+        await app.close()
+        return postgres.name_of(url)
+
+    return run_apart(fill())
+
+
 @pytest.fixture
-async def app(tmp_path, clock, demo_db, knowledge, understanding):
-    db = tmp_path / "bot.db"
-    shutil.copy(demo_db, db)
-    app = await open_app(str(db), clock=clock, knowledge=knowledge, understanding=understanding)
+async def app(request, backend, tmp_path, clock, knowledge, understanding):
+    """A demo app on a copy of the demo database of ``backend``."""
+    if backend == "sqlite":
+        target = str(tmp_path / "bot.db")
+        shutil.copy(request.getfixturevalue("demo_db"), target)
+    else:
+        postgres = request.getfixturevalue("postgres")
+        target = await postgres.database(template=request.getfixturevalue("postgres_demo"))
+    app = await open_app(target, clock=clock, knowledge=knowledge, understanding=understanding)
     yield app
     await app.close()

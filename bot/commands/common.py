@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import config
+from bot.store.backend import database_errors, shown
 
 if TYPE_CHECKING:  # loaded when a staff command runs, so ``madoguchi chat`` starts without them
     from bot.data.knowledge import Knowledge
@@ -89,8 +89,8 @@ async def open_context(args: argparse.Namespace, need_identity: bool = True) -> 
     from bot.data.knowledge import load_knowledge
     from bot.staff.guard import StaffGuard
     from bot.staff.roles import StaffDirectory
+    from bot.store.backend import open_database
     from bot.store.bundle import Stores
-    from bot.store.database import Database
 
     actor = identity(args) if need_identity else ""
     path = staff_file(args)
@@ -98,7 +98,7 @@ async def open_context(args: argparse.Namespace, need_identity: bool = True) -> 
         raise UsageError(f"担当者ファイルがありません: {path}")
     staff = StaffDirectory.load(path)
     knowledge = load_knowledge(args.knowledge or config.knowledge_dir())
-    stores = Stores.over(await Database(args.db or config.db_path()).open())
+    stores = Stores.over(await open_database(args.db or config.db_path()).open())
     return StaffContext(stores, knowledge, staff, StaffGuard(staff, stores.audit), actor)
 
 
@@ -121,8 +121,8 @@ def run_staff(main: Callable[[], Awaitable[int]], args: argparse.Namespace) -> i
         for problem in exc.problems:
             sys.stderr.write(f"  {problem}\n")
         return USAGE
-    except sqlite3.Error as exc:
-        sys.stderr.write(f"データベースを使えません / database error {args.db or config.db_path()}: {exc}\n")
+    except database_errors() as exc:
+        sys.stderr.write(f"データベースを使えません / database error {shown(args.db or config.db_path())}: {exc}\n")
         return USAGE
     except KeyboardInterrupt:
         return BAD

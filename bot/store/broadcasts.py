@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 STATUSES = ("pending", "in_flight", "sent", "failed", "blocked")
 FINAL = ("sent", "failed", "blocked")
@@ -79,7 +79,7 @@ def _row(r) -> BroadcastRow:
 
 
 class BroadcastStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     # -- broadcasts ---------------------------------------------------------------------
@@ -96,11 +96,12 @@ class BroadcastStore:
         chans = "," + ",".join(sorted(set(channels))) + "," if channels else None
         cur = await self.db.conn.execute(
             "INSERT INTO broadcasts (created_at, created_by, municipality, kind, text, channels, status, send_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (_now(), actor, municipality, kind, text, chans, "scheduled" if send_at else "ready", _iso(send_at)),
         )
+        (new_id,) = await cur.fetchone()
         await self.db.conn.commit()
-        return cur.lastrowid
+        return new_id
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         async with self.db.conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)) as cur:
@@ -151,8 +152,9 @@ class BroadcastStore:
         if row.status not in ("scheduled", "ready"):
             return await self.total(broadcast_id)
         sql = (
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, user_key, channel, status, updated_at) "
-            "SELECT ?, s.user_key, substr(s.user_key, 1, instr(s.user_key, ':') - 1), 'pending', ? "
+            "INSERT INTO deliveries (broadcast_id, user_key, channel, status, updated_at) "
+            "SELECT CAST(? AS INTEGER), s.user_key, substr(s.user_key, 1, instr(s.user_key, ':') - 1), 'pending', "
+            "CAST(? AS TEXT) "
             "FROM subscriptions s LEFT JOIN residents r ON r.user_key = s.user_key "
             "WHERE s.municipality = ? AND COALESCE(r.blocked, 0) = 0 AND instr(s.user_key, ':') > 1"
         )
@@ -160,6 +162,7 @@ class BroadcastStore:
         if row.channels:
             sql += f" AND substr(s.user_key, 1, instr(s.user_key, ':') - 1) IN ({', '.join('?' * len(row.channels))})"
             args += list(row.channels)
+        sql += " ON CONFLICT DO NOTHING"
         try:
             await conn.execute(sql, args)
             if unsendable is not None:
@@ -254,7 +257,7 @@ class BroadcastStore:
         if not free:
             return None
         cur = await conn.execute(
-            "UPDATE broadcasts SET owner = ?, heartbeat = ? WHERE id = ? AND owner IS ?",
+            "UPDATE broadcasts SET owner = ?, heartbeat = ? WHERE id = ? AND owner IS NOT DISTINCT FROM ?",
             (owner, now, broadcast_id, previous),
         )
         await conn.commit()
@@ -303,8 +306,9 @@ class BroadcastStore:
         ``in_flight`` (committed before returning); ``(user_key, attempt number)``."""
         found = await self.db.conn.execute_fetchall(
             "UPDATE deliveries SET status = 'in_flight', attempts = attempts + 1, updated_at = ? "
-            "WHERE rowid IN (SELECT rowid FROM deliveries WHERE broadcast_id = ? AND channel = ? "
-            "AND status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?) "
+            "WHERE (broadcast_id, user_key) IN (SELECT broadcast_id, user_key FROM deliveries "
+            "WHERE broadcast_id = ? AND channel = ? AND status = 'pending' AND next_at <= ? "
+            f"ORDER BY next_at LIMIT ?{self.db.skip_locked}) "
             "RETURNING user_key, attempts",
             (_now(), broadcast_id, channel, now, limit),
         )

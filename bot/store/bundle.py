@@ -1,6 +1,6 @@
 """The stores of one open database, built once per process and handed to whoever needs them.
 
-Lives here: ``Stores`` — a frozen bundle of every store over one ``Database``. ``open_app``
+Lives here: ``Stores`` — a frozen bundle of every store over one database (``Backend``). ``open_app``
 (a channel process) and ``open_context`` (a staff command) build it once with ``Stores.over``;
 the engine, the skills (through ``Services``) and the broadcast, reminder and staff services
 take it in their constructors instead of building stores of their own. So there is one
@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store.audit import AuditLog
+from bot.store.backend import Backend
 from bot.store.broadcasts import BroadcastStore
 from bot.store.classes import ClassStore
 from bot.store.conversations import ConversationStore
-from bot.store.database import Database
 from bot.store.overview import Overview
 from bot.store.reminders import ReminderStore
 from bot.store.residents import ResidentStore
@@ -30,7 +30,7 @@ from bot.store.unanswered_marks import UnansweredMarks
 
 @dataclass(frozen=True)
 class Stores:
-    db: Database
+    db: Backend
     conversations: ConversationStore
     residents: ResidentStore
     classes: ClassStore
@@ -45,7 +45,7 @@ class Stores:
     staff_logins: StaffLogins
 
     @classmethod
-    def over(cls, db: Database) -> Stores:
+    def over(cls, db: Backend) -> Stores:
         """Every store over ``db`` (open or not yet): call it once per database and process."""
         return cls(
             db=db,

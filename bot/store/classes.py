@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.classes.model import ClassSession
 from bot.data import vocabulary
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 _COLUMNS = (
-    "natural_key, prefecture, municipality, venue, phone, address, shop_id, carrier, day, start, end, "
+    'natural_key, prefecture, municipality, venue, phone, address, shop_id, carrier, day, start, "end", '
     "level, title, topics, capacity, seats_left, booking_required, bring, sample, updated_at"
 )
 
@@ -94,7 +94,7 @@ def _session(row) -> ClassSession:
 
 
 class ClassStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def count(self) -> int:
@@ -119,11 +119,11 @@ class ClassStore:
         plan = _plan(q)
         if plan is None:
             return [], 0
-        # A resident's question: two small indexed reads with bounded rows, on this thread (see ``Database.read``).
-        rows = self.db.read(*plan.listing(q.limit))
+        # A resident's question: two small indexed reads with bounded rows, answered at once (see ``Backend.fetch``).
+        rows = await self.db.fetch(*plan.listing(q.limit))
         if len(rows) < q.limit:
             return [_session(r) for r in rows], len(rows)
-        ((total,),) = self.db.read(*plan.count(COUNT_CAP))
+        ((total,),) = await self.db.fetch(*plan.count(COUNT_CAP))
         return [_session(r) for r in rows], total
 
     async def first_match(self, queries: list[ClassQuery]) -> tuple[int, list[ClassSession], int]:
@@ -133,7 +133,7 @@ class ClassStore:
         plans = [_plan(q) for q in queries]
         probes = [(p.count(1) if p else ("SELECT 0", ())) for p in plans]
         sql = "SELECT " + ", ".join(f"({text})" for text, _ in probes)
-        (hits,) = self.db.read(sql, [a for _, args in probes for a in args])
+        (hits,) = await self.db.fetch(sql, [a for _, args in probes for a in args])
         for i, hit in enumerate(hits):
             if hit:
                 found, total = await self.search(queries[i])
@@ -170,14 +170,16 @@ class _Plan:
             r = self.ranges[0]
             return self._branch(r, self.columns, True), [*r.args, limit]
         # Each range ordered and limited; SQLite merges them in order.
-        parts = [f"SELECT * FROM ({self._branch(r, self.columns, True)})" for r in self.ranges]
+        parts = [
+            f"SELECT * FROM ({self._branch(r, self.columns, True)}) AS ranged_{i}" for i, r in enumerate(self.ranges)
+        ]
         sql = " UNION ALL ".join(parts) + " ORDER BY day, start, venue LIMIT ?"
         return sql, [a for r in self.ranges for a in (*r.args, limit)] + [limit]
 
     def count(self, cap: int) -> tuple[str, list]:
         """How many match, counting stops at ``cap``: "more than 999" is all a resident needs."""
         parts = " UNION ALL ".join(self._branch(r, "1", False) for r in self.ranges)
-        return f"SELECT COUNT(*) FROM ({parts} LIMIT {int(cap)})", [a for r in self.ranges for a in r.args]
+        return f"SELECT COUNT(*) FROM ({parts} LIMIT {int(cap)}) AS found", [a for r in self.ranges for a in r.args]
 
 
 def _days(q: ClassQuery) -> list[tuple[str, str | None]]:

@@ -7,11 +7,11 @@ state, and a restart keeps every state (closing the database flushes first);
 only a hard kill can lose the last fraction of a second of changes.
 
 Several processes may share one database (two LINE workers, a LINE and a Telegram process):
-before a cached state is trusted, SQLite's ``PRAGMA data_version`` says whether another
-connection has committed since the last look; if so the cache is dropped (states not written
-yet are kept), so no process answers from another's stale state. The look costs a round trip
-to the database thread (about 55 µs), so it is taken at most once per ``DELAY`` — as long as
-another process may hold a state back before writing it anyway.
+before a cached state is trusted, the database says whether another process has written
+conversation states since the last look (``Backend.others_wrote``: SQLite's ``PRAGMA
+data_version``, PostgreSQL's notifications); if so the cache is dropped (states not written
+yet are kept), so no process answers from another's stale state. On PostgreSQL, where
+processes on several hosts share the states, writes are not held back (``write_delay`` 0).
 
 Within a process there is one store (``bot.store.bundle.Stores``): the engine and the reminder
 dispatcher must read the same cache, or one would miss states the other has not written yet.
@@ -27,28 +27,26 @@ so closing waits for a write in flight instead of closing the connection under i
 from __future__ import annotations
 
 import json
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.store.database import Database
-from bot.store.write_behind import DELAY, WriteBehind
+from bot.store.backend import Backend
+from bot.store.write_behind import WriteBehind
 
 CACHE_SIZE = 20_000
 
 
 class ConversationStore:
-    def __init__(self, db: Database, flush_delay: float = DELAY):
+    def __init__(self, db: Backend, flush_delay: float | None = None):
         self.db = db
         self._cache: OrderedDict[str, dict] = OrderedDict()
-        self._data_version: int | None = None
-        self._looked_at = -float("inf")  # monotonic time of the last data_version look
         self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
         self.silence: timedelta | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # user key → the state's JSON, not written yet
-        self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
+        delay = db.write_delay if flush_delay is None else flush_delay
+        self.writes = WriteBehind(db, self._write, "conversation states", delay=delay)
 
     def expire_after(self, silence: timedelta | None, clock: Callable[[], datetime] | None = None) -> None:
         """A state saved longer than ``silence`` ago (by ``clock``) loads as new."""
@@ -60,18 +58,10 @@ class ConversationStore:
         return self.silence is not None and touched is not None and touched < self.clock() - self.silence
 
     async def _drop_stale(self) -> None:
-        """Forget the cached states when another connection has written since the last look."""
-        now = time.monotonic()
-        if now - self._looked_at < DELAY:
-            return
-        self._looked_at = now
-        async with self.db.conn.execute("PRAGMA data_version") as cur:
-            (version,) = await cur.fetchone()
-        if version != self._data_version:
-            if self._data_version is not None:
-                unwritten = self.writes.pending
-                self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k in unwritten)
-            self._data_version = version
+        """Forget the cached states when another process has written since the last look."""
+        if await self.db.others_wrote():
+            unwritten = self.writes.pending
+            self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k in unwritten)
 
     async def load(self, user_key: str) -> dict:
         await self._drop_stale()

@@ -1,6 +1,7 @@
 """The SQLite connection and its schema migrations.
 
-Lives here: ``Database`` (open with WAL, apply migrations in order, close) and the
+Lives here: ``Database`` (open with WAL, apply migrations in order, close), SQLite's
+``Backend`` (``bot.store.backend``; PostgreSQL's is ``bot.store.postgres``), and the
 list of migrations. Writes and long reads go through the aiosqlite connection (its own
 thread); the small indexed reads of a resident's turn go through ``read``, a second,
 read-only connection used on the event loop's thread: a thread hop costs more than
@@ -10,12 +11,12 @@ such a query, and under load the hops queue behind each other. Later features ad
 
 from __future__ import annotations
 
-import logging
 import sqlite3
+import time
 
 import aiosqlite
 
-log = logging.getLogger(__name__)
+from bot.store.backend import Backend
 
 MIGRATIONS: list[str] = [
     # 1: conversations and classes
@@ -251,23 +252,29 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class Database:
+class Database(Backend):
     """An open aiosqlite connection with the schema brought up to date."""
 
+    kind = "sqlite"
+
     def __init__(self, path: str):
-        self.path = path
+        super().__init__(path)
         self._conn: aiosqlite.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         # ":memory:" would give each connection a database of its own: both share one instead.
         self._target = f"file:madoguchi-{id(self)}?mode=memory&cache=shared" if path == ":memory:" else path
-        # Coroutines run before closing (stores that gather writes flush here).
-        self.before_close: list = []
+        self._data_version: int | None = None
+        self._looked_at = -float("inf")  # monotonic time of the last data_version look
 
     @property
     def conn(self) -> aiosqlite.Connection:
         if self._conn is None:
             raise RuntimeError("database is not open")
         return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
 
     async def open(self) -> Database:
         # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).
@@ -306,33 +313,34 @@ class Database:
             raise RuntimeError("database is not open")
         return self._reader.execute(sql, params).fetchall()
 
+    async def fetch(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        return self.read(sql, params)
+
+    async def others_wrote(self) -> bool:
+        """SQLite's ``PRAGMA data_version`` changed since the last look: another connection has
+        committed. The look costs a round trip to the database thread (about 55 µs), so it is
+        taken at most once per ``write_delay`` — as long as another process may hold a state
+        back before writing it anyway."""
+        now = time.monotonic()
+        if now - self._looked_at < self.write_delay:
+            return False
+        self._looked_at = now
+        async with self.conn.execute("PRAGMA data_version") as cur:
+            (version,) = await cur.fetchone()
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
+
     async def _migrate(self) -> None:
         async with self.conn.execute("PRAGMA user_version") as cur:
             (version,) = await cur.fetchone()
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
-    async def settle(self) -> None:
-        """Every write the stores hold back (``before_close``) made now: before a read
-        that must see them, and before closing. A store that fails is logged, not raised."""
-        for hook in list(self.before_close):
-            if self._conn is not None:
-                try:
-                    await hook()
-                except Exception:  # noqa: BLE001 - the others and closing must go on
-                    log.exception("a store could not write what it held back")
-
-    async def close(self) -> None:
-        await self.settle()
+    async def _shut(self) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
-
-    async def __aenter__(self) -> Database:
-        return await self.open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

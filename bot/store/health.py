@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 TIMEOUT = 2.0
 
 
-async def ping(db: Database, timeout: float = TIMEOUT) -> bool:
+async def ping(db: Backend, timeout: float = TIMEOUT) -> bool:
     try:
         async with asyncio.timeout(timeout):
             async with db.conn.execute("SELECT 1") as cur:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.classes.model import ClassSession
+from bot.store.backend import Backend
 from bot.store.classes import _session
-from bot.store.database import Database
 from bot.store.schedule import month_bounds
 
 COUNT_CAP = 5000  # a page says "more than 5,000" instead of counting every match
@@ -33,7 +33,7 @@ def _in(column: str, values: list[str]) -> str:
 
 
 class Overview:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def classes(
@@ -71,7 +71,7 @@ class Overview:
         if len(rows) < limit and not offset:
             return ClassPage(rows, len(rows))
         async with self.db.conn.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP + 1})", args
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM classes WHERE {clause} LIMIT {COUNT_CAP + 1}) AS found", args
         ) as cur:
             (total,) = await cur.fetchone()
         return ClassPage(rows, total)
@@ -91,7 +91,7 @@ class Overview:
                 found.append(channel)
                 after = channel + ";"  # the first key after every "channel:…"
             else:
-                after = row[0] + "\x00"
+                after = row[0] + "\x01"  # the first key after it (PostgreSQL's text holds no NUL)
 
     async def subscribers(self, municipalities: list[str] | None) -> dict[str, dict[str, int]]:
         """Subscribers who have not blocked the bot: municipality → channel → count (None: all).

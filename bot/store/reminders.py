@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 
 def _now() -> str:
@@ -48,7 +48,7 @@ def _reminder(r) -> Reminder:
 
 
 class ReminderStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def add(self, user_key: str, class_id: int, due_at: datetime) -> bool:

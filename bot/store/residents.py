@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 
 def _now() -> str:
@@ -23,7 +23,7 @@ class Subscription:
 
 
 class ResidentStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def subscribe(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 DEFAULT_DAYS = {"conversations": 30, "unanswered": 180, "deliveries": 365, "audit": 3 * 365}
 SHOWN = 5  # examples listed per kind in a dry run
@@ -44,8 +44,8 @@ _RULES: dict[str, tuple[str, str, str]] = {
     ),
     "unanswered": (
         "text || ' (' || last_day || ')'",
-        "FROM unanswered WHERE last_day < date(?)",
-        "DELETE FROM unanswered WHERE last_day < date(?)",
+        "FROM unanswered WHERE last_day < substr(?, 1, 10)",
+        "DELETE FROM unanswered WHERE last_day < substr(?, 1, 10)",
     ),
     "deliveries": (
         "'#' || broadcast_id || ' ' || user_key || ' ' || status || ' (' || updated_at || ')'",
@@ -75,7 +75,7 @@ class Due:
 
 
 class Purger:
-    def __init__(self, db: Database, policy: RetentionPolicy | None = None):
+    def __init__(self, db: Backend, policy: RetentionPolicy | None = None):
         self.db = db
         self.policy = policy or RetentionPolicy()
 

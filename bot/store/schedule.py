@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.classes.model import ClassSession
+from bot.store.backend import Backend
 from bot.store.classes import ClassStore, _session
-from bot.store.database import Database
 
 
 def month_bounds(month: str) -> tuple[str, str]:
@@ -24,7 +24,7 @@ def month_bounds(month: str) -> tuple[str, str]:
 
 
 class ScheduleStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def by_keys(self, keys: list[str]) -> dict[str, ClassSession]:

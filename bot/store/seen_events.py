@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 KEEP = timedelta(days=7)  # LINE redelivers for at most about a day; keep a margin
 
 
 class SeenEvents:
-    def __init__(self, db: Database, channel: str):
+    def __init__(self, db: Backend, channel: str):
         self.db = db
         self.channel = channel
 
     async def first_time(self, event_id: str) -> bool:
         """Record ``event_id``; True when it had not been seen before."""
         cur = await self.db.conn.execute(
-            "INSERT OR IGNORE INTO seen_events (channel, event_id, seen_at) VALUES (?, ?, ?)",
+            "INSERT INTO seen_events (channel, event_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (self.channel, event_id, datetime.now(UTC).isoformat()),
         )
         await self.db.conn.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,17 @@ class ShopEdit:
 
 
 class ShopEdits:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def add(self, actor: str, summary: str, before: str, after: str, reverts: int | None = None) -> int:
         cur = await self.db.conn.execute(
-            "INSERT INTO shop_edits (at, actor, summary, before, after, reverts) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO shop_edits (at, actor, summary, before, after, reverts) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (datetime.now(UTC).isoformat(timespec="seconds"), actor, summary, before, after, reverts),
         )
+        (new_id,) = await cur.fetchone()
         await self.db.conn.commit()
-        return cur.lastrowid
+        return new_id
 
     async def get(self, edit_id: int) -> ShopEdit | None:
         async with self.db.conn.execute("SELECT * FROM shop_edits WHERE id = ?", (edit_id,)) as cur:

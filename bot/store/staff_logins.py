@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 LOCK_AFTER = 5
 LOCK_SECONDS = 15 * 60
 
 
 class StaffLogins:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def set_hash(self, member: str, hashed: str) -> None:

@@ -9,11 +9,11 @@ Touches the conversations, residents and subscriptions tables, reading only.
 
 from __future__ import annotations
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 
 class ChannelStats:
-    def __init__(self, db: Database, channel: str):
+    def __init__(self, db: Backend, channel: str):
         self.db = db
         self.like = channel + ":%"
 

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 from bot.store.write_behind import WriteBehind
 
 MAX_CHARS = 200  # longer messages are cut: a question is short; a pasted letter is not kept whole
@@ -56,7 +56,7 @@ def _add(pending: dict, key: tuple[str, str], seen: list) -> None:
 
 
 class UnansweredLog:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
         self._writes = WriteBehind(db, self._write, "unanswered messages", merge_back=_add)
 
@@ -70,8 +70,11 @@ class UnansweredLog:
     async def _write(self, pending: dict) -> None:
         await self.db.conn.executemany(
             "INSERT INTO unanswered (text, lang, count, first_day, last_day) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (text, lang) DO UPDATE SET count = count + excluded.count, "
-            "first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day)",
+            "ON CONFLICT (text, lang) DO UPDATE SET count = unanswered.count + excluded.count, "
+            "first_day = CASE WHEN excluded.first_day < unanswered.first_day THEN excluded.first_day "
+            "ELSE unanswered.first_day END, "
+            "last_day = CASE WHEN excluded.last_day > unanswered.last_day THEN excluded.last_day "
+            "ELSE unanswered.last_day END",
             [(text, lang, count, first, last) for (text, lang), (count, first, last) in pending.items()],
         )
         await self.db.conn.commit()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 MARKS = ("handled", "out_of_scope")
 
 
 class UnansweredMarks:
-    def __init__(self, db: Database):
+    def __init__(self, db: Backend):
         self.db = db
 
     async def set(self, text: str, lang: str, mark: str | None, actor: str) -> None:

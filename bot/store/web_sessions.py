@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 TOUCH_EVERY = 30.0  # seconds: last_seen is written at most this often
 
@@ -27,7 +27,7 @@ class WebSession:
 
 
 class WebSessions:
-    def __init__(self, db: Database, idle: float):
+    def __init__(self, db: Backend, idle: float):
         self.db = db
         self.idle = idle
 

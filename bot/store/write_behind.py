@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def keep_newer(pending: dict, key: Any, older: Any) -> None:
 
 
 class WriteBehind:
-    def __init__(self, db: Database, write: Write, what: str, delay: float = DELAY, merge_back: Merge = keep_newer):
+    def __init__(self, db: Backend, write: Write, what: str, delay: float = DELAY, merge_back: Merge = keep_newer):
         """``write`` gets the pending entries and writes (and commits) them; ``what`` names
         them in the log; ``merge_back`` returns the entries of a failed write to ``pending``."""
         self.db = db
@@ -56,7 +56,7 @@ class WriteBehind:
         """Write every pending entry now; returns when they are written (or failed), and so
         is any flush that was writing when this one was called."""
         async with self.lock:
-            if not self.pending or self.db._conn is None:
+            if not self.pending or not self.db.is_open:
                 return
             batch, self.pending = self.pending, {}
             try:

@@ -94,8 +94,9 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sqlite3
     import sys
+
+    from bot.store.backend import database_errors, shown
 
     if staff_file(args) and not os.path.exists(staff_file(args)):
         sys.stderr.write(f"担当者ファイルがありません: {staff_file(args)}\n")
@@ -104,6 +105,6 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:
         return 0
-    except sqlite3.Error as exc:
-        sys.stderr.write(f"データベースを使えません / database error {args.db or config.db_path()}: {exc}\n")
+    except database_errors() as exc:
+        sys.stderr.write(f"データベースを使えません / database error {shown(args.db or config.db_path())}: {exc}\n")
         return USAGE

@@ -67,8 +67,8 @@ async def test_unanswered_questions_are_kept_180_days_after_they_were_last_asked
 
 async def _deliveries(db, status: str, at: datetime) -> None:
     await db.conn.execute(
-        "INSERT OR IGNORE INTO broadcasts (id, created_at, created_by, municipality, kind, text, "
-        "status) VALUES (1, ?, 'cli:ube', '宇部市', 'text', 'x', 'done')",
+        "INSERT INTO broadcasts (id, created_at, created_by, municipality, kind, text, "
+        "status) VALUES (1, ?, 'cli:ube', '宇部市', 'text', 'x', 'done') ON CONFLICT DO NOTHING",
         (at.isoformat(),),
     )
     await db.conn.execute(

@@ -1,0 +1,112 @@
+"""What every database engine gives the stores, and how a process picks one.
+
+Lives here: ``Backend`` — the part of an open database the stores see (``conn``, a
+connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a small read;
+``others_wrote``, whether another process has changed the conversation states since the last
+look; ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
+the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
+and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
+``database_errors``, what opening or using either engine may raise. Touches no database itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+log = logging.getLogger(__name__)
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def shown(target: str) -> str:
+    """``target`` with any password replaced by ``***`` (for messages and logs)."""
+    if not is_postgres(target):
+        return target
+    parts = urlsplit(target)
+    if parts.password is None:
+        return target
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What opening or using a database may raise (for an ``except`` clause; asyncpg's
+    errors only once it is loaded, so a SQLite process never loads it)."""
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is None:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError)
+
+
+class Backend:
+    """An open database (or one about to be opened) as the stores see it."""
+
+    kind = ""
+    write_delay = 0.05  # seconds a store may gather writes before making them
+    skip_locked = ""  # ends a SELECT whose rows several processes claim at once
+
+    def __init__(self, path: str):
+        self.path = path
+        # Coroutines run before closing (stores that gather writes flush here).
+        self.before_close: list = []
+
+    @property
+    def conn(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def is_open(self) -> bool:
+        raise NotImplementedError
+
+    async def open(self) -> Backend:
+        raise NotImplementedError
+
+    async def fetch(self, sql: str, params: tuple | list = ()) -> list:
+        """The rows of a small read (an indexed query with a LIMIT) of committed data."""
+        raise NotImplementedError
+
+    async def others_wrote(self) -> bool:
+        """Whether another process may have changed conversation states since the last call."""
+        raise NotImplementedError
+
+    async def _shut(self) -> None:
+        raise NotImplementedError
+
+    async def settle(self) -> None:
+        """Every write the stores hold back (``before_close``) made now: before a read
+        that must see them, and before closing. A store that fails is logged, not raised."""
+        for hook in list(self.before_close):
+            if self.is_open:
+                try:
+                    await hook()
+                except Exception:  # noqa: BLE001 - the others and closing must go on
+                    log.exception("a store could not write what it held back")
+
+    async def close(self) -> None:
+        await self.settle()
+        await self._shut()
+
+    async def __aenter__(self) -> Backend:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def open_database(target: str) -> Backend:
+    """The database at ``target``, not yet open: PostgreSQL for a URL, else a SQLite file."""
+    if is_postgres(target):
+        from bot.store.postgres import PostgresDatabase
+
+        return PostgresDatabase(target)
+    from bot.store.database import Database
+
+    return Database(target)

@@ -1,0 +1,206 @@
+"""The PostgreSQL backend: an asyncpg connection that speaks what the stores speak.
+
+Lives here: ``PostgresDatabase`` (a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
+under an advisory lock so several processes may start at once, listen for other processes'
+conversation writes, close) and ``PostgresConnection``, the subset of aiosqlite's connection
+the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/
+``rowcount``), ``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one
+asyncpg connection. As with aiosqlite, statements run one at a time, and a write opens a
+transaction that lasts until ``commit`` or ``rollback``; the stores' ``?`` placeholders become
+``$1, $2…``. ``fetch`` (the resident's small reads) uses a second connection, so it sees
+committed data only and never waits behind a write. Touches the PostgreSQL server only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from functools import lru_cache
+from typing import Any
+
+import asyncpg
+
+from bot.store.backend import Backend
+from bot.store.postgres_schema import MIGRATIONS
+
+NOTIFY_CHANNEL = "madoguchi_conversations"
+_MIGRATION_LOCK = 0x6D61646F  # the advisory lock taken while migrating ("mado")
+_READS = ("SELECT", "WITH", "VALUES", "SHOW")
+
+
+@lru_cache(maxsize=2048)
+def numbered(sql: str) -> str:
+    """``sql`` with each ``?`` outside a quoted literal made ``$1``, ``$2``…"""
+    pieces = sql.split("'")
+    count = 0
+    for i in range(0, len(pieces), 2):  # even pieces lie outside quotes
+        out = []
+        for part in re.split(r"(\?)", pieces[i]):
+            if part == "?":
+                count += 1
+                part = f"${count}"
+            out.append(part)
+        pieces[i] = "".join(out)
+    return "'".join(pieces)
+
+
+def _returns_rows(sql: str) -> bool:
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    return head in _READS or " RETURNING " in sql.upper()
+
+
+def _rowcount(status: str) -> int:
+    """asyncpg's command status ("UPDATE 3", "INSERT 0 1") → the rows it touched."""
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else -1
+
+
+class PostgresCursor:
+    """The result of one statement; awaitable, or an async context manager, like aiosqlite's."""
+
+    def __init__(self, conn: PostgresConnection, sql: str, params: tuple | list):
+        self._conn = conn
+        self._sql = sql
+        self._params = tuple(params)
+        self._rows: list = []
+        self._at = 0
+        self.rowcount = -1
+
+    async def _run(self) -> PostgresCursor:
+        self._rows, self.rowcount = await self._conn.run(self._sql, self._params)
+        return self
+
+    def __await__(self):
+        return self._run().__await__()
+
+    async def __aenter__(self) -> PostgresCursor:
+        return await self._run()
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def fetchone(self) -> Any:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
+
+    async def fetchall(self) -> list:
+        rest, self._at = self._rows[self._at :], len(self._rows)
+        return rest
+
+
+class PostgresConnection:
+    """One asyncpg connection used as the stores use an aiosqlite connection."""
+
+    def __init__(self, raw: asyncpg.Connection):
+        self.raw = raw
+        self._lock = asyncio.Lock()  # one statement at a time, as on aiosqlite's thread
+        self._tx: Any = None  # the transaction a write opened, until commit or rollback
+
+    async def _begin_for(self, sql: str) -> None:
+        if self._tx is None and not sql.lstrip().upper().startswith(_READS):
+            self._tx = self.raw.transaction()
+            await self._tx.start()
+
+    async def run(self, sql: str, params: tuple) -> tuple[list, int]:
+        """Run one statement: its rows (if it returns any) and the rows it touched."""
+        query = numbered(sql)
+        async with self._lock:
+            await self._begin_for(sql)
+            if _returns_rows(sql):
+                rows = await self.raw.fetch(query, *params)
+                return rows, len(rows)
+            return [], _rowcount(await self.raw.execute(query, *params))
+
+    def execute(self, sql: str, params: tuple | list = ()) -> PostgresCursor:
+        return PostgresCursor(self, sql, params)
+
+    async def execute_fetchall(self, sql: str, params: tuple | list = ()) -> list:
+        rows, _ = await self.run(sql, tuple(params))
+        return rows
+
+    async def executemany(self, sql: str, rows: Any) -> None:
+        rows = [tuple(r) for r in rows]
+        if not rows:
+            return
+        async with self._lock:
+            await self._begin_for(sql)
+            await self.raw.executemany(numbered(sql), rows)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            tx, self._tx = self._tx, None
+            if tx is not None:
+                await tx.commit()
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            tx, self._tx = self._tx, None
+            if tx is not None:
+                await tx.rollback()
+
+
+class PostgresDatabase(Backend):
+    """A PostgreSQL database at a ``postgresql://`` URL, with the schema brought up to date."""
+
+    kind = "postgresql"
+    write_delay = 0.0  # other processes read the states: write them at once
+    skip_locked = " FOR UPDATE SKIP LOCKED"  # a row another sender is claiming is left to it
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self._conn: PostgresConnection | None = None
+        self._reader: asyncpg.Connection | None = None
+        self._foreign_writes = False
+
+    @property
+    def conn(self) -> PostgresConnection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    async def open(self) -> PostgresDatabase:
+        raw = await asyncpg.connect(self.path)
+        self._conn = PostgresConnection(raw)
+        try:
+            await self._migrate(raw)
+            self._reader = await asyncpg.connect(self.path)
+            await raw.add_listener(NOTIFY_CHANNEL, self._heard)
+        except BaseException:
+            await self._shut()
+            raise
+        return self
+
+    def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        if pid != self.conn.raw.get_server_pid():  # our own writes need no invalidation
+            self._foreign_writes = True
+
+    async def others_wrote(self) -> bool:
+        changed, self._foreign_writes = self._foreign_writes, False
+        return changed
+
+    async def fetch(self, sql: str, params: tuple | list = ()) -> list:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return await self._reader.fetch(numbered(sql), *params)
+
+    async def _migrate(self, raw: asyncpg.Connection) -> None:
+        async with raw.transaction():
+            await raw.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await raw.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            version = await raw.fetchval("SELECT max(version) FROM schema_version") or 0
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                await raw.execute(script)
+                await raw.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
+
+    async def _shut(self) -> None:
+        for conn in (self._reader, self._conn.raw if self._conn else None):
+            if conn is not None and not conn.is_closed():
+                await conn.close()
+        self._reader = None
+        self._conn = None
