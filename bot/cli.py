@@ -25,7 +25,9 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     and ``madoguchi chat --db X`` mean the same."""
     unset = {} if defaults else {"default": argparse.SUPPRESS}
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite database file (default: $MADOGUCHI_DB or ./madoguchi.db)", **unset)
+    common.add_argument(
+        "--db", help="SQLite database file or postgresql:// URL (default: $MADOGUCHI_DB or ./madoguchi.db)", **unset
+    )
     common.add_argument("--knowledge", help="knowledge directory (default: the bundled knowledge/)", **unset)
     common.add_argument("--shops", help="shop listing (default: the bundled shops.yaml)", **unset)
     common.add_argument(
@@ -70,6 +72,7 @@ STAFF_COMMANDS = (
     "bot.commands.report",
     "bot.commands.staff",
     "bot.commands.maintenance",
+    "bot.commands.db",
     "bot.web.command",
 )
 

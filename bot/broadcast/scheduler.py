@@ -3,7 +3,8 @@ crashed process left half-sent, and class reminders.
 
 Lives here: ``Scheduler`` with ``tick`` (one pass: start every scheduled broadcast that
 is due, resume every broadcast left ``sending`` whose process is gone, send every due
-reminder) and ``run`` (a tick every ``interval`` seconds until ``stop``). Everything it
+reminder) and ``run`` (a tick every ``interval`` seconds until ``stop``, in the one process
+that leads: on PostgreSQL several processes share the database and one schedules). Everything it
 works from is in the database, so a restart loses nothing: the next tick picks it up.
 A running bot starts it next to its channel (``asyncio.create_task(scheduler.run(stop))``);
 ``madoguchi broadcast --due`` runs one tick (from cron). Each broadcast it sends is
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 ACTOR = "system:scheduler"
 INTERVAL = 30.0
+FOLLOW = 2.0  # seconds between a follower's asks to lead
+ROLE = "scheduler"
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Scheduler:
             stores, senders, clock=self.clock, limiter_for=self.engine.limiter, knowledge=knowledge
         )
         self.store = stores.broadcasts
+        self.db = stores.db
         self.audit = stores.audit
         self.scope = scope or (lambda municipality: True)
         self.resume_orphans = resume_orphans
@@ -86,14 +90,19 @@ class Scheduler:
         out.reminders = await self.reminders.run_due()
         return out
 
-    async def run(self, stop: asyncio.Event, interval: float = INTERVAL) -> None:
-        """Tick until ``stop`` is set; a failing tick is logged and the next one comes."""
+    async def run(self, stop: asyncio.Event, interval: float = INTERVAL, follow: float = FOLLOW) -> None:
+        """Tick until ``stop`` is set, while this process leads (``Backend.lead``: one scheduler
+        per database); a follower asks again every ``follow`` seconds, so it takes over soon
+        after the leader dies. A failing tick is logged and the next one comes."""
         while not stop.is_set():
+            wait = follow
             try:
-                await self.tick(stop)
+                if await self.db.lead(ROLE):
+                    wait = interval
+                    await self.tick(stop)
             except Exception:  # noqa: BLE001
                 log.exception("scheduler tick failed")
             try:
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+                await asyncio.wait_for(stop.wait(), timeout=wait)
             except TimeoutError:
                 pass

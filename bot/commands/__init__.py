@@ -6,7 +6,8 @@
 - ``classes``   — ``madoguchi classes import|export|remove``;
 - ``broadcast`` — ``madoguchi broadcast`` (send, schedule, resume, list, status, cancel, due);
 - ``report``    — ``madoguchi report unanswered``;
-- ``staff``     — ``madoguchi staff check|whoami|list|audit``.
+- ``staff``     — ``madoguchi staff check|whoami|list|audit``;
+- ``db``        — ``madoguchi db migrate|copy`` (the operator's, no staff role).
 
 Each module has ``COMMAND``, ``add_parser(subparsers, common)`` and ``run(args) -> int``,
 like the channels' commands. Every action is checked (``StaffGuard``) and audited.

@@ -3,7 +3,7 @@
 Lives here: ``Backend`` — the part of an open database the stores see (``conn``, a
 connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a small read;
 ``others_wrote``, whether another process has changed the conversation states since the last
-look; ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
+look; ``lead``, whether this process holds a role only one process may hold; ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
 the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
 and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
 ``database_errors``, what opening or using either engine may raise. Touches no database itself.
@@ -43,7 +43,7 @@ def database_errors() -> tuple[type[BaseException], ...]:
     asyncpg = sys.modules.get("asyncpg")
     if asyncpg is None:
         return (sqlite3.Error,)
-    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError)
+    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
 
 class Backend:
@@ -76,6 +76,11 @@ class Backend:
     async def others_wrote(self) -> bool:
         """Whether another process may have changed conversation states since the last call."""
         raise NotImplementedError
+
+    async def lead(self, role: str) -> bool:
+        """Whether this process is the one doing ``role`` ("scheduler") now. On SQLite every
+        process may (one machine; a broadcast's lease keeps it to one sender at a time)."""
+        return True
 
     async def _shut(self) -> None:
         raise NotImplementedError

@@ -320,7 +320,7 @@ class BroadcastStore:
     async def unclaim(self, broadcast_id: int, keys: list[str]) -> None:
         """Claimed deliveries that were never handed to the sender go back, uncounted."""
         await self.db.conn.executemany(
-            "UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0) "
+            "UPDATE deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
             "WHERE broadcast_id = ? AND user_key = ? AND status = 'in_flight'",
             [(broadcast_id, k) for k in keys],
         )

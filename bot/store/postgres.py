@@ -2,18 +2,20 @@
 
 Lives here: ``PostgresDatabase`` (a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
 under an advisory lock so several processes may start at once, listen for other processes'
-conversation writes, close) and ``PostgresConnection``, the subset of aiosqlite's connection
+conversation writes, lead a role with a session advisory lock, close) and ``PostgresConnection``, the subset of aiosqlite's connection
 the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/
 ``rowcount``), ``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one
 asyncpg connection. As with aiosqlite, statements run one at a time, and a write opens a
-transaction that lasts until ``commit`` or ``rollback``; the stores' ``?`` placeholders become
-``$1, $2…``. ``fetch`` (the resident's small reads) uses a second connection, so it sees
+transaction that lasts until ``commit`` or ``rollback`` (a statement that fails rolls it back: PostgreSQL runs
+nothing more in a failed transaction); the stores' ``?`` placeholders become
+``$1, $2…`` (``numbered``). ``fetch`` (the resident's small reads) uses a second connection, so it sees
 committed data only and never waits behind a write. Touches the PostgreSQL server only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from functools import lru_cache
 from typing import Any
@@ -23,15 +25,21 @@ import asyncpg
 from bot.store.backend import Backend
 from bot.store.postgres_schema import MIGRATIONS
 
+log = logging.getLogger(__name__)
+
 NOTIFY_CHANNEL = "madoguchi_conversations"
 _MIGRATION_LOCK = 0x6D61646F  # the advisory lock taken while migrating ("mado")
 _READS = ("SELECT", "WITH", "VALUES", "SHOW")
 
 
+_HINT_RE = re.compile(r"\s+INDEXED BY \w+")
+
+
 @lru_cache(maxsize=2048)
 def numbered(sql: str) -> str:
-    """``sql`` with each ``?`` outside a quoted literal made ``$1``, ``$2``…"""
-    pieces = sql.split("'")
+    """``sql`` for PostgreSQL: each ``?`` outside a quoted literal made ``$1``, ``$2``…, and
+    SQLite's index hints (``INDEXED BY``) dropped — PostgreSQL's planner takes none."""
+    pieces = _HINT_RE.sub("", sql).split("'")
     count = 0
     for i in range(0, len(pieces), 2):  # even pieces lie outside quotes
         out = []
@@ -108,10 +116,24 @@ class PostgresConnection:
         query = numbered(sql)
         async with self._lock:
             await self._begin_for(sql)
-            if _returns_rows(sql):
-                rows = await self.raw.fetch(query, *params)
-                return rows, len(rows)
-            return [], _rowcount(await self.raw.execute(query, *params))
+            try:
+                if _returns_rows(sql):
+                    rows = await self.raw.fetch(query, *params)
+                    return rows, len(rows)
+                return [], _rowcount(await self.raw.execute(query, *params))
+            except BaseException:
+                await self._abandon()
+                raise
+
+    async def _abandon(self) -> None:
+        """A statement failed: PostgreSQL will run nothing more in its transaction (SQLite
+        would undo the statement alone), so the whole transaction is rolled back."""
+        tx, self._tx = self._tx, None
+        if tx is not None and not self.raw.is_closed():
+            try:
+                await tx.rollback()
+            except Exception:  # noqa: BLE001 - the statement's own error is the one to raise
+                log.warning("could not roll back after a failed statement", exc_info=True)
 
     def execute(self, sql: str, params: tuple | list = ()) -> PostgresCursor:
         return PostgresCursor(self, sql, params)
@@ -126,7 +148,11 @@ class PostgresConnection:
             return
         async with self._lock:
             await self._begin_for(sql)
-            await self.raw.executemany(numbered(sql), rows)
+            try:
+                await self.raw.executemany(numbered(sql), rows)
+            except BaseException:
+                await self._abandon()
+                raise
 
     async def commit(self) -> None:
         async with self._lock:
@@ -153,6 +179,7 @@ class PostgresDatabase(Backend):
         self._conn: PostgresConnection | None = None
         self._reader: asyncpg.Connection | None = None
         self._foreign_writes = False
+        self._leading: set[str] = set()  # roles whose advisory lock this process holds
 
     @property
     def conn(self) -> PostgresConnection:
@@ -183,6 +210,16 @@ class PostgresDatabase(Backend):
     async def others_wrote(self) -> bool:
         changed, self._foreign_writes = self._foreign_writes, False
         return changed
+
+    async def lead(self, role: str) -> bool:
+        """A session advisory lock per role: held until this process's connection ends, so when
+        the leader dies (its connection closes) the next process that asks takes over."""
+        if role in self._leading:
+            return True
+        rows, _ = await self.conn.run("SELECT pg_try_advisory_lock(hashtext(?))", (f"madoguchi:{role}",))
+        if rows[0][0]:
+            self._leading.add(role)
+        return role in self._leading
 
     async def fetch(self, sql: str, params: tuple | list = ()) -> list:
         if self._reader is None:
