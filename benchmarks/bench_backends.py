@@ -1,10 +1,16 @@
-"""The engine's per-turn cost on each database backend, side by side in one run: SQLite (a file
-in a temporary folder) and PostgreSQL (a throwaway server started for the run, as the tests
-start it: ``tests/support/postgres.py``; Debian's ``postgresql`` package must be installed).
+"""Each database backend side by side in one run: SQLite (a file in a temporary folder) and
+PostgreSQL (a throwaway server started for the run, as the tests start it:
+``tests/support/postgres.py``; Debian's ``postgresql`` package must be installed).
 
-    python benchmarks/bench_backends.py [--rounds 3]
+    python benchmarks/bench_backends.py [--rounds 3] [--events 4000] [--concurrent 400]
 
-Every turn of the conversation test set (tests/conversations/) is replayed through
+**Webhooks.** Real ``madoguchi line`` processes (``tests/support/line_processes.py``) answering
+through the fake LINE API on loopback: 1 process on SQLite, 1 and 4 processes on PostgreSQL.
+``--events`` signed text events from 500 residents, ``--concurrent`` at a time, spread round
+robin over the processes; prints acknowledgements per second and the median and p99 time from
+POST to the webhook's 200, and the seconds until every reply had reached the fake API.
+
+**Per turn.** Every turn of the conversation test set (tests/conversations/) is replayed through
 ``Engine.handle`` on the demo data, at the suite's fixed clock, ``--rounds`` times (each round
 with fresh user keys, so conversation states are created, loaded and saved as in real use);
 the first round warms caches and is not timed. Prints per backend the median, p90 and p99
@@ -56,6 +62,45 @@ async def replay(target: str, rounds: int) -> list[float]:
     return times
 
 
+async def webhooks(db: str, processes: int, events: int, concurrent: int) -> str:
+    import aiohttp
+
+    from tests.support import line_fake as lf
+    from tests.support.line_processes import post, start, stop
+
+    async with lf.FakeLineApi() as fake:
+        started = await asyncio.gather(*(start(db, fake) for _ in range(processes)))
+        hooks = [hook for _, hook in started]
+        users = [lf.user_id(f"bench-{n}") for n in range(500)]
+        sayings = ["宇部のドコモ", "スマホ教室に行きたい", "下関市", "マイナ保険証の登録は？", "ありがとう"]
+        gate = asyncio.Semaphore(concurrent)
+        acks: list[float] = []
+
+        async def one(i: int) -> None:
+            event = lf.text(users[i % len(users)], sayings[i % len(sayings)])
+            async with gate:
+                t = time.perf_counter()
+                status = await post(session, hooks[i % processes], event)
+                acks.append(time.perf_counter() - t)
+            assert status == 200, status
+
+        try:
+            connector = aiohttp.TCPConnector(limit=concurrent)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                begin = time.perf_counter()
+                await asyncio.gather(*(one(i) for i in range(events)))
+                acked = time.perf_counter() - begin
+                await fake.wait_for(lambda: len(fake.to("reply")) + len(fake.to("push")) >= events, timeout=600)
+                answered = time.perf_counter() - begin
+        finally:
+            await stop([proc for proc, _ in started])
+    ms = [a * 1000 for a in acks]
+    return (
+        f"{events / acked:7.0f} acks/s  ack median {statistics.median(ms):6.1f} ms  p99 {percentile(ms, 0.99):6.1f} ms"
+        f"  all {events} answered in {answered:5.1f} s"
+    )
+
+
 def line(name: str, times: list[float]) -> str:
     ms = [t * 1000 for t in times]
     return (
@@ -67,6 +112,8 @@ def line(name: str, times: list[float]) -> str:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--concurrent", type=int, default=400)
     args = parser.parse_args()
     binaries = server_binaries()
     if binaries is None:
@@ -75,6 +122,17 @@ async def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="madoguchi-bench-backends-"))
     cluster = Cluster(binaries).start()
     try:
+        print(f"webhooks: {args.events} signed events, {args.concurrent} at a time, demo data")
+        demo = str(folder / "demo.db")
+        await (await open_app(demo, demo=True, clock=FixedClock(NOW))).close()
+        print("1 process, SQLite      ", await webhooks(demo, 1, args.events, args.concurrent))
+        for n in (1, 4):
+            url = await cluster.database()
+            await (await open_app(url, demo=True, clock=FixedClock(NOW))).close()
+            print(
+                f"{n} process{'es' if n > 1 else '  '}, PostgreSQL",
+                await webhooks(url, n, args.events, args.concurrent),
+            )
         sqlite = await replay(str(folder / "bench.db"), args.rounds)
         postgres = await replay(await cluster.database(), args.rounds)
     finally:

@@ -31,13 +31,26 @@ def _param(case):
     return pytest.param(case, id=case.id, marks=marks)
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
-async def test_conversation(app, case):
+async def _replay(app, case) -> None:
     for n, turn in enumerate(case.turns, 1):
         replies = await app.engine.handle(IncomingMessage(f"test:{case.id}", text=turn.say, lang=case.lang))
         assert replies, f"{case.id} turn {n}: no reply"
         wrong = problems(turn, visible(replies))
         assert not wrong, f"{case.id} turn {n} ({turn.say[:40]!r}): {wrong}\n--- reply ---\n{visible(replies)}"
+
+
+# The set measures understanding: it runs on SQLite, and every tenth case on PostgreSQL too
+# (the same answers from either store).
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+async def test_conversation(app, case):
+    await _replay(app, case)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("case", [_param(c) for c in CASES[::10]])
+async def test_conversation_on_postgresql(app, case):
+    await _replay(app, case)
 
 
 def test_the_whole_set_through_jsonl(tmp_path):

@@ -43,7 +43,9 @@ def database_errors() -> tuple[type[BaseException], ...]:
     asyncpg = sys.modules.get("asyncpg")
     if asyncpg is None:
         return (sqlite3.Error,)
-    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+    from bot.store.postgres import DatabaseUnreachable
+
+    return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnreachable)
 
 
 class Backend:

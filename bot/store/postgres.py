@@ -8,8 +8,8 @@ the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``f
 asyncpg connection. As with aiosqlite, statements run one at a time, and a write opens a
 transaction that lasts until ``commit`` or ``rollback`` (a statement that fails rolls it back: PostgreSQL runs
 nothing more in a failed transaction); the stores' ``?`` placeholders become
-``$1, $2…`` (``numbered``). ``fetch`` (the resident's small reads) uses a second connection, so it sees
-committed data only and never waits behind a write. Touches the PostgreSQL server only.
+``$1, $2…`` (``numbered``). ``fetch`` (the resident's small reads) uses a pool of up to ``READERS`` other
+connections, so it sees committed data only and never waits behind a write. Touches the PostgreSQL server only.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "madoguchi_conversations"
 _MIGRATION_LOCK = 0x6D61646F  # the advisory lock taken while migrating ("mado")
+READERS = 4  # connections for the residents' small reads, side by side
 _READS = ("SELECT", "WITH", "VALUES", "SHOW")
 
 
@@ -63,6 +64,10 @@ def _rowcount(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
+class DatabaseUnreachable(ConnectionError):
+    """No PostgreSQL server answers at the URL (refused, no such host or socket)."""
+
+
 class PostgresCursor:
     """The result of one statement; awaitable, or an async context manager, like aiosqlite's."""
 
@@ -92,6 +97,9 @@ class PostgresCursor:
             return None
         self._at += 1
         return self._rows[self._at - 1]
+
+    async def close(self) -> None:
+        self._rows, self._at = [], 0
 
     async def fetchall(self) -> list:
         rest, self._at = self._rows[self._at :], len(self._rows)
@@ -177,7 +185,7 @@ class PostgresDatabase(Backend):
     def __init__(self, url: str):
         super().__init__(url)
         self._conn: PostgresConnection | None = None
-        self._reader: asyncpg.Connection | None = None
+        self._reader: asyncpg.Pool | None = None
         self._foreign_writes = False
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
 
@@ -192,11 +200,14 @@ class PostgresDatabase(Backend):
         return self._conn is not None
 
     async def open(self) -> PostgresDatabase:
-        raw = await asyncpg.connect(self.path)
+        try:
+            raw = await asyncpg.connect(self.path)
+        except OSError as exc:  # no server there (refused, no such socket): not one of our own OSErrors
+            raise DatabaseUnreachable(str(exc)) from exc
         self._conn = PostgresConnection(raw)
         try:
             await self._migrate(raw)
-            self._reader = await asyncpg.connect(self.path)
+            self._reader = await asyncpg.create_pool(self.path, min_size=1, max_size=READERS)
             await raw.add_listener(NOTIFY_CHANNEL, self._heard)
         except BaseException:
             await self._shut()
@@ -236,8 +247,9 @@ class PostgresDatabase(Backend):
                 await raw.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
 
     async def _shut(self) -> None:
-        for conn in (self._reader, self._conn.raw if self._conn else None):
-            if conn is not None and not conn.is_closed():
-                await conn.close()
-        self._reader = None
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        if self._conn is not None and not self._conn.raw.is_closed():
+            await self._conn.raw.close()
         self._conn = None

@@ -13,6 +13,7 @@ import pytest
 
 from bot.broadcast.engine import Backoff, BroadcastBusy, BroadcastEngine
 from bot.broadcast.sender import Result
+from bot.store.backend import open_database
 from bot.store.broadcasts import BroadcastStore
 from bot.store.bundle import Stores
 from bot.store.database import Database
@@ -279,7 +280,7 @@ async def test_a_halt_from_another_process_stops_the_run(db, tmp_path, monkeypat
     sender = FakeSender(delay=0.02, concurrency=1)
     run = asyncio.create_task(engine(db, sender).run(bid))
     await asyncio.sleep(0.3)
-    async with Database(str(tmp_path / "t.db")) as other:  # the web console's process
+    async with open_database(db.path) as other:  # the web console's process
         assert await BroadcastStore(other).halt_sending() == [bid]
     report = await asyncio.wait_for(run, 5)
     assert not report.finished and 0 < report.sent < len(KEYS)

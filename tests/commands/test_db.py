@@ -4,7 +4,6 @@ printed."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 import asyncpg

@@ -4,7 +4,7 @@ digits in them, and the check that those digits are stored nowhere.
 Lives here: ``SECRET_MESSAGES`` (a valid My Number, a PIN next to 暗証番号, a health-insurance
 number), ``DIGITS`` (what must never be kept, with and without the spaces typed), ``WARNING``
 (words of the warning in Japanese) ``settled_texts`` (an app's pending writes made, its
-unanswered texts) and ``assert_kept_nowhere`` (the database file and its WAL, a log text and
+unanswered texts; on PostgreSQL also every stored row as text) and ``assert_kept_nowhere`` (the database file and its WAL, a log text and
 the unanswered report)."""
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ async def settled_texts(app) -> list[str]:
 
     await app.engine.conversations.flush()
     misses = await UnansweredLog(app.db).top(100)
-    await app.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    return [m.text for m in misses]
+    if app.db.kind == "sqlite":
+        await app.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return [m.text for m in misses]
+    # PostgreSQL keeps no file of ours to read: every row of every table, as text, instead.
+    tables = await app.db.conn.execute_fetchall("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    rows = [await app.db.conn.execute_fetchall(f"SELECT t::text FROM {name} AS t") for (name,) in tables]
+    return [m.text for m in misses] + [r[0] for table in rows for r in table]
 
 
 def assert_kept_nowhere(db_path: str | Path, *texts: str) -> None:

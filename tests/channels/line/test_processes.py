@@ -6,59 +6,26 @@ one knows)."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from collections import Counter
 
 import aiohttp
 import pytest
 
 from tests.support import line_fake as lf
+from tests.support.line_processes import post, start, stop
 
-SECRET = "multi-process-channel-secret-0a1b2c3d"
 PROCESSES = 4
 EVENTS = 2000
 USERS = 200
 CONCURRENT = 100
 
 
-async def _start(url: str, fake: lf.FakeLineApi) -> tuple[asyncio.subprocess.Process, str]:
-    env = {
-        **os.environ,
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": fake.access_token,
-        "LINE_API_BASE_URL": fake.url,
-        "MADOGUCHI_DB": url,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "line", "--port", "0", env=env, stdout=asyncio.subprocess.PIPE
-    )
-    first = (await asyncio.wait_for(proc.stdout.readline(), 90)).decode()
-    assert "listening on http://127.0.0.1:" in first, first
-    return proc, first.split("listening on ", 1)[1].split(" ", 1)[0]
-
-
 @pytest.fixture
 async def processes(postgres, postgres_demo, fake):
     url = await postgres.database(template=postgres_demo)
-    started = await asyncio.gather(*(_start(url, fake) for _ in range(PROCESSES)))
+    started = await asyncio.gather(*(start(url, fake) for _ in range(PROCESSES)))
     yield [hook for _, hook in started]
-    for proc, _ in started:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-    for proc, _ in started:
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-
-
-async def _post(session: aiohttp.ClientSession, hook: str, event: dict) -> int:
-    raw = lf.body(event)
-    async with session.post(hook, data=raw, headers={"x-line-signature": lf.signature(raw, SECRET)}) as r:
-        return r.status
+    await stop([proc for proc, _ in started])
 
 
 async def test_every_event_is_answered_once_across_processes_and_redeliveries(processes, fake):
@@ -73,7 +40,7 @@ async def test_every_event_is_answered_once_across_processes_and_redeliveries(pr
 
     async def one(hook, event):
         async with gate:
-            return await _post(session, hook, event)
+            return await post(session, hook, event)
 
     async with aiohttp.ClientSession() as session:
         statuses = await asyncio.gather(*(one(h, e) for h, e in posts))
@@ -91,10 +58,10 @@ async def test_a_conversation_goes_on_from_one_process_to_the_next(processes, fa
     user = lf.user_id("wanderer")
     async with aiohttp.ClientSession() as session:
         asked = lf.text(user, "スマホ教室に行きたい")
-        assert await _post(session, processes[0], asked) == 200
+        assert await post(session, processes[0], asked) == 200
         await fake.wait_for(lambda: fake.reply_to(asked["replyToken"]), timeout=30)
         city = lf.text(user, "宇部市")
-        assert await _post(session, processes[1], city) == 200
+        assert await post(session, processes[1], city) == 200
         call = await fake.wait_for(lambda: fake.reply_to(city["replyToken"]), timeout=30)
     text = call.body["messages"][0]["text"]
     assert "宇部" in text and "教室" in text, text  # the second process knew the first question
