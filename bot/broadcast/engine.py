@@ -9,9 +9,15 @@ How a run goes:
    row each; see ``BroadcastStore.start``). Recipients on a channel with no sender here
    are recorded ``failed`` with the reason, not silently dropped.
 2. The run takes the broadcast's lease (another live process sending it → ``BroadcastBusy``;
-   a process that died, or stopped beating for ``lease_ttl`` seconds, loses it).
+   a process that died, or stopped beating for ``lease_ttl`` seconds, loses it). On a
+   database where several processes may send one broadcast together (PostgreSQL:
+   ``Backend.shared_sending``) there is no lease: each sender makes itself known
+   (``Backend.present``), claims skip the rows another sender is claiming, each send also
+   takes a grant from the channel's budget that every process shares (``Backend.grant``),
+   and a sender that runs out of work takes over the deliveries a dead sender left in flight.
 3. Deliveries a previous run left ``in_flight`` — the ones that may or may not have gone
-   out when it was killed — become ``pending`` again. They are the only ones that can
+   out when it was killed — become ``pending`` again (with several senders: only a dead
+   sender's). They are the only ones that can
    reach a resident twice; the report counts them as ``resent``.
 4. Per channel, a feeder claims pending deliveries (marked ``in_flight`` and committed
    *before* anything is sent), cuts them into batches of the sender's ``max_batch`` and
@@ -208,6 +214,7 @@ class BroadcastEngine:
     ):
         self.store = stores.broadcasts
         self.residents = stores.residents
+        self.db = stores.db
         self.senders = dict(senders)
         self.wall = wall
         self.monotonic = monotonic
@@ -220,10 +227,19 @@ class BroadcastEngine:
         self.limiters: dict[str, RateLimiter] = {}
 
     def limiter(self, channel: str) -> RateLimiter:
-        """The channel's limiter, shared by every broadcast this engine runs."""
+        """The channel's limiter, shared by every broadcast this engine runs (and, where several
+        processes send at once, drawing on the channel's budget in the database too)."""
         if channel not in self.limiters:
             _, rate, per_key, _ = limits_of(self.senders[channel])
-            self.limiters[channel] = RateLimiter(rate, per_key=per_key, clock=self.monotonic, sleep=self.sleep)
+            shared = None
+            if self.db.shared_sending:
+
+                async def shared(capacity: int, window: float) -> float:
+                    return await self.db.grant(channel, capacity, window, self.wall())
+
+            self.limiters[channel] = RateLimiter(
+                rate, per_key=per_key, clock=self.monotonic, sleep=self.sleep, shared=shared
+            )
         return self.limiters[channel]
 
     def unsendable(self, channel: str) -> str | None:
@@ -240,7 +256,7 @@ class BroadcastEngine:
         try:
             if retry_failed and await self.store.retry_failed(broadcast_id):
                 await self.store.reopen(broadcast_id)
-            resent = len(await self.store.recover_in_flight(broadcast_id))
+            resent = len(await self.store.recover_in_flight(broadcast_id, self._alive))
             await self._deliver(row, stop, started)
             counts = await self.store.counts(broadcast_id)
             finished = counts["pending"] == 0 and counts["in_flight"] == 0
@@ -263,6 +279,8 @@ class BroadcastEngine:
             )
         finally:
             await self.store.release(broadcast_id, self.owner)
+            if self.db.shared_sending:
+                await self.db.absent(self.owner)
 
     async def _claim(self, broadcast_id: int) -> BroadcastRow:
         """The broadcast, started or unpaused as needed, with this process holding its lease."""
@@ -273,9 +291,17 @@ class BroadcastEngine:
             await self.start(broadcast_id)
         elif row.status == "paused":
             await self.store.unpause(broadcast_id)
-        if await self.store.acquire(broadcast_id, self.owner, self.wall(), self.lease_ttl, owner_is_dead) is None:
+        if self.db.shared_sending:  # any number of senders: claims skip each other's rows
+            await self.db.present(self.owner)
+        elif await self.store.acquire(broadcast_id, self.owner, self.wall(), self.lease_ttl, owner_is_dead) is None:
             raise BroadcastBusy(f"broadcast {broadcast_id} is being sent by another process ({row.owner})")
         return row
+
+    @property
+    def _alive(self):
+        """How to tell a live sender's in-flight deliveries from a dead one's: with one sender
+        at a time (the lease) every one left in flight is a stopped run's."""
+        return self.db.alive if self.db.shared_sending else None
 
     async def _deliver(self, row: BroadcastRow, stop: asyncio.Event, started: float) -> None:
         """Every pending delivery of the claimed broadcast, each channel at its own pace, until
@@ -370,7 +396,7 @@ class BroadcastEngine:
         workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
         try:
             while not stop.is_set():
-                claimed = await self.store.claim(broadcast_id, channel, claim_size, self.wall())
+                claimed = await self.store.claim(broadcast_id, channel, claim_size, self.wall(), self.owner)
                 if claimed:
                     for i in range(0, len(claimed), max_batch):
                         await queue.put(claimed[i : i + max_batch])
@@ -380,7 +406,9 @@ class BroadcastEngine:
                     break
                 retry_at = await self.store.next_retry_at(broadcast_id, channel)
                 if retry_at is None:
-                    break  # nothing pending: this channel is done
+                    if self._alive and await self.store.recover_in_flight(broadcast_id, self._alive):
+                        continue  # a sender died with these in flight: they are ours now
+                    break  # nothing pending: this channel is done (or other live senders finish it)
                 await self._wait_until(retry_at, recorder, stop)
         finally:
             for _ in workers:

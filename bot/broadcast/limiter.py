@@ -13,8 +13,12 @@ chat) without holding up the others; a recipient whose grant is on its way (wait
 for the rate) is held for the others asking for it, so two sends to one recipient that
 wait at the same time are still an interval apart. Waiters are served in order (FIFO).
 
+``shared`` is a budget other processes draw on too (``Backend.grant``: several processes
+sending one broadcast): once the local limits allow a grant, it is asked, still in turn, for
+one of ``capacity`` grants in any window; it answers 0 or the seconds to wait.
+
 Times come from an injectable monotonic ``clock`` and ``sleep`` (tests and
-benchmarks). Pure asyncio; no I/O.
+benchmarks). Pure asyncio; no I/O of its own.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class RateLimiter:
         margin: float = MARGIN,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: Callable[[int, float], Awaitable[float]] | None = None,
     ):
         if rate is not None and rate <= 0:
             raise ValueError("rate must be positive (None: no limit)")
@@ -48,6 +53,7 @@ class RateLimiter:
         self.margin = margin
         self.clock = clock
         self.sleep = sleep
+        self.shared = shared if rate else None
         # At most `capacity` grants in any window; with a rate below one a second,
         # the spacing alone keeps it to one.
         self.capacity = max(1, math.floor(rate * window)) if rate else 0
@@ -86,7 +92,11 @@ class RateLimiter:
                     now = self.clock()
                     at = self.earliest(now)
                     if at <= now:
-                        break
+                        wait = await self.shared(self.capacity, self.window + self.margin) if self.shared else 0.0
+                        if wait <= 0:
+                            now = self.clock()
+                            break
+                        at = now + wait
                     await self.sleep(at - now)
                 if self.rate:
                     self._grants.append(now)

@@ -3,7 +3,8 @@
 Lives here: ``Backend`` — the part of an open database the stores see (``conn``, a
 connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a small read;
 ``others_wrote``, whether another process has changed the conversation states since the last
-look; ``lead``, whether this process holds a role only one process may hold; ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
+look; ``lead``, whether this process holds a role only one process may hold; ``present``,
+``alive`` and ``grant``, for several processes sending one broadcast (``shared_sending``); ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
 the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
 and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
 ``database_errors``, what opening or using either engine may raise. Touches no database itself.
@@ -78,6 +79,26 @@ class Backend:
     async def others_wrote(self) -> bool:
         """Whether another process may have changed conversation states since the last call."""
         raise NotImplementedError
+
+    # -- several processes sending one broadcast ------------------------------------------
+
+    shared_sending = False  # may several processes send one broadcast at once (else: a lease)
+
+    async def present(self, owner: str) -> None:
+        """Make ``owner`` (a sender's name) known to be alive while one of its runs lasts."""
+
+    async def absent(self, owner: str) -> None:
+        """One run of ``owner`` has ended (what it left in flight is a stopped run's)."""
+
+    async def alive(self, owner: str) -> bool:
+        """Whether the sender ``owner`` still runs (only asked when ``shared_sending``)."""
+        return True
+
+    async def grant(self, channel: str, capacity: int, window: float, now: float) -> float:
+        """One send on ``channel`` at wall time ``now`` out of a budget every process shares
+        (``capacity`` in any ``window`` seconds): 0 when granted, else the seconds to wait
+        before asking again. A lone sender (SQLite's lease) needs none beyond its own limiter."""
+        return 0.0
 
     async def lead(self, role: str) -> bool:
         """Whether this process is the one doing ``role`` ("scheduler") now. On SQLite every

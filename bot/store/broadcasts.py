@@ -18,7 +18,7 @@ broadcast at once. Only SQL here; no channel and no timing logic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -277,19 +277,27 @@ class BroadcastStore:
 
     # -- deliveries ---------------------------------------------------------------------
 
-    async def recover_in_flight(self, broadcast_id: int) -> list[str]:
-        """Deliveries a stopped run left ``in_flight`` become ``pending``; their keys."""
+    async def recover_in_flight(
+        self, broadcast_id: int, alive: Callable[[str], Awaitable[bool]] | None = None
+    ) -> list[str]:
+        """Deliveries a stopped run left ``in_flight`` become ``pending``; their keys. With
+        ``alive`` (several senders at once), only those claimed by a sender that is gone."""
         async with self.db.conn.execute(
-            "SELECT user_key FROM deliveries WHERE broadcast_id = ? AND status = 'in_flight'", (broadcast_id,)
+            "SELECT user_key, claimed_by FROM deliveries WHERE broadcast_id = ? AND status = 'in_flight'",
+            (broadcast_id,),
         ) as cur:
-            keys = [r[0] for r in await cur.fetchall()]
-        if keys:
+            rows = [(r[0], r[1]) for r in await cur.fetchall()]
+        owners = {owner for _, owner in rows}
+        gone = [o for o in owners if alive is None or not (o and await alive(o))]
+        keys = [key for key, owner in rows if owner in gone]
+        for owner in gone:
             await self.db.conn.execute(
                 "UPDATE deliveries SET status = 'pending', next_at = 0, "
                 "last_error = COALESCE(last_error, 'in flight when the sender stopped') "
-                "WHERE broadcast_id = ? AND status = 'in_flight'",
-                (broadcast_id,),
+                "WHERE broadcast_id = ? AND status = 'in_flight' AND claimed_by IS NOT DISTINCT FROM ?",
+                (broadcast_id, owner),
             )
+        if gone:
             await self.db.conn.commit()
         return keys
 
@@ -301,16 +309,19 @@ class BroadcastStore:
         await self.db.conn.commit()
         return cur.rowcount
 
-    async def claim(self, broadcast_id: int, channel: str, limit: int, now: float) -> list[tuple[str, int]]:
+    async def claim(
+        self, broadcast_id: int, channel: str, limit: int, now: float, owner: str | None = None
+    ) -> list[tuple[str, int]]:
         """Up to ``limit`` pending deliveries of ``channel`` that may go now, marked
-        ``in_flight`` (committed before returning); ``(user_key, attempt number)``."""
+        ``in_flight`` by ``owner`` (committed before returning); ``(user_key, attempt number)``.
+        Rows another sender is claiming at that moment are left to it (``skip_locked``)."""
         found = await self.db.conn.execute_fetchall(
-            "UPDATE deliveries SET status = 'in_flight', attempts = attempts + 1, updated_at = ? "
+            "UPDATE deliveries SET status = 'in_flight', attempts = attempts + 1, updated_at = ?, claimed_by = ? "
             "WHERE (broadcast_id, user_key) IN (SELECT broadcast_id, user_key FROM deliveries "
             "WHERE broadcast_id = ? AND channel = ? AND status = 'pending' AND next_at <= ? "
             f"ORDER BY next_at LIMIT ?{self.db.skip_locked}) "
             "RETURNING user_key, attempts",
-            (_now(), broadcast_id, channel, now, limit),
+            (_now(), owner, broadcast_id, channel, now, limit),
         )
         rows = [(r[0], r[1]) for r in found]
         await self.db.conn.commit()

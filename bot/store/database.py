@@ -249,6 +249,11 @@ MIGRATIONS: list[str] = [
     SELECT j.value, c.id, c.prefecture, c.municipality, c.level, ifnull(c.carrier, ''), c.day, c.start, c.venue
     FROM classes AS c, json_each('["' || replace(trim(c.topics, ','), ',', '","') || '"]') AS j WHERE j.value <> '';
     """,
+    # 7: which sender process claimed a delivery in flight, so several processes may send one
+    # broadcast together (PostgreSQL) and only a dead one's deliveries go back to pending
+    """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+    """,
 ]
 
 

@@ -2,7 +2,8 @@
 
 Lives here: ``PostgresDatabase`` (a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
 under an advisory lock so several processes may start at once, listen for other processes'
-conversation writes, lead a role with a session advisory lock, close) and ``PostgresConnection``, the subset of aiosqlite's connection
+conversation writes, lead a role with a session advisory lock, let several sender processes share
+a broadcast — each alive while its advisory lock lasts, one send budget per channel — close) and ``PostgresConnection``, the subset of aiosqlite's connection
 the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/
 ``rowcount``), ``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one
 asyncpg connection. As with aiosqlite, statements run one at a time, and a write opens a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -188,6 +190,7 @@ class PostgresDatabase(Backend):
         self._reader: asyncpg.Pool | None = None
         self._foreign_writes = False
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
+        self._present: Counter[str] = Counter()  # sender name → runs here holding its advisory lock
 
     @property
     def conn(self) -> PostgresConnection:
@@ -222,13 +225,46 @@ class PostgresDatabase(Backend):
         changed, self._foreign_writes = self._foreign_writes, False
         return changed
 
+    shared_sending = True
+
+    async def _try_lock(self, name: str) -> bool:
+        rows, _ = await self.conn.run("SELECT pg_try_advisory_lock(hashtext(?))", (name,))
+        return bool(rows[0][0])
+
+    async def present(self, owner: str) -> None:
+        """A session advisory lock named after the sender, held while this process's connection
+        lives (a killed process's lock goes with its connection) or until every run of that
+        sender here has ended (``absent``)."""
+        if not self._present[owner] and not await self._try_lock(f"madoguchi:sender:{owner}"):
+            raise RuntimeError(f"another process uses the sender name {owner}")
+        self._present[owner] += 1
+
+    async def absent(self, owner: str) -> None:
+        self._present[owner] -= 1
+        if self._present[owner] <= 0:
+            del self._present[owner]
+            await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (f"madoguchi:sender:{owner}",))
+
+    async def alive(self, owner: str) -> bool:
+        if self._present[owner]:
+            return True
+        if not await self._try_lock(f"madoguchi:sender:{owner}"):
+            return True  # its process still holds it
+        await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (f"madoguchi:sender:{owner}",))
+        return False
+
+    async def grant(self, channel: str, capacity: int, window: float, now: float) -> float:
+        """``madoguchi_grant`` (migration 7) on a connection of its own, outside any open
+        transaction, so its row is seen by every other sender at once."""
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        sql = "SELECT madoguchi_grant($1, $2, $3, $4)"
+        return float(await self._reader.fetchval(sql, channel, capacity, window, now))
+
     async def lead(self, role: str) -> bool:
         """A session advisory lock per role: held until this process's connection ends, so when
         the leader dies (its connection closes) the next process that asks takes over."""
-        if role in self._leading:
-            return True
-        rows, _ = await self.conn.run("SELECT pg_try_advisory_lock(hashtext(?))", (f"madoguchi:{role}",))
-        if rows[0][0]:
+        if role not in self._leading and await self._try_lock(f"madoguchi:{role}"):
             self._leading.add(role)
         return role in self._leading
 

@@ -252,6 +252,34 @@ MIGRATIONS: list[str] = [
         FOR EACH ROW EXECUTE FUNCTION class_topics_kept();
     CREATE TRIGGER class_topics_removed AFTER DELETE ON classes FOR EACH ROW EXECUTE FUNCTION class_topics_kept();
     """,
+    # 7: the sender process that claimed a delivery in flight; the send budget every sender
+    # process of a channel shares (``madoguchi_grant``: at most ``capacity`` grants in any
+    # ``win`` seconds of the senders' wall clock ``now_s`` (kept in step by NTP; the window's
+    # margin covers their skew), one channel at a time under an advisory lock;
+    # returns 0 for a grant, else the seconds to wait before asking again)
+    """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+    CREATE TABLE send_grants (
+        channel TEXT NOT NULL,
+        at      DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX send_grants_channel ON send_grants (channel, at);
+    CREATE FUNCTION madoguchi_grant(ch text, capacity integer, win double precision, now_s double precision)
+    RETURNS double precision LANGUAGE plpgsql AS $$
+    DECLARE
+        oldest double precision;
+        n      integer;
+    BEGIN
+        PERFORM pg_advisory_xact_lock(hashtext('madoguchi:rate:' || ch));
+        DELETE FROM send_grants WHERE channel = ch AND at <= now_s - win;
+        SELECT count(*), min(at) INTO n, oldest FROM send_grants WHERE channel = ch;
+        IF n < capacity THEN
+            INSERT INTO send_grants (channel, at) VALUES (ch, now_s);
+            RETURN 0;
+        END IF;
+        RETURN greatest(oldest + win - now_s, 0.001);
+    END $$;
+    """,
 ]
 
 # Text compares byte by byte, as in SQLite, whatever the database's locale: the stores seek

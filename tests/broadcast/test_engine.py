@@ -196,6 +196,7 @@ async def test_a_clean_stop_pauses_and_sends_nothing_twice(db):
     assert Counter(first.sent_keys() + second.sent_keys()) == Counter(KEYS)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # one sender at a time: the lease
 async def test_two_processes_never_send_the_same_broadcast(db):
     bid = await new_broadcast(db, KEYS[:5])
     store = BroadcastStore(db)
@@ -205,6 +206,17 @@ async def test_two_processes_never_send_the_same_broadcast(db):
     # the other process stopped beating: its lease expires
     report = await engine(db, FakeSender(), wall=lambda: 1e12 + 31).run(bid)
     assert report.sent == 5
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_on_postgresql_two_senders_share_a_broadcast_and_send_each_recipient_once(db):
+    bid = await new_broadcast(db)
+    first, second = FakeSender(delay=0.01, concurrency=2), FakeSender(delay=0.01, concurrency=2)
+    async with open_database(db.path) as other:  # another process: its own connection
+        reports = await asyncio.gather(engine(db, first).run(bid), engine(other, second).run(bid))
+    assert first.sent_keys() and second.sent_keys()  # both took part
+    assert sorted(first.sent_keys() + second.sent_keys()) == KEYS  # nobody twice, nobody left out
+    assert any(r.finished for r in reports) and (await BroadcastStore(db).get(bid)).status == "done"
 
 
 async def test_a_dead_process_on_this_machine_loses_its_lease_at_once(db):
