@@ -2,13 +2,18 @@
 PostgreSQL (a throwaway server started for the run, as the tests start it:
 ``tests/support/postgres.py``; Debian's ``postgresql`` package must be installed).
 
-    python benchmarks/bench_backends.py [--rounds 3] [--events 4000] [--concurrent 400]
+    python benchmarks/bench_backends.py [--rounds 3] [--events 4000] [--concurrent 400] [--recipients 100000]
 
 **Webhooks.** Real ``madoguchi line`` processes (``tests/support/line_processes.py``) answering
 through the fake LINE API on loopback: 1 process on SQLite, 1 and 4 processes on PostgreSQL.
 ``--events`` signed text events from 500 residents, ``--concurrent`` at a time, spread round
 robin over the processes; prints acknowledgements per second and the median and p99 time from
 POST to the webhook's 200, and the seconds until every reply had reached the fake API.
+
+**Broadcast.** ``--recipients`` subscribers, one broadcast sent by 1 and by 4 real
+``madoguchi broadcast --resume`` processes on PostgreSQL (``tests/support/broadcast_processes.py``)
+through the fake sender (500 recipients a call, 20 ms a call, 4 calls at once per process, no
+rate limit): deliveries per second from the first process's start to the last one's end.
 
 **Per turn.** Every turn of the conversation test set (tests/conversations/) is replayed through
 ``Engine.handle`` on the demo data, at the suite's fixed clock, ``--rounds`` times (each round
@@ -101,6 +106,24 @@ async def webhooks(db: str, processes: int, events: int, concurrent: int) -> str
     )
 
 
+async def broadcast(url: str, processes: int, recipients: int) -> str:
+    from tests.support.broadcast_processes import Senders, prepare
+
+    folder = Path(tempfile.mkdtemp(prefix="madoguchi-bench-senders-"))
+    try:
+        senders = Senders(url, await prepare(url, recipients), folder)
+        begin = time.perf_counter()
+        senders.start(processes, batch=500, rate=None)
+        for proc in senders.procs:
+            await asyncio.to_thread(proc.communicate)
+        seconds = time.perf_counter() - begin
+        sent = senders.logged()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    twice = sum(n > 1 for n in sent.values())
+    return f"{recipients / seconds:8.0f} deliveries/s  ({len(sent)} sent, {twice} twice, {seconds:5.1f} s)"
+
+
 def line(name: str, times: list[float]) -> str:
     ms = [t * 1000 for t in times]
     return (
@@ -114,6 +137,7 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--concurrent", type=int, default=400)
+    parser.add_argument("--recipients", type=int, default=100_000)
     args = parser.parse_args()
     binaries = server_binaries()
     if binaries is None:
@@ -132,6 +156,12 @@ async def main() -> int:
             print(
                 f"{n} process{'es' if n > 1 else '  '}, PostgreSQL",
                 await webhooks(url, n, args.events, args.concurrent),
+            )
+        print(f"broadcast: {args.recipients} recipients, fake sender without a rate limit")
+        for n in (1, 4):
+            print(
+                f"{n} sender{'s' if n > 1 else ' '}, PostgreSQL  ",
+                await broadcast(await cluster.database(), n, args.recipients),
             )
         sqlite = await replay(str(folder / "bench.db"), args.rounds)
         postgres = await replay(await cluster.database(), args.rounds)

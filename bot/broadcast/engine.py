@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE_TTL = 30.0  # seconds without a heartbeat before another process may take over
+SHARED_MARGIN = 0.1  # seconds added to the shared budget's window: a grant's way to its send varies
 HALT_POLL = 1.0  # seconds between two looks at whether another process halted the broadcast
 NO_SENDER = "このチャネルの送信設定がありません / no sender configured for channel {channel}"
 
@@ -235,7 +236,7 @@ class BroadcastEngine:
             if self.db.shared_sending:
 
                 async def shared(capacity: int, window: float) -> float:
-                    return await self.db.grant(channel, capacity, window, self.wall())
+                    return await self.db.grant(channel, capacity, window + SHARED_MARGIN, self.wall())
 
             self.limiters[channel] = RateLimiter(
                 rate, per_key=per_key, clock=self.monotonic, sleep=self.sleep, shared=shared

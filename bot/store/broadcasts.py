@@ -290,11 +290,13 @@ class BroadcastStore:
         owners = {owner for _, owner in rows}
         gone = [o for o in owners if alive is None or not (o and await alive(o))]
         keys = [key for key, owner in rows if owner in gone]
-        for owner in gone:
+        for owner in gone:  # two senders taking over at once skip each other's rows
             await self.db.conn.execute(
                 "UPDATE deliveries SET status = 'pending', next_at = 0, "
                 "last_error = COALESCE(last_error, 'in flight when the sender stopped') "
-                "WHERE broadcast_id = ? AND status = 'in_flight' AND claimed_by IS NOT DISTINCT FROM ?",
+                "WHERE (broadcast_id, user_key) IN (SELECT broadcast_id, user_key FROM deliveries "
+                "WHERE broadcast_id = ? AND status = 'in_flight' AND claimed_by IS NOT DISTINCT FROM ?"
+                f"{self.db.skip_locked})",
                 (broadcast_id, owner),
             )
         if gone:

@@ -12,7 +12,8 @@ Lives here:
 * ``make_sender(options)`` — the ``--sender tests.support.broadcast_fake:make_sender``
   factory, configured from the environment: ``FAKE_CHANNEL`` (default ``fake``),
   ``FAKE_LOG`` (the file), ``FAKE_DELAY`` (seconds), ``FAKE_RATE`` (calls a second),
-  ``FAKE_BATCH``, ``FAKE_CONCURRENCY``, ``FAKE_BLOCKED`` (comma-separated user keys).
+  ``FAKE_BATCH``, ``FAKE_CONCURRENCY``, ``FAKE_BLOCKED`` (comma-separated user keys),
+  ``FAKE_CALLS`` (a file getting a line per call: wall time and recipients).
 
 The virtual clock is ``tests.support.clock.VirtualTime``.
 """
@@ -47,6 +48,7 @@ class FakeSender:
     outcomes: dict[str, Result | list[Result]] = field(default_factory=dict)
     fail_calls: int = 0
     log: str | None = None
+    calls_log: str | None = None  # a line per call: its wall time and how many recipients
     clock: Callable[[], float] = time.monotonic
     calls: list[Call] = field(default_factory=list)
     attempts: dict[str, int] = field(default_factory=dict)
@@ -71,6 +73,9 @@ class FakeSender:
         if self.log and accepted:
             with open(self.log, "a", encoding="utf-8") as f:
                 f.write("".join(k + "\n" for k in accepted))
+        if self.calls_log:
+            with open(self.calls_log, "a", encoding="utf-8") as f:
+                f.write(f"{time.time():.6f} {len(user_keys)}\n")
         if self.delay:
             await asyncio.sleep(self.delay)
         return answer
@@ -97,4 +102,5 @@ def make_sender(options) -> FakeSender:
         delay=float(env.get("FAKE_DELAY", "0")),
         outcomes={k: Result.blocked("Forbidden: bot was blocked by the user") for k in blocked},
         log=env.get("FAKE_LOG"),
+        calls_log=env.get("FAKE_CALLS"),
     )
