@@ -58,16 +58,19 @@ class Backend:
 
     def __init__(self, path: str):
         self.path = path
+        self._conn: Any = None  # the engine's connection, while open
         # Coroutines run before closing (stores that gather writes flush here).
         self.before_close: list = []
 
     @property
     def conn(self) -> Any:
-        raise NotImplementedError
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
 
     @property
     def is_open(self) -> bool:
-        raise NotImplementedError
+        return self._conn is not None
 
     async def open(self) -> Backend:
         raise NotImplementedError

@@ -94,12 +94,11 @@ class BroadcastStore:
         send_at: datetime | None = None,
     ) -> int:
         chans = "," + ",".join(sorted(set(channels))) + "," if channels else None
-        cur = await self.db.conn.execute(
+        ((new_id,),) = await self.db.conn.execute_fetchall(
             "INSERT INTO broadcasts (created_at, created_by, municipality, kind, text, channels, status, send_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (_now(), actor, municipality, kind, text, chans, "scheduled" if send_at else "ready", _iso(send_at)),
         )
-        (new_id,) = await cur.fetchone()
         await self.db.conn.commit()
         return new_id
 

@@ -38,7 +38,7 @@ MIGRATIONS: list[str] = [
         carrier          TEXT,
         day              TEXT NOT NULL,
         start            TEXT NOT NULL,
-        end              TEXT,
+        "end"            TEXT,
         level            TEXT NOT NULL,
         title            TEXT NOT NULL,
         topics           TEXT NOT NULL DEFAULT ',',
@@ -270,16 +270,6 @@ class Database(Backend):
         self._target = f"file:madoguchi-{id(self)}?mode=memory&cache=shared" if path == ":memory:" else path
         self._data_version: int | None = None
         self._looked_at = -float("inf")  # monotonic time of the last data_version look
-
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
-
-    @property
-    def is_open(self) -> bool:
-        return self._conn is not None
 
     async def open(self) -> Database:
         # Fail here, plainly, on a path SQLite cannot open (before aiosqlite starts its thread).

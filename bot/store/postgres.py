@@ -192,16 +192,6 @@ class PostgresDatabase(Backend):
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
         self._present: Counter[str] = Counter()  # sender name → runs here holding its advisory lock
 
-    @property
-    def conn(self) -> PostgresConnection:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
-
-    @property
-    def is_open(self) -> bool:
-        return self._conn is not None
-
     async def open(self) -> PostgresDatabase:
         try:
             raw = await asyncpg.connect(self.path)

@@ -29,11 +29,10 @@ class ShopEdits:
         self.db = db
 
     async def add(self, actor: str, summary: str, before: str, after: str, reverts: int | None = None) -> int:
-        cur = await self.db.conn.execute(
+        ((new_id,),) = await self.db.conn.execute_fetchall(
             "INSERT INTO shop_edits (at, actor, summary, before, after, reverts) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (datetime.now(UTC).isoformat(timespec="seconds"), actor, summary, before, after, reverts),
         )
-        (new_id,) = await cur.fetchone()
         await self.db.conn.commit()
         return new_id
 
