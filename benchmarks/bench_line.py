@@ -124,21 +124,11 @@ async def burst(session: aiohttp.ClientSession, url: str, bodies: list[tuple[byt
 
 
 async def bench_webhook(args, env: dict, fake_url: str, workdir: Path) -> dict:
-    bot_env = {
-        **env,
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": lf.ACCESS_TOKEN,
-        "LINE_API_BASE_URL": fake_url,
-    }
+    bot_env = lf.process_env(fake_url, SECRET, **env)
     db = workdir / "line.db"
     started = time.perf_counter()
     bot, url = await start(
-        sys.executable,
-        "-m",
-        "bot",
-        "line",
-        "--port",
-        "0",
+        *lf.LINE_COMMAND,
         "--demo",
         "--db",
         str(db),

@@ -37,6 +37,8 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
+import sys
 import time
 import uuid
 from collections import defaultdict, deque
@@ -428,6 +430,21 @@ def media(user: str, kind: str, **kw: Any) -> dict:
 
 def body(*events: dict, destination: str = "U0000000000000000000000000000bot0") -> bytes:
     return json.dumps({"destination": destination, "events": list(events)}, ensure_ascii=False).encode("utf-8")
+
+
+# A real ``madoguchi line`` process on a free loopback port (it prints the URL it listens on).
+LINE_COMMAND = (sys.executable, "-m", "bot", "line", "--port", "0")
+
+
+def process_env(api_url: str, secret: str, access_token: str = ACCESS_TOKEN, **more: str) -> dict:
+    """The environment of a real ``madoguchi line`` process answering through the fake at ``api_url``."""
+    return {
+        **os.environ,
+        **more,
+        "LINE_CHANNEL_SECRET": secret,
+        "LINE_CHANNEL_ACCESS_TOKEN": access_token,
+        "LINE_API_BASE_URL": api_url,
+    }
 
 
 def signature(raw: bytes, secret: str) -> str:

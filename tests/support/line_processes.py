@@ -9,9 +9,7 @@ and ``post`` (one signed event, the HTTP status). Touches only the processes it 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 
 import aiohttp
 
@@ -22,25 +20,10 @@ SECRET = "multi-process-channel-secret-0a1b2c3d"
 
 
 async def start(db: str, fake: lf.FakeLineApi, workers: int = 8) -> tuple[asyncio.subprocess.Process, str]:
-    env = {
-        **os.environ,
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": fake.access_token,
-        "LINE_API_BASE_URL": fake.url,
-        "MADOGUCHI_DB": db,
-        "MADOGUCHI_FIXED_NOW": NOW.isoformat(),  # the demo classes' clock
-    }
+    # at the demo classes' clock
+    env = lf.process_env(fake.url, SECRET, fake.access_token, MADOGUCHI_DB=db, MADOGUCHI_FIXED_NOW=NOW.isoformat())
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "line",
-        "--port",
-        "0",
-        "--workers",
-        str(workers),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
+        *lf.LINE_COMMAND, "--workers", str(workers), env=env, stdout=asyncio.subprocess.PIPE
     )
     first = (await asyncio.wait_for(proc.stdout.readline(), 90)).decode()
     if "listening on http://127.0.0.1:" not in first:

@@ -125,20 +125,9 @@ def test_the_command_module_loads_no_sdk():
 
 
 async def test_a_real_process_serves_answers_and_stops_cleanly(tmp_path, fake):
-    env = {
-        **os.environ,
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": fake.access_token,
-        "LINE_API_BASE_URL": fake.url,
-        "MADOGUCHI_DB": str(tmp_path / "line.db"),
-    }
+    env = lf.process_env(fake.url, SECRET, fake.access_token, MADOGUCHI_DB=str(tmp_path / "line.db"))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "line",
-        "--port",
-        "0",
+        *lf.LINE_COMMAND,
         "--demo",
         "--verbose",
         env=env,
