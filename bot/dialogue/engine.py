@@ -100,6 +100,10 @@ class Engine:
             await welcome.gone(self.services.residents, msg.user)
             return Answer([], None)
         screened = screening.screen(msg)  # residents' secrets masked before anything else sees the text
+        async with self.conversations.turn(screened.message.user):
+            return await self._answer(screened, capabilities)
+
+    async def _answer(self, screened, capabilities: Capabilities) -> Answer:
         msg = screened.message
         state = ConversationState.from_dict(await self.conversations.load(msg.user))
         lang = msg.lang if languages.known(msg.lang) else state.lang

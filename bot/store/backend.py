@@ -4,7 +4,8 @@ Lives here: ``Backend`` — the part of an open database the stores see (``conn`
 connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a small read;
 ``others_wrote``, whether another process has changed the conversation states since the last
 look; ``lead``, whether this process holds a role only one process may hold; ``present``,
-``alive`` and ``grant``, for several processes sending one broadcast (``shared_sending``); ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
+``alive`` and ``grant``, for several processes sending one broadcast (``shared_sending``);
+``resident_turn``, one turn of a resident at a time across processes (``caches_states``); ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
 the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
 and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
 ``database_errors``, what opening or using either engine may raise. Touches no database itself.
@@ -12,9 +13,11 @@ and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import sys
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -102,6 +105,16 @@ class Backend:
         (``capacity`` in any ``window`` seconds): 0 when granted, else the seconds to wait
         before asking again. A lone sender (SQLite's lease) needs none beyond its own limiter."""
         return 0.0
+
+    # -- one resident's turns, one at a time across processes ------------------------------
+
+    caches_states = True  # may a process keep conversation states in memory between turns
+
+    def resident_turn(self, user_key: str) -> AbstractAsyncContextManager:
+        """Held while a turn of ``user_key`` runs, so no other process runs one of the same
+        resident at the same time (within a process the channels keep a resident's turns in
+        order). On SQLite (one machine) there is nothing to hold."""
+        return contextlib.nullcontext()
 
     async def lead(self, role: str) -> bool:
         """Whether this process is the one doing ``role`` ("scheduler") now. On SQLite every

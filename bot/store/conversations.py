@@ -9,9 +9,11 @@ only a hard kill can lose the last fraction of a second of changes.
 Several processes may share one database (two LINE workers, a LINE and a Telegram process):
 before a cached state is trusted, the database says whether another process has written
 conversation states since the last look (``Backend.others_wrote``: SQLite's ``PRAGMA
-data_version``, PostgreSQL's notifications); if so the cache is dropped (states not written
-yet are kept), so no process answers from another's stale state. On PostgreSQL, where
-processes on several hosts share the states, writes are not held back (``write_delay`` 0).
+data_version``); if so the cache is dropped (states not written yet are kept), so no process
+answers from another's stale state. On PostgreSQL, where processes on several hosts share the
+states, no state is kept between turns (``caches_states``: each turn reads it), a turn holds
+the resident (``turn``: one turn of a resident at a time across processes) and its state is
+written before the hold is let go.
 
 Within a process there is one store (``bot.store.bundle.Stores``): the engine and the reminder
 dispatcher must read the same cache, or one would miss states the other has not written yet.
@@ -63,8 +65,15 @@ class ConversationStore:
             unwritten = self.writes.pending
             self._cache = OrderedDict((k, v) for k, v in self._cache.items() if k in unwritten)
 
+    def turn(self, user_key: str):
+        """Held around a resident's turn (load … save): across processes, one turn of a
+        resident at a time (``Backend.resident_turn``), its state written before the next."""
+        return _Turn(self, user_key)
+
     async def load(self, user_key: str) -> dict:
         await self._drop_stale()
+        if not self.db.caches_states and user_key not in self.writes.pending:
+            self._cache.pop(user_key, None)  # another process may have changed it: read it
         state = self._cache.get(user_key)
         if state is not None:
             self._cache.move_to_end(user_key)
@@ -124,3 +133,22 @@ class ConversationStore:
                 self._cache[oldest] = json.loads(self.writes.pending[oldest])
                 break
             self._touched.pop(oldest, None)
+
+
+class _Turn:
+    """``ConversationStore.turn``: the backend's hold on the resident, and on leaving, the
+    state saved during the turn written before the hold is let go."""
+
+    def __init__(self, store: ConversationStore, user_key: str):
+        self.store = store
+        self.hold = store.db.resident_turn(user_key)
+
+    async def __aenter__(self) -> None:
+        await self.hold.__aenter__()
+
+    async def __aexit__(self, *exc) -> None:
+        try:
+            if not self.store.db.caches_states:
+                await self.store.flush()
+        finally:
+            await self.hold.__aexit__(*exc)

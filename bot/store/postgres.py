@@ -1,8 +1,8 @@
 """The PostgreSQL backend: an asyncpg connection that speaks what the stores speak.
 
 Lives here: ``PostgresDatabase`` (a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
-under an advisory lock so several processes may start at once, listen for other processes'
-conversation writes, lead a role with a session advisory lock, let several sender processes share
+under an advisory lock so several processes may start at once, hold a resident's turn across
+processes and keep no conversation state between turns, lead a role with a session advisory lock, let several sender processes share
 a broadcast — each alive while its advisory lock lasts, one send budget per channel — close) and ``PostgresConnection``, the subset of aiosqlite's connection
 the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/
 ``rowcount``), ``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one
@@ -16,9 +16,11 @@ connections, so it sees committed data only and never waits behind a write. Touc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections import Counter
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import Any
 
@@ -29,8 +31,9 @@ from bot.store.postgres_schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "madoguchi_conversations"
 _MIGRATION_LOCK = 0x6D61646F  # the advisory lock taken while migrating ("mado")
+TURN_POLL = 0.005  # seconds between two asks for a resident's turn lock
+TURN_WAIT = 5.0  # seconds a turn waits for another process's turn of the same resident
 READERS = 4  # connections for the residents' small reads, side by side
 _READS = ("SELECT", "WITH", "VALUES", "SHOW")
 
@@ -188,7 +191,6 @@ class PostgresDatabase(Backend):
         super().__init__(url)
         self._conn: PostgresConnection | None = None
         self._reader: asyncpg.Pool | None = None
-        self._foreign_writes = False
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
         self._present: Counter[str] = Counter()  # sender name → runs here holding its advisory lock
 
@@ -201,19 +203,13 @@ class PostgresDatabase(Backend):
         try:
             await self._migrate(raw)
             self._reader = await asyncpg.create_pool(self.path, min_size=1, max_size=READERS)
-            await raw.add_listener(NOTIFY_CHANNEL, self._heard)
         except BaseException:
             await self._shut()
             raise
         return self
 
-    def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
-        if pid != self.conn.raw.get_server_pid():  # our own writes need no invalidation
-            self._foreign_writes = True
-
     async def others_wrote(self) -> bool:
-        changed, self._foreign_writes = self._foreign_writes, False
-        return changed
+        return False  # states are not kept between turns (``caches_states``)
 
     shared_sending = True
 
@@ -250,6 +246,26 @@ class PostgresDatabase(Backend):
             raise RuntimeError("database is not open")
         sql = "SELECT madoguchi_grant($1, $2, $3, $4)"
         return float(await self._reader.fetchval(sql, channel, capacity, window, now))
+
+    caches_states = False  # another process may have changed a state: read it at every turn
+
+    @contextlib.asynccontextmanager
+    async def resident_turn(self, user_key: str) -> AsyncIterator[None]:
+        """A session advisory lock per resident, asked for until it is free (a turn elsewhere
+        ends within moments; after ``TURN_WAIT`` seconds this turn goes ahead, logged)."""
+        name = f"madoguchi:turn:{user_key}"
+        waited = 0.0
+        while not await self._try_lock(name):
+            if waited >= TURN_WAIT:
+                log.warning("a turn of the same resident in another process is taking long: going ahead")
+                yield
+                return
+            await asyncio.sleep(TURN_POLL)
+            waited += TURN_POLL
+        try:
+            yield
+        finally:
+            await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (name,))
 
     async def lead(self, role: str) -> bool:
         """A session advisory lock per role: held until this process's connection ends, so when

@@ -7,9 +7,8 @@ translated (``translated``: an ``INTEGER PRIMARY KEY`` becomes an identity colum
 as in SQLite whatever the database's locale: the stores seek ranges of keys and order venues as
 SQLite does), its triggers and its back-fills left out, and ``OWN[n]`` added: the same
 triggers in PL/pgSQL, SQLite's functions the stores call (``ifnull``, ``instr``, ``julianday``:
-immutable SQL functions the planner inlines and an expression index may use), the notification
-that drops other processes' cached conversation states, and the send budget several sender
-processes share. ``schema_version`` records how far a database has come (SQLite's ``PRAGMA
+immutable SQL functions the planner inlines and an expression index may use) and the send
+budget several sender processes share. ``schema_version`` records how far a database has come (SQLite's ``PRAGMA
 user_version``). Touches nothing itself.
 """
 
@@ -33,16 +32,7 @@ OWN: dict[int, tuple[str, str]] = {
             LANGUAGE SQL STABLE PARALLEL SAFE
             AS 'SELECT extract(epoch FROM $1::timestamptz) / 86400.0 + 2440587.5';
         """,
-        # every process drops its cached states when another one writes some (bot.store.postgres)
-        """
-        CREATE FUNCTION conversations_written() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('madoguchi_conversations', '');
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER conversations_written AFTER INSERT OR UPDATE OR DELETE ON conversations
-            FOR EACH STATEMENT EXECUTE FUNCTION conversations_written();
-        """,
+        "",
     ),
     4: (
         "",
