@@ -84,6 +84,7 @@ class Engine:
         self._contextual = {c.id for c in knowledge.concepts.concepts if c.needs_context}
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
+        self._class_worries = {c for f in knowledge.programme.faq for c in f.concepts}
         municipalities = knowledge.municipalities.municipalities
         self._home = [m.name for m in municipalities]
         self._shop_names = ShopNames(
@@ -395,6 +396,10 @@ class Engine:
         topic = state.topic if state.topic in PLACE_INTENTS else None
         if topic is None:
             if p.when or p.level:
+                if self._says_more(p):
+                    # 「今月の携帯代が高すぎる」: a date in a message about something else is no
+                    # class search; 「来週のは？」 is.
+                    return await self._unanswered(turn, p)
                 topic = "classes"
             elif p.carrier:
                 topic = "shops"
@@ -409,6 +414,13 @@ class Engine:
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
             return await self._last_resort(turn, p)
         return await self._run(turn, topic, p, follow_up=True)
+
+    def _says_more(self, p: Parse) -> bool:
+        """The message names a topic (other than the classes' own) or words beyond a class search's
+        filters (a date, a level, a place): 「今月の携帯代が高すぎる」, "Which hospital is open on Sunday in Ube?"."""
+        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        others -= self._class_worries  # 「80歳ですが…習えるところは」: the classes' own worries
+        return bool(others or self.understanding.beyond_filters(p))
 
     async def _unanswered(self, turn: Turn, p: Parse) -> list[Reply]:
         """The honest "I can't answer"; the words are kept, without who wrote them, for staff

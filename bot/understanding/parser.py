@@ -458,6 +458,24 @@ class Understanding:
             unknown += words
         return unknown
 
+    def beyond_filters(self, p: Parse) -> list[str]:
+        """The content words of ``p`` that no date, level, place or concept accounts for: what a
+        message says beyond the filters of a class search. 「来週のは？」 says nothing more;
+        「今月の携帯代が高すぎる」 says 高い, "Which hospital is open on Sunday in Ube?" says open,
+        「kyou no tenki wa?」 says tenki."""
+        ignored = self.meaning.index.ignored
+        out = []
+        for word in p.sense.found.unclaimed:
+            if word.isascii():
+                if word in self.english_words or word.rstrip("s") in self.english_words:
+                    continue
+                lemmas = [w.lemma for w in self.meaning.analyser.words(romaji_to_kana(word)) if w.content]
+            else:
+                lemmas = [word]
+            if any(lm not in self._vocabulary and lm not in ignored for lm in lemmas):
+                out.append(word)
+        return out
+
     @staticmethod
     def _first_hit(table: list[tuple[str, list[Keyword]]], folded: str, kana: str, read: str) -> str | None:
         """The first level or topic with a keyword in the message: in its folded form
