@@ -63,13 +63,16 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     """What happened to the resident, when the characters of the message found no confident
     answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting". An FAQ
     match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
-    booking)."""
+    booking). An event that rests on words that need context alone (壊れる, ``Sense.shaky``) is
+    not the one meant when the message has words the bot does not know: they are what it is
+    about (「テレビのリモコンが壊れた」)."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
     if top is not None and not top.intent.startswith("faq:"):
         if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
             return None  # a procedure group named as such lists all its procedures
-    return p.sense.events[0]
+    events = [e for e in p.sense.events if not (p.unknown and e.id in p.sense.shaky)]
+    return events[0] if events else None
 
 
 NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # said of many procedures

@@ -33,6 +33,7 @@ class Sense:
     events: list[LifeEvent] = field(default_factory=list)
     retrieved: list[Retrieved] = field(default_factory=list)
     all_known: bool = False  # every word is one the knowledge uses as it is
+    shaky: set[str] = field(default_factory=set)  # events that rest on words that need context (壊れる)
 
     @property
     def aspects(self) -> set[str]:
@@ -142,16 +143,19 @@ class Meaning:
         sense = Sense(terms=terms, found=found)
         # Romaji is read as kana, and kana is where the analyser guesses: no guard there.
         sense.all_known = not text.isascii() and all(self.retriever.knows(t) for t in found.unclaimed)
-        sense.events = self._events(found)
+        sense.events = self._events(found.concepts)
+        if found.direct & self.index.contextual:
+            firm = {e.id for e in self._events(self.index.firm(found))}
+            sense.shaky = {e.id for e in sense.events} - firm
         sense.retrieved = self.retriever.search(terms)
         return sense
 
-    def _events(self, found: Found) -> list[LifeEvent]:
+    def _events(self, concepts: set[str]) -> list[LifeEvent]:
         matched = []
         for order, event in enumerate(self.events):
-            if set(event.unless) & found.concepts:
+            if set(event.unless) & concepts:
                 continue
-            sizes = [len(w) for w in event.when if set(w) <= found.concepts]
+            sizes = [len(w) for w in event.when if set(w) <= concepts]
             if sizes:
                 matched.append((-max(sizes), order, event))
         return [e for _, _, e in sorted(matched, key=lambda m: m[:2])]

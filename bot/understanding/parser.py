@@ -118,6 +118,8 @@ def _known_english_concepts(knowledge: Knowledge) -> set[str]:
     message out of scope."""
     concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
     concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
+    # A narrower concept of one of them too ("collapsed" is a breaking, a damage).
+    concepts |= {c.id for c in knowledge.concepts.concepts if set(c.broader) & concepts}
     return concepts | {c.id for c in knowledge.concepts.concepts if c.aspect or c.neutral}
 
 
