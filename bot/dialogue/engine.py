@@ -47,7 +47,7 @@ from bot.dialogue.turn import Services, Turn
 from bot.messages import PLAIN, Answer, Capabilities, IncomingMessage, Reply
 from bot.privacy import screening
 from bot.store.bundle import Stores
-from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
+from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold, has_kanji
 from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
@@ -252,13 +252,27 @@ class Engine:
             # words ask about the carrier's business — 「ドコモの料金プラン」 is no class fee,
             # 「auショップは予約いる？」 no class booking —, which we cannot answer.
             return await self._unanswered(turn, p)
-        if stray(p, top) and not about_classes(turn.state, accepted):
+        if self._stray_word(p, top) and not about_classes(turn.state, accepted):
             return await self._stray(turn, p, accepted)
         return await self._decide(turn, p, accepted)
 
+    def _stray_word(self, p: Parse, s) -> bool:
+        """An FAQ word lost in a longer message (``stray``), unless it stands as a word of its
+        own in a message that names no other topic and no noun the concepts do not claim:
+        「無料って書いてあるけど、あとでお金を請求されたりしない？」 asks whether the classes are free;
+        「病院の予約をしたい」 (病院), 「わしの年金、来年はなんぼ」 (年金) and 「スマホの料金プランを
+        安くしたい」 (料金プラン, one word) do not ask of the classes."""
+        if not stray(p, s):
+            return False
+        found = p.sense.found
+        others = found.topics - meaning_rules.GENERIC - meaning_rules.CLASS_WORDS - self._class_worries
+        if p.unknown or found.own_words or others or not has_kanji(p.text):
+            return True  # a message in kana alone has guessed words (わくちん → 枠 + ちん)
+        return not self.understanding.stands_alone(p, s)
+
     async def _stray(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
         """「予約」 is the classes' booking only when the talk is about classes."""
-        accepted = [s for s in accepted if not stray(p, s)]
+        accepted = [s for s in accepted if not self._stray_word(p, s)]
         if accepted:
             return await self._decide(turn, p, accepted)
         if p.cities and not (p.when or p.level or p.topic or p.carrier):

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.data.concept_schema import ConceptFile
 from bot.understanding.morphology import Analyser, Word, english_words
+from bot.understanding.normalize import has_kanji
 
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
@@ -135,7 +136,7 @@ class ConceptIndex:
                 self._note(concept, found)
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
-        writes_kanji = any(_KANJI_RE.search(w.surface) for w in words)
+        writes_kanji = any(has_kanji(w.surface) for w in words)
         for i, w in enumerate(words):
             if claimed[i] or not w.content or w.proper or w.lemma in self.ignored:
                 continue
@@ -235,7 +236,6 @@ def _own_word(w: Word) -> bool:
 
 
 _HIRAGANA_RE = re.compile(r"^[\u3041-\u309f]+$")
-_KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
 _BOUNDARY_POS = ("助詞", "助動詞")
 
 

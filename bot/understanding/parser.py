@@ -149,6 +149,11 @@ ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an
 # Japanese, and its district name counts as a place without the English place words (see gazetteer).
 
 
+def _glued(words, i: int) -> bool:
+    """Word ``i`` would make one compound with its neighbour: a noun, a prefix or a suffix."""
+    return 0 <= i < len(words) and words[i].pos in ("名詞", "接頭辞", "接尾辞")
+
+
 def vocabulary(knowledge: Knowledge) -> list[str]:
     """Every text whose kanji the reading lexicon must know."""
     dates = knowledge.dates.japanese_words()  # date words are no unknown words
@@ -459,6 +464,19 @@ class Understanding:
             ]
             unknown += words
         return unknown
+
+    def stands_alone(self, p: Parse, s: Scored) -> bool:
+        """Whether the example ``s`` matched is a word or phrase of its own in the message: its
+        words (by lemma) found in a row there, with no noun glued on either side.
+        「無料って書いてある」 says 無料; 「スマホの料金プラン」 says 料金プラン, a plan, not a fee."""
+        example = self._original.get((s.intent, s.example), s.example)
+        wanted = [w.lemma for w in self.meaning.analyser.words(example)]
+        words = self.meaning.analyser.words(p.text)
+        n = len(wanted)
+        for i in range(len(words) - n + 1) if n else ():
+            if [w.lemma for w in words[i : i + n]] == wanted:
+                return not (_glued(words, i - 1) or _glued(words, i + n))
+        return False
 
     def beyond_filters(self, p: Parse) -> list[str]:
         """The content words of ``p`` that no date, level, place or concept accounts for: what a
