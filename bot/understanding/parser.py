@@ -370,11 +370,26 @@ class Understanding:
         sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
         if len(sentences) < 2:
             return text
+        sentences = [self._introduction_place(s) or s for s in sentences]
         glanced = [(s, self._glance(s, today)) for s in sentences]
         kept = [s for s, (courtesy, _) in glanced if not courtesy]
         telling = [s for s, (courtesy, tells) in glanced if not courtesy and tells]
         kept = telling or kept
         return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+    def _introduction_place(self, sentence: str) -> str | None:
+        """The place names of a sentence in which the writer says who they are and where they
+        live, and nothing else (「山口市に住む会社員です」, 「周南市在住の七十八歳の者でございます」):
+        their occupation or age says who asks, not what. None: no such sentence."""
+        cleaned = clean(sentence)[:MAX_UNDERSTOOD_CHARS]
+        _, kept, mentions, _ = self._forms(cleaned)
+        found = self._sense(cleaned).found
+        places = [kept[m.start : m.end] for m in mentions if m.kind == "city"]
+        if not places or len(places) < len(mentions) or "residence" not in found.direct or found.aspects:
+            return None
+        if found.topics - self.meaning.index.neutral - {"age"}:
+            return None
+        return " ".join(places)
 
     def _glance(self, sentence: str, today: date) -> tuple[bool, bool]:
         """(only courtesy, names something the bot knows) of one sentence. The words, names and
