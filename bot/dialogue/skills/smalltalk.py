@@ -47,7 +47,8 @@ def human(turn: Turn) -> list[Reply]:
     contact = turn.contact()
     line = turn.knowledge.programme.my_number_line
     links = [turn.call_link(contact["contact"], contact["phone"]), turn.call_link(line.phone, line.phone)]
-    text = turn.t("human", **contact, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
+    email = turn.knowledge.programme.contact.email  # for those who cannot call (耳が遠い)
+    text = turn.t("human", **contact, email=email, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
     return [Reply(text, links=links, buttons=[turn.button("button.menu", Action.menu())])]
 
 
