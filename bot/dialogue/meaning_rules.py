@@ -134,13 +134,15 @@ def retrieved(p: Parse) -> list[str]:
 
 # What a message about the classes may mention besides a worry or a request.
 CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
+REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}  # what a request about one's own data says
 
 
 def requested(p: Parse) -> str | None:
     """A request in plain words about the resident's own data: 「宇部の教室の案内が来るようにして」
     subscribes, 「もう連絡はいらん」 unsubscribes, 「登録したものを全部消して」 deletes everything."""
-    direct = p.sense.found.direct
-    if p.sense.found.topics - CLASS_WORDS - {"notify", "stop", "delete", "personal_data"} - GENERIC:
+    # As the words said them, with what a phrase of both implies (送らんでいい: notify and stop).
+    direct = p.sense.found.direct | (p.sense.found.implied & REQUEST_WORDS)
+    if p.sense.found.topics - CLASS_WORDS - REQUEST_WORDS - {"stop_sending"} - GENERIC:
         return None
     if "delete" in direct and direct & {"personal_data", "notify"}:
         return "forget"
