@@ -408,26 +408,34 @@ class Engine:
         if p.unknown:
             return await self._last_resort(turn, p)
         topic = state.topic if state.topic in PLACE_INTENTS else None
+        if topic is None and (state.topic or "").startswith("faq:") and (p.cities or p.when or p.level):
+            # Right after an answer about the classes (the FAQ), a place or a date continues
+            # with the classes there: 「スマホ教室に申し込みたい」 → 「山口市の湯田の近く」.
+            topic = "classes"
         if topic is None:
-            if p.when or p.level:
-                if self._says_more(p):
-                    # 「今月の携帯代が高すぎる」: a date in a message about something else is no
-                    # class search; 「来週のは？」 is.
-                    return await self._unanswered(turn, p)
-                topic = "classes"
-            elif p.carrier:
-                topic = "shops"
-            elif p.cities:
-                if len(p.scoring) >= ASKS_MORE_THAN_PLACE:
-                    # 「萩の病院の電話番号を教えて」 asks something of the place in words we do
-                    # not answer; 「萩」 or 「萩です」 is a bare place name, asked what about it.
-                    return await self._unanswered(turn, p)
-                return smalltalk.city_what(turn, p.cities[0])
-            elif p.elsewhere:
-                return smalltalk.elsewhere(turn, p.elsewhere)
+            topic = self._bare_topic(p)
+            if not isinstance(topic, str) and topic is not None:
+                return await topic(turn, p)
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
             return await self._last_resort(turn, p)
         return await self._run(turn, topic, p, follow_up=True)
+
+    def _bare_topic(self, p: Parse):
+        """What a date, level, carrier or place said with no topic before it starts: a topic, or
+        the coroutine function of the reply when it answers otherwise; None: nothing."""
+        if p.when or p.level:
+            # 「今月の携帯代が高すぎる」: a date in a message about something else is no class
+            # search; 「来週のは？」 is.
+            return self._unanswered if self._says_more(p) else "classes"
+        if p.carrier:
+            return "shops"
+        if p.cities:
+            # 「萩の病院の電話番号を教えて」 asks something of the place in words we do not answer;
+            # 「萩」 or 「萩です」 is a bare place name, asked what about it.
+            return self._unanswered if len(p.scoring) >= ASKS_MORE_THAN_PLACE else _what_about_city
+        if p.elsewhere:
+            return _elsewhere
+        return None
 
     def _says_more(self, p: Parse) -> bool:
         """The message names a topic (other than the classes' own) or words beyond a class search's
@@ -551,6 +559,14 @@ class Engine:
 
 async def _ready(replies):
     return replies
+
+
+async def _what_about_city(turn: Turn, p: Parse) -> list[Reply]:
+    return smalltalk.city_what(turn, p.cities[0])
+
+
+async def _elsewhere(turn: Turn, p: Parse) -> list[Reply]:
+    return smalltalk.elsewhere(turn, p.elsewhere)
 
 
 def _after_silence(state: ConversationState, now: datetime) -> None:

@@ -19,6 +19,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from bot import languages
 from bot.data.knowledge import Knowledge
 from bot.data.yaml_lines import cache_dir
@@ -147,6 +149,19 @@ ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an
 
 # Romaji particles (knowledge/particles.yaml) are English words too: 「chofu no docomo」 is romaji
 # Japanese, and its district name counts as a place without the English place words (see gazetteer).
+
+
+SHORT_NEAR = 4  # a near match of an example this short (kana) needs a word that reads almost like it
+NEAR_WORD = 75.0  # ... this close (rapidfuzz ratio: one kana in four)
+
+
+def _near_word(example: str, readings: list[str]) -> bool:
+    """A reading of the message's words close to ``example``: shorter than four kana, the same
+    (one kana in three is another word: なんじ is no なんぼ); from four on, one kana more or less
+    and at least ``NEAR_WORD`` alike (よやぅ)."""
+    if len(example) < SHORT_NEAR:
+        return example in readings
+    return any(abs(len(r) - len(example)) <= 1 and fuzz.ratio(r, example) >= NEAR_WORD for r in readings)
 
 
 def _glued(words, i: int) -> bool:
@@ -356,7 +371,7 @@ class Understanding:
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
         result.sense = self._sense(cleaned)
-        result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
+        result.intents = self._agreeing(self.scorer.score(scoring), result.sense, masked)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if languages.is_latin(result.lang):
             self._romaji_in_english(result, masked)
@@ -418,15 +433,32 @@ class Understanding:
         drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
         return self.meaning.sense(masked, drop)
 
-    def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
+    def _agreeing(self, scored: list[Scored], sense: Sense, masked: str) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
         always stands; a near one only when the message has a word the knowledge does not
-        know as it is, or shares a word or concept with the example."""
-        return [
-            s
-            for s in scored
-            if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))
-        ]
+        know as it is, or shares a word or concept with the example, and, for a short example,
+        when a word of the message reads almost like it (``_near_word``): 「下関なんじゃけど」 is
+        no typo of なんぼ or なんど."""
+        readings: list[str] | None = None
+        kept = []
+        for s in scored:
+            if s.score < 100:
+                original = self._original.get((s.intent, s.example), s.example)
+                if not self.meaning.agrees(sense, original):
+                    continue
+                if len(s.example) <= SHORT_NEAR and not s.example.isascii() and not masked.isascii():
+                    readings = readings if readings is not None else self._word_readings(masked)
+                    # Both read by the analyser: the scoring lexicon reads some words otherwise.
+                    if not _near_word("".join(self._word_readings(original, pairs=False)), readings):
+                        continue
+            kept.append(s)
+        return kept
+
+    def _word_readings(self, text: str, pairs: bool = True) -> list[str]:
+        """The kana readings of the words of ``text``, and of each two words in a row (お + 金; a
+        typo may split a word in two: よやぅ)."""
+        kana = [fold(w.kana) for w in self.meaning.analyser.words(text)]
+        return kana + [a + b for a, b in zip(kana, kana[1:])] if pairs else kana
 
     def _romaji_in_english(self, result: Parse, masked: str) -> None:
         """Foreign residents write the Japanese names of what they ask for inside English
