@@ -190,7 +190,8 @@ class Engine:
                 self._inherit_asked(turn, p)
                 intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
                 return self._run(turn, intent or "shops", p, follow_up=True)
-        if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
+        if p.elsewhere and not p.cities and not p.sense.events and (top is None or top.intent in PLACE_INTENTS):
+            # A life event makes the other place part of what happened: 「広島に来月移る」 moves out.
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
         return self._settled_by_shops(turn, p, top)
 
@@ -375,6 +376,11 @@ class Engine:
     async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:
         """Character matching found nothing: answers whose whole text holds the message's words
         (retrieval), else the honest "I can't answer"."""
+        fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) == 1:
+            # 「母の要介護認定の期限がもうすぐ切れる」: care, certification and renewal are what
+            # one procedure declares.
+            return await self._run(turn, fits[0], p)
         found = meaning_rules.retrieved(p)
         if len(found) == 1:
             return await self._run(turn, found[0], p)
