@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bot import languages
 from bot.data.concept_schema import ASPECTS, LifeEvent
-from bot.dialogue.routing import ACCEPT
+from bot.dialogue.routing import ACCEPT, named
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
 
@@ -104,10 +104,14 @@ ASPECT_CONCEPTS = {f"aspect_{a}" for a in ASPECTS}
 
 
 def event_choice(p: Parse, event: LifeEvent) -> str | None:
-    """The one procedure of ``event`` that the message singles out (「孫が生まれたので児童手当の
-    申請を」): retrieval ranks it well ahead of the event's other procedures. None: ask."""
+    """The one procedure of ``event`` that the message singles out: it names it whole
+    (``routing.named``: 「引っ越しの転出届って…」), or retrieval ranks it well ahead of the event's
+    other procedures (「孫が生まれたので児童手当の申請を」). None: ask."""
     if len(event.procedures) == 1:
         return f"proc:{event.procedures[0]}"
+    named_here = [s.intent for s in p.intents if s.intent[5:] in event.procedures and named(p, s)]
+    if len(named_here) == 1:
+        return named_here[0]  # 「引っ越しの転出届って…」 names the moving-out notification whole
     mine = [r for r in p.sense.retrieved if r.intent[5:] in event.procedures]
     if mine and (len(mine) == 1 or mine[0].score >= EVENT_PICK_LEAD * mine[1].score) and mine[0].coverage >= 1.0:
         return mine[0].intent if _names_more_than_event(p, event) else None
