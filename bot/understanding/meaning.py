@@ -151,14 +151,21 @@ class Meaning:
         return sense
 
     def _events(self, concepts: set[str]) -> list[LifeEvent]:
+        """The life events whose ``when`` sets the concepts hold, the most telling first: the
+        largest set, then the most specific one (its concepts' broader concepts counted: the
+        lost 負担割合証, a care certificate, tells more than a move of someone in care)."""
         matched = []
         for order, event in enumerate(self.events):
             if set(event.unless) & concepts:
                 continue
-            sizes = [len(w) for w in event.when if set(w) <= concepts]
-            if sizes:
-                matched.append((-max(sizes), order, event))
-        return [e for _, _, e in sorted(matched, key=lambda m: m[:2])]
+            keys = [(len(w), self._depth(w)) for w in event.when if set(w) <= concepts]
+            if keys:
+                size, depth = max(keys)
+                matched.append((-size, -depth, order, event))
+        return [m[-1] for m in sorted(matched, key=lambda m: m[:3])]
+
+    def _depth(self, concepts) -> int:
+        return sum(len(self.index.ancestors.get(c, ())) for c in concepts)
 
     def agrees(self, sense: Sense, example: str) -> bool:
         """Whether a character match with ``example`` (an example's original text) can stand:
