@@ -145,6 +145,7 @@ _ROMAJI_WORD_RE = re.compile(
     r"(?:[aiueo]|n(?![aiueoy])|(?:[kgszjtdnhbpmyrwf]|ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|j)[aiueo]"
     r"|([kgsztdhbpmrcfj])(?=\1))+"
 )
+WHOLE_PREFECTURE = "whole_prefecture"  # the concept of 県内, 県下 (knowledge/concepts.yaml)
 ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an example this well
 
 # Romaji particles (knowledge/particles.yaml) are English words too: 「chofu no docomo」 is romaji
@@ -371,6 +372,8 @@ class Understanding:
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
         result.sense = self._sense(cleaned)
+        if WHOLE_PREFECTURE in result.sense.found.direct and not result.cities and not result.elsewhere:
+            result.prefecture_wide = True  # 「県内で全部教えて」: the home prefecture, unnamed
         result.intents = self._agreeing(self.scorer.score(scoring), result.sense, masked)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if languages.is_latin(result.lang):
