@@ -156,6 +156,9 @@ class Engine:
         buttons = turn.state.buttons
         if parse.number is not None and 1 <= parse.number <= len(buttons):
             return await self._postback(turn, buttons[parse.number - 1][1])
+        if parse.number is not None and buttons:
+            # A number with no button to press: the same choices again, not "I can't answer".
+            return smalltalk.number_again(turn, [(label, data) for label, data in buttons])
         return await self._route(turn, parse)
 
     async def _route(self, turn: Turn, p: Parse) -> list[Reply]:

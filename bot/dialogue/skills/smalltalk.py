@@ -104,5 +104,11 @@ def city_what(turn: Turn, city: str) -> list[Reply]:
     return [Reply(turn.t("city_what", city=name), buttons=buttons)]
 
 
+def number_again(turn: Turn, choices: list[tuple[str, str]]) -> list[Reply]:
+    """A number typed with no button of that number: the choices offered last, again."""
+    text = turn.t("number_again", count=len(choices))
+    return [Reply(text, buttons=[Button(label, data) for label, data in choices])]
+
+
 def clarify(turn: Turn, choices: list[tuple[str, str]]) -> list[Reply]:
     return [Reply(turn.t("clarify"), buttons=[Button(label, data) for label, data in choices])]
