@@ -306,7 +306,14 @@ class Engine:
         """What the meaning of the message points to (``bot.dialogue.meaning_rules``): an aspect
         of the last procedure, a request, a worry, a class on a topic, a life event. The
         answer's coroutine, or None when the meaning settles nothing."""
-        for rule in (self._aspect_of_last, self._request_or_worry, self._class_on_topic, self._life_event):
+        rules = (
+            self._aspect_of_last,
+            self._request_or_worry,
+            self._class_on_topic,
+            self._life_event,
+            self._declared_procedure,
+        )
+        for rule in rules:
             answer = rule(turn, p, top)
             if answer is not None:
                 return answer
@@ -375,6 +382,17 @@ class Engine:
             return self._run(turn, picked, p)
         turn.state.clear_pending()
         return _ready(procedures.life_event_reply(turn, event, [f[5:] for f in fits] if len(fits) > 1 else None))
+
+    def _declared_procedure(self, turn: Turn, p: Parse, top):
+        """A procedure matched by characters, short of confident, while the message's concepts are
+        all another procedure's alone (``declared_match``): 「要介護の認定を受けちょるんじゃけど、
+        更新は」 says renewal, which the certification itself does not declare."""
+        if top is None or not top.intent.startswith("proc:") or top.score >= meaning_rules.CONFIDENT:
+            return None
+        fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) != 1 or fits[0] == top.intent:
+            return None
+        return self._run(turn, fits[0], p)
 
     async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:
         """Character matching found nothing: answers whose whole text holds the message's words
