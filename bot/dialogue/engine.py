@@ -47,7 +47,7 @@ from bot.dialogue.turn import Services, Turn
 from bot.messages import PLAIN, Answer, Capabilities, IncomingMessage, Reply
 from bot.privacy import screening
 from bot.store.bundle import Stores
-from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold
+from bot.understanding.normalize import MAX_UNDERSTOOD_CHARS, clean, fold, has_kanji
 from bot.understanding.parser import Parse, Understanding
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class Engine:
         self._contextual = {c.id for c in knowledge.concepts.concepts if c.needs_context}
         self._declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
         self._declared |= {i.id: set(i.concepts) for i in knowledge.intents.intents if i.id == "human" and i.concepts}
+        self._class_worries = {c for f in knowledge.programme.faq for c in f.concepts}
         municipalities = knowledge.municipalities.municipalities
         self._home = [m.name for m in municipalities]
         self._shop_names = ShopNames(
@@ -159,6 +160,9 @@ class Engine:
         buttons = turn.state.buttons
         if parse.number is not None and 1 <= parse.number <= len(buttons):
             return await self._postback(turn, buttons[parse.number - 1][1])
+        if parse.number is not None and buttons:
+            # A number with no button to press: the same choices again, not "I can't answer".
+            return smalltalk.number_again(turn, [(label, data) for label, data in buttons])
         return await self._route(turn, parse)
 
     async def _route(self, turn: Turn, p: Parse) -> list[Reply]:
@@ -193,7 +197,8 @@ class Engine:
                 self._inherit_asked(turn, p)
                 intent = top.intent if top and top.intent in PLACE_INTENTS else state.pending_intent
                 return self._run(turn, intent or "shops", p, follow_up=True)
-        if p.elsewhere and not p.cities and (top is None or top.intent in PLACE_INTENTS):
+        if p.elsewhere and not p.cities and not p.sense.events and (top is None or top.intent in PLACE_INTENTS):
+            # A life event makes the other place part of what happened: 「広島に来月移る」 moves out.
             return _ready(smalltalk.elsewhere(turn, p.elsewhere))
         return self._settled_by_shops(turn, p, top)
 
@@ -255,13 +260,27 @@ class Engine:
             # words ask about the carrier's business — 「ドコモの料金プラン」 is no class fee,
             # 「auショップは予約いる？」 no class booking —, which we cannot answer.
             return await self._unanswered(turn, p)
-        if stray(p, top) and not about_classes(turn.state, accepted):
+        if self._stray_word(p, top) and not about_classes(turn.state, accepted):
             return await self._stray(turn, p, accepted)
         return await self._decide(turn, p, accepted)
 
+    def _stray_word(self, p: Parse, s) -> bool:
+        """An FAQ word lost in a longer message (``stray``), unless it stands as a word of its
+        own in a message that names no other topic and no noun the concepts do not claim:
+        「無料って書いてあるけど、あとでお金を請求されたりしない？」 asks whether the classes are free;
+        「病院の予約をしたい」 (病院), 「わしの年金、来年はなんぼ」 (年金) and 「スマホの料金プランを
+        安くしたい」 (料金プラン, one word) do not ask of the classes."""
+        if not stray(p, s):
+            return False
+        found = p.sense.found
+        others = found.topics - meaning_rules.GENERIC - meaning_rules.CLASS_WORDS - self._class_worries
+        if p.unknown or found.own_words or others or not has_kanji(p.text):
+            return True  # a message in kana alone has guessed words (わくちん → 枠 + ちん)
+        return not self.understanding.stands_alone(p, s)
+
     async def _stray(self, turn: Turn, p: Parse, accepted: list) -> list[Reply]:
         """「予約」 is the classes' booking only when the talk is about classes."""
-        accepted = [s for s in accepted if not stray(p, s)]
+        accepted = [s for s in accepted if not self._stray_word(p, s)]
         if accepted:
             return await self._decide(turn, p, accepted)
         if p.cities and not (p.when or p.level or p.topic or p.carrier):
@@ -291,7 +310,14 @@ class Engine:
         """What the meaning of the message points to (``bot.dialogue.meaning_rules``): an aspect
         of the last procedure, a request, a worry, a class on a topic, a life event. The
         answer's coroutine, or None when the meaning settles nothing."""
-        for rule in (self._aspect_of_last, self._request_or_worry, self._class_on_topic, self._life_event):
+        rules = (
+            self._aspect_of_last,
+            self._request_or_worry,
+            self._class_on_topic,
+            self._life_event,
+            self._declared_procedure,
+        )
+        for rule in rules:
             answer = rule(turn, p, top)
             if answer is not None:
                 return answer
@@ -361,9 +387,25 @@ class Engine:
         turn.state.clear_pending()
         return _ready(procedures.life_event_reply(turn, event, [f[5:] for f in fits] if len(fits) > 1 else None))
 
+    def _declared_procedure(self, turn: Turn, p: Parse, top):
+        """A procedure matched by characters, short of confident, while the message's concepts are
+        all another procedure's alone (``declared_match``): 「要介護の認定を受けちょるんじゃけど、
+        更新は」 says renewal, which the certification itself does not declare."""
+        if top is None or not top.intent.startswith("proc:") or top.score >= meaning_rules.CONFIDENT:
+            return None
+        fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) != 1 or fits[0] == top.intent:
+            return None
+        return self._run(turn, fits[0], p)
+
     async def _last_resort(self, turn: Turn, p: Parse) -> list[Reply]:
         """Character matching found nothing: answers whose whole text holds the message's words
         (retrieval), else the honest "I can't answer"."""
+        fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) == 1:
+            # 「母の要介護認定の期限がもうすぐ切れる」: care, certification and renewal are what
+            # one procedure declares.
+            return await self._run(turn, fits[0], p)
         found = meaning_rules.retrieved(p)
         if len(found) == 1:
             return await self._run(turn, found[0], p)
@@ -397,22 +439,41 @@ class Engine:
         if p.unknown:
             return await self._last_resort(turn, p)
         topic = state.topic if state.topic in PLACE_INTENTS else None
+        if topic is None and (state.topic or "").startswith("faq:") and (p.cities or p.when or p.level):
+            # Right after an answer about the classes (the FAQ), a place or a date continues
+            # with the classes there: 「スマホ教室に申し込みたい」 → 「山口市の湯田の近く」.
+            topic = "classes"
         if topic is None:
-            if p.when or p.level:
-                topic = "classes"
-            elif p.carrier:
-                topic = "shops"
-            elif p.cities:
-                if len(p.scoring) >= ASKS_MORE_THAN_PLACE:
-                    # 「萩の病院の電話番号を教えて」 asks something of the place in words we do
-                    # not answer; 「萩」 or 「萩です」 is a bare place name, asked what about it.
-                    return await self._unanswered(turn, p)
-                return smalltalk.city_what(turn, p.cities[0])
-            elif p.elsewhere:
-                return smalltalk.elsewhere(turn, p.elsewhere)
+            topic = self._bare_topic(p)
+            if not isinstance(topic, str) and topic is not None:
+                return await topic(turn, p)
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
             return await self._last_resort(turn, p)
         return await self._run(turn, topic, p, follow_up=True)
+
+    def _bare_topic(self, p: Parse):
+        """What a date, level, carrier or place said with no topic before it starts: a topic, or
+        the coroutine function of the reply when it answers otherwise; None: nothing."""
+        if p.when or p.level:
+            # 「今月の携帯代が高すぎる」: a date in a message about something else is no class
+            # search; 「来週のは？」 is.
+            return self._unanswered if self._says_more(p) else "classes"
+        if p.carrier:
+            return "shops"
+        if p.cities:
+            # 「萩の病院の電話番号を教えて」 asks something of the place in words we do not answer;
+            # 「萩」 or 「萩です」 is a bare place name, asked what about it.
+            return self._unanswered if len(p.scoring) >= ASKS_MORE_THAN_PLACE else _what_about_city
+        if p.elsewhere:
+            return _elsewhere
+        return None
+
+    def _says_more(self, p: Parse) -> bool:
+        """The message names a topic (other than the classes' own) or words beyond a class search's
+        filters (a date, a level, a place): 「今月の携帯代が高すぎる」, "Which hospital is open on Sunday in Ube?"."""
+        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        others -= self._class_worries  # 「80歳ですが…習えるところは」: the classes' own worries
+        return bool(others or self.understanding.beyond_filters(p))
 
     async def _unanswered(self, turn: Turn, p: Parse) -> list[Reply]:
         """The honest "I can't answer"; the words are kept, without who wrote them, for staff
@@ -529,6 +590,14 @@ class Engine:
 
 async def _ready(replies):
     return replies
+
+
+async def _what_about_city(turn: Turn, p: Parse) -> list[Reply]:
+    return smalltalk.city_what(turn, p.cities[0])
+
+
+async def _elsewhere(turn: Turn, p: Parse) -> list[Reply]:
+    return smalltalk.elsewhere(turn, p.elsewhere)
 
 
 def _after_silence(state: ConversationState, now: datetime) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bot import languages
 from bot.data.concept_schema import ASPECTS, LifeEvent
-from bot.dialogue.routing import ACCEPT
+from bot.dialogue.routing import ACCEPT, named
 from bot.understanding.intents import Scored
 from bot.understanding.parser import Parse
 
@@ -63,13 +63,16 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     """What happened to the resident, when the characters of the message found no confident
     answer of their own: 「孫が生まれた」, 「台風で屋根が飛んだ」, "my wife is expecting". An FAQ
     match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
-    booking)."""
+    booking). An event that rests on words that need context alone (壊れる, ``Sense.shaky``) is
+    not the one meant when the message has words the bot does not know: they are what it is
+    about (「テレビのリモコンが壊れた」)."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
     if top is not None and not top.intent.startswith("faq:"):
         if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
             return None  # a procedure group named as such lists all its procedures
-    return p.sense.events[0]
+    events = [e for e in p.sense.events if not (p.unknown and e.id in p.sense.shaky)]
+    return events[0] if events else None
 
 
 NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # said of many procedures
@@ -101,10 +104,14 @@ ASPECT_CONCEPTS = {f"aspect_{a}" for a in ASPECTS}
 
 
 def event_choice(p: Parse, event: LifeEvent) -> str | None:
-    """The one procedure of ``event`` that the message singles out (「孫が生まれたので児童手当の
-    申請を」): retrieval ranks it well ahead of the event's other procedures. None: ask."""
+    """The one procedure of ``event`` that the message singles out: it names it whole
+    (``routing.named``: 「引っ越しの転出届って…」), or retrieval ranks it well ahead of the event's
+    other procedures (「孫が生まれたので児童手当の申請を」). None: ask."""
     if len(event.procedures) == 1:
         return f"proc:{event.procedures[0]}"
+    named_here = [s.intent for s in p.intents if s.intent[5:] in event.procedures and named(p, s)]
+    if len(named_here) == 1:
+        return named_here[0]  # 「引っ越しの転出届って…」 names the moving-out notification whole
     mine = [r for r in p.sense.retrieved if r.intent[5:] in event.procedures]
     if mine and (len(mine) == 1 or mine[0].score >= EVENT_PICK_LEAD * mine[1].score) and mine[0].coverage >= 1.0:
         return mine[0].intent if _names_more_than_event(p, event) else None
@@ -131,13 +138,15 @@ def retrieved(p: Parse) -> list[str]:
 
 # What a message about the classes may mention besides a worry or a request.
 CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
+REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}  # what a request about one's own data says
 
 
 def requested(p: Parse) -> str | None:
     """A request in plain words about the resident's own data: 「宇部の教室の案内が来るようにして」
     subscribes, 「もう連絡はいらん」 unsubscribes, 「登録したものを全部消して」 deletes everything."""
-    direct = p.sense.found.direct
-    if p.sense.found.topics - CLASS_WORDS - {"notify", "stop", "delete", "personal_data"} - GENERIC:
+    # As the words said them, with what a phrase of both implies (送らんでいい: notify and stop).
+    direct = p.sense.found.direct | (p.sense.found.implied & REQUEST_WORDS)
+    if p.sense.found.topics - CLASS_WORDS - REQUEST_WORDS - {"stop_sending"} - GENERIC:
         return None
     if "delete" in direct and direct & {"personal_data", "notify"}:
         return "forget"

@@ -159,6 +159,11 @@ def prefer(p: Parse, accepted: list) -> str | None:
         classes_score = next(s.score for s in accepted if s.intent == "classes")
         if p.cities or p.when or p.prefecture_wide:
             return _placed_class_or_shop(p, accepted, classes_score)
+        if "human" in intents and not (p.level or p.topic or p.carrier):
+            # 「電話で相談したい。講習会のことで」, 「スマホ講習会の問い合わせの電話番号」: a number to
+            # call about the classes in general is the support centre's (a city's classes list
+            # their venues' numbers).
+            return "human"
         faq = _faq_about_classes(p, intents[0], classes_score)
         if faq:
             return faq

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.data.concept_schema import ConceptFile
 from bot.understanding.morphology import Analyser, Word, english_words
+from bot.understanding.normalize import has_kanji
 
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
@@ -47,6 +48,7 @@ class ConceptIndex:
         self.ignored_en = set(english_words(" ".join(concepts.ignore.en)))
         self.aspect_of = {c.id: c.aspect for c in concepts.concepts if c.aspect}
         self.neutral = {c.id for c in concepts.concepts if c.neutral}
+        self.contextual = {c.id for c in concepts.concepts if c.needs_context}
         parents = {c.id: set(c.broader) for c in concepts.concepts}
         self.ancestors = {cid: _closure(cid, parents) for cid in parents}
         self._single: dict[str, str] = {}
@@ -132,6 +134,9 @@ class ConceptIndex:
             if kana in residual:
                 residual = residual.replace(kana, " ")
                 self._note(concept, found)
+        # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
+        # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
+        writes_kanji = any(has_kanji(w.surface) for w in words)
         for i, w in enumerate(words):
             if claimed[i] or not w.content or w.proper or w.lemma in self.ignored:
                 continue
@@ -140,7 +145,7 @@ class ConceptIndex:
             if w.kana and w.kana not in residual:
                 continue  # its reading was a kana form of a concept
             found.unclaimed.append(w.lemma)
-            if _own_word(w):
+            if _own_word(w) or (writes_kanji and _standalone_kana_noun(words, i)):
                 found.own_words.append(w.lemma)
         if english:
             self._english_words(english, found)
@@ -199,6 +204,13 @@ class ConceptIndex:
             elif s not in self.ignored_en and len(s) > 2:
                 found.unclaimed.append(s)
 
+    def firm(self, found: Found) -> set[str]:
+        """The concepts of ``found`` without those only words that need context (壊れる) gave."""
+        out: set[str] = set()
+        for c in found.direct - self.contextual:
+            out |= {c} | self.ancestors[c]
+        return out
+
     def _note(self, concept: str, found: Found) -> None:
         found.direct.add(concept)
         found.concepts.add(concept)
@@ -221,6 +233,25 @@ def _own_word(w: Word) -> bool:
     → 小 + 芯 + 者) and may be a particle, dialect or a typo's fragment; a word the dictionary
     does not know is most often a typo or a name."""
     return w.listed and bool(_KANJI_OR_KATAKANA_RE.match(w.surface)) and not _NUMERAL_RE.fullmatch(w.surface)
+
+
+_HIRAGANA_RE = re.compile(r"^[\u3041-\u309f]+$")
+_BOUNDARY_POS = ("助詞", "助動詞")
+
+
+def _standalone_kana_noun(words: tuple[Word, ...], i: int) -> bool:
+    """A noun written in hiragana that stands as a word of its own: the dictionary writes it in
+    kanji (ふぐ → 河豚, ごみ → 塵), and a particle or the edge of the text is on either side
+    (「おいしいふぐの店」, 「宇部のごみの日」). A fragment of a misread kana run (しょしんしゃ →
+    小 + 芯 + 者) has a prefix, a noun or a suffix beside it."""
+    w = words[i]
+    if w.pos != "名詞" or not w.listed or len(w.surface) < 2 or not _HIRAGANA_RE.match(w.surface):
+        return False
+    if _HIRAGANA_RE.match(w.lemma) or not _KANJI_OR_KATAKANA_RE.match(w.lemma):
+        return False
+    before = words[i - 1].pos if i > 0 else None
+    after = words[i + 1].pos if i + 1 < len(words) else None
+    return before not in ("名詞", "接頭辞", "接尾辞") and (after is None or after in _BOUNDARY_POS)
 
 
 def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:

@@ -33,6 +33,7 @@ class Sense:
     events: list[LifeEvent] = field(default_factory=list)
     retrieved: list[Retrieved] = field(default_factory=list)
     all_known: bool = False  # every word is one the knowledge uses as it is
+    shaky: set[str] = field(default_factory=set)  # events that rest on words that need context (壊れる)
 
     @property
     def aspects(self) -> set[str]:
@@ -142,19 +143,29 @@ class Meaning:
         sense = Sense(terms=terms, found=found)
         # Romaji is read as kana, and kana is where the analyser guesses: no guard there.
         sense.all_known = not text.isascii() and all(self.retriever.knows(t) for t in found.unclaimed)
-        sense.events = self._events(found)
+        sense.events = self._events(found.concepts)
+        if found.direct & self.index.contextual:
+            firm = {e.id for e in self._events(self.index.firm(found))}
+            sense.shaky = {e.id for e in sense.events} - firm
         sense.retrieved = self.retriever.search(terms)
         return sense
 
-    def _events(self, found: Found) -> list[LifeEvent]:
+    def _events(self, concepts: set[str]) -> list[LifeEvent]:
+        """The life events whose ``when`` sets the concepts hold, the most telling first: the
+        largest set, then the most specific one (its concepts' broader concepts counted: the
+        lost 負担割合証, a care certificate, tells more than a move of someone in care)."""
         matched = []
         for order, event in enumerate(self.events):
-            if set(event.unless) & found.concepts:
+            if set(event.unless) & concepts:
                 continue
-            sizes = [len(w) for w in event.when if set(w) <= found.concepts]
-            if sizes:
-                matched.append((-max(sizes), order, event))
-        return [e for _, _, e in sorted(matched, key=lambda m: m[:2])]
+            keys = [(len(w), self._depth(w)) for w in event.when if set(w) <= concepts]
+            if keys:
+                size, depth = max(keys)
+                matched.append((-size, -depth, order, event))
+        return [m[-1] for m in sorted(matched, key=lambda m: m[:3])]
+
+    def _depth(self, concepts) -> int:
+        return sum(len(self.index.ancestors.get(c, ())) for c in concepts)
 
     def agrees(self, sense: Sense, example: str) -> bool:
         """Whether a character match with ``example`` (an example's original text) can stand:

@@ -40,6 +40,14 @@ def has_japanese(text: str) -> bool:
 _SMALL_KATA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 
 
+_KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
+
+
+def has_kanji(text: str) -> bool:
+    """Whether ``text`` writes a kanji: where it does not, the analyser guesses word boundaries."""
+    return bool(_KANJI_RE.search(text))
+
+
 def fold(text: str, keep_katakana: bool = False) -> str:
     """The comparison form: cleaned, lower case, katakana as hiragana, small kana
     large, no long-vowel marks or punctuation, single spaces where the writer put

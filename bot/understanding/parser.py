@@ -19,6 +19,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from bot import languages
 from bot.data.knowledge import Knowledge
 from bot.data.yaml_lines import cache_dir
@@ -118,6 +120,8 @@ def _known_english_concepts(knowledge: Knowledge) -> set[str]:
     message out of scope."""
     concepts = {c for p in knowledge.procedures.procedures for c in p.concepts}
     concepts |= {c for e in knowledge.life_events.events for w in e.when for c in w}
+    # A narrower concept of one of them too ("collapsed" is a breaking, a damage).
+    concepts |= {c.id for c in knowledge.concepts.concepts if set(c.broader) & concepts}
     return concepts | {c.id for c in knowledge.concepts.concepts if c.aspect or c.neutral}
 
 
@@ -141,10 +145,29 @@ _ROMAJI_WORD_RE = re.compile(
     r"(?:[aiueo]|n(?![aiueoy])|(?:[kgszjtdnhbpmyrwf]|ky|gy|sh|ch|ts|ny|hy|by|py|my|ry|j)[aiueo]"
     r"|([kgsztdhbpmrcfj])(?=\1))+"
 )
+WHOLE_PREFECTURE = "whole_prefecture"  # the concept of 県内, 県下 (knowledge/concepts.yaml)
 ROMAJI_IN_ENGLISH_NEED = 80.0  # the romaji words of an English message match an example this well
 
 # Romaji particles (knowledge/particles.yaml) are English words too: 「chofu no docomo」 is romaji
 # Japanese, and its district name counts as a place without the English place words (see gazetteer).
+
+
+SHORT_NEAR = 4  # a near match of an example this short (kana) needs a word that reads almost like it
+NEAR_WORD = 75.0  # ... this close (rapidfuzz ratio: one kana in four)
+
+
+def _near_word(example: str, readings: list[str]) -> bool:
+    """A reading of the message's words close to ``example``: shorter than four kana, the same
+    (one kana in three is another word: なんじ is no なんぼ); from four on, one kana more or less
+    and at least ``NEAR_WORD`` alike (よやぅ)."""
+    if len(example) < SHORT_NEAR:
+        return example in readings
+    return any(abs(len(r) - len(example)) <= 1 and fuzz.ratio(r, example) >= NEAR_WORD for r in readings)
+
+
+def _glued(words, i: int) -> bool:
+    """Word ``i`` would make one compound with its neighbour: a noun, a prefix or a suffix."""
+    return 0 <= i < len(words) and words[i].pos in ("名詞", "接頭辞", "接尾辞")
 
 
 def vocabulary(knowledge: Knowledge) -> list[str]:
@@ -349,7 +372,9 @@ class Understanding:
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
         result.sense = self._sense(cleaned)
-        result.intents = self._agreeing(self.scorer.score(scoring), result.sense)
+        if WHOLE_PREFECTURE in result.sense.found.direct and not result.cities and not result.elsewhere:
+            result.prefecture_wide = True  # 「県内で全部教えて」: the home prefecture, unnamed
+        result.intents = self._agreeing(self.scorer.score(scoring), result.sense, masked)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if languages.is_latin(result.lang):
             self._romaji_in_english(result, masked)
@@ -363,11 +388,26 @@ class Understanding:
         sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
         if len(sentences) < 2:
             return text
+        sentences = [self._introduction_place(s) or s for s in sentences]
         glanced = [(s, self._glance(s, today)) for s in sentences]
         kept = [s for s, (courtesy, _) in glanced if not courtesy]
         telling = [s for s, (courtesy, tells) in glanced if not courtesy and tells]
         kept = telling or kept
         return " ".join(kept) if kept and len(kept) < len(sentences) else text
+
+    def _introduction_place(self, sentence: str) -> str | None:
+        """The place names of a sentence in which the writer says who they are and where they
+        live, and nothing else (「山口市に住む会社員です」, 「周南市在住の七十八歳の者でございます」):
+        their occupation or age says who asks, not what. None: no such sentence."""
+        cleaned = clean(sentence)[:MAX_UNDERSTOOD_CHARS]
+        _, kept, mentions, _ = self._forms(cleaned)
+        found = self._sense(cleaned).found
+        places = [kept[m.start : m.end] for m in mentions if m.kind == "city"]
+        if not places or len(places) < len(mentions) or "residence" not in found.direct or found.aspects:
+            return None
+        if found.topics - self.meaning.index.neutral - {"age"}:
+            return None
+        return " ".join(places)
 
     def _glance(self, sentence: str, today: date) -> tuple[bool, bool]:
         """(only courtesy, names something the bot knows) of one sentence. The words, names and
@@ -396,15 +436,32 @@ class Understanding:
         drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
         return self.meaning.sense(masked, drop)
 
-    def _agreeing(self, scored: list[Scored], sense: Sense) -> list[Scored]:
+    def _agreeing(self, scored: list[Scored], sense: Sense, masked: str) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
         always stands; a near one only when the message has a word the knowledge does not
-        know as it is, or shares a word or concept with the example."""
-        return [
-            s
-            for s in scored
-            if s.score >= 100 or self.meaning.agrees(sense, self._original.get((s.intent, s.example), s.example))
-        ]
+        know as it is, or shares a word or concept with the example, and, for a short example,
+        when a word of the message reads almost like it (``_near_word``): 「下関なんじゃけど」 is
+        no typo of なんぼ or なんど."""
+        readings: list[str] | None = None
+        kept = []
+        for s in scored:
+            if s.score < 100:
+                original = self._original.get((s.intent, s.example), s.example)
+                if not self.meaning.agrees(sense, original):
+                    continue
+                if len(s.example) <= SHORT_NEAR and not s.example.isascii() and not masked.isascii():
+                    readings = readings if readings is not None else self._word_readings(masked)
+                    # Both read by the analyser: the scoring lexicon reads some words otherwise.
+                    if not _near_word("".join(self._word_readings(original, pairs=False)), readings):
+                        continue
+            kept.append(s)
+        return kept
+
+    def _word_readings(self, text: str, pairs: bool = True) -> list[str]:
+        """The kana readings of the words of ``text``, and of each two words in a row (お + 金; a
+        typo may split a word in two: よやぅ)."""
+        kana = [fold(w.kana) for w in self.meaning.analyser.words(text)]
+        return kana + [a + b for a, b in zip(kana, kana[1:])] if pairs else kana
 
     def _romaji_in_english(self, result: Parse, masked: str) -> None:
         """Foreign residents write the Japanese names of what they ask for inside English
@@ -457,6 +514,37 @@ class Understanding:
             ]
             unknown += words
         return unknown
+
+    def stands_alone(self, p: Parse, s: Scored) -> bool:
+        """Whether the example ``s`` matched is a word or phrase of its own in the message: its
+        words (by lemma) found in a row there, with no noun glued on either side.
+        「無料って書いてある」 says 無料; 「スマホの料金プラン」 says 料金プラン, a plan, not a fee."""
+        example = self._original.get((s.intent, s.example), s.example)
+        wanted = [w.lemma for w in self.meaning.analyser.words(example)]
+        words = self.meaning.analyser.words(p.text)
+        n = len(wanted)
+        for i in range(len(words) - n + 1) if n else ():
+            if [w.lemma for w in words[i : i + n]] == wanted:
+                return not (_glued(words, i - 1) or _glued(words, i + n))
+        return False
+
+    def beyond_filters(self, p: Parse) -> list[str]:
+        """The content words of ``p`` that no date, level, place or concept accounts for: what a
+        message says beyond the filters of a class search. 「来週のは？」 says nothing more;
+        「今月の携帯代が高すぎる」 says 高い, "Which hospital is open on Sunday in Ube?" says open,
+        「kyou no tenki wa?」 says tenki."""
+        ignored = self.meaning.index.ignored
+        out = []
+        for word in p.sense.found.unclaimed:
+            if word.isascii():
+                if word in self.english_words or word.rstrip("s") in self.english_words:
+                    continue
+                lemmas = [w.lemma for w in self.meaning.analyser.words(romaji_to_kana(word)) if w.content]
+            else:
+                lemmas = [word]
+            if any(lm not in self._vocabulary and lm not in ignored for lm in lemmas):
+                out.append(word)
+        return out
 
     @staticmethod
     def _first_hit(table: list[tuple[str, list[Keyword]]], folded: str, kana: str, read: str) -> str | None:

@@ -180,12 +180,28 @@ async def classes_reply(
             reply.buttons = follow
             return [reply]
     none = turn.t("classes_none_at_all", where=where)
-    nearby = [n.shop.municipality for n in turn.services.shops.nearest_to_city(city)] if city else []
-    nearby = list(dict.fromkeys(nearby))
-    if nearby:
-        found, total = await store.search(ClassQuery(**base | {"municipalities": tuple(nearby)}))
-        if found:
-            reply = _listing(turn, none + "\n" + turn.t("classes_nearby"), found, total)
-            reply.buttons = follow
-            return [reply]
+    reply = await _nearby(turn, city, base, query, filters, none) if city else None
+    if reply is not None:
+        reply.buttons = follow
+        return [reply]
     return [Reply(none, buttons=follow)]
+
+
+async def _nearby(turn: Turn, city: str, base: dict, query: ClassQuery, filters: str, none: str) -> Reply | None:
+    """A town without any class: the classes of the nearby towns, with what the resident asked
+    for (a topic, a level, a date) when they have it, else any, saying that they have none of
+    it (「山陽小野田市で確定申告を教わる場所は」); None when the nearby towns have no class at all."""
+    nearby = tuple(dict.fromkeys(n.shop.municipality for n in turn.services.shops.nearest_to_city(city)))
+    if not nearby:
+        return None
+    queries = [ClassQuery(**base | {"municipalities": nearby})]
+    if filters:
+        queries.insert(0, replace(query, municipalities=nearby))
+    which, found, total = await turn.services.classes.first_match(queries)
+    if not found:
+        return None
+    if not filters:
+        head = turn.t("classes_nearby")
+    else:
+        head = turn.t("classes_nearby_with" if which == 0 else "classes_nearby_without", filters=filters)
+    return _listing(turn, none + "\n" + head, found, total)

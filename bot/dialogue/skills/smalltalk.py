@@ -47,7 +47,8 @@ def human(turn: Turn) -> list[Reply]:
     contact = turn.contact()
     line = turn.knowledge.programme.my_number_line
     links = [turn.call_link(contact["contact"], contact["phone"]), turn.call_link(line.phone, line.phone)]
-    text = turn.t("human", **contact, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
+    email = turn.knowledge.programme.contact.email  # for those who cannot call (耳が遠い)
+    text = turn.t("human", **contact, email=email, free_dial_name=line.name.get(turn.lang), free_dial=line.phone)
     return [Reply(text, links=links, buttons=[turn.button("button.menu", Action.menu())])]
 
 
@@ -101,6 +102,12 @@ def city_what(turn: Turn, city: str) -> list[Reply]:
         turn.button("button.menu", Action.menu()),
     ]
     return [Reply(turn.t("city_what", city=name), buttons=buttons)]
+
+
+def number_again(turn: Turn, choices: list[tuple[str, str]]) -> list[Reply]:
+    """A number typed with no button of that number: the choices offered last, again."""
+    text = turn.t("number_again", count=len(choices))
+    return [Reply(text, buttons=[Button(label, data) for label, data in choices])]
 
 
 def clarify(turn: Turn, choices: list[tuple[str, str]]) -> list[Reply]:
