@@ -445,7 +445,7 @@ class Engine:
             topic = "classes"
         if topic is None:
             topic = self._bare_topic(p)
-            if not isinstance(topic, str) and topic is not None:
+            if callable(topic):
                 return await topic(turn, p)
         if topic is None or p.unknown or not (p.has_entities or p.when or p.level or p.topic):
             return await self._last_resort(turn, p)

@@ -5,8 +5,7 @@ connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a sm
 ``others_wrote``, whether another process has changed the conversation states since the last
 look; ``lead``, whether this process holds a role only one process may hold; ``present``,
 ``alive`` and ``grant``, for several processes sending one broadcast (``shared_sending``);
-``resident_turn``, one turn of a resident at a time across processes (``caches_states``); ``write_delay``, how long a store may hold writes back; ``settle`` and ``close``), with
-the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
+``resident_turn``, one turn of a resident at a time across processes (``caches_states``); ``settle`` and ``close``), with the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
 and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
 ``database_errors``, what opening or using either engine may raise. Touches no database itself.
 """
@@ -56,7 +55,6 @@ class Backend:
     """An open database (or one about to be opened) as the stores see it."""
 
     kind = ""
-    write_delay = 0.05  # seconds a store may gather writes before making them
     skip_locked = ""  # ends a SELECT whose rows several processes claim at once
 
     def __init__(self, path: str):

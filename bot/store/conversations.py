@@ -34,21 +34,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.store.backend import Backend
-from bot.store.write_behind import WriteBehind
+from bot.store.write_behind import DELAY, WriteBehind
 
 CACHE_SIZE = 20_000
 
 
 class ConversationStore:
-    def __init__(self, db: Backend, flush_delay: float | None = None):
+    def __init__(self, db: Backend, flush_delay: float = DELAY):
         self.db = db
         self._cache: OrderedDict[str, dict] = OrderedDict()
         self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
         self.silence: timedelta | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         # user key → the state's JSON, not written yet
-        delay = db.write_delay if flush_delay is None else flush_delay
-        self.writes = WriteBehind(db, self._write, "conversation states", delay=delay)
+        self.writes = WriteBehind(db, self._write, "conversation states", delay=flush_delay)
 
     def expire_after(self, silence: timedelta | None, clock: Callable[[], datetime] | None = None) -> None:
         """A state saved longer than ``silence`` ago (by ``clock``) loads as new."""

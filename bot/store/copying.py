@@ -39,7 +39,10 @@ async def _tables(source: Database) -> list[str]:
             parents[name] = {r["table"] for r in await cur.fetchall()}
     ordered: list[str] = []
     while len(ordered) < len(names):
-        ordered += [n for n in names if n not in ordered and parents[n] <= set(ordered)]
+        ready = [n for n in names if n not in ordered and parents[n] <= set(ordered)]
+        if not ready:  # tables that point at each other: no order copies them row by row
+            raise CopyRefused("foreign keys in a cycle: " + ", ".join(n for n in names if n not in ordered))
+        ordered += ready
     return ordered
 
 

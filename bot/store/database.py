@@ -17,6 +17,7 @@ import time
 import aiosqlite
 
 from bot.store.backend import Backend
+from bot.store.write_behind import DELAY
 
 MIGRATIONS: list[str] = [
     # 1: conversations and classes
@@ -314,10 +315,10 @@ class Database(Backend):
     async def others_wrote(self) -> bool:
         """SQLite's ``PRAGMA data_version`` changed since the last look: another connection has
         committed. The look costs a round trip to the database thread (about 55 µs), so it is
-        taken at most once per ``write_delay`` — as long as another process may hold a state
+        taken at most once per ``DELAY`` — as long as another process may hold a state
         back before writing it anyway."""
         now = time.monotonic()
-        if now - self._looked_at < self.write_delay:
+        if now - self._looked_at < DELAY:
             return False
         self._looked_at = now
         async with self.conn.execute("PRAGMA data_version") as cur:

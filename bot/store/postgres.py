@@ -1,16 +1,19 @@
 """The PostgreSQL backend: an asyncpg connection that speaks what the stores speak.
 
-Lives here: ``PostgresDatabase`` (a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
-under an advisory lock so several processes may start at once, hold a resident's turn across
-processes and keep no conversation state between turns, lead a role with a session advisory lock, let several sender processes share
-a broadcast — each alive while its advisory lock lasts, one send budget per channel — close) and ``PostgresConnection``, the subset of aiosqlite's connection
-the stores use — ``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/
-``rowcount``), ``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one
-asyncpg connection. As with aiosqlite, statements run one at a time, and a write opens a
-transaction that lasts until ``commit`` or ``rollback`` (a statement that fails rolls it back: PostgreSQL runs
-nothing more in a failed transaction); the stores' ``?`` placeholders become
-``$1, $2…`` (``numbered``). ``fetch`` (the resident's small reads) uses a pool of up to ``READERS`` other
-connections, so it sees committed data only and never waits behind a write. Touches the PostgreSQL server only.
+Lives here: ``PostgresDatabase``, a ``Backend``: open, apply ``postgres_schema.MIGRATIONS``
+under an advisory lock (several processes may start at once), hold a resident's turn across
+processes and keep no conversation state between turns, lead a role, let several sender
+processes share a broadcast (each alive while its advisory lock lasts, one send budget per
+channel), close. Every such hold is a session advisory lock, so it ends with the process's
+connection. And ``PostgresConnection``, the subset of aiosqlite's connection the stores use —
+``execute`` (awaited or ``async with``, then ``fetchone``/``fetchall``/``rowcount``),
+``executemany``, ``execute_fetchall``, ``commit``, ``rollback`` — over one asyncpg connection.
+As with aiosqlite, statements run one at a time, and a write opens a transaction that lasts
+until ``commit`` or ``rollback`` (a statement that fails rolls it back: PostgreSQL runs nothing
+more in a failed transaction); the stores' ``?`` placeholders become ``$1, $2…``
+(``numbered``). ``fetch`` (the resident's small reads) and ``grant`` use a pool of up to
+``READERS`` other connections, so they see committed data only and never wait behind a write.
+Touches the PostgreSQL server only.
 """
 
 from __future__ import annotations
@@ -58,15 +61,22 @@ def numbered(sql: str) -> str:
     return "'".join(pieces)
 
 
+def _is_read(sql: str) -> bool:
+    return sql.lstrip()[:6].upper().startswith(_READS)
+
+
 def _returns_rows(sql: str) -> bool:
-    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
-    return head in _READS or " RETURNING " in sql.upper()
+    return _is_read(sql) or " RETURNING " in sql.upper()
 
 
 def _rowcount(status: str) -> int:
     """asyncpg's command status ("UPDATE 3", "INSERT 0 1") → the rows it touched."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else -1
+
+
+def _sender_lock(owner: str) -> str:
+    return f"madoguchi:sender:{owner}"
 
 
 class DatabaseUnreachable(ConnectionError):
@@ -120,7 +130,7 @@ class PostgresConnection:
         self._tx: Any = None  # the transaction a write opened, until commit or rollback
 
     async def _begin_for(self, sql: str) -> None:
-        if self._tx is None and not sql.lstrip().upper().startswith(_READS):
+        if self._tx is None and not _is_read(sql):
             self._tx = self.raw.transaction()
             await self._tx.start()
 
@@ -184,8 +194,9 @@ class PostgresDatabase(Backend):
     """A PostgreSQL database at a ``postgresql://`` URL, with the schema brought up to date."""
 
     kind = "postgresql"
-    write_delay = 0.0  # other processes read the states: write them at once
     skip_locked = " FOR UPDATE SKIP LOCKED"  # a row another sender is claiming is left to it
+    shared_sending = True
+    caches_states = False  # another process may have changed a state: read it at every turn
 
     def __init__(self, url: str):
         super().__init__(url)
@@ -211,17 +222,28 @@ class PostgresDatabase(Backend):
     async def others_wrote(self) -> bool:
         return False  # states are not kept between turns (``caches_states``)
 
-    shared_sending = True
+    # -- session advisory locks, named ----------------------------------------------------
 
     async def _try_lock(self, name: str) -> bool:
         rows, _ = await self.conn.run("SELECT pg_try_advisory_lock(hashtext(?))", (name,))
         return bool(rows[0][0])
 
+    async def _unlock(self, name: str) -> None:
+        await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (name,))
+
+    @property
+    def _pool(self) -> asyncpg.Pool:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
+
+    # -- several senders of one broadcast ------------------------------------------------
+
     async def present(self, owner: str) -> None:
-        """A session advisory lock named after the sender, held while this process's connection
-        lives (a killed process's lock goes with its connection) or until every run of that
-        sender here has ended (``absent``)."""
-        if not self._present[owner] and not await self._try_lock(f"madoguchi:sender:{owner}"):
+        """The sender's lock, held while this process's connection lives (a killed process's
+        lock goes with its connection) or until every run of that sender here has ended
+        (``absent``)."""
+        if not self._present[owner] and not await self._try_lock(_sender_lock(owner)):
             raise RuntimeError(f"another process uses the sender name {owner}")
         self._present[owner] += 1
 
@@ -229,55 +251,57 @@ class PostgresDatabase(Backend):
         self._present[owner] -= 1
         if self._present[owner] <= 0:
             del self._present[owner]
-            await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (f"madoguchi:sender:{owner}",))
+            await self._unlock(_sender_lock(owner))
 
     async def alive(self, owner: str) -> bool:
         if self._present[owner]:
             return True
-        if not await self._try_lock(f"madoguchi:sender:{owner}"):
+        if not await self._try_lock(_sender_lock(owner)):
             return True  # its process still holds it
-        await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (f"madoguchi:sender:{owner}",))
+        await self._unlock(_sender_lock(owner))
         return False
 
     async def grant(self, channel: str, capacity: int, window: float, now: float) -> float:
-        """``madoguchi_grant`` (migration 7) on a connection of its own, outside any open
+        """``madoguchi_grant`` (migration 7) on a pooled connection, outside any open
         transaction, so its row is seen by every other sender at once."""
-        if self._reader is None:
-            raise RuntimeError("database is not open")
         sql = "SELECT madoguchi_grant($1, $2, $3, $4)"
-        return float(await self._reader.fetchval(sql, channel, capacity, window, now))
+        return float(await self._pool.fetchval(sql, channel, capacity, window, now))
 
-    caches_states = False  # another process may have changed a state: read it at every turn
+    # -- a resident's turns, a leader's role ---------------------------------------------
 
     @contextlib.asynccontextmanager
     async def resident_turn(self, user_key: str) -> AsyncIterator[None]:
-        """A session advisory lock per resident, asked for until it is free (a turn elsewhere
-        ends within moments; after ``TURN_WAIT`` seconds this turn goes ahead, logged)."""
+        """The resident's lock, asked for until it is free (a turn elsewhere ends within
+        moments; after ``TURN_WAIT`` seconds this turn goes ahead without it, logged)."""
         name = f"madoguchi:turn:{user_key}"
-        waited = 0.0
-        while not await self._try_lock(name):
-            if waited >= TURN_WAIT:
-                log.warning("a turn of the same resident in another process is taking long: going ahead")
-                yield
-                return
-            await asyncio.sleep(TURN_POLL)
-            waited += TURN_POLL
+        held = await self._wait_for(name, TURN_WAIT)
+        if not held:
+            log.warning("a turn of the same resident in another process is taking long: going ahead")
         try:
             yield
         finally:
-            await self.conn.run("SELECT pg_advisory_unlock(hashtext(?))", (name,))
+            if held:
+                await self._unlock(name)
+
+    async def _wait_for(self, name: str, seconds: float) -> bool:
+        """Whether the lock ``name`` was taken within ``seconds``, asked every ``TURN_POLL``."""
+        waited = 0.0
+        while not await self._try_lock(name):
+            if waited >= seconds:
+                return False
+            await asyncio.sleep(TURN_POLL)
+            waited += TURN_POLL
+        return True
 
     async def lead(self, role: str) -> bool:
-        """A session advisory lock per role: held until this process's connection ends, so when
-        the leader dies (its connection closes) the next process that asks takes over."""
+        """The role's lock: held until this process's connection ends, so when the leader dies
+        (its connection closes) the next process that asks takes over."""
         if role not in self._leading and await self._try_lock(f"madoguchi:{role}"):
             self._leading.add(role)
         return role in self._leading
 
     async def fetch(self, sql: str, params: tuple | list = ()) -> list:
-        if self._reader is None:
-            raise RuntimeError("database is not open")
-        return await self._reader.fetch(numbered(sql), *params)
+        return await self._pool.fetch(numbered(sql), *params)
 
     async def _migrate(self, raw: asyncpg.Connection) -> None:
         async with raw.transaction():

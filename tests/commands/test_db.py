@@ -107,3 +107,17 @@ def test_copy_with_a_wrong_argument_says_how(argv, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, _, err, _ = run_cli("db", *argv)
     assert status == 2 and ("no such file" in err or "usage" in err)
+
+
+def test_tables_whose_keys_point_at_each_other_are_refused_before_anything_is_copied(tmp_path, postgres):
+    source = str(tmp_path / "odd.db")
+    _filled(source)
+    with sqlite3.connect(source) as conn:
+        conn.executescript(
+            "CREATE TABLE odd_a (id INTEGER PRIMARY KEY, b INTEGER REFERENCES odd_b (id));"
+            "CREATE TABLE odd_b (id INTEGER PRIMARY KEY, a INTEGER REFERENCES odd_a (id));"
+        )
+    target = run_apart(postgres.database())
+    status, _, err, _ = run_cli("db", "copy", source, target)
+    assert status == 1 and "foreign keys in a cycle: odd_a, odd_b" in err
+    assert run_apart(_pg_rows(target, ["classes", "audit"])) == {"classes": [], "audit": []}
