@@ -4,7 +4,8 @@ Lives here: ``App`` (what a channel runs on: knowledge, shops, the bundle of sto
 engine) and ``open_app``. Every channel and
 command starts the bot through here, so they all share one understanding. While
 the app runs it follows edits of the shop listing (``App.watch_shops``): a good
-edit is served between two messages, an invalid one is refused whole; a channel process
+edit is served between two messages, an invalid one is refused whole, and an edit saved by
+another process (another host) is brought here at once (``bot.listing_sync``); a channel process
 also runs the retention purge daily (``App.keep_tidy``, ``bot.upkeep``), and the
 conversation store forgets context after the policy's silence (``RetentionPolicy``).
 Touches the files and the database it is given.
@@ -28,6 +29,7 @@ from bot.data.shops import ShopDirectory, load_shops
 from bot.data.watch import INTERVAL as WATCH_INTERVAL
 from bot.data.watch import OnError, ShopWatcher, watch_app
 from bot.dialogue.engine import Engine
+from bot.listing_sync import follow_edits
 from bot.store.backend import Backend, open_database
 from bot.store.bundle import Stores
 from bot.store.retention import RetentionPolicy
@@ -64,10 +66,18 @@ class App:
         if self.shop_watcher is None:
             self.shop_watcher = watch_app(self, self.shops_file or config.shops_file(), on_error, interval=interval)
             stop = asyncio.Event()
-            self._watching = (stop, asyncio.get_running_loop().create_task(self.shop_watcher.run(stop)))
+            self._watching = (stop, asyncio.get_running_loop().create_task(self._watch(self.shop_watcher, stop)))
         elif on_error is not None:
             self.shop_watcher.on_error = on_error
         return self.shop_watcher
+
+    async def _watch(self, watcher: ShopWatcher, stop: asyncio.Event) -> None:
+        """The watcher's loop, woken at once by an edit another process saved (``listing_sync``)."""
+        stop_following = await follow_edits(self.db, self.stores.shop_edits, watcher)
+        try:
+            await watcher.run(stop)
+        finally:
+            stop_following()
 
     def keep_tidy(self, interval: float = DAY) -> None:
         """Run the retention purge now and once a day while the app runs (channel processes do)."""

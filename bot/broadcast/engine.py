@@ -34,8 +34,8 @@ How a run goes:
 ``stop`` (an ``asyncio.Event``) ends a run cleanly: nothing new is claimed, what was
 claimed but not yet sent goes back to ``pending``, the broadcast is ``paused`` and ``run``
 again resumes it. A broadcast another process marks ``paused`` while it is being sent (the
-web console's emergency stop, ``BroadcastStore.halt_sending``) stops the same way within
-``HALT_POLL`` seconds. A run that crashed leaves it ``sending`` (a scheduler resumes those).
+web console's emergency stop, ``BroadcastStore.halt_sending``) stops the same way as soon as
+the database tells of it (PostgreSQL's notices), and within ``HALT_POLL`` seconds in any case. A run that crashed leaves it ``sending`` (a scheduler resumes those).
 Times are injectable: ``wall`` (stored retry times and the lease), ``monotonic`` and
 ``sleep`` (the limiter, backoff waits); a fake ``sleep`` should move ``wall`` too (if it
 does not, retry waits fall back to short real sleeps rather than spin).
@@ -44,6 +44,7 @@ does not, retry waits fall back to short real sleeps rather than spin).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -340,17 +341,31 @@ class BroadcastEngine:
             raise failures[0]
 
     async def _follow_halt(self, broadcast_id: int, stop: asyncio.Event) -> None:
-        """Stop this run when another process paused the broadcast (the web console's emergency
-        stop): looked at every ``HALT_POLL`` seconds; what is in flight is recorded first."""
-        while not stop.is_set():
-            await asyncio.sleep(HALT_POLL)
-            try:
-                row = await self.store.get(broadcast_id)
-            except Exception:  # noqa: BLE001 - the next look tries again
-                continue
-            if row is None or row.status in ("paused", "cancelled"):
-                log.warning("broadcast %s was halted by another process: stopping", broadcast_id)
-                stop.set()
+        """Stop this run when another process paused or cancelled the broadcast (the web
+        console's emergency stop): looked at as soon as the database tells of a change of its
+        status (PostgreSQL), and every ``HALT_POLL`` seconds whatever it tells; what is in
+        flight is recorded first."""
+        changed = asyncio.Event()
+
+        def heard(payload: str) -> None:
+            if payload == str(broadcast_id):
+                changed.set()
+
+        stop_hearing = await self.db.listen("broadcast", heard)
+        try:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), HALT_POLL)
+                changed.clear()
+                try:
+                    row = await self.store.get(broadcast_id)
+                except Exception:  # noqa: BLE001 - the next look tries again
+                    continue
+                if row is None or row.status in ("paused", "cancelled"):
+                    log.warning("broadcast %s was halted by another process: stopping", broadcast_id)
+                    stop.set()
+        finally:
+            stop_hearing()
 
     async def _beat(self, recorder: _Recorder) -> None:
         """Renew the lease every third of its life, in real time, while the run lasts."""

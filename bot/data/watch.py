@@ -1,7 +1,8 @@
 """The running bot follows edits to ``shops.yaml``: a good edit is served at once, a bad one
 never.
 
-Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped) and ``watch_app``
+Lives here: ``ShopWatcher`` (``check`` once, or ``run`` until stopped; ``wake`` makes it look
+at once) and ``watch_app``
 (a watcher that swaps ``App.shops``, which the engine reads through
 ``App.current_shops`` between two messages).
 
@@ -110,6 +111,11 @@ class ShopWatcher:
         self.reloads = 0
         self.refusals = 0
         self.last_problems: list[str] = []
+        self._woken = asyncio.Event()  # look now, not at the next interval (``wake``)
+
+    def wake(self) -> None:
+        """Look now rather than at the end of the interval (another process saved an edit)."""
+        self._woken.set()
 
     async def check(self) -> str:
         """Look once: ``unchanged``, ``reloaded`` or ``refused``."""
@@ -175,19 +181,24 @@ class ShopWatcher:
         return "refused"
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Look every ``interval`` seconds until ``stop`` (a new ``interval`` applies within 0.5 s)."""
-        loop = asyncio.get_running_loop()
+        """Look every ``interval`` seconds, or at once when woken, until ``stop`` (a new
+        ``interval`` applies within 0.5 s)."""
         while not stop.is_set():
+            self._woken.clear()
             try:
                 await self.check()
             except Exception:  # noqa: BLE001
                 log.exception("checking %s failed", self.path)
-            looked = loop.time()
-            while not stop.is_set() and loop.time() - looked < self.interval:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=min(self.interval, 0.5))
-                except TimeoutError:
-                    pass
+            await self._rest(stop)
+
+    async def _rest(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        looked = loop.time()
+        while not stop.is_set() and not self._woken.is_set() and loop.time() - looked < self.interval:
+            try:
+                await asyncio.wait_for(self._woken.wait(), timeout=min(self.interval, 0.5))
+            except TimeoutError:
+                pass
 
 
 def watch_app(app, path: str | Path, on_error: OnError | None = None, **options: Any) -> ShopWatcher:

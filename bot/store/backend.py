@@ -5,7 +5,8 @@ connection that speaks the subset of aiosqlite's the stores use; ``fetch``, a sm
 ``others_wrote``, whether another process has changed the conversation states since the last
 look; ``lead``, whether this process holds a role only one process may hold; ``present``,
 ``alive`` and ``grant``, for several processes sending one broadcast (``shared_sending``);
-``resident_turn``, one turn of a resident at a time across processes (``caches_states``); ``settle`` and ``close``), with the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
+``resident_turn``, one turn of a resident at a time across processes (``caches_states``);
+``listen``, a change any process makes told to this one at once; ``settle`` and ``close``), with the closing hooks both engines share; ``open_database``, which picks SQLite for a file path
 and PostgreSQL for a ``postgresql://`` URL; ``shown``, a target safe to print (no password);
 ``database_errors``, what opening or using either engine may raise. Touches no database itself.
 """
@@ -16,6 +17,7 @@ import contextlib
 import logging
 import sqlite3
 import sys
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -51,6 +53,13 @@ def database_errors() -> tuple[type[BaseException], ...]:
     return (sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError, DatabaseUnreachable)
 
 
+# What ``listen`` may be told of, and its payload (PostgreSQL's triggers send them: migration 8).
+TOPICS = {
+    "broadcast": "a broadcast's status changed (paused, cancelled, …): its id",
+    "shops": "a shop-listing edit was saved: its id in shop_edits",
+}
+
+
 class Backend:
     """An open database (or one about to be opened) as the stores see it."""
 
@@ -62,6 +71,8 @@ class Backend:
         self._conn: Any = None  # the engine's connection, while open
         # Coroutines run before closing (stores that gather writes flush here).
         self.before_close: list = []
+        self._hearers: dict[str, set[Callable[[str], Any]]] = {}  # topic → who listens here
+        self._heard: set[str] = set()  # topics the engine sends here
 
     @property
     def conn(self) -> Any:
@@ -118,6 +129,40 @@ class Backend:
         """Whether this process is the one doing ``role`` ("scheduler") now. On SQLite every
         process may (one machine; a broadcast's lease keeps it to one sender at a time)."""
         return True
+
+    # -- changes told to every process ----------------------------------------------------
+
+    tells = False  # does the engine tell every process of a change at once (else: polling)
+
+    async def listen(self, topic: str, heard: Callable[[str], Any]) -> Callable[[], None]:
+        """From now on call ``heard(payload)`` on this loop whenever any process (this one
+        too) commits a change of ``topic`` (``TOPICS`` says which); returns what stops it.
+        Where the engine tells nothing (``tells`` False: SQLite, one machine), or its
+        notices cannot be had (logged; the next call tries again), nothing is heard and the
+        callers' own polling sees every change, only later."""
+        if topic not in TOPICS:
+            raise ValueError(f"no such topic: {topic}")
+        hearers = self._hearers.setdefault(topic, set())
+        if self.tells and topic not in self._heard:
+            try:
+                await self._hear(topic)
+                self._heard.add(topic)
+            except (*database_errors(), OSError):
+                log.warning("cannot listen to changes of %s: they are seen by polling only", topic, exc_info=True)
+        hearers.add(heard)
+        return lambda: hearers.discard(heard)
+
+    async def _hear(self, topic: str) -> None:
+        """Start receiving ``topic``'s notices, each handed to ``told`` (engines that tell)."""
+        raise NotImplementedError
+
+    def told(self, topic: str, payload: str) -> None:
+        """A notice of ``topic`` arrived: every hearer gets it (one's fault silences no other)."""
+        for heard in list(self._hearers.get(topic, ())):
+            try:
+                heard(payload)
+            except Exception:  # noqa: BLE001
+                log.exception("a listener of %s failed", topic)
 
     async def _shut(self) -> None:
         raise NotImplementedError

@@ -255,6 +255,9 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
     """,
+    # 8: changes told to every process at once: PostgreSQL's own (``bot.store.postgres_schema``,
+    # triggers that NOTIFY); on SQLite, one machine, every process sees them by polling
+    "",
 ]
 
 

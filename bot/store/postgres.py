@@ -12,7 +12,9 @@ As with aiosqlite, statements run one at a time, and a write opens a transaction
 until ``commit`` or ``rollback`` (a statement that fails rolls it back: PostgreSQL runs nothing
 more in a failed transaction); the stores' ``?`` placeholders become ``$1, $2…``
 (``numbered``). ``fetch`` (the resident's small reads) and ``grant`` use a pool of up to
-``READERS`` other connections, so they see committed data only and never wait behind a write.
+``READERS`` other connections, so they see committed data only and never wait behind a write;
+``listen`` has a connection of its own that only listens (``LISTEN``/``NOTIFY``: the triggers
+of migration 8 tell every process of a broadcast's new status and of a saved shop edit).
 Touches the PostgreSQL server only.
 """
 
@@ -204,12 +206,16 @@ class PostgresDatabase(Backend):
         self._reader: asyncpg.Pool | None = None
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
         self._present: Counter[str] = Counter()  # sender name → runs here holding its advisory lock
+        self._listener: asyncpg.Connection | None = None  # LISTENs, runs nothing else
 
-    async def open(self) -> PostgresDatabase:
+    async def _connect(self) -> asyncpg.Connection:
         try:
-            raw = await asyncpg.connect(self.path)
+            return await asyncpg.connect(self.path)
         except OSError as exc:  # no server there (refused, no such socket): not one of our own OSErrors
             raise DatabaseUnreachable(str(exc)) from exc
+
+    async def open(self) -> PostgresDatabase:
+        raw = await self._connect()
         self._conn = PostgresConnection(raw)
         try:
             await self._migrate(raw)
@@ -221,6 +227,23 @@ class PostgresDatabase(Backend):
 
     async def others_wrote(self) -> bool:
         return False  # states are not kept between turns (``caches_states``)
+
+    tells = True
+
+    async def _hear(self, topic: str) -> None:
+        """``LISTEN madoguchi_<topic>`` on the listening connection (opened at the first
+        topic). Should that connection be lost, nothing more is heard and the callers' polling
+        goes on seeing every change, only later: logged."""
+        if self._listener is None:
+            self._listener = await self._connect()
+            self._listener.add_termination_listener(self._lost)
+        await self._listener.add_listener(
+            f"madoguchi_{topic}", lambda _c, _pid, _ch, payload: self.told(topic, payload)
+        )
+
+    def _lost(self, conn: asyncpg.Connection) -> None:
+        if conn is self._listener:  # not closed by ``close``
+            log.warning("the database's change notices are lost: changes are seen by polling only")
 
     # -- session advisory locks, named ----------------------------------------------------
 
@@ -313,6 +336,9 @@ class PostgresDatabase(Backend):
                 await raw.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
 
     async def _shut(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            await listener.close()
         if self._reader is not None:
             await self._reader.close()
             self._reader = None

@@ -8,7 +8,7 @@ as in SQLite whatever the database's locale: the stores seek ranges of keys and 
 SQLite does), its triggers and its back-fills left out, and ``OWN[n]`` added: the same
 triggers in PL/pgSQL, SQLite's functions the stores call (``ifnull``, ``instr``, ``julianday``:
 immutable SQL functions the planner inlines and an expression index may use) and the send
-budget several sender processes share. ``schema_version`` records how far a database has come (SQLite's ``PRAGMA
+budget several sender processes share, and the notices of changes every process listens to. ``schema_version`` records how far a database has come (SQLite's ``PRAGMA
 user_version``). Touches nothing itself.
 """
 
@@ -106,6 +106,23 @@ OWN: dict[int, tuple[str, str]] = {
             END IF;
             RETURN greatest(oldest + win - now_s, 0.001);
         END $$;
+        """,
+    ),
+    # Changes every process is told of at once (``Backend.listen``; a notice goes out when its
+    # transaction commits, whoever wrote it — the bot, a tool, psql): a broadcast's new status
+    # (an emergency stop, a cancel) and a saved shop edit, each with the row's id.
+    8: (
+        "",
+        """
+        CREATE FUNCTION madoguchi_told() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify(TG_ARGV[0], NEW.id::text);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER broadcast_status_told AFTER UPDATE OF status ON broadcasts FOR EACH ROW
+            WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION madoguchi_told('madoguchi_broadcast');
+        CREATE TRIGGER shop_edit_told AFTER INSERT ON shop_edits FOR EACH ROW
+            EXECUTE FUNCTION madoguchi_told('madoguchi_shops');
         """,
     ),
 }

@@ -300,3 +300,24 @@ async def test_a_halt_from_another_process_stops_the_run(db, tmp_path, monkeypat
     again = await engine(db, sender).run(bid)
     assert again.finished and again.sent == len(KEYS)
     assert sorted(sender.sent_keys()) == KEYS  # nobody twice
+
+
+async def test_on_postgresql_a_halt_is_heard_at_once_not_at_the_next_look(postgres, monkeypatch):
+    """PostgreSQL tells every process of a broadcast's new status (migration 8's trigger): the
+    run stops within moments although its own look comes only every minute here."""
+    from bot.broadcast import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "HALT_POLL", 60.0)
+    async with open_database(await postgres.database()) as db:
+        bid = await new_broadcast(db)
+        sender = FakeSender(delay=0.02, concurrency=1)
+        run = asyncio.create_task(engine(db, sender).run(bid))
+        await asyncio.sleep(0.3)
+        async with open_database(db.path) as other:  # the web console's process
+            assert await BroadcastStore(other).halt_sending() == [bid]
+            halted = time.monotonic()
+        report = await asyncio.wait_for(run, 5)
+        assert time.monotonic() - halted < 1.0
+        assert not report.finished and 0 < report.sent < len(KEYS)
+        again = await engine(db, sender).run(bid)
+        assert again.finished and sorted(sender.sent_keys()) == KEYS  # nobody twice
