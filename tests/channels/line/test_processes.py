@@ -1,7 +1,8 @@
-"""Four real ``madoguchi line`` processes on one PostgreSQL database: every signed event is
-answered exactly once, also when LINE redelivers it to a different process at the same
-moment, and a conversation goes on across processes (what one process learnt, the next
-one knows)."""
+"""Four real ``madoguchi line`` processes on one PostgreSQL database, behind one loopback
+port (a round-robin splitter, as nginx would be): every signed event is answered exactly once,
+also when LINE redelivers it at the same moment and the splitter hands it to a different
+process, and a conversation goes on across processes (what one process learnt, the next one
+knows)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.support import line_fake as lf
 from tests.support.line_processes import post, start, stop
+from tests.support.port_splitter import PortSplitter
 
 PROCESSES = 4
 EVENTS = 2000
@@ -29,22 +31,29 @@ async def processes(postgres, postgres_demo, fake):
 
 
 async def test_every_event_is_answered_once_across_processes_and_redeliveries(processes, fake):
+    splitter = await PortSplitter(processes).start()
     users = [lf.user_id(f"multi-{n}") for n in range(USERS)]
     events = [lf.text(users[i % USERS], "宇部のドコモ") for i in range(EVENTS)]
-    # Each event to one process and, at the same moment, its redelivery to the next one.
+    # Each event and, at the same moment, its redelivery: one connection each, so the
+    # splitter hands them to processes in turn.
     posts = []
-    for i, e in enumerate(events):
-        again = {**e, "deliveryContext": {"isRedelivery": True}}
-        posts += [(processes[i % PROCESSES], e), (processes[(i + 1) % PROCESSES], again)]
+    for e in events:
+        posts += [e, {**e, "deliveryContext": {"isRedelivery": True}}]
     gate = asyncio.Semaphore(CONCURRENT)
 
-    async def one(hook, event):
+    async def one(event):
         async with gate:
-            return await post(session, hook, event)
+            return await post(session, splitter.url(), event)
 
-    async with aiohttp.ClientSession() as session:
-        statuses = await asyncio.gather(*(one(h, e) for h, e in posts))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+        statuses = await asyncio.gather(*(one(e) for e in posts))
+    await splitter.close()
     assert Counter(statuses) == {200: 2 * EVENTS}
+    assert sorted(splitter.connections) == list(range(PROCESSES))
+    assert min(splitter.connections.values()) >= 2 * EVENTS / PROCESSES * 0.9  # every process took its share
+    crossed = sum(len(set(backends)) == 2 for backends in splitter.events.values())
+    print(f"redeliveries handed to a different process than the first delivery: {crossed} of {EVENTS}")
+    assert len(splitter.events) == EVENTS and crossed >= EVENTS / 2
     tokens = {e["replyToken"] for e in events}
     await fake.wait_for(lambda: len(fake.to("reply")) + len(fake.to("push")) >= EVENTS, timeout=120)
     await asyncio.sleep(0.5)  # a duplicate would come now
