@@ -2,7 +2,7 @@
 database, an empty database (``db``) and its stores (``stores``), and a fixed clock so class
 dates are repeatable. ``db``, ``stores`` and ``app`` come once per backend (``backend``:
 SQLite, and PostgreSQL on a throwaway server, ``tests.support.postgres``); a test that needs
-a database target of its own takes ``db_target``. A test that needs monotonic time that only its sleeps move uses
+a database target of its own takes ``db_target`` (empty) or ``demo_target`` (the demo's). A test that needs monotonic time that only its sleeps move uses
 ``tests.support.clock.VirtualTime``."""
 
 from __future__ import annotations
@@ -122,14 +122,19 @@ def postgres_demo(postgres) -> str:
 
 
 @pytest.fixture
-async def app(request, backend, tmp_path, clock, knowledge, understanding):
-    """A demo app on a copy of the demo database of ``backend``."""
+async def demo_target(request, backend, tmp_path) -> str:
+    """Where a new copy of the demo database of ``backend`` is: a file, or a URL."""
     if backend == "sqlite":
         target = str(tmp_path / "bot.db")
         shutil.copy(request.getfixturevalue("demo_db"), target)
-    else:
-        postgres = request.getfixturevalue("postgres")
-        target = await postgres.database(template=request.getfixturevalue("postgres_demo"))
-    app = await open_app(target, clock=clock, knowledge=knowledge, understanding=understanding)
+        return target
+    postgres = request.getfixturevalue("postgres")
+    return await postgres.database(template=request.getfixturevalue("postgres_demo"))
+
+
+@pytest.fixture
+async def app(demo_target, clock, knowledge, understanding):
+    """A demo app on a copy of the demo database of ``backend``."""
+    app = await open_app(demo_target, clock=clock, knowledge=knowledge, understanding=understanding)
     yield app
     await app.close()

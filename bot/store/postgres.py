@@ -68,7 +68,7 @@ def _is_read(sql: str) -> bool:
 
 
 def _returns_rows(sql: str) -> bool:
-    return _is_read(sql) or " RETURNING " in sql.upper()
+    return _is_read(sql) or sql.lstrip()[:7].upper() == "EXPLAIN" or " RETURNING " in sql.upper()
 
 
 def _rowcount(status: str) -> int:

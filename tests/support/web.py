@@ -29,14 +29,13 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 async def make_console(
-    tmp_path: Path, demo_db: Path, clock, knowledge, understanding, senders=None, shops_file: Path | None = None
+    tmp_path: Path, target: str, clock, knowledge, understanding, senders=None, shops_file: Path | None = None
 ) -> Console:
-    db = tmp_path / "web.db"
-    shutil.copy(demo_db, db)
+    """A console on the database at ``target`` (a demo database's copy: ``demo_target``)."""
     shops = tmp_path / "shops.yaml"
     shutil.copy(shops_file or Path(__file__).parents[2] / "shops.yaml", shops)
     bot = await open_app(
-        str(db), shops_file=shops, clock=clock, knowledge=knowledge, understanding=understanding, watch_shops=True
+        target, shops_file=shops, clock=clock, knowledge=knowledge, understanding=understanding, watch_shops=True
     )
     staff = StaffDirectory.load(write_staff(tmp_path))
     for member in staff.members_with("stats"):

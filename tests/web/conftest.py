@@ -10,8 +10,8 @@ from tests.support.web import make_console
 
 
 @pytest.fixture
-async def console(tmp_path, demo_db, clock, knowledge, understanding):
-    console = await make_console(tmp_path, demo_db, clock, knowledge, understanding)
+async def console(tmp_path, demo_target, clock, knowledge, understanding):
+    console = await make_console(tmp_path, demo_target, clock, knowledge, understanding)
     yield console
     await console.runs.stop_all()
     await console.bot.close()

@@ -21,12 +21,12 @@ TEXT = "宇部市からのお知らせ: 12月の講座が始まります"
 
 
 @pytest.fixture
-async def console(tmp_path, demo_db, clock, knowledge, understanding):
+async def console(tmp_path, demo_target, clock, knowledge, understanding):
     telegram = FakeSender(channel="telegram", delay=0.01)
     senders = SenderSet(
         senders={"console": ConsoleSender(open(tmp_path / "outbox.jsonl", "a", encoding="utf-8")), "telegram": telegram}
     )
-    console = await make_console(tmp_path, demo_db, clock, knowledge, understanding, senders=senders)
+    console = await make_console(tmp_path, demo_target, clock, knowledge, understanding, senders=senders)
     console.telegram = telegram
     await subscribe(console.db, "宇部市", [f"telegram:{i}" for i in range(1, 6)] + ["console:c1", "console:c2"])
     yield console

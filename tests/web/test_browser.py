@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -83,7 +84,9 @@ def served(tmp_path_factory, demo_db, knowledge, understanding):
                 "line": line,
             }
         )
-        console = await make_console(tmp, demo_db, FixedClock(NOW), knowledge, understanding, senders=senders)
+        target = tmp / "web.db"  # the browser's tests on SQLite; the same console's SQL runs on both in the others
+        shutil.copy(demo_db, target)
+        console = await make_console(tmp, str(target), FixedClock(NOW), knowledge, understanding, senders=senders)
         (tmp / "staff.yaml").write_text(STAFF, encoding="utf-8")
         console.staff._by_id.update(StaffDirectory.load(tmp / "staff.yaml")._by_id)
         from bot.store.staff_logins import StaffLogins

@@ -101,7 +101,7 @@ async def test_the_list_is_the_members_cities_and_filters(client, console):
     assert month.status == 200
 
 
-async def test_cancel_shows_the_notice_and_tells_the_reminder_holders(client, console):
+async def test_cancel_shows_the_notice_and_tells_the_reminder_holders(client, console, tmp_path):
     await login(client, "cli:ube")
     c = (await Overview(console.db).classes(["宇部市"], since=console.clock().date(), limit=1)).classes[0]
     await ReminderStore(console.db).add("console:r1", c.id, console.clock())
@@ -111,8 +111,7 @@ async def test_cancel_shows_the_notice_and_tells_the_reminder_holders(client, co
     done = await post_form(client, f"/classes/{c.id}/cancel", f"/classes/{c.id}/cancel", {"tell_holders": "1"})
     assert done.status == 200 and "1人に知らせました" in await done.text()
     assert await ScheduleStore(console.db).get(c.id) is None
-    outbox = (console.bot.db.path.rsplit("/", 1)[0]) + "/outbox.jsonl"
-    assert "講座中止のお知らせ" in open(outbox, encoding="utf-8").read()
+    assert "講座中止のお知らせ" in (tmp_path / "outbox.jsonl").read_text(encoding="utf-8")
 
 
 async def test_another_citys_class_cannot_be_cancelled(client, console):
