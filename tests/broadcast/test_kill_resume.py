@@ -7,15 +7,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from bot.store.database import Database
+from bot.store.backend import open_database
 from bot.store.residents import ResidentStore
+from tests.support.databases import rows
 from tests.support.staff import subscribe, write_staff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,9 +26,8 @@ BLOCKS_NOW = "fake:0007"  # blocks the bot during the broadcast
 
 def deliveries(db: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    with sqlite3.connect(db) as conn:
-        for key, status in conn.execute("SELECT user_key, status FROM deliveries"):
-            out.setdefault(status, set()).add(key)
+    for key, status in rows(db, "SELECT user_key, status FROM deliveries"):
+        out.setdefault(status, set()).add(key)
     return out
 
 
@@ -36,13 +35,13 @@ def logged(path: Path) -> Counter:
     return Counter(path.read_text(encoding="utf-8").split()) if path.exists() else Counter()
 
 
-def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flight(tmp_path):
-    db = str(tmp_path / "bot.db")
+def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flight(db_target, tmp_path):
+    db = db_target
     staff = write_staff(tmp_path)
     log = tmp_path / "sent.log"
 
     async def prepare():
-        database = await Database(db).open()
+        database = await open_database(db).open()
         await subscribe(database, "宇部市", RECIPIENTS + BLOCKED_BEFORE)
         for key in BLOCKED_BEFORE:
             await ResidentStore(database).set_blocked(key, True)
@@ -119,8 +118,7 @@ def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flig
     assert twice <= in_flight and max(after.values()) <= 2
     final = deliveries(db)
     assert final == {"sent": expected, "blocked": {BLOCKS_NOW}}
-    with sqlite3.connect(db) as conn:
-        (status,) = conn.execute("SELECT status FROM broadcasts WHERE id = 1").fetchone()
-        outcomes = [row[0] for row in conn.execute("SELECT outcome FROM audit WHERE action = 'broadcast.send'")]
+    ((status,),) = rows(db, "SELECT status FROM broadcasts WHERE id = 1")
+    outcomes = [row[0] for row in rows(db, "SELECT outcome FROM audit WHERE action = 'broadcast.send' ORDER BY id")]
     assert status == "done"
     assert outcomes and outcomes[-1].startswith("done: total=300 sent=299 failed=0 blocked=1")

@@ -11,9 +11,9 @@ from bot.broadcast.sender import Result
 from bot.classes.model import ClassSession
 from bot.clock import TOKYO, FixedClock
 from bot.messages import IncomingMessage
+from bot.store.backend import open_database
 from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
-from bot.store.database import Database
 from bot.store.reminders import ReminderStore
 from bot.store.residents import ResidentStore
 from bot.store.schedule import ScheduleStore
@@ -90,9 +90,9 @@ async def test_too_late_gone_and_forged_reminder_buttons(app):
         assert "使えなくなりました" in visible(await press(app, data)), data
 
 
-async def test_sent_the_day_before_not_earlier_and_survives_a_restart(tmp_path):
-    path = str(tmp_path / "t.db")
-    db = await Database(path).open()
+async def test_sent_the_day_before_not_earlier_and_survives_a_restart(db_target):
+    path = db_target
+    db = await open_database(path).open()
     c = await a_class(db)
     assert await ReminderStore(db).add(USER, c.id, due_at(c))
     sender = FakeSender()
@@ -103,7 +103,7 @@ async def test_sent_the_day_before_not_earlier_and_survives_a_restart(tmp_path):
         == {}
     )
     await db.close()  # restart
-    db = await Database(path).open()
+    db = await open_database(path).open()
     counts = await ReminderDispatcher(
         Stores.over(db), {"fake": sender}, clock=FixedClock(DUE + timedelta(seconds=30))
     ).run_due()

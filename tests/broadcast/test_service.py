@@ -18,10 +18,10 @@ from bot.clock import TOKYO, FixedClock
 from bot.staff.guard import NotPermitted, StaffGuard
 from bot.staff.roles import StaffDirectory
 from bot.store.audit import AuditLog
+from bot.store.backend import open_database
 from bot.store.broadcasts import BroadcastStore
 from bot.store.bundle import Stores
 from bot.store.classes import ClassStore
-from bot.store.database import Database
 from tests.conftest import NOW
 from tests.support.broadcast_fake import FakeSender
 from tests.support.staff import subscribe, write_staff
@@ -141,9 +141,9 @@ async def test_a_digest_lists_upcoming_real_classes_only(db, service):
     assert "お知らせをやめる" in text
 
 
-async def test_a_scheduled_broadcast_survives_a_restart_and_goes_at_its_time(tmp_path, knowledge, guard_for):
-    path = str(tmp_path / "t.db")
-    db = await Database(path).open()
+async def test_a_scheduled_broadcast_survives_a_restart_and_goes_at_its_time(db_target, knowledge, guard_for):
+    path = db_target
+    db = await open_database(path).open()
     await subscribe(db, "宇部市", ["fake:1", "fake:2"])
     at = datetime(2026, 11, 27, 10, 0, tzinfo=TOKYO)
     service = BroadcastService(Stores.over(db), knowledge, guard_for(db), clock=FixedClock(NOW))
@@ -151,7 +151,7 @@ async def test_a_scheduled_broadcast_survives_a_restart_and_goes_at_its_time(tmp
     assert (await BroadcastStore(db).get(bid)).status == "scheduled"
     await db.close()  # the bot stops …
 
-    db = await Database(path).open()  # … and starts again
+    db = await open_database(path).open()  # … and starts again
     await subscribe(db, "宇部市", ["fake:3"])  # subscribed before the time: receives it
     sender = FakeSender()
     early = await Scheduler(Stores.over(db), {"fake": sender}, clock=FixedClock(at - timedelta(minutes=1))).tick()
@@ -204,9 +204,9 @@ async def test_visible_broadcasts_are_those_of_ones_own_cities(db, service):
     assert [r.text for r in await service.visible("cli:admin")] == ["yamaguchi", "ube"]
 
 
-def test_a_stop_before_the_first_send_sends_nothing_and_pauses(tmp_path):
+def test_a_stop_before_the_first_send_sends_nothing_and_pauses(db_target):
     async def go():
-        db = await Database(str(tmp_path / "s.db")).open()
+        db = await open_database(db_target).open()
         await subscribe(db, "宇部市", [f"fake:{i}" for i in range(20)])
         bid = await BroadcastStore(db).create("cli:admin", "宇部市", "text", "x")
         stop = asyncio.Event()

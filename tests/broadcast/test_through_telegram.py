@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("bot.channels.telegram.sender")
 
-from bot.store.database import Database  # noqa: E402
+from bot.store.backend import open_database  # noqa: E402
 from bot.store.residents import ResidentStore  # noqa: E402
 from tests.support.staff import subscribe, write_staff  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeBotAPIServer, FakeTelegram  # noqa: E402
@@ -31,9 +31,9 @@ async def madoguchi(*args: str, env: dict) -> tuple[int, str, str]:
     return proc.returncode, out.decode("utf-8"), err.decode("utf-8")
 
 
-async def test_a_broadcast_reaches_telegram_through_the_channels_sender(tmp_path):
-    db_path = str(tmp_path / "bot.db")
-    db = await Database(db_path).open()
+async def test_a_broadcast_reaches_telegram_through_the_channels_sender(db_target, tmp_path):
+    db_path = db_target
+    db = await open_database(db_path).open()
     await subscribe(db, "宇部市", [f"telegram:{c}" for c in CHATS])
     await db.close()
     api = FakeTelegram()
@@ -55,7 +55,7 @@ async def test_a_broadcast_reaches_telegram_through_the_channels_sender(tmp_path
         assert api.texts(102) == []
         assert all(TOKEN not in line for line in (out + err).splitlines())
 
-        db = await Database(db_path).open()
+        db = await open_database(db_path).open()
         assert await ResidentStore(db).is_blocked("telegram:102")
         await db.close()
         status, out, err = await madoguchi("broadcast", "--city", "宇部市", "--text", "二回目", *common, env=env)

@@ -6,12 +6,12 @@ import`` too, and change nothing (``--valid-only`` included)."""
 from __future__ import annotations
 
 import codecs
-import sqlite3
 
 import pytest
 
 from bot.classes.csv_io import read_schedule
 from tests.classes.test_import import GOOD, HEADER, csv_text
+from tests.support.databases import rows
 from tests.support.staff import run_cli, write_staff
 
 
@@ -66,20 +66,18 @@ def test_a_cell_too_long_names_its_row_and_column(tmp_path, knowledge):
 
 @pytest.mark.parametrize("name", list(BROKEN))
 @pytest.mark.parametrize("valid_only", [False, True])
-def test_the_command_refuses_it_and_changes_nothing(tmp_path, monkeypatch, name, valid_only):
-    db = str(tmp_path / "t.db")
+def test_the_command_refuses_it_and_changes_nothing(db_target, tmp_path, monkeypatch, name, valid_only):
+    db = db_target
     good = tmp_path / "good.csv"
     good.write_bytes(csv_text(GOOD).encode("utf-8"))
     monkeypatch.setenv("MADOGUCHI_DB", db)
     monkeypatch.setenv("MADOGUCHI_STAFF", str(write_staff(tmp_path)))
     assert run_cli("classes", "import", str(good), "--as", "admin")[0] == 0
-    with sqlite3.connect(db) as conn:
-        before = conn.execute("SELECT * FROM classes ORDER BY id").fetchall()
+    before = rows(db, "SELECT * FROM classes ORDER BY id")
     path = tmp_path / "broken.csv"
     path.write_bytes(BROKEN[name][0]())
     status, out, err, _ = run_cli("classes", "import", str(path), "--as", "admin", *(["--valid-only"] * valid_only))
     assert status != 0 and "Traceback" not in out + err
     assert "行目" in out + err
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT * FROM classes ORDER BY id").fetchall() == before
+    assert rows(db, "SELECT * FROM classes ORDER BY id") == before
     assert HEADER  # the header the files were made with

@@ -106,9 +106,9 @@ def test_an_empty_month_says_so(knowledge):
     assert to_newsletter([], "2027-01", knowledge).startswith("〇1月のデジタル活用支援")
 
 
-def test_export_from_the_command_line(tmp_path):
+def test_export_from_the_command_line(db_target, tmp_path):
     staff = write_staff(tmp_path)
-    db = str(tmp_path / "t.db")
+    db = db_target
     schedule = tmp_path / "in.csv"
     schedule.write_bytes(to_csv(SESSIONS, "cp932"))
     base = ("--db", db, "--staff", str(staff))

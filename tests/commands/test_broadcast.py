@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 
 import pytest
 
-from bot.store.database import Database
+from bot.store.backend import open_database
+from tests.support.databases import rows
 from tests.support.staff import run_cli, subscribe, write_staff
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    db = str(tmp_path / "t.db")
+def env(db_target, tmp_path, monkeypatch):
+    db = db_target
 
     async def prepare():
-        database = await Database(db).open()
+        database = await open_database(db).open()
         await subscribe(database, "宇部市", ["console:a", "console:b", "fake:1"])
         await database.close()
 
@@ -39,8 +39,7 @@ def outbox(env) -> list[dict]:
 
 
 def statuses(env) -> list[str]:
-    with sqlite3.connect(env["db"]) as conn:
-        return [r[0] for r in conn.execute("SELECT status FROM broadcasts ORDER BY id")]
+    return [r[0] for r in rows(env["db"], "SELECT status FROM broadcasts ORDER BY id")]
 
 
 def test_nothing_is_sent_without_an_explicit_yes(env):
@@ -95,8 +94,7 @@ def test_scheduled_with_at_then_sent_by_due(env):
     status, out, _, _ = run_cli("broadcast", "--status", "1")
     assert status == 0 and "予約: 2099/01/01 12:00" in out and "予約配信" in out
     # the command line runs on the real clock: bring the time forward
-    with sqlite3.connect(env["db"]) as conn:
-        conn.execute("UPDATE broadcasts SET send_at = '2000-01-01T00:00:00+00:00'")
+    rows(env["db"], "UPDATE broadcasts SET send_at = '2000-01-01T00:00:00+00:00'")
     status, out, _, _ = run_cli(
         "broadcast", "--due", "--outbox", env["outbox"], "--sender", "tests.support.broadcast_fake:make_sender"
     )
@@ -141,9 +139,8 @@ def test_the_member_of_a_city_may_name_it_short(env, city):
     )
     assert status == 0, err
     assert [m["user"] for m in outbox(env)] == ["a", "b"]
-    with sqlite3.connect(env["db"]) as conn:
-        assert conn.execute("SELECT municipality FROM broadcasts").fetchall() == [("宇部市",)]
-        assert "denied" not in {r[0] for r in conn.execute("SELECT outcome FROM audit")}
+    assert rows(env["db"], "SELECT municipality FROM broadcasts") == [("宇部市",)]
+    assert "denied" not in {r[0] for r in rows(env["db"], "SELECT outcome FROM audit")}
 
 
 def test_a_short_name_does_not_open_another_city(env):

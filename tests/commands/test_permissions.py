@@ -5,22 +5,22 @@ shop listing only, residents and strangers nothing. Run in process through ``bot
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 
-from bot.store.database import Database
+from bot.store.backend import open_database
 from tests.classes.test_import import GOOD, SHIMONOSEKI, csv_text
+from tests.support.databases import rows
 from tests.support.staff import run_cli, subscribe, write_staff
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(db_target, tmp_path, monkeypatch):
     """A database with subscribers in 宇部市 and 下関市, a staff file, two schedules."""
-    db = str(tmp_path / "t.db")
+    db = db_target
 
     async def prepare():
-        database = await Database(db).open()
+        database = await open_database(db).open()
         await subscribe(database, "宇部市", ["console:a", "console:b"])
         await subscribe(database, "下関市", ["console:c"])
         await database.close()
@@ -37,13 +37,11 @@ def env(tmp_path, monkeypatch):
 
 
 def audit(db: str) -> list[tuple[str, str, str]]:
-    with sqlite3.connect(db) as conn:
-        return [tuple(r) for r in conn.execute("SELECT actor, action, outcome FROM audit ORDER BY id")]
+    return rows(db, "SELECT actor, action, outcome FROM audit ORDER BY id")
 
 
 def classes(db: str) -> list[str]:
-    with sqlite3.connect(db) as conn:
-        return [r[0] for r in conn.execute("SELECT municipality FROM classes ORDER BY id")]
+    return [r[0] for r in rows(db, "SELECT municipality FROM classes ORDER BY id")]
 
 
 def broadcast(env, who: str, city: str) -> tuple[int, str, str]:

@@ -89,10 +89,10 @@ async def test_a_failure_inside_becomes_a_polite_reply(app, monkeypatch):
     assert "disk on fire" not in text and "Traceback" not in text
 
 
-async def test_state_survives_a_restart(tmp_path, clock, knowledge, understanding):
+async def test_state_survives_a_restart(db_target, clock, knowledge, understanding):
     from bot.app import open_app
 
-    db = str(tmp_path / "restart.db")
+    db = db_target
     app = await open_app(db, demo=True, clock=clock, knowledge=knowledge, understanding=understanding)
     await say(app, "ドコモショップ")
     await app.close()

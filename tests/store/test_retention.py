@@ -8,18 +8,18 @@ and deletes nothing, the purge is audited, and a channel process runs it by itse
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.messages import IncomingMessage
 from bot.store.audit import AuditLog
+from bot.store.backend import open_database
 from bot.store.conversations import ConversationStore
-from bot.store.database import Database
 from bot.store.retention import Purger, RetentionPolicy
 from bot.store.unanswered import UnansweredLog
 from tests.support.conversations import visible
+from tests.support.databases import rows
 from tests.support.staff import run_cli, write_staff
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -118,12 +118,12 @@ def test_the_periods_come_from_the_environment(monkeypatch):
         config.retention_days()
 
 
-def test_purge_from_the_command_line_dry_run_first(tmp_path, monkeypatch):
-    path = str(tmp_path / "cli.db")
+def test_purge_from_the_command_line_dry_run_first(db_target, tmp_path, monkeypatch):
+    path = db_target
     old = datetime.now(UTC) - 400 * DAY
 
     async def fill():
-        database = await Database(path).open()
+        database = await open_database(path).open()
         await UnansweredLog(database).record("古い質問", "ja", old.date())
         await UnansweredLog(database).record("新しい質問", "ja", datetime.now(UTC).date())
         await _deliveries(database, "sent", old)
@@ -136,15 +136,13 @@ def test_purge_from_the_command_line_dry_run_first(tmp_path, monkeypatch):
     assert status == 0, err
     assert "何も削除していません" in out and "答えられなかった質問（最後に聞かれてから180日" in out
     assert "古い質問" in out and "新しい質問" not in out and "お知らせの配信記録（記録してから365日" in out
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM unanswered").fetchone() == (2,)
+    assert rows(path, "SELECT COUNT(*) FROM unanswered") == [(2,)]
     assert run_cli("maintenance", "purge", "--as", "ube")[0] == 3  # admin only
     status, out, _, _ = run_cli("maintenance", "purge", "--as", "admin")
     assert status == 0 and "削除しました" in out
-    with sqlite3.connect(path) as conn:
-        assert [r[0] for r in conn.execute("SELECT text FROM unanswered")] == ["新しい質問"]
-        assert conn.execute("SELECT COUNT(*) FROM deliveries").fetchone() == (0,)
-        outcomes = [r for r in conn.execute("SELECT actor, outcome FROM audit WHERE action = 'maintenance.purge'")]
+    assert [r[0] for r in rows(path, "SELECT text FROM unanswered")] == ["新しい質問"]
+    assert rows(path, "SELECT COUNT(*) FROM deliveries") == [(0,)]
+    outcomes = rows(path, "SELECT actor, outcome FROM audit WHERE action = 'maintenance.purge' ORDER BY id")
     assert outcomes[0][1].startswith("dry run") and outcomes[-1] == ("cli:admin", outcomes[-1][1])
     assert "unanswered=1" in outcomes[-1][1] and "deliveries=1" in outcomes[-1][1]
 

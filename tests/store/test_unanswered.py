@@ -10,7 +10,7 @@ import io
 from datetime import date
 
 from bot.messages import IncomingMessage
-from bot.store.database import Database
+from bot.store.backend import open_database
 from bot.store.unanswered import UnansweredLog, redact
 from tests.support.conversations import visible
 from tests.support.staff import run_cli, write_staff
@@ -45,11 +45,11 @@ def test_identifiers_are_masked_before_anything_is_kept():
     assert len(redact("あ" * 500)) == 200
 
 
-def test_the_report_lists_the_most_frequent_first(tmp_path):
-    db = str(tmp_path / "t.db")
+def test_the_report_lists_the_most_frequent_first(db_target, tmp_path):
+    db = db_target
 
     async def fill():
-        database = await Database(db).open()
+        database = await open_database(db).open()
         log = UnansweredLog(database)
         for text, n in [("ふわふわ", 1), ("ぴよぴよ", 3), ("もふもふ", 2)]:
             for _ in range(n):
@@ -93,11 +93,11 @@ def test_the_report_lists_the_most_frequent_first(tmp_path):
     assert run_cli("report", "unanswered", "--db", db, "--staff", staff, "--as", "support")[0] == 3
 
 
-def test_the_csv_report_neutralises_what_residents_typed_as_formulas(tmp_path):
-    db = str(tmp_path / "t.db")
+def test_the_csv_report_neutralises_what_residents_typed_as_formulas(db_target, tmp_path):
+    db = db_target
 
     async def fill():
-        database = await Database(db).open()
+        database = await open_database(db).open()
         log = UnansweredLog(database)
         for text in ['=HYPERLINK("http://x","クリック")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+2"]:
             await log.record(text, "ja", date(2026, 11, 26))

@@ -11,16 +11,16 @@ from bot.channels.line.sender import LineSender
 from bot.staff.notify import support_notifier
 from bot.staff.roles import StaffDirectory
 from bot.store.audit import AuditLog
-from bot.store.database import Database
+from bot.store.backend import open_database
 from tests.support import line_fake as lf
 
 MEMBER = f"line:{lf.user_id('support')}"
 
 
-async def test_two_different_refusals_both_reach_the_member_and_a_repeat_is_sent_once(api, fake, tmp_path):
+async def test_two_different_refusals_both_reach_the_member_and_a_repeat_is_sent_once(api, fake, db_target, tmp_path):
     staff_file = tmp_path / "staff.yaml"
     staff_file.write_text(f'staff:\n  - {{id: "{MEMBER}", name: サポート担当, role: support}}\n', encoding="utf-8")
-    db = await Database(str(tmp_path / "t.db")).open()
+    db = await open_database(db_target).open()
     try:
         notify = support_notifier(StaffDirectory.load(staff_file), {"line": LineSender(api)}, AuditLog(db))
         listing = Path("shops.yaml")
@@ -36,11 +36,11 @@ async def test_two_different_refusals_both_reach_the_member_and_a_repeat_is_sent
         await db.close()
 
 
-async def test_the_audit_says_who_was_not_told_and_why(api, fake, tmp_path):
+async def test_the_audit_says_who_was_not_told_and_why(api, fake, db_target, tmp_path):
     staff_file = tmp_path / "staff.yaml"
     staff_file.write_text(f'staff:\n  - {{id: "{MEMBER}", name: サポート担当, role: support}}\n', encoding="utf-8")
     fake.fail("multicast", 400, "The property, 'to', is invalid", times=5)
-    db = await Database(str(tmp_path / "t.db")).open()
+    db = await open_database(db_target).open()
     try:
         notify = support_notifier(StaffDirectory.load(staff_file), {"line": LineSender(api)}, AuditLog(db))
         await notify(Path("shops.yaml"), ["shops.yaml:12: phone: 電話番号の形ではありません"])

@@ -17,9 +17,9 @@ from bot.broadcast.sender import Result, Status
 from bot.broadcast.senders import SenderUnavailable
 from bot.broadcast.shortfall import Shortfall
 from bot.channels.line.sender import LineSender, make_sender
+from bot.store.backend import open_database
 from bot.store.broadcasts import BroadcastStore
 from bot.store.bundle import Stores
-from bot.store.database import Database
 from tests.support import line_fake as lf
 from tests.support.staff import subscribe
 
@@ -149,7 +149,7 @@ async def test_the_engine_sends_a_broadcast_through_line_and_records_every_deliv
     assert [c.status for c in fake.to("multicast", ok_only=False)].count(500) == 1
 
 
-async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serves(tmp_path, fake, monkeypatch):
+async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serves(db_target, fake, monkeypatch):
     """The ``madoguchi line`` start-up: a due scheduled broadcast goes out through this sender
     while the webhook serves — and to its Telegram subscribers through Telegram's sender,
     configured in the same environment — the shop watcher tells support, and both stop on
@@ -160,8 +160,8 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     from bot.channels.line.config import LineConfig
     from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram
 
-    db_path = str(tmp_path / "serve.db")
-    database = await Database(db_path).open()
+    db_path = db_target
+    database = await open_database(db_path).open()
     users = keys(3)
     await subscribe(database, "宇部市", users)
     await subscribe(database, "宇部市", ["telegram:501", "telegram:502"])
@@ -213,7 +213,7 @@ async def test_madoguchi_line_runs_the_scheduler_and_tells_support_while_it_serv
     assert sorted(fake.to("multicast")[0].body["to"]) == sorted(k.removeprefix("line:") for k in users)
     assert sorted(c.chat_id for c in telegram.messages()) == [501, 502]
     assert all(c.params["text"] == NEWS for c in telegram.messages())
-    database = await Database(db_path).open()
+    database = await open_database(db_path).open()
     try:
         assert (await BroadcastStore(database).get(bid)).status == "done"
     finally:
