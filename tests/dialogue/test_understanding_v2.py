@@ -43,11 +43,9 @@ async def test_a_carrier_kept_by_a_follow_up_of_the_same_search(app):
     assert "au" in seen and "ドコモ" not in seen
 
 
-async def test_filters_go_after_an_hour_of_silence_and_a_restart(tmp_path, knowledge, understanding, demo_db):
-    import shutil
+async def test_filters_go_after_an_hour_of_silence_and_a_restart(demo_target, knowledge, understanding):
 
-    db = tmp_path / "restart.db"
-    shutil.copy(demo_db, db)
+    db = demo_target
     clock = FixedClock(NOW)
     app = await open_app(str(db), clock=clock, knowledge=knowledge, understanding=understanding)
     await say(app, "宇部のauの教室")
@@ -85,11 +83,9 @@ async def test_plain_word_requests(app):
     assert "よろしいですか" in await say(app, "登録したものを全部消して", user="r")
 
 
-async def test_a_new_search_after_a_restart_inherits_no_carrier(tmp_path, knowledge, understanding, demo_db):
-    import shutil
+async def test_a_new_search_after_a_restart_inherits_no_carrier(demo_target, knowledge, understanding):
 
-    db = tmp_path / "restart2.db"
-    shutil.copy(demo_db, db)
+    db = demo_target
     app = await open_app(str(db), clock=FixedClock(NOW), knowledge=knowledge, understanding=understanding)
     await say(app, "宇部のauの教室")
     await app.close()

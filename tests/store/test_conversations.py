@@ -1,17 +1,18 @@
 """Conversation state in the store: kept across a restart, overwritten in place, forgotten on
-request — and not lost when the database closes while a delayed flush is still writing."""
+request (on both backends) — and, on SQLite, which holds writes back a moment, not lost when
+the database closes while a delayed flush is still writing."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import sqlite3
 
 import pytest
 
 from bot.app import open_app
 from bot.messages import IncomingMessage
+from bot.store.backend import open_database
 from bot.store.conversations import ConversationStore
 from bot.store.database import Database
 from bot.store.write_behind import DELAY
@@ -27,16 +28,15 @@ async def rows(db: Database) -> int:
     return n
 
 
-async def test_an_unknown_user_has_no_state(tmp_path):
-    async with Database(str(tmp_path / "a.db")) as db:
+async def test_an_unknown_user_has_no_state(db_target):
+    async with open_database(db_target) as db:
         assert await ConversationStore(db).load("console:nobody") == {}
 
 
-async def test_state_survives_a_restart(tmp_path):
-    path = str(tmp_path / "a.db")
-    async with Database(path) as db:
+async def test_state_survives_a_restart(db_target):
+    async with open_database(db_target) as db:
         await ConversationStore(db).save("console:u1", STATE)
-    async with Database(path) as db:
+    async with open_database(db_target) as db:
         assert await ConversationStore(db).load("console:u1") == STATE
         assert await ConversationStore(db).load("console:u2") == {}
 
@@ -52,9 +52,8 @@ async def test_save_overwrites(tmp_path):
         assert await rows(db) == 1  # one row, the newer state
 
 
-async def test_users_are_separate_and_forget_deletes_one(tmp_path):
-    path = str(tmp_path / "a.db")
-    async with Database(path) as db:
+async def test_users_are_separate_and_forget_deletes_one(db_target):
+    async with open_database(db_target) as db:
         store = ConversationStore(db)
         await store.save("u1", {"city": "宇部市"})
         await store.save("u2", {"city": "萩市"})
@@ -64,7 +63,7 @@ async def test_users_are_separate_and_forget_deletes_one(tmp_path):
         assert await store.load("u2") == {"city": "萩市"}
         await store.flush()
         assert await rows(db) == 1
-    async with Database(path) as db:  # deleted on disk, not just in memory
+    async with open_database(db_target) as db:  # deleted on disk, not just in memory
         assert await ConversationStore(db).load("u1") == {}
 
 
@@ -79,17 +78,16 @@ async def test_saves_reach_the_database_shortly_after_in_one_batch(tmp_path):
         assert await rows(db) == 50
 
 
-async def test_closing_flushes_pending_states(tmp_path):
-    path = str(tmp_path / "a.db")
-    async with Database(path) as db:
+async def test_closing_flushes_pending_states(db_target):
+    async with open_database(db_target) as db:
         await ConversationStore(db, flush_delay=60).save("u1", {"city": "宇部市"})
-    async with Database(path) as db:  # a restart: the state is there
+    async with open_database(db_target) as db:  # a restart: the state is there
         assert await ConversationStore(db).load("u1") == {"city": "宇部市"}
 
 
 @pytest.mark.parametrize("stored", ["{not json", "[1, 2]", '"text"', "null"])
-async def test_unreadable_state_is_a_fresh_start(tmp_path, stored):
-    async with Database(str(tmp_path / "a.db")) as db:
+async def test_unreadable_state_is_a_fresh_start(db_target, stored):
+    async with open_database(db_target) as db:
         await db.conn.execute("INSERT INTO conversations VALUES ('u1', ?, 'now')", (stored,))
         await db.conn.commit()
         assert await ConversationStore(db).load("u1") == {}
@@ -98,12 +96,9 @@ async def test_unreadable_state_is_a_fresh_start(tmp_path, stored):
 # --- through the engine: a restart in the middle of a conversation -----------------
 
 
-async def test_a_pending_question_survives_a_restart(tmp_path, demo_db, clock, knowledge, understanding):
-    path = tmp_path / "bot.db"
-    shutil.copy(demo_db, path)
-
+async def test_a_pending_question_survives_a_restart(demo_target, clock, knowledge, understanding):
     async def say(text: str) -> str:
-        app = await open_app(str(path), clock=clock, knowledge=knowledge, understanding=understanding)
+        app = await open_app(demo_target, clock=clock, knowledge=knowledge, understanding=understanding)
         try:
             return visible(await app.engine.handle(IncomingMessage("console:u1", text=text)))
         finally:

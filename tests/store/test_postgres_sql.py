@@ -26,3 +26,4 @@ def test_reads_and_returning_writes_give_rows_other_writes_do_not():
     assert _returns_rows("UPDATE deliveries SET status = 'sent' WHERE id = ? RETURNING user_key")
     assert not _returns_rows("UPDATE deliveries SET status = 'sent' WHERE id = ?")
     assert not _returns_rows("INSERT INTO audit (at) VALUES (?)")
+    assert _returns_rows("EXPLAIN SELECT * FROM classes")

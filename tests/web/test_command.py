@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.store.database import Database
+from bot.store.backend import open_database
 from bot.store.staff_logins import StaffLogins
 from tests.support.staff import write_staff
 from tests.support.web import csrf_of
@@ -27,14 +27,14 @@ def madoguchi(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     )
 
 
-async def test_passwd_stores_an_argon2_hash_and_never_the_password(tmp_path):
-    staff, db = write_staff(tmp_path), tmp_path / "t.db"
+async def test_passwd_stores_an_argon2_hash_and_never_the_password(db_target, tmp_path):
+    staff, db = write_staff(tmp_path), db_target
     done = madoguchi("staff", "passwd", "ube", "--staff", str(staff), "--db", str(db), stdin="a long enough secret\n")
     assert done.returncode == 0, done.stderr
     assert (
         "cli:ube のパスワードを設定しました" in done.stdout and "a long enough secret" not in done.stdout + done.stderr
     )
-    async with Database(str(db)) as database:
+    async with open_database(db) as database:
         hashed = await StaffLogins(database).hash_of("cli:ube")
         assert hashed.startswith("$argon2id$")
         rows = [
@@ -51,8 +51,8 @@ async def test_passwd_stores_an_argon2_hash_and_never_the_password(tmp_path):
     assert short.returncode == 2 and "10" in short.stderr and nobody.returncode == 2
 
 
-async def test_web_serves_healthz_and_a_login(tmp_path):
-    staff, db = write_staff(tmp_path), tmp_path / "t.db"
+async def test_web_serves_healthz_and_a_login(db_target, tmp_path):
+    staff, db = write_staff(tmp_path), db_target
     assert (
         madoguchi(
             "staff", "passwd", "cli:admin", "--staff", str(staff), "--db", str(db), stdin="the admin password\n"
