@@ -1,5 +1,5 @@
 """Writes held back and made a moment later, many at once (``WriteBehind``), and the
-unanswered-message log that uses it: a turn never waits for the database thread."""
+unanswered-message log that uses it: a turn never waits for the database; on both backends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from bot.store.database import Database
+from bot.store.backend import open_database
 from bot.store.unanswered import UnansweredLog
 from bot.store.write_behind import WriteBehind
 from tests.support.database_faults import fail_next_executemany
@@ -27,8 +27,8 @@ class Recorder:
         self.batches.append(dict(batch))
 
 
-async def test_entries_are_written_together_shortly_after(tmp_path):
-    async with Database(str(tmp_path / "a.db")) as db:
+async def test_entries_are_written_together_shortly_after(db_target):
+    async with open_database(db_target) as db:
         write = Recorder()
         writes = WriteBehind(db, write, "things", delay=0.01)
         for i in range(20):
@@ -40,8 +40,8 @@ async def test_entries_are_written_together_shortly_after(tmp_path):
         assert writes.pending == {}
 
 
-async def test_a_failed_write_keeps_its_entries_and_is_logged(tmp_path, caplog):
-    async with Database(str(tmp_path / "a.db")) as db:
+async def test_a_failed_write_keeps_its_entries_and_is_logged(db_target, caplog):
+    async with open_database(db_target) as db:
         write = Recorder(fail_first=True)
         writes = WriteBehind(db, write, "things", delay=0.01)
         writes.pending["a"] = 1
@@ -54,8 +54,8 @@ async def test_a_failed_write_keeps_its_entries_and_is_logged(tmp_path, caplog):
         assert write.batches == [{"a": 2, "b": 3}]
 
 
-async def test_closing_writes_what_is_pending_and_stops_the_timer(tmp_path, caplog):
-    db = await Database(str(tmp_path / "a.db")).open()
+async def test_closing_writes_what_is_pending_and_stops_the_timer(db_target, caplog):
+    db = await open_database(db_target).open()
     write = Recorder()
     writes = WriteBehind(db, write, "things", delay=60)
     writes.pending["a"] = 1
@@ -70,9 +70,8 @@ async def test_closing_writes_what_is_pending_and_stops_the_timer(tmp_path, capl
 # --- the unanswered log ----------------------------------------------------------------
 
 
-async def test_misses_are_counted_in_memory_and_written_as_one_row_each(tmp_path):
-    path = str(tmp_path / "a.db")
-    async with Database(path) as db:
+async def test_misses_are_counted_in_memory_and_written_as_one_row_each(db_target):
+    async with open_database(db_target) as db:
         log = UnansweredLog(db)
         executes = []
         real = db.conn.execute
@@ -85,14 +84,14 @@ async def test_misses_are_counted_in_memory_and_written_as_one_row_each(tmp_path
         assert [(m.text, m.count, m.first_day, m.last_day) for m in top] == [
             ("ふわふわ", 3, "2026-11-24", "2026-11-26")
         ]
-    async with Database(path) as db:  # and it was committed
+    async with open_database(db_target) as db:  # and it was committed
         await UnansweredLog(db).record("ふわふわ", "ja", date(2026, 11, 27))
         [miss] = await UnansweredLog(db).top()
         assert (miss.count, miss.first_day, miss.last_day) == (4, "2026-11-24", "2026-11-27")
 
 
-async def test_a_failed_write_of_misses_adds_them_back(tmp_path):
-    async with Database(str(tmp_path / "a.db")) as db:
+async def test_a_failed_write_of_misses_adds_them_back(db_target):
+    async with open_database(db_target) as db:
         log = UnansweredLog(db)
         await log.record("ぴよぴよ", "ja", date(2026, 11, 26))
         fail_next_executemany(db)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 
 
-def fail_next_executemany(db: Database) -> None:
+def fail_next_executemany(db: Backend) -> None:
     """The connection's next ``executemany`` raises a disk error; the one after works again."""
     executemany = db.conn.executemany
 
