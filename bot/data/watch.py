@@ -114,16 +114,19 @@ class ShopWatcher:
         self._woken = asyncio.Event()  # look now, not at the next interval (``wake``)
 
     def wake(self) -> None:
-        """Look now rather than at the end of the interval (another process saved an edit)."""
+        """Look now rather than at the end of the interval (another process saved an edit,
+        and the file has been replaced whole: no waiting for it to settle)."""
         self._woken.set()
 
-    async def check(self) -> str:
-        """Look once: ``unchanged``, ``reloaded`` or ``refused``."""
+    async def check(self, whole: bool = False) -> str:
+        """Look once: ``unchanged``, ``reloaded`` or ``refused``. ``whole``: the file is known
+        to have been replaced whole (renamed over, as ``listing_sync`` writes it), so there is
+        no half-written save to wait out."""
         signature = _signature(self.path)
         if signature == self._signature:
             return "unchanged"
         # Wait until the file stops changing (an editor may still be writing it).
-        while True:
+        while not whole:
             await self.sleep(self.settle)
             again = _signature(self.path)
             if again == signature:
@@ -184,9 +187,10 @@ class ShopWatcher:
         """Look every ``interval`` seconds, or at once when woken, until ``stop`` (a new
         ``interval`` applies within 0.5 s)."""
         while not stop.is_set():
+            woken = self._woken.is_set()
             self._woken.clear()
             try:
-                await self.check()
+                await self.check(whole=woken)
             except Exception:  # noqa: BLE001
                 log.exception("checking %s failed", self.path)
             await self._rest(stop)
