@@ -74,10 +74,15 @@ def backend(request) -> str:
 
 @pytest.fixture
 async def db_target(request, backend, tmp_path) -> str:
-    """Where a new, empty database of ``backend`` is: a file in ``tmp_path``, or a URL."""
+    """Where a new, empty database of ``backend`` is: a file in ``tmp_path``, or a URL (the
+    database is dropped after the test)."""
     if backend == "sqlite":
-        return str(tmp_path / "t.db")
-    return await request.getfixturevalue("postgres").database()
+        yield str(tmp_path / "t.db")
+        return
+    postgres = request.getfixturevalue("postgres")
+    url = await postgres.database()
+    yield url
+    await postgres.drop(url)
 
 
 @pytest.fixture
@@ -127,9 +132,12 @@ async def demo_target(request, backend, tmp_path) -> str:
     if backend == "sqlite":
         target = str(tmp_path / "bot.db")
         shutil.copy(request.getfixturevalue("demo_db"), target)
-        return target
+        yield target
+        return
     postgres = request.getfixturevalue("postgres")
-    return await postgres.database(template=request.getfixturevalue("postgres_demo"))
+    url = await postgres.database(template=request.getfixturevalue("postgres_demo"))
+    yield url
+    await postgres.drop(url)
 
 
 @pytest.fixture

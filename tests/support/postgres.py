@@ -89,6 +89,17 @@ class Cluster:
             await admin.close()
         return self.url(name)
 
+    async def drop(self, url: str) -> None:
+        """Drop a test's database (whoever is still connected is put off), so that the cluster
+        does not grow by a copy per test for the whole session."""
+        import asyncpg
+
+        admin = await asyncpg.connect(self.url())
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{self.name_of(url)}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
     @staticmethod
     def name_of(url: str) -> str:
         return urlsplit(url).path.lstrip("/")
