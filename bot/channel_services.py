@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.store.database import Database
+from bot.store.backend import Backend
 from bot.store.health import ping
 from bot.store.seen_events import SeenEvents
 from bot.store.stats import ChannelStats
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class ChannelServices:
-    def __init__(self, db: Database, channel: str):
+    def __init__(self, db: Backend, channel: str):
         self.db = db
         self.channel = channel
         self.seen = SeenEvents(db, channel)

@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 
 from bot import languages, runtime
 from bot.app import open_app
+from bot.channel_services import ChannelServices
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.texts import commands
@@ -56,8 +57,10 @@ class TelegramService:
         options = {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": settings.drop_pending_updates}
         if settings.webhook:
             await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret, **options)
+            services = ChannelServices(self.channel.app.db, "telegram")
+            await services.forget_old_events()
             self.server = WebhookServer(
-                application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port
+                application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port, services
             )
             await application.start()
             await self.server.start()

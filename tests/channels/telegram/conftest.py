@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from telegram import Update
 
+from bot.channel_services import ChannelServices
 from bot.channels.telegram.channel import build_application
 from bot.channels.telegram.settings import Limits, TelegramSettings
 from bot.channels.telegram.webhook import WebhookServer
@@ -116,7 +117,8 @@ async def serving_webhook(harness: Harness, secret: str):
     """The harness's Application started behind a real ``WebhookServer`` on 127.0.0.1:
     the server, a client session and the webhook's URL."""
     await harness.application.start()
-    server = WebhookServer(harness.application, secret, "/telegram", "127.0.0.1", 0)
+    services = ChannelServices(harness.app.db, "telegram")
+    server = WebhookServer(harness.application, secret, "/telegram", "127.0.0.1", 0, services)
     port = await server.start()
     try:
         async with aiohttp.ClientSession() as session:

@@ -10,9 +10,10 @@ import json
 import aiohttp
 import pytest
 
+from bot.channel_services import ChannelServices
 from bot.channels.telegram.runner import ALLOWED_UPDATES, serve
 from bot.channels.telegram.settings import TelegramSettings
-from bot.channels.telegram.webhook import SECRET_HEADER
+from bot.channels.telegram.webhook import SECRET_HEADER, WebhookServer
 from tests.channels.telegram.conftest import serving_webhook
 from tests.support.telegram_fake import TOKEN, FakeRequest, FakeTelegram, Updates
 
@@ -48,6 +49,25 @@ async def test_the_right_secret_is_processed(served):
     await tg.application.update_queue.join()
     assert "ドコモショップフジグラン宇部店" in tg.api.texts(42)[0]
     assert server.accepted == 1
+
+
+async def test_an_update_sent_again_is_acknowledged_and_handled_once_also_by_another_server(served):
+    """Telegram sends an update again when its 200 came late; behind a load balancer the
+    repeat may reach another process: the update id is recorded in the database, not here."""
+    tg, server, session, url = served
+    update = tg.updates.text(43, "宇部のドコモ")
+    assert await post(session, url, update, SECRET) == 200
+    assert await post(session, url, update, SECRET) == 200
+    other = WebhookServer(tg.application, SECRET, "/telegram", "127.0.0.1", 0, ChannelServices(tg.app.db, "telegram"))
+    port = await other.start()
+    try:
+        assert await post(session, f"http://127.0.0.1:{port}/telegram", update, SECRET) == 200
+    finally:
+        await other.stop()
+    await until(lambda: tg.api.messages(43))
+    await tg.application.update_queue.join()
+    assert len(tg.api.texts(43)) == 1 and "ドコモショップフジグラン宇部店" in tg.api.texts(43)[0]
+    assert (server.accepted, server.repeated, other.accepted, other.repeated) == (1, 1, 0, 1)
 
 
 @pytest.mark.parametrize("secret", ["wrong-secret", "", None, SECRET + "x", SECRET[:-1]])
