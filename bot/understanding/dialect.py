@@ -25,7 +25,5 @@ def _pattern(endings: tuple[tuple[str, str], ...]) -> re.Pattern | None:
 
 def standard(text: str, endings: dict[str, str]) -> str:
     """``text`` with its 山口弁 te-form ``endings`` written as the standard ones."""
-    if "ちょ" not in text and "じょ" not in text:
-        return text
     pattern = _pattern(tuple(endings.items()))
     return pattern.sub(lambda m: endings[m.group(0)], text) if pattern else text
