@@ -129,11 +129,12 @@ class ConceptIndex:
         found = Found()
         claimed = [False] * len(words)
         self._japanese(words, claimed, found)
-        residual = "".join(w.kana for w, c in zip(words, claimed) if not c)
+        residual, inside = _residual([w for w, c in zip(words, claimed) if not c])
         for kana, concept in self._kana:
             if kana in residual:
-                residual = residual.replace(kana, " ")
-                self._note(concept, found)
+                residual, hit = _take(residual, kana, inside)
+                if hit:
+                    self._note(concept, found)
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
         writes_kanji = any(has_kanji(w.surface) for w in words)
@@ -219,6 +220,34 @@ class ConceptIndex:
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
+
+
+def _residual(words: list[Word]) -> tuple[str, set[int]]:
+    """The kana of the words no concept claimed, and the positions strictly inside a word the
+    dictionary lists and writes in kanji: that word is read for sure, so a kana form is never
+    cut out of it (「ばかり最初」 is ばかり + さいしょ, with no りさい (罹災) across the two); one that
+    spans whole words is (診寮, a typo read 診 + 寮, is しんりょう)."""
+    kana, inside, at = [], set(), 0
+    for w in words:
+        if w.listed and has_kanji(w.surface):
+            inside.update(range(at + 1, at + len(w.kana)))
+        kana.append(w.kana)
+        at += len(w.kana)
+    return "".join(kana), inside
+
+
+def _take(residual: str, kana: str, inside: set[int]) -> tuple[str, bool]:
+    """``residual`` with its occurrences of ``kana`` that cut no word blanked out, and whether
+    there was one."""
+    hit = False
+    start = residual.find(kana)
+    while start >= 0:
+        end = start + len(kana)
+        if start not in inside and end not in inside:
+            residual = residual[:start] + " " * len(kana) + residual[end:]
+            hit = True
+        start = residual.find(kana, start + 1)
+    return residual, hit
 
 
 _KANJI_OR_KATAKANA_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")
