@@ -166,10 +166,8 @@ def worry(
         return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
     said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
-    if p.cities or p.when or ("lesson" in topics and (p.level or p.topic)):
-        # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」「文字を打つのが苦手で、練習できる
-        # 教室を」 look for a class
-        return None
+    if p.cities or p.when or ("lesson" in topics and p.level):
+        return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
         hit = concepts & said

@@ -23,6 +23,7 @@ from bot.understanding.normalize import has_kanji
 
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
+PHRASE_GAP = 2  # at most this many words inside a phrase (a noun of no topic and its も)
 
 
 @dataclass
@@ -157,14 +158,11 @@ class ConceptIndex:
         while i < len(words):
             candidates = self._phrases.get(words[i].lemma, []) + self._phrases.get(words[i].surface, [])
             for lemmas, surfaces, concept in candidates:
-                n = len(lemmas)
-                here = words[i : i + n]
-                if len(here) == n and all(
-                    w.lemma == lm or w.surface == sf for w, lm, sf in zip(here, lemmas, surfaces)
-                ):
-                    claimed[i : i + n] = [True] * n
+                end = self._phrase_end(words, i, lemmas, surfaces)
+                if end is not None:
+                    claimed[i:end] = [True] * (end - i)
                     self._note(concept, found)
-                    i += n
+                    i = end
                     break
             else:
                 w = words[i]
@@ -173,6 +171,29 @@ class ConceptIndex:
                     claimed[i] = True
                     self._note(concept, found)
                 i += 1
+
+    def _phrase_end(self, words: tuple[Word, ...], i: int, lemmas: tuple, surfaces: tuple) -> int | None:
+        """Where the phrase of ``lemmas`` (or ``surfaces``) that starts at word ``i`` ends, or
+        None. Between its words may stand a noun of no topic (with its も or は):
+        「案内を毎回送って」「情報を、今後も届けて」 are 案内を送る and 情報を届ける."""
+        j, skipped = i, 0
+        for k, (lemma, surface) in enumerate(zip(lemmas, surfaces)):
+            while k and j < len(words) and not _is(words[j], lemma, surface) and skipped < PHRASE_GAP:
+                if not self._filler(words, j):
+                    return None
+                j, skipped = j + 1, skipped + 1
+            if j >= len(words) or not _is(words[j], lemma, surface):
+                return None
+            j += 1
+        return j
+
+    def _filler(self, words: tuple[Word, ...], j: int) -> bool:
+        """A word a phrase may hold between its words: a noun of no topic (今後, 毎回), or the
+        も / は after one."""
+        w = words[j]
+        if w.pos == "名詞" and w.lemma in self.ignored:
+            return True
+        return w.surface in ("も", "は") and j > 0 and self._filler(words, j - 1)
 
     def _typo(self, kana: str, found: Found) -> bool:
         if len(kana) < TYPO_MIN_KANA or not self._kana_forms:
@@ -220,6 +241,10 @@ class ConceptIndex:
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
+
+
+def _is(w: Word, lemma: str, surface: str) -> bool:
+    return w.lemma == lemma or w.surface == surface
 
 
 def _residual(words: list[Word]) -> tuple[str, set[int]]:
