@@ -59,6 +59,8 @@ class ConceptIndex:
         self._english: dict[str, str] = {}
         self._english_phrases: list[tuple[tuple[str, ...], str]] = []
         self._kana: list[tuple[str, str]] = []
+        # 八十過ぎ, 70代: a number and the word after it (lemma or surface) → the concept.
+        self._after_number = {w: c.id for c in concepts.concepts for w in c.after_number}
         self.conflicts: list[tuple[tuple, str]] = []
         for i, concept in enumerate(concepts.concepts):
             for fieldname in ("ja", "dialect"):
@@ -167,6 +169,8 @@ class ConceptIndex:
             else:
                 w = words[i]
                 concept = self._single.get(w.surface) or (self._single.get(w.lemma) if len(w.surface) > 1 else None)
+                if concept is None and i and _NUMERAL_RE.fullmatch(words[i - 1].surface):
+                    concept = self._after_number.get(w.surface) or self._after_number.get(w.lemma)
                 if concept:
                     claimed[i] = True
                     self._note(concept, found)
