@@ -169,8 +169,10 @@ class Engine:
         """What the message gets, first settled rule first: what it settles before anything else
         (a brand we do not list, the answer to "which city?", another prefecture), its meaning
         (``_by_meaning``), a pick among the choices just offered, and the character matches."""
-        neutral = self.understanding.meaning.index.neutral
-        accepted = [s for s in p.intents if s.score >= ACCEPT and not meaning_rules.not_the_menu(p, s, neutral)]
+        index = self.understanding.meaning.index
+        # A word that needs context (内容, 何を教える) alone makes no message about something else.
+        aside = index.neutral | index.contextual
+        accepted = [s for s in p.intents if s.score >= ACCEPT and not meaning_rules.not_the_menu(p, s, aside)]
         top = accepted[0] if accepted else None
         early = self._settled_first(turn, p, top)
         if early is None:
