@@ -132,12 +132,7 @@ class ConceptIndex:
         found = Found()
         claimed = [False] * len(words)
         self._japanese(words, claimed, found)
-        residual, inside = _residual([w for w, c in zip(words, claimed) if not c])
-        for kana, concept in self._kana:
-            if kana in residual:
-                residual, hit = _take(residual, kana, inside)
-                if hit:
-                    self._note(concept, found)
+        residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
         writes_kanji = any(has_kanji(w.surface) for w in words)
@@ -154,6 +149,16 @@ class ConceptIndex:
         if english:
             self._english_words(english, found)
         return found
+
+    def _note_kana(self, residual: str, inside: set[int], found: Found) -> str:
+        """Notes the concepts whose kana forms ``residual`` holds (cutting no word: ``inside``);
+        returns it without them."""
+        for kana, concept in self._kana:
+            if kana in residual:
+                residual, hit = _take(residual, kana, inside)
+                if hit:
+                    self._note(concept, found)
+        return residual
 
     def _japanese(self, words: tuple[Word, ...], claimed: list[bool], found: Found) -> None:
         i = 0
