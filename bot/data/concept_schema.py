@@ -36,6 +36,7 @@ class Concept(Strict):
     aspect: Literal["prepare", "cost", "where", "deadline", "who", "online", "how", "what"] | None = None
     neutral: bool = False
     needs_context: bool = False  # about the classes only when the talk is (予約: a hospital's too)
+    after_number: list[str] = []  # words that make the number before them this concept (八十|過ぎ: an age)
 
     def japanese(self) -> list[str]:
         return [*self.ja, *self.dialect]

@@ -42,6 +42,8 @@ class ParticleFile(_Strict):
     before_date_word: Words = Field(min_length=1)
     romaji: Words = Field(min_length=1)
     romaji_english_too: Words = []
+    # 山口弁 verb endings and the standard ones they are read as (持っちょらん → 持っていない).
+    dialect_endings: dict[str, str] = {}
 
     @field_validator("before_name", "after_name", "before_date_word")
     @classmethod
@@ -54,6 +56,14 @@ class ParticleFile(_Strict):
     def romaji_only(self) -> set[str]:
         """The romaji particles that do not make a text English (all but a, i)."""
         return set(self.romaji) - set(self.romaji_english_too)
+
+    @field_validator("dialect_endings")
+    @classmethod
+    def _kana_endings(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = [k for k, v in value.items() if not all("\u3041" <= c <= "\u309f" for c in k + v)]
+        if wrong:
+            raise ValueError(f"endings are written in hiragana: {', '.join(map(repr, wrong))}")
+        return value
 
     @field_validator("romaji_english_too")
     @classmethod
@@ -106,6 +116,8 @@ class DateWordFile(_Strict):
     weekday_en: Words = Field(min_length=7, max_length=7)
     months_en: Words = Field(min_length=12, max_length=12)
     other_words: Words = []
+    # Words that hold a date word and name no time (夜分 of 「夜分に失礼します」 holds 夜).
+    not_dates: Words = []
 
     def words(self) -> list[str]:
         """Every word of the file (the reading lexicon learns them; the English ones are known words)."""

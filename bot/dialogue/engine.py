@@ -169,8 +169,10 @@ class Engine:
         """What the message gets, first settled rule first: what it settles before anything else
         (a brand we do not list, the answer to "which city?", another prefecture), its meaning
         (``_by_meaning``), a pick among the choices just offered, and the character matches."""
-        neutral = self.understanding.meaning.index.neutral
-        accepted = [s for s in p.intents if s.score >= ACCEPT and not meaning_rules.not_the_menu(p, s, neutral)]
+        index = self.understanding.meaning.index
+        # A word that needs context (内容, 何を教える) alone makes no message about something else.
+        aside = index.neutral | index.contextual
+        accepted = [s for s in p.intents if s.score >= ACCEPT and not meaning_rules.not_the_menu(p, s, aside)]
         top = accepted[0] if accepted else None
         early = self._settled_first(turn, p, top)
         if early is None:
@@ -352,7 +354,7 @@ class Engine:
             return self._run(turn, request, p, follow_up=turn.state.topic in PLACE_INTENTS)
         talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
         worry = meaning_rules.worry(p, self._declared, self._contextual, talking)
-        if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in PLACE_INTENTS):
+        if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None
 

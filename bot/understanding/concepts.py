@@ -23,6 +23,7 @@ from bot.understanding.normalize import has_kanji
 
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
+PHRASE_GAP = 2  # at most this many words inside a phrase (a noun of no topic and its も)
 
 
 @dataclass
@@ -58,6 +59,8 @@ class ConceptIndex:
         self._english: dict[str, str] = {}
         self._english_phrases: list[tuple[tuple[str, ...], str]] = []
         self._kana: list[tuple[str, str]] = []
+        # 八十過ぎ, 70代: a number and the word after it (lemma or surface) → the concept.
+        self._after_number = {w: c.id for c in concepts.concepts for w in c.after_number}
         self.conflicts: list[tuple[tuple, str]] = []
         for i, concept in enumerate(concepts.concepts):
             for fieldname in ("ja", "dialect"):
@@ -129,11 +132,7 @@ class ConceptIndex:
         found = Found()
         claimed = [False] * len(words)
         self._japanese(words, claimed, found)
-        residual = "".join(w.kana for w, c in zip(words, claimed) if not c)
-        for kana, concept in self._kana:
-            if kana in residual:
-                residual = residual.replace(kana, " ")
-                self._note(concept, found)
+        residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
         writes_kanji = any(has_kanji(w.surface) for w in words)
@@ -151,27 +150,59 @@ class ConceptIndex:
             self._english_words(english, found)
         return found
 
+    def _note_kana(self, residual: str, inside: set[int], found: Found) -> str:
+        """Notes the concepts whose kana forms ``residual`` holds (cutting no word: ``inside``);
+        returns it without them."""
+        for kana, concept in self._kana:
+            if kana in residual:
+                residual, hit = _take(residual, kana, inside)
+                if hit:
+                    self._note(concept, found)
+        return residual
+
     def _japanese(self, words: tuple[Word, ...], claimed: list[bool], found: Found) -> None:
         i = 0
         while i < len(words):
             candidates = self._phrases.get(words[i].lemma, []) + self._phrases.get(words[i].surface, [])
             for lemmas, surfaces, concept in candidates:
-                n = len(lemmas)
-                here = words[i : i + n]
-                if len(here) == n and all(
-                    w.lemma == lm or w.surface == sf for w, lm, sf in zip(here, lemmas, surfaces)
-                ):
-                    claimed[i : i + n] = [True] * n
+                end = self._phrase_end(words, i, lemmas, surfaces)
+                if end is not None:
+                    claimed[i:end] = [True] * (end - i)
                     self._note(concept, found)
-                    i += n
+                    i = end
                     break
             else:
                 w = words[i]
                 concept = self._single.get(w.surface) or (self._single.get(w.lemma) if len(w.surface) > 1 else None)
+                if concept is None and i and _NUMERAL_RE.fullmatch(words[i - 1].surface):
+                    concept = self._after_number.get(w.surface) or self._after_number.get(w.lemma)
                 if concept:
                     claimed[i] = True
                     self._note(concept, found)
                 i += 1
+
+    def _phrase_end(self, words: tuple[Word, ...], i: int, lemmas: tuple, surfaces: tuple) -> int | None:
+        """Where the phrase of ``lemmas`` (or ``surfaces``) that starts at word ``i`` ends, or
+        None. Between its words may stand a noun of no topic (with its も or は):
+        「案内を毎回送って」「情報を、今後も届けて」 are 案内を送る and 情報を届ける."""
+        j, skipped = i, 0
+        for k, (lemma, surface) in enumerate(zip(lemmas, surfaces)):
+            while k and j < len(words) and not _is(words[j], lemma, surface) and skipped < PHRASE_GAP:
+                if not self._filler(words, j):
+                    return None
+                j, skipped = j + 1, skipped + 1
+            if j >= len(words) or not _is(words[j], lemma, surface):
+                return None
+            j += 1
+        return j
+
+    def _filler(self, words: tuple[Word, ...], j: int) -> bool:
+        """A word a phrase may hold between its words: a noun of no topic (今後, 毎回), or the
+        も / は after one."""
+        w = words[j]
+        if w.pos == "名詞" and w.lemma in self.ignored:
+            return True
+        return w.surface in ("も", "は") and j > 0 and self._filler(words, j - 1)
 
     def _typo(self, kana: str, found: Found) -> bool:
         if len(kana) < TYPO_MIN_KANA or not self._kana_forms:
@@ -219,6 +250,38 @@ class ConceptIndex:
         aspect = self.aspect_of.get(concept)
         if aspect:
             found.aspects.add(aspect)
+
+
+def _is(w: Word, lemma: str, surface: str) -> bool:
+    return w.lemma == lemma or w.surface == surface
+
+
+def _residual(words: list[Word]) -> tuple[str, set[int]]:
+    """The kana of the words no concept claimed, and the positions strictly inside a word the
+    dictionary lists and writes in kanji: that word is read for sure, so a kana form is never
+    cut out of it (「ばかり最初」 is ばかり + さいしょ, with no りさい (罹災) across the two); one that
+    spans whole words is (診寮, a typo read 診 + 寮, is しんりょう)."""
+    kana, inside, at = [], set(), 0
+    for w in words:
+        if w.listed and has_kanji(w.surface):
+            inside.update(range(at + 1, at + len(w.kana)))
+        kana.append(w.kana)
+        at += len(w.kana)
+    return "".join(kana), inside
+
+
+def _take(residual: str, kana: str, inside: set[int]) -> tuple[str, bool]:
+    """``residual`` with its occurrences of ``kana`` that cut no word blanked out, and whether
+    there was one."""
+    hit = False
+    start = residual.find(kana)
+    while start >= 0:
+        end = start + len(kana)
+        if start not in inside and end not in inside:
+            residual = residual[:start] + " " * len(kana) + residual[end:]
+            hit = True
+        start = residual.find(kana, start + 1)
+    return residual, hit
 
 
 _KANJI_OR_KATAKANA_RE = re.compile(r"^[\u3400-\u9fff\u3005\u30a0-\u30ff]+$")

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from bot import languages
 from bot.data.knowledge import Knowledge
 from bot.data.yaml_lines import cache_dir
+from bot.understanding import dialect
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
 from bot.understanding.intents import IntentScorer, Scored
 from bot.understanding.keywords import Keyword, aligned, in_text, keyword, occurs
@@ -343,7 +344,7 @@ class Understanding:
         """What the bot understood of ``text`` on ``today``. Parses are kept for the last texts
         (a long message's sentences are parsed for ``focus`` and its question again): the caller
         gets its own copy to fill in."""
-        return copy.copy(self._parse_cached(text, today))
+        return copy.copy(self._parse_cached(dialect.standard(text, self.knowledge.particles.dialect_endings), today))
 
     def _parse(self, text: str, today: date) -> Parse:
         cleaned = clean(text)[:MAX_UNDERSTOOD_CHARS]
@@ -367,7 +368,7 @@ class Understanding:
                 result.cities.append(m.value)
         folded, kana = aligned(folded, kept)
         result.number = _choice_number(folded)
-        result.when = parse_when(cleaned, full_reading, today, words=self.knowledge.dates)
+        result.when = self._when(cleaned, full_reading, today)
         result.level = self._first_hit(self._levels, folded, kana, full_reading)
         result.topic = self._first_hit(self._topics, folded, kana, full_reading)
         result.scoring = scoring
@@ -385,6 +386,7 @@ class Understanding:
         apologise (「先日はありがとうございました。ところで…」) are left out, and so are those that
         say nothing the bot knows (「いつも楽しく拝見しております」) when another sentence names
         a topic, a place, a date or an answer. One sentence, or nothing to keep: the text as it is."""
+        text = dialect.standard(text, self.knowledge.particles.dialect_endings)
         sentences = [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
         if len(sentences) < 2:
             return text
@@ -417,15 +419,20 @@ class Understanding:
         folded, _, mentions, _ = self._forms(cleaned)
         sense = self._sense(cleaned)
         topics = {c for c in sense.found.topics if c not in ("family", "grandchild")}
-        if (
-            topics
-            or mentions
-            or sense.aspects
-            or parse_when(cleaned, self.reading(squeeze(folded)), today, words=self.knowledge.dates)
-        ):
+        if topics or mentions or sense.aspects or self._when(cleaned, self.reading(squeeze(folded)), today):
             return False, True
         p = self.parse(sentence, today)
         return _courtesy(p), _tells(p)
+
+    def _when(self, cleaned: str, reading: str, today: date) -> DateFilter | None:
+        """The dates of a message, without the words that hold a date word and name no time
+        (``not_dates``: 「夜分に失礼いたします」 is no evening): read again without them."""
+        dates = self.knowledge.dates
+        if any(w in cleaned for w in dates.not_dates):
+            for word in dates.not_dates:
+                cleaned = cleaned.replace(word, " ")
+            reading = self.reading(squeeze(fold(cleaned)))
+        return parse_when(cleaned, reading, today, words=dates)
 
     def _sense_of(self, cleaned: str) -> Sense:
         """The meaning of the text without its names: masked in the text itself, or, where the

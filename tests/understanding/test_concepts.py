@@ -55,6 +55,23 @@ def test_one_kanji_stands_for_itself(index):
     assert "age" not in concepts(index, "1年にいくらまで")
 
 
+def test_a_number_before_an_age_word_is_an_age(index):
+    assert "age" in concepts(index, "八十過ぎでも大丈夫かね")
+    assert "age" in concepts(index, "70代ですが")
+    assert "age" not in concepts(index, "10時過ぎに行きます")
+
+
+def test_a_phrase_may_hold_a_noun_of_no_topic(index):
+    assert "notify" in concepts(index, "案内を毎回送ってほしい")
+    assert "notify" in concepts(index, "情報を、今後も届けていただけますか")
+
+
+def test_a_kana_form_is_never_cut_out_of_a_kanji_word(index):
+    # ばかり + 最初 reads ばかりさいしょ, which holds りさい (罹災) across the two words.
+    assert "disaster" not in concepts(index, "買ったばかり。最初に知っておきたい")
+    assert "disaster" in concepts(index, "りさいしょうめいしょ ほしい")
+
+
 def test_english_words_and_phrases(index):
     assert "pregnancy" in index.find((), english_words("my wife is expecting")).direct
     assert "tax" in index.find((), english_words("tax return on my phone")).direct
