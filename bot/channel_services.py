@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.store.backend import Backend
+from bot.store.backend import Backend, database_errors
 from bot.store.health import ping
 from bot.store.seen_events import SeenEvents
 from bot.store.stats import ChannelStats
@@ -27,7 +27,13 @@ class ChannelServices:
         self.stats = ChannelStats(db, channel)
 
     async def first_time(self, event_id: str) -> bool:
-        return await self.seen.first_time(event_id)
+        """Whether the event is new (recorded now). One that cannot be recorded counts as new:
+        better answered twice than not at all."""
+        try:
+            return await self.seen.first_time(event_id)
+        except database_errors():
+            log.warning("%s event %s could not be recorded: handling it anyway", self.channel, event_id, exc_info=True)
+            return True
 
     async def forget_old_events(self) -> int:
         """Forget the event ids kept longer than a redelivery can come; how many were forgotten."""

@@ -57,11 +57,10 @@ class TelegramService:
         options = {"allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": settings.drop_pending_updates}
         if settings.webhook:
             await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret, **options)
-            services = ChannelServices(self.channel.app.db, "telegram")
-            await services.forget_old_events()
-            self.server = WebhookServer(
-                application, settings.webhook_secret, settings.webhook_path, settings.listen, settings.port, services
-            )
+            seen = ChannelServices(self.channel.app.db, "telegram")
+            await seen.forget_old_events()
+            where = (settings.webhook_path, settings.listen, settings.port)
+            self.server = WebhookServer(application, settings.webhook_secret, *where, seen)
             await application.start()
             await self.server.start()
             log.info("@%s: webhook %s (port %d)", application.bot.username, settings.webhook_url, self.server.port)

@@ -2,10 +2,8 @@
 
 Lives here: ``WebhookServer`` and ``well_formed``. ``POST <path>`` compares the secret-token
 header in constant time first (wrong or none: 403, the body never read); a right one is
-parsed (types Telegram never sends: 400), its ``update_id`` recorded (``ChannelServices.
-first_time``: an update Telegram sends again — to this process or, behind a load balancer, to
-another one on the same database — is acknowledged and not handled twice) and queued, and
-Telegram gets 200 at once.
+parsed (types Telegram never sends: 400), recorded (``ChannelServices.first_time``: an update
+sent again, here or to another process, is not handled twice) and queued; 200 at once.
 ``GET /healthz`` answers monitoring (503 while the Application is not running). Listens on the given address only.
 """
 
@@ -21,7 +19,6 @@ from telegram.ext import Application
 
 from bot.channel_services import ChannelServices
 from bot.channels.http import HttpSite, health_response
-from bot.store.backend import database_errors
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +65,12 @@ class WebhookServer:
         services: ChannelServices | None = None,
     ):
         self.application = application
-        self.services = services  # records update ids; None: every update is handled
+        self.services = services  # records update ids (None: every update is handled)
         self._secret = secret.encode("utf-8")
         self.path = path
         self.listen = listen
         self.port = port
-        self.refused = 0
-        self.accepted = 0
-        self.repeated = 0
+        self.refused = self.accepted = self.repeated = 0
         self._site: HttpSite | None = None
 
     def web_app(self) -> web.Application:
@@ -98,9 +93,8 @@ class WebhookServer:
 
     async def _health(self, request: web.Request) -> web.Response:
         running = self.application.running
-        return health_response(
-            running, running=running, accepted=self.accepted, refused=self.refused, repeated=self.repeated
-        )
+        counts = {"accepted": self.accepted, "refused": self.refused, "repeated": self.repeated}
+        return health_response(running, running=running, **counts)
 
     async def _receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # any bytes: 403
@@ -120,21 +114,10 @@ class WebhookServer:
         except Exception as exc:
             log.warning("webhook request with an unreadable body refused: %s", type(exc).__name__)
             return web.Response(status=400, text="bad request")
-        if not await self._first_time(update.update_id):
+        if self.services is not None and not await self.services.first_time(str(update.update_id)):
             self.repeated += 1
             log.info("update %s came again: already handled", update.update_id)
             return web.Response(status=200)
         self.accepted += 1
         await self.application.update_queue.put(update)
         return web.Response(status=200)
-
-    async def _first_time(self, update_id: int) -> bool:
-        """Whether the update is new; one that cannot be recorded is handled (better answered
-        twice than not at all)."""
-        if self.services is None:
-            return True
-        try:
-            return await self.services.first_time(str(update_id))
-        except database_errors():
-            log.warning("update %s could not be recorded: handling it anyway", update_id, exc_info=True)
-            return True
