@@ -51,3 +51,12 @@ def test_english_scores_as_before():
     scorer = _scorer()
     best = scorer.score("where is the au shop")[0]
     assert best.intent == "intent0" and best.score > 80
+
+
+def test_scores_are_kept_and_each_caller_gets_its_own_list():
+    scorer = _scorer()
+    first = scorer.score("where is the shop")
+    first.clear()
+    again = scorer.score("where is the shop")
+    assert again and again[0].intent == "intent0"
+    assert scorer._kept.cache_info().hits == 1
