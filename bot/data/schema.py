@@ -52,8 +52,13 @@ class Text(BaseModel):
 
     def get(self, lang: str | None) -> str:
         """The text in ``lang``, or in the first language of its fallback chain that has it."""
-        forms = self.forms()
-        return next((forms[code] for code in languages.chain(lang) if code in forms), self.ja)
+        others = self.__pydantic_extra__ or {}
+        for code in languages.chain(lang):
+            if code == "ja":
+                return self.ja
+            if code in others:
+                return others[code]
+        return self.ja
 
 
 class Source(Strict):

@@ -13,6 +13,7 @@ lists and names is ``bot.languages.wording``. Pure data: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 DEFAULT = "ja"
@@ -61,8 +62,10 @@ def codes() -> tuple[str, ...]:
     return tuple(LANGUAGES)
 
 
+@lru_cache(maxsize=64)
 def chain(code: str | None) -> tuple[str, ...]:
-    """``code`` and the languages it falls back to, in order: ``ja-easy`` → ``ja``."""
+    """``code`` and the languages it falls back to, in order: ``ja-easy`` → ``ja``. Kept per
+    code: every text of every reply asks (the registry never changes while the bot runs)."""
     found: list[str] = []
     lang: Language | None = get(code)
     while lang is not None and lang.code not in found:

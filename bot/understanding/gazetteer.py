@@ -111,7 +111,10 @@ class Gazetteer:
         self._aliases: dict[str, list[_Alias]] = {}
         self._romaji: dict[str, list[tuple[str, str]]] = {}
         self._minor_romaji: set[str] = set()  # romaji words that name only districts
-        self._lengths: dict[str, list[int]] = {}  # by first character: the names' lengths, longest first
+        # By a name's first two characters (its one character for a one-character name): the
+        # lengths of the names that begin so, longest first. Two characters leave a position
+        # of a message one or two lengths to try where one character left up to ten.
+        self._lengths: dict[str, list[int]] = {}
         self._fuzzy_carriers: list[tuple[str, str]] = []
         self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
         self._ascii_carriers: list[tuple[str, str]] = []  # long ASCII carrier names, for one-letter typos
@@ -138,7 +141,7 @@ class Gazetteer:
             bucket = self._aliases.setdefault(variant, [])
             if entry not in bucket:
                 bucket.append(entry)
-            lengths = self._lengths.setdefault(variant[0], [])
+            lengths = self._lengths.setdefault(variant[:2], [])
             if len(variant) not in lengths:
                 lengths.append(len(variant))
                 lengths.sort(reverse=True)
@@ -204,7 +207,10 @@ class Gazetteer:
         return []
 
     def _match_at(self, text: str, i: int) -> Mention | None:
-        for length in self._lengths.get(text[i], ()):
+        lengths = self._lengths.get(text[i : i + 2], ())
+        if i + 1 < len(text) and text[i] in self._lengths:  # a one-character name, the shortest
+            lengths = (*lengths, 1)
+        for length in lengths:
             end = i + length
             if end > len(text):
                 continue

@@ -6,8 +6,8 @@ message is scored against them with two rapidfuzz scorers: whole-string
 similarity (``ratio``), and for examples of three characters or more, how well the
 example appears inside the message (``partial_ratio``), discounted by how much of
 the message it covers. English examples also use ``token_set_ratio``.
-The best example per intent is that intent's score. Character and character-pair
-indexes (numpy) pick the examples worth scoring, so a message costs tens of
+The best example per intent is that intent's score. Character, character-pair and
+word indexes (numpy) pick the examples worth scoring, so a message costs tens of
 microseconds, not a pass over every example. Pure computation.
 """
 
@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+SCORES_KEPT = 256  # scores kept for the forms scored last (as many as the parser keeps parses)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,21 @@ def _char_postings(texts: list[str]) -> dict[tuple[str, int], np.ndarray]:
     return {key: np.array(ids, dtype=np.intp) for key, ids in postings.items()}
 
 
+def _word_postings(texts: list[str]) -> dict[str, np.ndarray]:
+    """Which texts hold each word (split on whitespace, as ``token_set_ratio`` splits)."""
+    postings: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        for word in set(t.split()):
+            postings.setdefault(word, []).append(i)
+    return {word: np.array(ids, dtype=np.intp) for word, ids in postings.items()}
+
+
+def _sorted_words(text: str) -> str:
+    """A text's distinct words, sorted, joined by spaces: what ``token_set_ratio`` compares
+    when two texts have no word in common."""
+    return " ".join(sorted(set(text.split())))
+
+
 class IntentScorer:
     """Scores a masked, folded reading against every example of every intent."""
 
@@ -82,16 +100,26 @@ class IntentScorer:
         words = np.array([self._texts[i].count(" ") + 1 for i in self._ascii])
         self._token_factor = np.where(words == 1, 0.8, 0.9 + 0.03 * np.minimum(words - 1, 2))
         self._ascii_texts = [self._texts[i] for i in self._ascii]
+        self._ascii_words = _word_postings(self._ascii_texts)
+        self._ascii_sorted_chars = _char_postings([_sorted_words(t) for t in self._ascii_texts])
+        self._ascii_sorted_lengths = np.array([len(_sorted_words(t)) for t in self._ascii_texts])
         self._pairs = _pair_postings(self._texts)
         self._chars = _char_postings(self._texts)
+        self._kept = lru_cache(maxsize=SCORES_KEPT)(self._score)
 
     def __len__(self) -> int:
         return len(self._texts)
 
     def score(self, text: str, cutoff: float = 40.0) -> list[Scored]:
-        """Intents by descending score (best example each), those above ``cutoff``."""
+        """Intents by descending score (best example each), those above ``cutoff``. Scores are
+        kept for the last forms scored: names are masked, so 「宇部のスマホ教室」 and 「萩のスマホ
+        教室」 are one form (about one score in seven of a pass over the conversation set is
+        one kept); the caller gets its own list."""
+        return list(self._kept(text, cutoff))
+
+    def _score(self, text: str, cutoff: float) -> tuple[Scored, ...]:
         if not text:
-            return []
+            return ()
         n = len(text)
         lengths = self._lengths
         scores = np.zeros(len(self._texts))
@@ -127,11 +155,18 @@ class IntentScorer:
                 partial *= 0.85 + 0.15 * lengths[candidates] / n
                 scores[candidates] = np.maximum(scores[candidates], partial)
         if text.isascii() and " " in text and len(self._ascii):
-            token = process.cdist(
-                [text], self._ascii_texts, scorer=fuzz.token_set_ratio, score_cutoff=max(cutoff, 70), dtype=np.float64
-            )[0]
-            token *= self._token_factor
-            scores[self._ascii] = np.maximum(scores[self._ascii], token)
+            picked = self._token_candidates(text, max(cutoff, 70))
+            if len(picked):
+                token = np.zeros(len(self._ascii))
+                token[picked] = process.cdist(
+                    [text],
+                    [self._ascii_texts[i] for i in picked.tolist()],
+                    scorer=fuzz.token_set_ratio,
+                    score_cutoff=max(cutoff, 70),
+                    dtype=np.float64,
+                )[0]
+                token *= self._token_factor
+                scores[self._ascii] = np.maximum(scores[self._ascii], token)
         scores *= self._weight
         best = np.maximum.reduceat(scores, self._starts)
         # The best example of each intent above the cutoff: the first one scoring its intent's best.
@@ -143,4 +178,25 @@ class IntentScorer:
             Scored(self._intent_names[g], value, self._texts[i])
             for g, i, value in zip(groups[first].tolist(), at_best[first].tolist(), scores[at_best[first]].tolist())
         ]
-        return sorted(found, key=lambda s: -s.score)  # stable: a tie keeps the knowledge's order
+        return tuple(sorted(found, key=lambda s: -s.score))  # stable: a tie keeps the knowledge's order
+
+    def _token_candidates(self, text: str, cutoff: float) -> np.ndarray:
+        """The English examples (positions in ``_ascii``) whose ``token_set_ratio`` with ``text``
+        can reach ``cutoff``: those that share a word with it, and those whose sorted words
+        share enough characters with the message's. Two texts with no word in common score
+        the ``ratio`` of their sorted words, 200·LCS / (n + m), which the characters they share,
+        counted with repeats, bound; so no score is lost."""
+        words = set(text.split())
+        joined = _sorted_words(text)
+        hits = [
+            self._ascii_sorted_chars[c, k]
+            for c, times in Counter(joined).items()
+            for k in range(1, times + 1)
+            if (c, k) in self._ascii_sorted_chars
+        ]
+        shared = np.bincount(np.concatenate(hits), minlength=len(self._ascii)) if hits else np.zeros(len(self._ascii))
+        reach = shared * 200 >= cutoff * (len(joined) + self._ascii_sorted_lengths) - 1
+        sharing = [ids for ids in map(self._ascii_words.get, words) if ids is not None]
+        if sharing:
+            reach[np.concatenate(sharing)] = True
+        return np.flatnonzero(reach)

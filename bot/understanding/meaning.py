@@ -3,15 +3,17 @@ answers that retrieval finds for it.
 
 Lives here: ``Meaning`` (built once per knowledge bundle: the analyser, the concept index,
 the retrieval documents of every answer, the life events) and ``Sense`` (one message's
-terms, concepts, aspects, life events and retrieved answers). ``Meaning.agrees`` is the
-word-level guard on character fuzzy matching: a message whose words the knowledge knows as
-they are is no typo of an example it shares no word or concept with (「介護」 is not 「英語」).
+terms, concepts, aspects, life events and retrieved answers, searched when first asked for).
+``Meaning.agrees`` is the word-level guard on character fuzzy matching: a message whose words
+the knowledge knows as they are is no typo of an example it shares no word or concept with
+(「介護」 is not 「英語」).
 Pure computation over the knowledge it was given.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.data.concept_schema import LifeEvent
@@ -31,9 +33,18 @@ class Sense:
     terms: Counter = field(default_factory=Counter)
     found: Found = field(default_factory=Found)
     events: list[LifeEvent] = field(default_factory=list)
-    retrieved: list[Retrieved] = field(default_factory=list)
     all_known: bool = False  # every word is one the knowledge uses as it is
     shaky: set[str] = field(default_factory=set)  # events that rest on words that need context (壊れる)
+    search: Callable[[Counter], list[Retrieved]] | None = field(default=None, repr=False, compare=False)
+    _retrieved: list[Retrieved] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def retrieved(self) -> list[Retrieved]:
+        """The answers retrieval finds for the terms (``search``), searched when first asked for:
+        the sentences of a long message are read for their concepts, most never for answers."""
+        if self._retrieved is None:
+            self._retrieved = self.search(self.terms) if self.search is not None else []
+        return self._retrieved
 
     @property
     def aspects(self) -> set[str]:
@@ -147,7 +158,7 @@ class Meaning:
         if found.direct & self.index.contextual:
             firm = {e.id for e in self._events(self.index.firm(found))}
             sense.shaky = {e.id for e in sense.events} - firm
-        sense.retrieved = self.retriever.search(terms)
+        sense.search = self.retriever.search
         return sense
 
     def _events(self, concepts: set[str]) -> list[LifeEvent]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.data import vocabulary
 from bot.data.words_schema import PERIODS, DateWordFile
@@ -115,6 +116,12 @@ def _month_en_pattern(name: str) -> str:
     return rf"\b{name}\b"
 
 
+@lru_cache(maxsize=256)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A pattern built from the date words, compiled once (every message tries them all)."""
+    return re.compile(pattern)
+
+
 def _part_pattern(word: str) -> str:
     """A part-of-month word as said on its own: English as a whole word, はじめ not in
     はじめて (for the first time), 末 not in 週末 (the weekend)."""
@@ -131,7 +138,7 @@ def _month_range(
     last = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
     after = text[text.find(said) :] if said in text else text
     for part in words.month_parts:
-        if any(re.search(_part_pattern(w), after) for w in part.words):
+        if any(_pattern(_part_pattern(w)).search(after) for w in part.words):
             start, end = first.replace(day=part.first), last if part.last is None else first.replace(day=part.last)
             return replace(period, start=max(start, today), end=end, month_part=part.part)
     return replace(period, start=max(first, today), end=last)
@@ -157,7 +164,7 @@ def _period(
     named = int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
     if named is None:
         months = words.months_en
-        named = next((i + 1 for i, name in enumerate(months) if re.search(_month_en_pattern(name), low)), None)
+        named = next((i + 1 for i, name in enumerate(months) if _pattern(_month_en_pattern(name)).search(low)), None)
     if named is not None:
         year = today.year + (named < today.month)
         period = DateFilter(today, today, period="month", month=named)
@@ -221,7 +228,7 @@ def _days(
         days, days_word = {0, 1, 2, 3, 4}, "weekdays"
     else:
         for i, (kanji, kana, english) in enumerate(zip(words.weekday_kanji, words.weekday_kana, words.weekday_en)):
-            if re.search(kanji + r"曜", cleaned) or kana in reading or english in low:
+            if _pattern(kanji + "曜").search(cleaned) or kana in reading or english in low:
                 days.add(i)
     if span:
         return replace(span, weekdays=frozenset(days), days_word=days_word)

@@ -17,6 +17,16 @@ def test_the_three_languages_and_their_chains():
     assert languages.chain("ja") == ("ja",)
 
 
+def test_a_chain_is_worked_out_once_per_code():
+    """Every text of every reply asks for its chain: it is kept, the same tuple each time."""
+    assert languages.chain("ja-easy") is languages.chain("ja-easy")
+
+
+def test_a_text_without_a_form_of_its_own_reads_japanese_whatever_the_code():
+    text = Text(ja="こんにちは", en="Hello")
+    assert [text.get(code) for code in ("en", "ja-easy", "ja", None, "fr")] == ["Hello", *["こんにちは"] * 4]
+
+
 @pytest.mark.parametrize("code", [None, "", "fr", ["ja"], 3])
 def test_an_unknown_or_damaged_code_is_japanese(code):
     assert not languages.known(code)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bot.understanding.gazetteer import ELSEWHERE
+from bot.understanding.gazetteer import ELSEWHERE, Gazetteer
 
 DAY = date(2026, 11, 26)
 
@@ -103,3 +103,17 @@ def test_a_carrier_with_one_letter_off(understanding, text, carrier):
 @pytest.mark.parametrize("text", ["documents", "docs", "sofa", "bank", "economy"])
 def test_a_word_near_a_carrier_is_not_one(understanding, text):
     assert understanding.parse(text, DAY).carrier is None
+
+
+def test_names_of_one_two_and_more_characters_leftmost_longest():
+    """Lengths are kept by a name's first two characters: a one-character name, a name that
+    another begins with, and a name at the very end are all still found, the longest first."""
+    gaz = Gazetteer()
+    gaz.add("city", "光市", "光")
+    gaz.add("city", "山口市", "山口")
+    gaz.add("city", "山陽小野田市", "山陽小野田")
+    gaz.add("city", "山陽町", "山陽")
+    found = [(m.value, m.start, m.end) for m in gaz.find("山陽小野田と山陽と山口と光")]
+    assert found == [("山陽小野田市", 0, 5), ("山陽町", 6, 8), ("山口市", 9, 11), ("光市", 12, 13)]
+    assert [m.value for m in gaz.find("光の教室")] == ["光市"]
+    assert gaz.find("光回線") == []  # a one-kanji name still needs its boundary

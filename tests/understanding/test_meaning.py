@@ -63,3 +63,17 @@ def test_unknown_words_by_morphology(understanding):
 def test_the_question_sentence_is_kept(understanding):
     text = "先日はありがとうございました。いつも楽しく拝見しております。ところで、介護認定の更新はどうすれば？"
     assert understanding.focus(text, TODAY) == "介護認定の更新はどうすれば"
+
+
+def test_retrieval_is_searched_once_and_only_when_asked_for(understanding, monkeypatch):
+    """The sentences of a long message are read for their concepts; the answers retrieval finds
+    are searched only for a sense whose answers are asked for, once."""
+    meaning = understanding.meaning
+    searches = []
+    search = meaning.retriever.search
+    monkeypatch.setattr(meaning.retriever, "search", lambda terms: searches.append(terms) or search(terms))
+    sense = meaning.sense("マイナンバーカードを保険証として使いたい")
+    assert searches == []
+    assert sense.retrieved and sense.retrieved is sense.retrieved
+    assert len(searches) == 1
+    assert sense.retrieved[0].intent == search(sense.terms)[0].intent
