@@ -9,7 +9,8 @@ atomically; a file that holds neither was changed here meanwhile and is left alo
 it would lose that change; logged for the support staff). Then the watcher looks at once
 (``ShopWatcher.wake``), and validates what it reads as it does any edit: a bad file is refused
 whole and the last good listing keeps serving. Edits are applied one at a time, in the order
-they were told. On SQLite nothing is told: the watcher's polling sees a shared file's edits.
+they were told; after notices were lost a while (``""``), the latest edit is. On SQLite
+nothing is told: the watcher's polling sees a shared file's edits.
 Touches the shop listing file and the database through ``ShopEdits``.
 """
 
@@ -48,9 +49,9 @@ async def follow_edits(db: Backend, edits: ShopEdits, watcher: ShopWatcher) -> C
     turn = asyncio.Lock()  # FIFO: edits applied in the order they were told
     running: set[asyncio.Task] = set()
 
-    async def apply(edit_id: int) -> None:
+    async def apply(edit_id: int | None) -> None:
         async with turn:
-            edit = await edits.get(edit_id)
+            edit = await edits.get(edit_id) if edit_id is not None else next(iter(await edits.latest(1)), None)
             if edit is None:
                 return
             outcome = await asyncio.to_thread(bring_up_to_date, watcher.path, edit)
@@ -67,9 +68,9 @@ async def follow_edits(db: Backend, edits: ShopEdits, watcher: ShopWatcher) -> C
             watcher.wake()
 
     def heard(payload: str) -> None:
-        if not payload.isdigit():
+        if payload and not payload.isdigit():
             return
-        task = asyncio.get_running_loop().create_task(apply(int(payload)))
+        task = asyncio.get_running_loop().create_task(apply(int(payload) if payload else None))
         running.add(task)
         task.add_done_callback(running.discard)
 

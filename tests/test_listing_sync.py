@@ -101,3 +101,19 @@ async def test_a_copy_changed_by_hand_is_left_alone_and_said_so(two_hosts, caplo
     assert f"shop edit #{edit_id} (by web:support) not applied" in caplog.text
     assert b.shops_file.read_text(encoding="utf-8") == hand
     assert OLD_PHONE in await ube_docomo(b)
+
+
+async def test_an_edit_saved_while_the_notices_were_lost_is_served_once_they_are_back(two_hosts, monkeypatch):
+    from bot.delivery.backoff import Backoff
+    from bot.store import postgres as backend
+
+    monkeypatch.setattr(backend, "RELISTEN", Backoff(base=0.5, cap=1.0, jitter=0.0))
+    a, b = two_hosts
+    lost = b.db._listener.get_server_pid()
+    await a.db.conn.execute_fetchall("SELECT pg_terminate_backend(?)", (lost,))
+    await asyncio.sleep(0.1)  # b is not listening now
+    await save(a, f'"{OLD_PHONE}"', f'"{NEW_PHONE}"')
+    saved = time.monotonic()
+    while NEW_PHONE not in await ube_docomo(b) and time.monotonic() - saved < 10:
+        await asyncio.sleep(0.02)
+    assert NEW_PHONE in await ube_docomo(b)  # its watcher alone would look a minute later

@@ -348,7 +348,7 @@ class BroadcastEngine:
         changed = asyncio.Event()
 
         def heard(payload: str) -> None:
-            if payload == str(broadcast_id):
+            if payload in (str(broadcast_id), ""):  # "": notices were lost a while
                 changed.set()
 
         stop_hearing = await self.db.listen("broadcast", heard)

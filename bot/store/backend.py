@@ -137,6 +137,8 @@ class Backend:
     async def listen(self, topic: str, heard: Callable[[str], Any]) -> Callable[[], None]:
         """From now on call ``heard(payload)`` on this loop whenever any process (this one
         too) commits a change of ``topic`` (``TOPICS`` says which); returns what stops it.
+        An empty payload says changes may have been missed (the notices were lost a while):
+        look again.
         Where the engine tells nothing (``tells`` False: SQLite, one machine), or its
         notices cannot be had (logged; the next call tries again), nothing is heard and the
         callers' own polling sees every change, only later."""

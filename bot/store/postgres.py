@@ -31,6 +31,7 @@ from typing import Any
 
 import asyncpg
 
+from bot.delivery.backoff import Backoff
 from bot.store.backend import Backend
 from bot.store.postgres_schema import MIGRATIONS
 
@@ -40,6 +41,7 @@ _MIGRATION_LOCK = 0x6D61646F  # the advisory lock taken while migrating ("mado")
 TURN_POLL = 0.005  # seconds between two asks for a resident's turn lock
 TURN_WAIT = 5.0  # seconds a turn waits for another process's turn of the same resident
 READERS = 4  # connections for the residents' small reads, side by side
+RELISTEN = Backoff(base=0.5, cap=30.0)  # a lost listening connection opened again
 _READS = ("SELECT", "WITH", "VALUES", "SHOW")
 
 
@@ -207,6 +209,7 @@ class PostgresDatabase(Backend):
         self._leading: set[str] = set()  # roles whose advisory lock this process holds
         self._present: Counter[str] = Counter()  # sender name → runs here holding its advisory lock
         self._listener: asyncpg.Connection | None = None  # LISTENs, runs nothing else
+        self._relistening: asyncio.Task | None = None  # after the listener was lost
 
     async def _connect(self) -> asyncpg.Connection:
         try:
@@ -232,8 +235,7 @@ class PostgresDatabase(Backend):
 
     async def _hear(self, topic: str) -> None:
         """``LISTEN madoguchi_<topic>`` on the listening connection (opened at the first
-        topic). Should that connection be lost, nothing more is heard and the callers' polling
-        goes on seeing every change, only later: logged."""
+        topic). Should that connection be lost, it is opened again (``_listen_again``)."""
         if self._listener is None:
             self._listener = await self._connect()
             self._listener.add_termination_listener(self._lost)
@@ -242,8 +244,32 @@ class PostgresDatabase(Backend):
         )
 
     def _lost(self, conn: asyncpg.Connection) -> None:
-        if conn is self._listener:  # not closed by ``close``
-            log.warning("the database's change notices are lost: changes are seen by polling only")
+        if conn is not self._listener:  # closed by ``close``
+            return
+        log.warning("the database's change notices are lost: listening again (polling meanwhile)")
+        self._listener = None
+        self._relistening = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self, backoff: Backoff = RELISTEN) -> None:
+        """Every topic heard before, on a new listening connection, tried with ``backoff``
+        until the database is closed; then each topic's hearers are told ``""`` — a change
+        may have been missed meanwhile: look again."""
+        retry = 0
+        while self.is_open:
+            try:
+                for topic in sorted(self._heard):
+                    await self._hear(topic)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):  # unreachable is an OSError
+                if self._listener is not None:  # half listening: start afresh
+                    listener, self._listener = self._listener, None
+                    listener.terminate()
+                retry += 1
+                await backoff.sleep(backoff.delay(retry))
+                continue
+            log.info("the database's change notices are heard again")
+            for topic in sorted(self._heard):
+                self.told(topic, "")
+            return
 
     # -- session advisory locks, named ----------------------------------------------------
 
@@ -339,6 +365,8 @@ class PostgresDatabase(Backend):
         listener, self._listener = self._listener, None
         if listener is not None:
             await listener.close()
+        if self._relistening is not None:
+            self._relistening.cancel()
         if self._reader is not None:
             await self._reader.close()
             self._reader = None

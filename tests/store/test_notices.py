@@ -89,3 +89,21 @@ async def test_sqlite_tells_nothing_and_an_unknown_topic_is_refused(tmp_path):
         stop()
         with pytest.raises(ValueError, match="no such topic"):
             await db.listen("weather", heard)
+
+
+async def test_a_lost_listening_connection_is_opened_again_and_says_look_again(postgres, monkeypatch):
+    from bot.delivery.backoff import Backoff
+    from bot.store import postgres as backend
+
+    monkeypatch.setattr(backend, "RELISTEN", Backoff(base=0.05, cap=0.2))
+    url = await postgres.database()
+    async with open_database(url) as here, open_database(url) as there:
+        heard = Heard()
+        await here.listen("broadcast", heard)
+        lost = here._listener.get_server_pid()
+        await there.conn.execute_fetchall("SELECT pg_terminate_backend(?)", (lost,))
+        assert await heard.next(timeout=5) == ""  # listening again: changes may have been missed
+        assert here._listener is not None and here._listener.get_server_pid() != lost
+        bid = await BroadcastStore(there).create("cli:admin", "宇部市", "text", "お知らせ")
+        assert await BroadcastStore(there).cancel(bid)
+        assert await heard.next() == str(bid)
