@@ -216,6 +216,8 @@ def webhook_campaign(examples: int) -> dict:
             "-q",
             "-p",
             "no:cacheprovider",
+            "-n",
+            "0",  # one process: Hypothesis's statistics are printed by the process that ran them
             "--hypothesis-show-statistics",
             "tests/fuzz/test_line.py",
             "tests/fuzz/test_telegram.py",
