@@ -8,9 +8,6 @@ Reads the file it is given; touches nothing else.
 
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.data import disk_cache
 from bot.data.yaml_fast import decode, load_plain
 
 Path_ = tuple[str | int, ...]
@@ -112,13 +110,6 @@ def load_with_lines(path: str | Path) -> tuple[Any, dict[Path_, int]]:
     return data, builder.lines
 
 
-def _cache_dir() -> Path | None:
-    value = os.environ.get("MADOGUCHI_CACHE")
-    if value == "off":
-        return None
-    return Path(value) if value else Path.home() / ".cache" / "madoguchi"
-
-
 def load_cached(path: str | Path) -> tuple[Any, dict[Path_, int] | None]:
     """The data of a YAML file, from a parse cache keyed by the file's SHA-256 when
     it has been parsed before (a 6,000-shop listing parses in seconds, loads from
@@ -132,28 +123,20 @@ def load_cached(path: str | Path) -> tuple[Any, dict[Path_, int] | None]:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError([f"{path}: file not found"]) from None
-    directory = _cache_dir() if threading.current_thread() is threading.main_thread() else None
-    key = hashlib.sha256(raw + f"|{CACHE_FORMAT}|{yaml.__version__}".encode()).hexdigest()
-    cached = directory / f"{key}.marshal" if directory else None
-    if cached is not None:
-        try:
-            return marshal.loads(cached.read_bytes()), None
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    cached = (
+        disk_cache.cache_file("yaml", [raw, f"{CACHE_FORMAT}|{yaml.__version__}".encode()]) if on_main_thread else None
+    )
+    data = disk_cache.read(cached)
+    if data is not None:
+        return data, None
     try:
         data, lines = load_plain(decode(raw)), None  # the plain subset, fast (bot/data/yaml_fast.py)
     except UnicodeDecodeError:
         data = None
     if data is None:  # beyond the subset, or invalid: PyYAML, which names the line of a problem
         data, lines = load_with_lines(path)
-    if cached is not None:
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(data))
-            os.replace(tmp, cached)
-        except (OSError, ValueError):  # read-only home, or data marshal cannot hold (dates)
-            pass
+    disk_cache.write(cached, data)  # not written: a read-only home, or data marshal cannot hold (dates)
     return data, lines
 
 
@@ -165,8 +148,3 @@ def line_for(lines: dict[Path_, int], path: Path_) -> int | None:
             return lines[path]
         path = path[:-1]
     return lines.get(())
-
-
-def cache_dir() -> Path | None:
-    """Where parse caches live (``MADOGUCHI_CACHE``; ``off``: nowhere)."""
-    return _cache_dir()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jaconv
 from rapidfuzz import fuzz
@@ -47,8 +48,7 @@ class Mention:
     text: str
 
 
-@dataclass(frozen=True)
-class _Alias:
+class _Alias(NamedTuple):
     kind: str
     value: str
     needs_boundary: bool
@@ -118,6 +118,32 @@ class Gazetteer:
         self._fuzzy_carriers: list[tuple[str, str]] = []
         self._kana_carriers: list[tuple[str, str]] = []  # carrier names in hiragana, for mixed-kana typing
         self._ascii_carriers: list[tuple[str, str]] = []  # long ASCII carrier names, for one-letter typos
+
+    # -- keeping --------------------------------------------------------------------
+
+    def state(self) -> tuple:
+        """Everything the gazetteer holds, in types ``marshal`` keeps (``from_state`` undoes it):
+        building the national gazetteer folds 13,000 names, reading it back takes a tenth of that."""
+        aliases = {key: [tuple(a) for a in bucket] for key, bucket in self._aliases.items()}
+        return (
+            aliases,
+            self._romaji,
+            sorted(self._minor_romaji),
+            self._lengths,
+            self._fuzzy_carriers,
+            self._kana_carriers,
+            self._ascii_carriers,
+        )
+
+    @classmethod
+    def from_state(cls, state: tuple) -> Gazetteer:
+        aliases, romaji, minor, lengths, fuzzy, kana, ascii_carriers = state
+        gaz = cls()
+        gaz._aliases = {key: list(map(_Alias._make, bucket)) for key, bucket in aliases.items()}
+        gaz._minor_romaji = set(minor)
+        gaz._romaji, gaz._lengths = romaji, lengths  # marshal gives back tuples as tuples
+        gaz._fuzzy_carriers, gaz._kana_carriers, gaz._ascii_carriers = fuzzy, kana, ascii_carriers
+        return gaz
 
     # -- building -------------------------------------------------------------------
 

@@ -80,31 +80,45 @@ def answer_texts(knowledge: Knowledge) -> list[str]:
 
 
 class Meaning:
-    def __init__(self, knowledge: Knowledge, analyser: Analyser | None = None):
+    def __init__(self, knowledge: Knowledge, analyser: Analyser | None = None, kept: tuple | None = None):
+        """``kept``: the ``state()`` of a Meaning built before from the same knowledge and code
+        (the documents' terms are then read back, not analysed again)."""
         self.analyser = analyser or shared_analyser()
         self.index = ConceptIndex(knowledge.concepts, self.analyser)
         self.events = knowledge.life_events.events
         self.side = {"@" + c for c in self.index.aspect_of} | {"@" + c for c in self.index.neutral}
-        texts = documents(knowledge)
-        # Lemmas the knowledge uses as they are: never corrected as typos of something else.
+        if kept is not None:
+            weighted, known, mentioned = kept
+            self.known, self.mentioned = set(known), set(mentioned)
+        else:
+            weighted = self._documents(knowledge)
+            # Words the answers use anywhere (who may apply, what to prepare, the FAQ's answers): a
+            # question that uses them is no question about something else (「写真はいる？」).
+            self.mentioned = {w.lemma for text in answer_texts(knowledge) for w in self.analyser.words(text)}
+        self._weighted = weighted
+        self.retriever = Retriever(weighted, self.side)
+        self._example_terms: dict[str, frozenset[str]] = {}
+        self._sections: dict[tuple[str, str], frozenset[str]] = {}
+
+    def _documents(self, knowledge: Knowledge) -> dict[str, dict[str, int]]:
+        """Each answer's weighted terms; learns ``known``, the lemmas the knowledge uses as they
+        are, which are never corrected as typos of something else."""
         self.known: set[str] = set()
-        weighted: dict[str, Counter] = {}
-        for doc, parts in texts.items():
+        weighted: dict[str, dict[str, int]] = {}
+        for doc, parts in documents(knowledge).items():
             bag: Counter = Counter()
             for text, weight in parts:
                 if text.startswith("@"):
                     bag[text] += weight
                     continue
-                terms = self.terms(text, learn=True)
-                for term in terms:
+                for term in self.terms(text, learn=True):
                     bag[term] += weight
-            weighted[doc] = bag
-        self.retriever = Retriever(weighted, self.side)
-        # Words the answers use anywhere (who may apply, what to prepare, the FAQ's answers): a
-        # question that uses them is no question about something else (「写真はいる？」).
-        self.mentioned = {w.lemma for text in answer_texts(knowledge) for w in self.analyser.words(text)}
-        self._example_terms: dict[str, frozenset[str]] = {}
-        self._sections: dict[tuple[str, str], frozenset[str]] = {}
+            weighted[doc] = dict(bag)
+        return weighted
+
+    def state(self) -> tuple:
+        """What ``kept`` takes, in types ``marshal`` keeps."""
+        return self._weighted, sorted(self.known), sorted(self.mentioned)
 
     def problems(self, directory) -> list[str]:
         """``file:line`` problems of the concept file that only analysing its words shows: a word

@@ -20,22 +20,23 @@ are the dictionary's.
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jaconv
+
+from bot.data import disk_cache
 
 CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "代名詞", "副詞", "接頭辞"})
 _ASCII_WORD_RE = re.compile(r"[a-z][a-z0-9']*")  # moving-out: two words
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
+    """One word (a tuple: thousands are read back from the analyses' cache at every start)."""
+
     surface: str
     lemma: str  # the dictionary's lemma (引越し → 引っ越し, 飛ん → 飛ぶ); the surface when unknown
     kana: str  # reading in hiragana (the surface in hiragana when unknown)
@@ -95,12 +96,11 @@ class Analyser:
 
     def recall(self, path: Path) -> bool:
         """Take the analyses kept in ``path``; False when there are none to take."""
-        try:
-            table = marshal.loads(path.read_bytes())
-            self._known.update({text: tuple(Word(*w) for w in words) for text, words in table.items()})
-            return True
-        except (OSError, EOFError, ValueError, TypeError):
+        table = disk_cache.read(path)
+        if not isinstance(table, dict):
             return False
+        self._known.update({text: tuple(map(Word._make, words)) for text, words in table.items()})
+        return True
 
     def start_remembering(self) -> None:
         self._fresh = {}
@@ -108,17 +108,7 @@ class Analyser:
     def remember(self, path: Path) -> None:
         """Keep in ``path`` what was analysed since ``start_remembering`` (an unwritable cache is no cache)."""
         fresh, self._fresh = self._fresh or {}, None
-        table = {
-            text: [(w.surface, w.lemma, w.kana, w.pos, w.proper, w.listed) for w in words]
-            for text, words in fresh.items()
-        }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(table))
-            os.replace(tmp, path)
-        except (OSError, ValueError):
-            pass
+        disk_cache.write(path, {text: [tuple(w) for w in words] for text, words in fresh.items()})
 
     def _words(self, text: str) -> tuple[Word, ...]:
         known = self._known.get(text)

@@ -11,7 +11,6 @@ English examples. Pure computation over the knowledge it was given.
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,8 +21,8 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot import languages
+from bot.data import disk_cache
 from bot.data.knowledge import Knowledge
-from bot.data.yaml_lines import cache_dir
 from bot.understanding import dialect
 from bot.understanding.gazetteer import ELSEWHERE, PREFECTURE, Gazetteer, Mention
 from bot.understanding.intents import IntentScorer, Scored
@@ -203,18 +202,29 @@ def _tells(p: Parse) -> bool:
 
 
 ANALYSES_FORMAT = 1
+_HERE = Path(__file__).resolve().parent  # the code of understanding (and ../data, of the knowledge)
+
+
+def _knowledge_files(knowledge: Knowledge) -> list[bytes]:
+    return [path.name.encode() + b"\0" + path.read_bytes() for path in sorted(knowledge.directory.glob("*.yaml"))]
 
 
 def _analyses_file(knowledge: Knowledge) -> Path | None:
     """Where the analyses of this knowledge's texts are kept: keyed by the knowledge files and
     the dictionary, so an edit or an upgrade analyses them anew."""
-    directory = cache_dir()
-    if directory is None:
-        return None
-    digest = hashlib.sha256(f"{ANALYSES_FORMAT}|{dictionary_version()}".encode())
-    for path in sorted(knowledge.directory.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return directory / f"analyses-{digest.hexdigest()[:32]}.marshal"
+    version = f"{ANALYSES_FORMAT}|{dictionary_version()}".encode()
+    return disk_cache.cache_file("analyses", [version, *_knowledge_files(knowledge)])
+
+
+def _built_file(knowledge: Knowledge) -> Path | None:
+    """Where what this knowledge's understanding is built of (the gazetteer, the answers' terms,
+    the examples' scoring forms, the vocabulary) is kept: keyed by the knowledge files, the reading
+    lexicon, the dictionary and the code of understanding, so any change of them builds it anew."""
+    code = disk_cache.sources(_HERE, _HERE.parent / "data")
+    lexicon_file = knowledge.directory / LEXICON_FILE
+    lexicon = lexicon_file.read_bytes() if lexicon_file.exists() else b""
+    version = f"{ANALYSES_FORMAT}|{dictionary_version()}".encode()
+    return disk_cache.cache_file("understanding", [version, lexicon, *code, *_knowledge_files(knowledge)])
 
 
 def _place_names(knowledge: Knowledge) -> list[str]:
@@ -241,7 +251,11 @@ class Understanding:
         self.lexicon = lexicon or ReadingLexicon.load(knowledge.directory / LEXICON_FILE)
         self.reading = self.lexicon.reading
         self.stopwords_en = set(knowledge.intents.stopwords_en)
-        self.gazetteer = self._build_gazetteer(knowledge)
+        built_file = _built_file(knowledge) if lexicon is None else None
+        built = disk_cache.read(built_file)
+        built = built if isinstance(built, tuple) and len(built) == 4 else None
+        gazetteer_state, meaning_state, examples, known_vocabulary = built or (None, None, None, None)
+        self.gazetteer = Gazetteer.from_state(gazetteer_state) if built else self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
         self.english_words = set(self.stopwords_en) | knowledge.dates.english_words()
@@ -253,7 +267,7 @@ class Understanding:
         for topic in knowledge.programme.topics:
             for kw in topic.keywords:
                 self.english_words.update(ascii_words(kw))
-        self.meaning = Meaning(knowledge, analyser)
+        self.meaning = Meaning(knowledge, analyser, kept=meaning_state)
         self._parse_cached = lru_cache(maxsize=PARSES_KEPT)(self._parse)
         # A long message's sentences are read for ``focus`` and the one it keeps read again
         # for its parse: the forms and the sense of a text are kept as its parse is.
@@ -262,9 +276,15 @@ class Understanding:
         # Words other parts of understanding read (dates, levels, topics, places, everyday words):
         # never unknown, whatever the answers' texts say.
         self._procedure_concepts = _known_english_concepts(knowledge)
-        analysed = self.meaning.analyser.words
-        self._vocabulary = {w.lemma for text in vocabulary(knowledge) + _place_names(knowledge) for w in analysed(text)}
-        examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
+        if built:
+            self._vocabulary = set(known_vocabulary)
+        else:
+            analysed = self.meaning.analyser.words
+            texts = vocabulary(knowledge) + _place_names(knowledge)
+            self._vocabulary = {w.lemma for text in texts for w in analysed(text)}
+            examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
+            state = (self.gazetteer.state(), self.meaning.state(), examples, sorted(self._vocabulary))
+            disk_cache.write(built_file, state)
         self._original = {(intent, form): ex for intent, ex, form in reversed(examples)}
         self.scorer = IntentScorer([(intent, form) for intent, _, form in examples], weights={"group": 0.92})
 
