@@ -81,6 +81,9 @@ class ShopDirectory:
         self.listing = listing
         self._offices = {m.name: (m.office.lat, m.office.lon) for m in municipalities}
         self._by_city: dict[str, list[Shop]] = {}
+        # Every shop (None) and each carrier's, in the listing's order: 「県内のドコモショップ全部」
+        # is answered without reading the whole listing.
+        self._everywhere: dict[str | None, list[Shop]] = {None: []}
         self._by_city_carrier: dict[tuple[str, str], list[Shop]] = {}  # a city's shops of one carrier, read per message
         self._positions: list[tuple[Shop, float, float, bool]] = []
         # Made once here (while loading), not per question: a listing can hold 30,000 shops.
@@ -117,6 +120,8 @@ class ShopDirectory:
         if shop.kind != "shop":
             return
         self._by_city.setdefault(shop.municipality, []).append(shop)
+        self._everywhere[None].append(shop)
+        self._everywhere.setdefault(shop.carrier, []).append(shop)
         self._by_city_carrier.setdefault((shop.municipality, shop.carrier), []).append(shop)
         carriers.setdefault(shop.municipality, set()).add(shop.carrier)
         if shop.coordinates:
@@ -143,6 +148,7 @@ class ShopDirectory:
         self._grid.clear()
         self._desks.clear()
         self._by_city_carrier.clear()
+        self._everywhere.clear()
         for held in (self._positions, *self._by_city.values(), self.listing.shops):
             while held:
                 del held[-piece:]
@@ -167,6 +173,11 @@ class ShopDirectory:
         if carrier is None:
             return list(self._by_city.get(municipality, ()))
         return list(self._by_city_carrier.get((municipality, carrier), ()))
+
+    def everywhere(self, carrier: str | None = None) -> list[Shop]:
+        """Every shop of the listing (of ``carrier``), in its order; phone desks are not shops. The
+        directory's own list, made while loading: read it, do not change it."""
+        return self._everywhere.get(carrier, [])
 
     def desks(self, carrier: str | None = None) -> list[Shop]:
         """Phone desks (e.g. the Rakuten senior support desk)."""

@@ -228,3 +228,22 @@ def test_a_directory_built_in_steps_answers_as_one_built_at_once(tmp_path, knowl
     for point in ((34.0, 131.0), (34.4, 131.4), (35.6, 139.7)):
         assert stepped.nearest(*point, limit=5) == whole.nearest(*point, limit=5)
     assert stepped.nearest_to_city("阿武町") == whole.nearest_to_city("阿武町")
+
+
+def test_every_shop_of_the_listing_and_of_each_carrier_in_its_order(shops):
+    listed = [s for s in shops.listing.shops if s.kind == "shop"]
+    assert shops.everywhere() == listed and len(listed) == len(shops.listing.shops) - 1  # the Rakuten desk
+    for carrier in ("docomo", "au", "softbank"):
+        assert shops.everywhere(carrier) == [s for s in listed if s.carrier == carrier] != []
+    assert shops.everywhere("rakuten") == [] and shops.everywhere("ymobile") == []
+
+
+def test_every_shop_of_a_directory_built_in_steps(tmp_path, knowledge):
+    from bot.data.shops import ShopDirectory
+
+    municipalities = knowledge.municipalities.municipalities
+    whole = load_shops(_many_shops(tmp_path, 120), municipalities)
+    stepped, steps = ShopDirectory.stepwise(whole.listing, municipalities, piece=25)
+    for _ in steps:
+        pass
+    assert stepped.everywhere("au") == whole.everywhere("au") and len(whole.everywhere()) > 120

@@ -68,7 +68,7 @@ def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wi
     if city is None:
         if not prefecture_wide:
             return ask_city(turn, "shops", carrier)
-        everywhere = [s for s in shops.listing.shops if s.kind == "shop" and carrier in (None, s.carrier)]
+        everywhere = shops.everywhere(carrier)
         head = turn.t("shops_found_all", carrier=carrier_label, count=len(everywhere))
         return [_listing(turn, head, everywhere)]
     turn.state.city = city
