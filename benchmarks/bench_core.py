@@ -324,15 +324,20 @@ def _synthetic_municipalities(rng: random.Random, knowledge, count: int) -> list
     used_romaji: set[str] = set()
     weights = [a[3] for a in ANCHORS]
     out: list[dict] = []
+
+    def free(short: str, kana: str, romaji: str) -> bool:
+        """A name no real place, word of the knowledge or earlier synthetic name has."""
+        if short in NOT_PLACES or short in taken or kana in taken or romaji in taken:
+            return False
+        if kana in used_kana or romaji in used_romaji or romaji in ascii_words:
+            return False
+        return not (short in blob or (len(kana) >= 3 and kana in blob))
+
     for a, b in pairs:
         if len(out) == count:
             break
         short, kana, romaji = a[0] + b[0], a[1] + b[1], a[2] + b[2]
-        if short in NOT_PLACES or short in taken or kana in taken or romaji in taken:
-            continue
-        if kana in used_kana or romaji in used_romaji or romaji in ascii_words:
-            continue
-        if short in blob or (len(kana) >= 3 and kana in blob):
+        if not free(short, kana, romaji):
             continue
         used_kana.add(kana)
         used_romaji.add(romaji)

@@ -227,6 +227,18 @@ def _built_file(knowledge: Knowledge) -> Path | None:
     return disk_cache.cache_file("understanding", [version, lexicon, *code, *_knowledge_files(knowledge)])
 
 
+def _english_words(knowledge: Knowledge) -> set[str]:
+    """The English words of the knowledge: stop words, date words, the examples' and topics' words."""
+    words = set(knowledge.intents.stopwords_en) | knowledge.dates.english_words()
+    for _, example in scoring_texts(knowledge):
+        if example.isascii():
+            words.update(ascii_words(example))
+    for topic in knowledge.programme.topics:
+        for kw in topic.keywords:
+            words.update(ascii_words(kw))
+    return words
+
+
 def _place_names(knowledge: Knowledge) -> list[str]:
     names = [m.name for m in knowledge.municipalities.municipalities]
     names += [d.name for m in knowledge.municipalities.municipalities for d in m.districts]
@@ -258,15 +270,9 @@ class Understanding:
         self.gazetteer = Gazetteer.from_state(gazetteer_state) if built else self._build_gazetteer(knowledge)
         self._levels = [(lvl.name, self._keywords([lvl.name, *lvl.keywords])) for lvl in knowledge.programme.levels]
         self._topics = [(topic.id, self._keywords(topic.keywords)) for topic in knowledge.programme.topics]
-        self.english_words = set(self.stopwords_en) | knowledge.dates.english_words()
+        self.english_words = _english_words(knowledge)
         self.romaji_particles = set(knowledge.particles.romaji)
         self.romaji_only = knowledge.particles.romaji_only()
-        for _, example in scoring_texts(knowledge):
-            if example.isascii():
-                self.english_words.update(ascii_words(example))
-        for topic in knowledge.programme.topics:
-            for kw in topic.keywords:
-                self.english_words.update(ascii_words(kw))
         self.meaning = Meaning(knowledge, analyser, kept=meaning_state)
         self._parse_cached = lru_cache(maxsize=PARSES_KEPT)(self._parse)
         # A long message's sentences are read for ``focus`` and the one it keeps read again
@@ -279,14 +285,18 @@ class Understanding:
         if built:
             self._vocabulary = set(known_vocabulary)
         else:
-            analysed = self.meaning.analyser.words
-            texts = vocabulary(knowledge) + _place_names(knowledge)
-            self._vocabulary = {w.lemma for text in texts for w in analysed(text)}
-            examples = [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
+            examples = self._build_examples(knowledge)
             state = (self.gazetteer.state(), self.meaning.state(), examples, sorted(self._vocabulary))
             disk_cache.write(built_file, state)
         self._original = {(intent, form): ex for intent, ex, form in reversed(examples)}
         self.scorer = IntentScorer([(intent, form) for intent, _, form in examples], weights={"group": 0.92})
+
+    def _build_examples(self, knowledge: Knowledge) -> list[tuple[str, str, str]]:
+        """The vocabulary's lemmas (into ``_vocabulary``), and each example's scoring form."""
+        analysed = self.meaning.analyser.words
+        texts = vocabulary(knowledge) + _place_names(knowledge)
+        self._vocabulary = {w.lemma for text in texts for w in analysed(text)}
+        return [(intent, ex, self._scoring_form(ex)) for intent, ex in scoring_texts(knowledge)]
 
     def _keywords(self, keywords: list[str]) -> list[Keyword]:
         return [keyword(k, self.reading) for k in keywords]
