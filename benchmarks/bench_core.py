@@ -747,6 +747,7 @@ async def _worker(args: argparse.Namespace) -> dict:
             profiler.disable()
             buf = io.StringIO()
             pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler, stream=buf).sort_stats("tottime").print_stats(30)
             result["profile"] = buf.getvalue()
         result["passes"] = passes
         result["text_ms"] = [v / 1e6 for v in text_ns]
