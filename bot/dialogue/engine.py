@@ -353,7 +353,8 @@ class Engine:
             # in a city (「新しいのが出たら教えて」) it is that city's news.
             return self._run(turn, request, p, follow_up=turn.state.topic in PLACE_INTENTS)
         talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
-        worry = meaning_rules.worry(p, self._declared, self._contextual, talking)
+        neutral = self.understanding.meaning.index.neutral
+        worry = meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None

@@ -43,7 +43,8 @@ def asked_aspect(p: Parse, about: set[str]) -> str | None:
     the resident lives: where to ask."""
     if p.carrier or p.prefecture_wide or p.when or p.unknown:
         return None
-    if p.sense.found.topics - GENERIC - about - {"family"}:
+    # A concept only implied (the child of 「生まれてから何日以内？」's birth) is no topic of its own.
+    if p.sense.found.topics - p.sense.found.implied - GENERIC - about - {"family"}:
         return None
     if p.sense.aspects:
         return None if p.cities else _main_aspect(p.sense.aspects)
@@ -156,16 +157,21 @@ def requested(p: Parse) -> str | None:
 
 
 def worry(
-    p: Parse, faq_concepts: dict[str, set[str]], contextual: set[str] = frozenset(), talking_classes: bool = False
+    p: Parse,
+    faq_concepts: dict[str, set[str]],
+    contextual: set[str] = frozenset(),
+    talking_classes: bool = False,
+    neutral: set[str] = frozenset(),
 ) -> str | None:
     """A worry about the classes (age, foreigners, being sold something, coming again) is the
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it. A ``contextual`` concept (予約: a hospital
-    has bookings too) is the classes' only when they are named or talked about."""
+    has bookings too) is the classes' only when they are named or talked about. A ``neutral``
+    concept (耳が遠い, 母) says who worries, not what about."""
     if p.unknown and not languages.is_latin(p.lang):
         return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
-    said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
+    said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC - neutral  # as the words said them, without broader ones
     if p.cities or p.when or ("lesson" in topics and p.level):
         return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
