@@ -340,7 +340,8 @@ class Engine:
             top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")
         ):
             return None
-        aspect = meaning_rules.asked_aspect(p, set(proc.concepts))
+        # Who asks and how they feel (neutral: 母, 耳が遠い, stuck) names no other topic.
+        aspect = meaning_rules.asked_aspect(p, set(proc.concepts) | self.understanding.meaning.index.neutral)
         if aspect is None:
             meaning = self.understanding.meaning
             aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas))

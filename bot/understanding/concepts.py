@@ -252,8 +252,12 @@ class ConceptIndex:
             found.aspects.add(aspect)
 
 
+# The negative auxiliary, standard or western (歩けない, 山口弁 歩けん → ず): one in a phrase.
+_NEGATIVE = frozenset({"ない", "ず", "ぬ"})
+
+
 def _is(w: Word, lemma: str, surface: str) -> bool:
-    return w.lemma == lemma or w.surface == surface
+    return w.lemma == lemma or w.surface == surface or (lemma in _NEGATIVE and w.lemma in _NEGATIVE)
 
 
 def _residual(words: list[Word]) -> tuple[str, set[int]]:
