@@ -491,9 +491,29 @@ class Understanding:
             return
         scored = self.scorer.score(kana)
         if not scored or scored[0].score < ROMAJI_IN_ENGLISH_NEED:
+            self._romaji_concepts(result, kana, words)
             return
         result.scoring = kana
         result.intents = scored
+        result.unknown = [w for w in result.unknown if w not in words]
+
+    def _romaji_concepts(self, result: Parse, kana: str, words: list[str]) -> None:
+        """Romaji words inside English that are all words of concepts ("ube no docomo shop no
+        denwa bangou": 電話番号, where to ask; "kaigo nintei": care, certification) are known
+        words, and their concepts are the message's."""
+        found = self.meaning.index.find(self.meaning.analyser.words(kana))
+        if not found.direct or found.unclaimed:
+            return
+        mine = result.sense.found
+        mine.direct |= found.direct
+        mine.concepts |= found.concepts
+        mine.implied |= found.implied
+        mine.aspects |= found.aspects
+        mine.unclaimed = [w for w in mine.unclaimed if w not in words]
+        terms = result.sense.terms
+        for w in words:
+            terms.pop(w, None)
+        terms.update({"@" + c: 1 for c in found.concepts if "@" + c not in terms})
         result.unknown = [w for w in result.unknown if w not in words]
 
     def _unknown_words(self, scoring: str, masked: str, lang: str | None, sense: Sense) -> list[str]:
