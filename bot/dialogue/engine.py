@@ -298,7 +298,14 @@ class Engine:
         preferred = meaning_rules.shops_or_classes(p, accepted, MARGIN) or prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
-        close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
+        classes = about_classes(turn.state, accepted)
+        close = [
+            s
+            for s in accepted[1:]
+            if s.score >= top.score - MARGIN
+            and rivals(top, s, p, self._group_of)
+            and (classes or not self._stray_word(p, s))  # 「保育園の利用申込」 is no class booking
+        ]
         ids = [top.intent, *(s.intent for s in close)]
         settled = meaning_rules.settled_by_words(p, ids) or meaning_rules.city_procedures(p, ids)
         if settled:

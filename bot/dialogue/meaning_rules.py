@@ -66,13 +66,17 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
     booking). An event that rests on words that need context alone (壊れる, ``Sense.shaky``) is
     not the one meant when the message has words the bot does not know: they are what it is
-    about (「テレビのリモコンが壊れた」)."""
+    about (「テレビのリモコンが壊れた」); nor one said by a word glued before such a noun
+    (``Sense.modified``: 「介護タクシーを呼びたい」) when no answer matched the characters."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
     if top is not None and not top.intent.startswith("faq:"):
         if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
             return None  # a procedure group named as such lists all its procedures
-    events = [e for e in p.sense.events if not (p.unknown and e.id in p.sense.shaky)]
+    # An event said only by a word glued before a noun the bot does not know is about that noun
+    # (介護タクシー is a taxi), unless an answer matched the message's characters (要介護人定, a typo).
+    shaky = p.sense.shaky | (p.sense.modified if top is None else set())
+    events = [e for e in p.sense.events if not (p.unknown and e.id in shaky)]
     return events[0] if events else None
 
 

@@ -35,6 +35,9 @@ class Found:
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
     own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
     english: dict[str, str] = field(default_factory=dict)  # English word (stemmed) → the concept that claimed it
+    # Concepts said only by a word glued before a noun the knowledge does not know, the head of
+    # their compound (介護タクシー: a taxi; 出産祝い: a present): what the message is about is that noun.
+    modifiers: set[str] = field(default_factory=set)
 
     @property
     def topics(self) -> set[str]:
@@ -130,9 +133,21 @@ class ConceptIndex:
         """The concepts of a message's Japanese ``words`` and English ``english`` (stemmed
         words). ``known``: lemmas the knowledge uses as they are, never taken for typos."""
         found = Found()
-        claimed = [False] * len(words)
+        claimed: list[str | None] = [None] * len(words)
         self._japanese(words, claimed, found)
         residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
+        own = self._unclaimed(words, claimed, residual, known, found)
+        found.modifiers = self._modifiers(words, claimed, own, known)
+        if english:
+            self._english_words(english, found)
+        return found
+
+    def _unclaimed(
+        self, words: tuple[Word, ...], claimed: list[str | None], residual: str, known: set[str], found: Found
+    ) -> set[int]:
+        """Notes the content words no concept claimed (``found.unclaimed``, ``found.own_words``);
+        returns the positions of the words of their own."""
+        own: set[int] = set()
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
         writes_kanji = any(has_kanji(w.surface) for w in words)
@@ -146,9 +161,23 @@ class ConceptIndex:
             found.unclaimed.append(w.lemma)
             if _own_word(w) or (writes_kanji and _standalone_kana_noun(words, i)):
                 found.own_words.append(w.lemma)
-        if english:
-            self._english_words(english, found)
-        return found
+                own.add(i)
+        return own
+
+    @staticmethod
+    def _modifiers(words: tuple[Word, ...], claimed: list[str | None], own: set[int], known: set[str]) -> set[str]:
+        """The concepts of words glued before a noun of its own (at a position of ``own``) that
+        the knowledge does not use (see ``Found.modifiers``), unless another word says them too."""
+        glued, elsewhere = set(), set()
+        for i, concept in enumerate(claimed):
+            if concept is None:
+                continue
+            after = words[i + 1] if i + 1 < len(words) else None
+            if after is not None and i + 1 in own and after.pos == "名詞" and after.lemma not in known:
+                glued.add(concept)
+            elif after is None or claimed[i + 1] != concept:
+                elsewhere.add(concept)
+        return glued - elsewhere
 
     def _note_kana(self, residual: str, inside: set[int], found: Found) -> str:
         """Notes the concepts whose kana forms ``residual`` holds (cutting no word: ``inside``);
@@ -167,7 +196,7 @@ class ConceptIndex:
             for lemmas, surfaces, concept in candidates:
                 end = self._phrase_end(words, i, lemmas, surfaces)
                 if end is not None:
-                    claimed[i:end] = [True] * (end - i)
+                    claimed[i:end] = [concept] * (end - i)
                     self._note(concept, found)
                     i = end
                     break
@@ -177,7 +206,7 @@ class ConceptIndex:
                 if concept is None and i and _NUMERAL_RE.fullmatch(words[i - 1].surface):
                     concept = self._after_number.get(w.surface) or self._after_number.get(w.lemma)
                 if concept:
-                    claimed[i] = True
+                    claimed[i] = concept
                     self._note(concept, found)
                 i += 1
 
@@ -235,10 +264,11 @@ class ConceptIndex:
             elif s not in self.ignored_en and len(s) > 2:
                 found.unclaimed.append(s)
 
-    def firm(self, found: Found) -> set[str]:
-        """The concepts of ``found`` without those only words that need context (壊れる) gave."""
+    def firm(self, found: Found, without: set[str] | None = None) -> set[str]:
+        """The concepts of ``found`` without those only words that need context (壊れる) gave (or
+        the concepts ``without``, with their broader ones)."""
         out: set[str] = set()
-        for c in found.direct - self.contextual:
+        for c in found.direct - (self.contextual if without is None else without):
             out |= {c} | self.ancestors[c]
         return out
 

@@ -35,6 +35,7 @@ class Sense:
     events: list[LifeEvent] = field(default_factory=list)
     all_known: bool = False  # every word is one the knowledge uses as it is
     shaky: set[str] = field(default_factory=set)  # events that rest on words that need context (壊れる)
+    modified: set[str] = field(default_factory=set)  # events that rest on words before an unknown noun (介護タクシー)
     search: Callable[[Counter], list[Retrieved]] | None = field(default=None, repr=False, compare=False)
     _retrieved: list[Retrieved] | None = field(default=None, repr=False, compare=False)
 
@@ -158,6 +159,9 @@ class Meaning:
         if found.direct & self.index.contextual:
             firm = {e.id for e in self._events(self.index.firm(found))}
             sense.shaky = {e.id for e in sense.events} - firm
+        if found.modifiers:
+            heads = {e.id for e in self._events(self.index.firm(found, found.modifiers))}
+            sense.modified = {e.id for e in sense.events} - heads
         sense.search = self.retriever.search
         return sense
 
