@@ -183,7 +183,8 @@ def worry(
         hit = concepts & said
         if hit and not said - CLASS_WORDS - concepts - {"age"} and (classes_named or not hit <= contextual):
             return faq
-    if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.carrier:
+    told = topics - neutral  # who asks (わし, 母) names no class
+    if p.sense.aspects and told and told <= CLASS_WORDS and not p.carrier:
         aspect = _main_aspect(p.sense.aspects)
         return ASPECT_FAQ.get(aspect)
     return None
