@@ -24,6 +24,7 @@ from bot.understanding.normalize import has_kanji
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
 PHRASE_GAP = 2  # at most this many words inside a phrase (a noun of no topic and its も)
+TYPO_MIN_KANJI = 4  # a concept word of this many kanji or more is corrected with one kanji off
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ConceptIndex:
         self._kana.sort(key=lambda kc: -len(kc[0]))
         self._kana_forms = [k for k, _ in self._kana if len(k) >= TYPO_MIN_KANA]
         self._kana_concept = dict(self._kana)
+        self._near_kanji = _near_kanji(concepts.concepts)
 
     # -- building --------------------------------------------------------------------
 
@@ -135,6 +137,7 @@ class ConceptIndex:
         found = Found()
         claimed: list[str | None] = [None] * len(words)
         self._japanese(words, claimed, found)
+        self._kanji_typos(words, claimed, found)
         residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
         own = self._unclaimed(words, claimed, residual, known, found)
         found.modifiers = self._modifiers(words, claimed, own, known)
@@ -178,6 +181,37 @@ class ConceptIndex:
             elif after is None or claimed[i + 1] != concept:
                 elsewhere.add(concept)
         return glued - elsewhere
+
+    def _kanji_typos(self, words: tuple[Word, ...], claimed: list[str | None], found: Found) -> None:
+        """Words in a row that no concept claims and that together are a concept's word of
+        ``TYPO_MIN_KANJI`` kanji or more with one kanji off (確定申国: 確定 + 申 + 国, 確定申告).
+        Two words at least: one the dictionary knows whole is a word of its own (住宅改築)."""
+        if not self._near_kanji:
+            return
+        i = 0
+        while i < len(words):
+            hit = self._kanji_typo_at(words, claimed, i)
+            if hit is None:
+                i += 1
+                continue
+            end, concept = hit
+            claimed[i:end] = [concept] * (end - i)
+            self._note(concept, found)
+            i = end
+
+    def _kanji_typo_at(self, words: tuple[Word, ...], claimed: list[str | None], i: int) -> tuple[int, str] | None:
+        text = ""
+        for end in range(i, len(words)):
+            w = words[end]
+            if claimed[end] is not None or not _KANJI_RE.match(w.surface):
+                return None
+            text += w.surface
+            if end > i and len(text) >= TYPO_MIN_KANJI:
+                for k in range(len(text)):
+                    concept = self._near_kanji.get(text[:k] + "?" + text[k + 1 :])
+                    if concept:
+                        return end + 1, concept
+        return None
 
     def _note_kana(self, residual: str, inside: set[int], found: Found) -> str:
         """Notes the concepts whose kana forms ``residual`` holds (cutting no word: ``inside``);
@@ -288,6 +322,23 @@ _NEGATIVE = frozenset({"ない", "ず", "ぬ"})
 
 def _is(w: Word, lemma: str, surface: str) -> bool:
     return w.lemma == lemma or w.surface == surface or (lemma in _NEGATIVE and w.lemma in _NEGATIVE)
+
+
+_KANJI_RE = re.compile(r"^[\u3400-\u9fff\u3005]+$")
+
+
+def _near_kanji(concepts) -> dict[str, str]:
+    """Each concept word of ``TYPO_MIN_KANJI`` kanji or more with one of its kanji unknown
+    (確定申? → tax): a key two concepts share corrects nothing."""
+    near: dict[str, str | None] = {}
+    for concept in concepts:
+        for word in concept.ja:
+            if len(word) < TYPO_MIN_KANJI or not _KANJI_RE.match(word):
+                continue
+            for k in range(len(word)):
+                key = word[:k] + "?" + word[k + 1 :]
+                near[key] = concept.id if near.get(key, concept.id) == concept.id else None
+    return {k: c for k, c in near.items() if c}
 
 
 def _residual(words: list[Word]) -> tuple[str, set[int]]:
