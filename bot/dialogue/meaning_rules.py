@@ -66,17 +66,19 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
     booking). An event that rests on words that need context alone (壊れる, ``Sense.shaky``) is
     not the one meant when the message has words the bot does not know: they are what it is
-    about (「テレビのリモコンが壊れた」); nor one said by a word glued before such a noun
-    (``Sense.modified``: 「介護タクシーを呼びたい」) when no answer matched the characters."""
+    about (「テレビのリモコンが壊れた」); nor one said by a word glued before a noun no concept
+    claims (``Sense.modified``: 「介護タクシーを呼びたい」) when no answer matched the characters."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
     if top is not None and not top.intent.startswith("faq:"):
         if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
             return None  # a procedure group named as such lists all its procedures
-    # An event said only by a word glued before a noun the bot does not know is about that noun
-    # (介護タクシー is a taxi), unless an answer matched the message's characters (要介護人定, a typo).
-    shaky = p.sense.shaky | (p.sense.modified if top is None else set())
-    events = [e for e in p.sense.events if not (p.unknown and e.id in shaky)]
+    # An event said only by a word glued before a noun no concept claims is about that noun
+    # (介護タクシー is a taxi, 地震保険 insurance), unless an answer matched the message's
+    # characters (要介護人定, a typo).
+    events = [e for e in p.sense.events if not (p.unknown and e.id in p.sense.shaky)]
+    if top is None:
+        events = [e for e in events if e.id not in p.sense.modified]
     return events[0] if events else None
 
 
@@ -143,7 +145,12 @@ def retrieved(p: Parse) -> list[str]:
 
 # What a message about the classes may mention besides a worry or a request.
 CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
-REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}  # what a request about one's own data says
+REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}
+WHO = {
+    "age",
+    "child",
+    "grandchild",
+}  # who would come to a class, beside a worry  # what a request about one's own data says
 
 
 def requested(p: Parse) -> str | None:
@@ -181,7 +188,8 @@ def worry(
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
         hit = concepts & said
-        if hit and not said - CLASS_WORDS - concepts - {"age"} and (classes_named or not hit <= contextual):
+        # Who comes (age, a child: 「娘と一緒に」 "my daughter") may stand beside a worry.
+        if hit and not said - CLASS_WORDS - concepts - WHO and (classes_named or not hit <= contextual):
             return faq
     told = topics - neutral  # who asks (わし, 母) names no class
     if p.sense.aspects and told and told <= CLASS_WORDS and not p.carrier:

@@ -36,8 +36,9 @@ class Found:
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
     own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
     english: dict[str, str] = field(default_factory=dict)  # English word (stemmed) → the concept that claimed it
-    # Concepts said only by a word glued before a noun the knowledge does not know, the head of
-    # their compound (介護タクシー: a taxi; 出産祝い: a present): what the message is about is that noun.
+    # Concepts said only by a word glued before a noun no concept claims, the head of their
+    # compound (介護タクシー: a taxi; 介護施設の空き: a facility; 地震保険: insurance): what the
+    # message is about is that noun.
     modifiers: set[str] = field(default_factory=set)
 
     @property
@@ -140,7 +141,7 @@ class ConceptIndex:
         self._kanji_typos(words, claimed, found)
         residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
         own = self._unclaimed(words, claimed, residual, known, found)
-        found.modifiers = self._modifiers(words, claimed, own, known)
+        found.modifiers = self._modifiers(words, claimed, own)
         if english:
             self._english_words(english, found)
         return found
@@ -168,15 +169,15 @@ class ConceptIndex:
         return own
 
     @staticmethod
-    def _modifiers(words: tuple[Word, ...], claimed: list[str | None], own: set[int], known: set[str]) -> set[str]:
-        """The concepts of words glued before a noun of its own (at a position of ``own``) that
-        the knowledge does not use (see ``Found.modifiers``), unless another word says them too."""
+    def _modifiers(words: tuple[Word, ...], claimed: list[str | None], own: set[int]) -> set[str]:
+        """The concepts of words glued before a noun of its own (at a position of ``own``) that no
+        concept claims (see ``Found.modifiers``), unless another word says them too."""
         glued, elsewhere = set(), set()
         for i, concept in enumerate(claimed):
             if concept is None:
                 continue
             after = words[i + 1] if i + 1 < len(words) else None
-            if after is not None and i + 1 in own and after.pos == "名詞" and after.lemma not in known:
+            if after is not None and i + 1 in own and after.pos == "名詞":
                 glued.add(concept)
             elif after is None or claimed[i + 1] != concept:
                 elsewhere.add(concept)
