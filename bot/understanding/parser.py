@@ -103,7 +103,9 @@ def _choice_number(folded: str) -> int | None:
     return int(_KANJI_DIGITS[m.group(1)]) if m else None
 
 
-_SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
+# Sentences end at 。！？!? or a new line, at an English full stop before a space ("Thank you.
+# Now my wife…"), and before ところで・さて (the question after a thank-you).
+_SENTENCE_RE = re.compile(r"[。．！？!?\n]+|\.\s+|(?:ところで|さて|それで|実は)[、,]?")
 PARSES_KEPT = 256  # parses kept for the texts seen last (focus parses each sentence, then the question)
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
