@@ -374,9 +374,10 @@ class Engine:
             # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
             # a class on that topic, not the procedure.
             return self._run(turn, "classes", p)
-        # A concept only implied (the child of 孫) names nothing beside the classes.
+        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
+        # who gave the phone, an age).
         said = p.sense.found.topics - p.sense.found.implied
-        others = said - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
         if top is None and not others and not p.unknown:
             # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
@@ -484,9 +485,10 @@ class Engine:
     def _says_more(self, p: Parse) -> bool:
         """The message names a topic (other than the classes' own) or words beyond a class search's
         filters (a date, a level, a place): 「今月の携帯代が高すぎる」, "Which hospital is open on Sunday in Ube?"."""
-        # A concept only implied (the child of 孫) names nothing beside the classes.
+        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
+        # who gave the phone, an age).
         said = p.sense.found.topics - p.sense.found.implied
-        others = said - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
         others -= self._class_worries  # 「80歳ですが…習えるところは」: the classes' own worries
         return bool(others or self.understanding.beyond_filters(p))
 
