@@ -145,17 +145,15 @@ def retrieved(p: Parse) -> list[str]:
 
 # What a message about the classes may mention besides a worry or a request.
 CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
-REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}
-WHO = {
-    "age",
-    "child",
-    "grandchild",
-}  # who would come to a class, beside a worry  # what a request about one's own data says
+# What a request about one's own data says.
+REQUEST_WORDS = {"notify", "stop", "delete", "personal_data", "which_news"}
+WHO = {"age", "child", "grandchild"}  # who would come to a class, beside a worry
 
 
 def requested(p: Parse) -> str | None:
     """A request in plain words about the resident's own data: 「宇部の教室の案内が来るようにして」
-    subscribes, 「もう連絡はいらん」 unsubscribes, 「登録したものを全部消して」 deletes everything."""
+    subscribes, 「もう連絡はいらん」 unsubscribes, 「何のお知らせを登録しちょる？」 lists them (to stop
+    any), 「登録したものを全部消して」 deletes everything."""
     # As the words said them, with what a phrase of both implies (送らんでいい: notify and stop).
     direct = p.sense.found.direct | (p.sense.found.implied & REQUEST_WORDS)
     if p.sense.found.topics - CLASS_WORDS - REQUEST_WORDS - {"stop_sending"} - GENERIC:
@@ -163,7 +161,9 @@ def requested(p: Parse) -> str | None:
     if "delete" in direct and direct & {"personal_data", "notify"}:
         return "forget"
     if "notify" in direct:
-        return "unsubscribe" if "stop" in direct or "delete" in direct else "subscribe"
+        if direct & {"stop", "delete"}:
+            return "unsubscribe"
+        return "subscriptions" if "which_news" in direct else "subscribe"  # 何のお知らせを登録しちょる？
     return None
 
 
