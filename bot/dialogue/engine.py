@@ -369,7 +369,7 @@ class Engine:
 
     def _class_on_topic(self, turn: Turn, p: Parse, top):
         if "lesson" not in p.sense.found.direct:
-            return None
+            return self._phone_use(turn, p, top)
         if p.topic and not self._confident_procedure(p, top):
             # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
             # a class on that topic, not the procedure.
@@ -382,6 +382,18 @@ class Engine:
             # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
         return None
+
+    def _phone_use(self, turn: Turn, p: Parse, top):
+        """How to use the phone (the menu's 「使い方」 said of a smartphone, which ``not_the_menu``
+        keeps from the menu), and nothing else named: 「スマホの使い方がわからんけえ、誰か教えて
+        くれんかのう」 is what the classes teach."""
+        best = p.intents[0] if p.intents else None
+        if top is not None or best is None or best.intent != "menu" or best.score < ACCEPT or p.unknown:
+            return None
+        said = p.sense.found.topics - p.sense.found.implied - self.understanding.meaning.index.neutral
+        if "smartphone" not in said or said - meaning_rules.CLASS_WORDS - meaning_rules.WHO:
+            return None
+        return self._run(turn, "classes", p)
 
     @staticmethod
     def _confident_procedure(p: Parse, top) -> bool:
