@@ -180,6 +180,9 @@ class Engine:
         if early is not None:
             return await early
         picked = chosen(turn.state, p, accepted)
+        if not picked and (top is None or top.score < UNKNOWN_WORDS_NEED):
+            by_words = meaning_rules.chosen_by_words(turn.state.buttons, p)
+            picked = [by_words] if by_words else []
         if len(picked) == 1:
             return await self._run(turn, picked[0], p)
         if picked:
@@ -321,6 +324,7 @@ class Engine:
         answer's coroutine, or None when the meaning settles nothing."""
         rules = (
             self._aspect_of_last,
+            self._where_of_shops,
             self._request_or_worry,
             self._class_on_topic,
             self._life_event,
@@ -351,8 +355,24 @@ class Engine:
         aspect = meaning_rules.asked_aspect(p, set(proc.concepts) | self.understanding.meaning.index.neutral)
         if aspect is None:
             meaning = self.understanding.meaning
-            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas))
+            words = [
+                w.lemma for w in meaning.analyser.words(p.text) if w.content and w.lemma not in meaning.index.ignored
+            ]
+            aspect = meaning_rules.detail_asked(
+                p, lambda lemmas: meaning.section_with(proc, lemmas), set(proc.concepts), words
+            )
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
+
+    def _where_of_shops(self, turn: Turn, p: Parse, top):
+        """Right after a shop answer, where they are (「住所は？」「電話番号は？」) and nothing else
+        is that answer again: the shops it listed, with their addresses and numbers."""
+        if turn.state.topic != "shops" or p.sense.aspects != {"where"} or p.has_entities or p.when or p.unknown:
+            return None
+        if p.sense.found.topics - meaning_rules.GENERIC - self.understanding.meaning.index.neutral:
+            return None
+        if top is not None and top.score >= meaning_rules.CONFIDENT:
+            return None
+        return self._run(turn, "shops", p, follow_up=True)
 
     def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)

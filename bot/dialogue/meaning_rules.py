@@ -213,20 +213,44 @@ def settled_by_words(p: Parse, candidates: list[str]) -> str | None:
     return None
 
 
+def chosen_by_words(buttons, p: Parse) -> str | None:
+    """Right after a list of choices (``buttons``: label, data), a message in which character
+    matching found none of them picks the one retrieval ranks first among them, when its
+    document holds every word of the message and leads the other choices by ``COVER_LEAD``:
+    「はじめての子です」 after the procedures that follow a birth is the first claim, 「市外です」
+    after a move's the moving-out notification. None: no pick."""
+    offered = {data for _, data in buttons if data.partition(":")[0] in ("proc", "faq", "group")}
+    if len(offered) < 2 or p.unknown or p.has_entities or p.when:
+        return None
+    mine = [r for r in p.sense.retrieved if r.intent in offered]
+    if not mine or mine[0].coverage < 1.0:
+        return None
+    if len(mine) > 1 and mine[1].score > mine[0].score * (1 - COVER_LEAD):
+        return None
+    return mine[0].intent
+
+
 DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, not something new
 SECTION_ASPECT = {"prepare": "prepare", "how": "how", "who": "who", "ask": "where", "what": "what"}
 
 
-def detail_asked(p: Parse, section_with) -> str | None:
+def detail_asked(p: Parse, section_with, about: set[str] = frozenset(), words: list[str] = ()) -> str | None:
     """A short follow-up about a word the last procedure's answer uses (「写真はどうするの？」,
     「印鑑は？」) asks the part of the answer that says it: the aspect of that part, or None.
-    ``section_with(lemmas)`` finds the part."""
+    ``section_with(lemmas)`` finds the part. A word of the procedure's own concepts (``about``)
+    counts too, by its lemmas (``words``: the message's content words): 「かかりつけがおらん
+    のじゃけど」 after online medical care asks the part that says かかりつけ."""
     found = p.sense.found
-    if len(p.text) > DETAIL_CHARS or not found.unclaimed or p.has_entities or p.when:
+    if len(p.text) > DETAIL_CHARS or p.has_entities or p.when:
         return None
-    if found.topics - GENERIC - {"family"}:
+    topics = found.topics - GENERIC - {"family"}
+    if found.unclaimed and not topics:
+        lemmas = found.unclaimed
+    elif not found.unclaimed and topics and topics <= about and not found.aspects:
+        lemmas = list(words)
+    else:
         return None
-    part = section_with(found.unclaimed)
+    part = section_with(lemmas) if lemmas else None
     return SECTION_ASPECT.get(part) if part else None
 
 

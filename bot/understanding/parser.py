@@ -377,7 +377,7 @@ class Understanding:
         result.sense = self._sense(cleaned)
         if WHOLE_PREFECTURE in result.sense.found.direct and not result.cities and not result.elsewhere:
             result.prefecture_wide = True  # 「県内で全部教えて」: the home prefecture, unnamed
-        result.intents = self._agreeing(self.scorer.score(scoring), result.sense, masked)
+        result.intents = self._agreeing(self._scored(scoring, folded, mentions, result.sense), result.sense, masked)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if languages.is_latin(result.lang):
             self._romaji_in_english(result, masked)
@@ -444,6 +444,14 @@ class Understanding:
         masked = mask_names(cleaned, kept, names)
         drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
         return self.meaning.sense(masked, drop)
+
+    def _scored(self, scoring: str, folded: str, mentions, sense: Sense) -> list[Scored]:
+        """The character matches of the scoring form. English of names and fillers alone ("And
+        in Hofu?") matches no example near (「…and room costs in…」): it continues the talk."""
+        scored = self.scorer.score(scoring)
+        if mentions and not sense.terms and folded.isascii():
+            return [s for s in scored if s.score >= 100]
+        return scored
 
     def _agreeing(self, scored: list[Scored], sense: Sense, masked: str) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
