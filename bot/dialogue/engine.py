@@ -351,16 +351,14 @@ class Engine:
             top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")
         ):
             return None
+        meaning = self.understanding.meaning
         # Who asks and how they feel (neutral: 母, 耳が遠い, stuck) names no other topic.
-        aspect = meaning_rules.asked_aspect(p, set(proc.concepts) | self.understanding.meaning.index.neutral)
+        aspect = meaning_rules.asked_aspect(p, set(proc.concepts) | meaning.index.neutral)
         if aspect is None:
-            meaning = self.understanding.meaning
             words = [
                 w.lemma for w in meaning.analyser.words(p.text) if w.content and w.lemma not in meaning.index.ignored
             ]
-            aspect = meaning_rules.detail_asked(
-                p, lambda lemmas: meaning.section_with(proc, lemmas), set(proc.concepts), words
-            )
+            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words)
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
 
     def _where_of_shops(self, turn: Turn, p: Parse, top):

@@ -234,11 +234,11 @@ DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, no
 SECTION_ASPECT = {"prepare": "prepare", "how": "how", "who": "who", "ask": "where", "what": "what"}
 
 
-def detail_asked(p: Parse, section_with, about: set[str] = frozenset(), words: list[str] = ()) -> str | None:
+def detail_asked(p: Parse, section_with, words: list[str] = ()) -> str | None:
     """A short follow-up about a word the last procedure's answer uses (「写真はどうするの？」,
     「印鑑は？」) asks the part of the answer that says it: the aspect of that part, or None.
-    ``section_with(lemmas)`` finds the part. A word of the procedure's own concepts (``about``)
-    counts too, by its lemmas (``words``: the message's content words): 「かかりつけがおらん
+    ``section_with(lemmas)`` finds the part. Words a concept claims count too, by their lemmas
+    (``words``: the message's content words), when one part uses every one: 「かかりつけがおらん
     のじゃけど」 after online medical care asks the part that says かかりつけ."""
     found = p.sense.found
     if len(p.text) > DETAIL_CHARS or p.has_entities or p.when:
@@ -246,8 +246,8 @@ def detail_asked(p: Parse, section_with, about: set[str] = frozenset(), words: l
     topics = found.topics - GENERIC - {"family"}
     if found.unclaimed and not topics:
         lemmas = found.unclaimed
-    elif not found.unclaimed and topics and topics <= about and not found.aspects:
-        lemmas = list(words)
+    elif not found.unclaimed and topics and not found.aspects:
+        lemmas = list(words)  # every one of them in one part: 「案内が来とらん」 after the refund
     else:
         return None
     part = section_with(lemmas) if lemmas else None
