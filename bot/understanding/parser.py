@@ -541,10 +541,12 @@ class Understanding:
             # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
             # a product ("iPhone") is not.
             claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}
+            # Three letters count too ("eat", "bus", "car"), unless an ignored word ("got", "way").
+            ignored = self.meaning.index.ignored_en
             words = [
                 w
                 for w in ascii_words(masked)
-                if len(w) > 3
+                if (len(w) > 3 or (len(w) == 3 and w not in ignored))
                 and w.rstrip("s") not in self.english_words
                 and w not in self.english_words
                 and stem(w) not in claimed
