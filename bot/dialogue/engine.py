@@ -352,13 +352,15 @@ class Engine:
         ):
             return None
         meaning = self.understanding.meaning
-        # Who asks and how they feel (neutral: 母, 耳が遠い, stuck) names no other topic.
-        aspect = meaning_rules.asked_aspect(p, set(proc.concepts) | meaning.index.neutral)
+        # What the answer itself speaks of (the card's PINs of 転出届), who asks and how they feel
+        # (neutral: 母, 耳が遠い, stuck) name no other topic.
+        about = set(proc.concepts) | meaning.said_in(proc) | meaning.index.neutral
+        aspect = meaning_rules.asked_aspect(p, about)
         if aspect is None:
             words = [
                 w.lemma for w in meaning.analyser.words(p.text) if w.content and w.lemma not in meaning.index.ignored
             ]
-            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words)
+            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words, about)
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
 
     def _where_of_shops(self, turn: Turn, p: Parse, top):
@@ -380,7 +382,9 @@ class Engine:
             return self._run(turn, request, p, follow_up=turn.state.topic in PLACE_INTENTS)
         talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
         neutral = self.understanding.meaning.index.neutral
-        worry = meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
+        # Right after a class list, a level filters it ("Any for beginners?"): no worry.
+        searching = turn.state.topic == "classes" and bool(p.level)
+        worry = None if searching else meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None

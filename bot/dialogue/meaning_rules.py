@@ -234,7 +234,7 @@ DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, no
 SECTION_ASPECT = {"prepare": "prepare", "how": "how", "who": "who", "ask": "where", "what": "what"}
 
 
-def detail_asked(p: Parse, section_with, words: list[str] = ()) -> str | None:
+def detail_asked(p: Parse, section_with, words: list[str] = (), about: set[str] = frozenset()) -> str | None:
     """A short follow-up about a word the last procedure's answer uses (「写真はどうするの？」,
     「印鑑は？」) asks the part of the answer that says it: the aspect of that part, or None.
     ``section_with(lemmas)`` finds the part. Words a concept claims count too, by their lemmas
@@ -243,10 +243,10 @@ def detail_asked(p: Parse, section_with, words: list[str] = ()) -> str | None:
     found = p.sense.found
     if len(p.text) > DETAIL_CHARS or p.has_entities or p.when:
         return None
-    topics = found.topics - GENERIC - {"family"}
+    topics = found.topics - GENERIC - {"family"} - about  # what the answer speaks of is no other topic
     if found.unclaimed and not topics:
         lemmas = found.unclaimed
-    elif not found.unclaimed and topics and not found.aspects:
+    elif not found.unclaimed and found.topics - GENERIC and not found.aspects:
         lemmas = list(words)  # every one of them in one part: 「案内が来とらん」 after the refund
     else:
         return None

@@ -106,6 +106,7 @@ class Meaning:
         self.mentioned = {w.lemma for text in answer_texts(knowledge) for w in self.analyser.words(text)}
         self._example_terms: dict[str, frozenset[str]] = {}
         self._sections: dict[tuple[str, str], frozenset[str]] = {}
+        self._said: dict[str, frozenset[str]] = {}
 
     def problems(self, directory) -> list[str]:
         """``file:line`` problems of the concept file that only analysing its words shows: a word
@@ -129,6 +130,16 @@ class Meaning:
             if all(lemma in words for lemma in lemmas):
                 return part
         return None
+
+    def said_in(self, proc) -> frozenset[str]:
+        """The concepts a procedure's answer itself speaks of (its explanation, who, what to
+        prepare, how, where to ask: the card and its PINs, the city hall …), besides those it
+        declares: a follow-up about them asks of that answer."""
+        said = self._said.get(proc.id)
+        if said is None:
+            texts = [getattr(proc, part).ja for part in SECTIONS]
+            said = self._said[proc.id] = frozenset(c for text in texts for c in self._terms_and_found(text)[1].concepts)
+        return said
 
     def terms(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> Counter:
         return self._terms_and_found(text, drop, learn)[0]
