@@ -57,6 +57,8 @@ ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how", 
 
 
 def _main_aspect(aspects: set[str]) -> str:
+    if {"how", "cost"} <= aspects:
+        aspects = aspects - {"cost"}  # "How do I pay?", 「どうやって払う」: how it is paid
     return next(a for a in ASPECT_ORDER if a in aspects)
 
 
