@@ -376,6 +376,8 @@ class Engine:
 
     def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)
+        if request is None and turn.state.topic == "subscribe" and meaning_rules.stops_it(p):
+            request = "unsubscribe"
         if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
             # Words that ask it done are the request, whatever else matched; right after a search
             # in a city (「新しいのが出たら教えて」) it is that city's news.

@@ -169,6 +169,12 @@ def requested(p: Parse) -> str | None:
     return None
 
 
+def stops_it(p: Parse) -> bool:
+    """Stopping, and nothing else named (「やっぱりやめとくわ」): right after a subscription, that one."""
+    found = p.sense.found
+    return "stop" in found.direct and not found.topics - {"stop", "family"} - GENERIC
+
+
 def worry(
     p: Parse,
     faq_concepts: dict[str, set[str]],

@@ -11,9 +11,12 @@ from bot.messages import Reply
 
 async def subscribe(turn: Turn, city: str | None) -> list[Reply]:
     if city is None:
-        return ask_city(turn, "subscribe")
+        # Say what was understood before asking (「お知らせって何が届くん？」 learns it too).
+        asked = ask_city(turn, "subscribe")
+        return [Reply(turn.t("subscribe_ask") + "\n" + asked[0].text, buttons=asked[0].buttons), *asked[1:]]
     turn.state.clear_pending()
     turn.state.city = city
+    turn.state.topic = "subscribe"  # 「やっぱりやめとく」 next stops it
     residents = turn.services.residents
     new = await residents.subscribe(turn.user, city, turn.state.level, turn.state.class_topic)
     name = turn.city_name(city)
