@@ -46,8 +46,10 @@ def asked_aspect(p: Parse, about: set[str]) -> str | None:
     # A concept only implied (the child of 「生まれてから何日以内？」's birth) is no topic of its own.
     if p.sense.found.topics - p.sense.found.implied - GENERIC - about - {"family"}:
         return None
-    if p.sense.aspects:
-        return None if p.cities else _main_aspect(p.sense.aspects)
+    # An age said right after a procedure (「父は62歳なんじゃけど、申請できる？」) asks who may.
+    aspects = p.sense.aspects | ({"who"} if "age" in p.sense.found.direct else set())
+    if aspects:
+        return None if p.cities else _main_aspect(aspects)
     if p.cities and not (p.best and p.best.score >= ACCEPT):
         return "where"
     return None
@@ -254,7 +256,7 @@ def detail_asked(p: Parse, section_with, words: list[str] = (), about: set[str] 
     topics = found.topics - GENERIC - {"family"} - about  # what the answer speaks of is no other topic
     if found.unclaimed and not topics:
         lemmas = found.unclaimed
-    elif not found.unclaimed and found.topics - GENERIC and not found.aspects:
+    elif not found.unclaimed and found.topics and not found.aspects:
         lemmas = list(words)  # every one of them in one part: 「案内が来とらん」 after the refund
     else:
         return None
