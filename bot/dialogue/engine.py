@@ -357,11 +357,19 @@ class Engine:
         about = set(proc.concepts) | meaning.said_in(proc) | meaning.index.neutral
         aspect = meaning_rules.asked_aspect(p, about)
         if aspect is None:
-            words = [
-                w.lemma for w in meaning.analyser.words(p.text) if w.content and w.lemma not in meaning.index.ignored
-            ]
+            words = self._telling_words(p)
             aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words, about)
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
+
+    def _telling_words(self, p: Parse) -> list[str]:
+        """The lemmas of the message's content words, without those that only say it is a
+        procedure (出す, 申請: 「案内が来たら出すん？」 is about the notice)."""
+        index = self.understanding.meaning.index
+        return [
+            w.lemma
+            for w in self.understanding.meaning.analyser.words(p.text)
+            if w.content and w.lemma not in index.ignored and index.concept_of(w.lemma) != "procedure"
+        ]
 
     def _where_of_shops(self, turn: Turn, p: Parse, top):
         """Right after a shop answer, where they are (「住所は？」「電話番号は？」) and nothing else

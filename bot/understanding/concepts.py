@@ -299,6 +299,10 @@ class ConceptIndex:
             elif s not in self.ignored_en and len(s) > 2:
                 found.unclaimed.append(s)
 
+    def concept_of(self, lemma: str) -> str | None:
+        """The concept a word (by its lemma) stands for alone, if any."""
+        return self._single.get(lemma)
+
     def firm(self, found: Found, without: set[str] | None = None) -> set[str]:
         """The concepts of ``found`` without those only words that need context (壊れる) gave (or
         the concepts ``without``, with their broader ones)."""
