@@ -324,6 +324,7 @@ class Engine:
         answer's coroutine, or None when the meaning settles nothing."""
         rules = (
             self._aspect_of_last,
+            self._other_procedures,
             self._where_of_shops,
             self._request_or_worry,
             self._class_on_topic,
@@ -360,6 +361,19 @@ class Engine:
             words = self._telling_words(p)
             aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words, about)
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
+
+    def _other_procedures(self, turn: Turn, p: Parse, top):
+        """Right after a procedure's answer, the other ones and nothing else named (「ほかにどんな
+        手続きがある？」) are its group's, as its button ほかの手続き offers."""
+        proc = self._last_procedure(turn.state)
+        found = p.sense.found
+        if proc is None or "other" not in found.direct or p.has_entities or p.when or p.unknown:
+            return None
+        if found.topics - {"other"} - meaning_rules.GENERIC or (
+            top is not None and top.score >= meaning_rules.CONFIDENT
+        ):
+            return None
+        return self._run(turn, f"group:{proc.group}", p)
 
     def _telling_words(self, p: Parse) -> list[str]:
         """The lemmas of the message's content words, without those that only say it is a

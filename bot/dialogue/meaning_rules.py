@@ -261,6 +261,8 @@ def detail_asked(p: Parse, section_with, words: list[str] = (), about: set[str] 
     else:
         return None
     part = section_with(lemmas) if lemmas else None
+    if part is None and found.own_words and found.own_words != lemmas:
+        part = section_with(found.own_words)  # the nouns say it (薬局でも使える？: 薬局)
     return SECTION_ASPECT.get(part) if part else None
 
 
