@@ -180,6 +180,9 @@ class Engine:
         if early is not None:
             return await early
         picked = chosen(turn.state, p, accepted)
+        if not picked and (top is None or top.score < UNKNOWN_WORDS_NEED):
+            by_words = meaning_rules.chosen_by_words(turn.state.buttons, p)
+            picked = [by_words] if by_words else []
         if len(picked) == 1:
             return await self._run(turn, picked[0], p)
         if picked:
@@ -298,7 +301,14 @@ class Engine:
         preferred = meaning_rules.shops_or_classes(p, accepted, MARGIN) or prefer(p, accepted)
         if preferred:
             return await self._run(turn, preferred, p)
-        close = [s for s in accepted[1:] if s.score >= top.score - MARGIN and rivals(top, s, p, self._group_of)]
+        classes = about_classes(turn.state, accepted)
+        close = [
+            s
+            for s in accepted[1:]
+            if s.score >= top.score - MARGIN
+            and rivals(top, s, p, self._group_of)
+            and (classes or not self._stray_word(p, s))  # 「保育園の利用申込」 is no class booking
+        ]
         ids = [top.intent, *(s.intent for s in close)]
         settled = meaning_rules.settled_by_words(p, ids) or meaning_rules.city_procedures(p, ids)
         if settled:
@@ -314,6 +324,8 @@ class Engine:
         answer's coroutine, or None when the meaning settles nothing."""
         rules = (
             self._aspect_of_last,
+            self._other_procedures,
+            self._where_of_shops,
             self._request_or_worry,
             self._class_on_topic,
             self._life_event,
@@ -340,36 +352,94 @@ class Engine:
             top is not None and top.score >= meaning_rules.CONFIDENT and not top.intent.startswith("faq:")
         ):
             return None
-        aspect = meaning_rules.asked_aspect(p, set(proc.concepts))
+        meaning = self.understanding.meaning
+        # What the answer itself speaks of (the card's PINs of 転出届), who asks and how they feel
+        # (neutral: 母, 耳が遠い, stuck) name no other topic.
+        about = set(proc.concepts) | meaning.said_in(proc) | meaning.index.neutral
+        aspect = meaning_rules.asked_aspect(p, about)
         if aspect is None:
-            meaning = self.understanding.meaning
-            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas))
+            words = self._telling_words(p)
+            aspect = meaning_rules.detail_asked(p, lambda lemmas: meaning.section_with(proc, lemmas), words, about)
         return _ready(procedures.procedure_aspect_reply(turn, proc.id, aspect, p.city)) if aspect else None
+
+    def _other_procedures(self, turn: Turn, p: Parse, top):
+        """Right after a procedure's answer, the other ones and nothing else named (「ほかにどんな
+        手続きがある？」) are its group's, as its button ほかの手続き offers."""
+        proc = self._last_procedure(turn.state)
+        found = p.sense.found
+        if proc is None or "other" not in found.direct or p.has_entities or p.when or p.unknown:
+            return None
+        if found.topics - {"other"} - meaning_rules.GENERIC or (
+            top is not None and top.score >= meaning_rules.CONFIDENT
+        ):
+            return None
+        return self._run(turn, f"group:{proc.group}", p)
+
+    def _telling_words(self, p: Parse) -> list[str]:
+        """The lemmas of the message's content words, without those that only say it is a
+        procedure (出す, 申請: 「案内が来たら出すん？」 is about the notice)."""
+        index = self.understanding.meaning.index
+        return [
+            w.lemma
+            for w in self.understanding.meaning.analyser.words(p.text)
+            if w.content and w.lemma not in index.ignored and index.concept_of(w.lemma) != "procedure"
+        ]
+
+    def _where_of_shops(self, turn: Turn, p: Parse, top):
+        """Right after a shop answer, where they are (「住所は？」「電話番号は？」) and nothing else
+        is that answer again: the shops it listed, with their addresses and numbers."""
+        if turn.state.topic != "shops" or p.sense.aspects != {"where"} or p.has_entities or p.when or p.unknown:
+            return None
+        if p.sense.found.topics - meaning_rules.GENERIC - self.understanding.meaning.index.neutral:
+            return None
+        if top is not None and top.score >= meaning_rules.CONFIDENT:
+            return None
+        return self._run(turn, "shops", p, follow_up=True)
 
     def _request_or_worry(self, turn: Turn, p: Parse, top):
         request = meaning_rules.requested(p)
+        if request is None and turn.state.topic == "subscribe" and meaning_rules.stops_it(p):
+            request = "unsubscribe"
         if request and (top is None or top.score < 100 or top.intent in (*PLACE_INTENTS, request)):
             # Words that ask it done are the request, whatever else matched; right after a search
             # in a city (「新しいのが出たら教えて」) it is that city's news.
             return self._run(turn, request, p, follow_up=turn.state.topic in PLACE_INTENTS)
         talking = about_classes(turn.state, [s for s in p.intents if s.score >= ACCEPT])
-        worry = meaning_rules.worry(p, self._declared, self._contextual, talking)
+        neutral = self.understanding.meaning.index.neutral
+        # Right after a class list, a level filters it ("Any for beginners?"): no worry.
+        searching = turn.state.topic == "classes" and bool(p.level)
+        worry = None if searching else meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None
 
     def _class_on_topic(self, turn: Turn, p: Parse, top):
         if "lesson" not in p.sense.found.direct:
-            return None
+            return self._phone_use(turn, p, top)
         if p.topic and not self._confident_procedure(p, top):
             # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
             # a class on that topic, not the procedure.
             return self._run(turn, "classes", p)
-        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
+        # who gave the phone, an age).
+        said = p.sense.found.topics - p.sense.found.implied
+        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
         if top is None and not others and not p.unknown:
             # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
         return None
+
+    def _phone_use(self, turn: Turn, p: Parse, top):
+        """How to use the phone (the menu's 「使い方」 said of a smartphone, which ``not_the_menu``
+        keeps from the menu), and nothing else named: 「スマホの使い方がわからんけえ、誰か教えて
+        くれんかのう」 is what the classes teach."""
+        best = p.intents[0] if p.intents else None
+        if top is not None or best is None or best.intent != "menu" or best.score < ACCEPT or p.unknown:
+            return None
+        said = p.sense.found.topics - p.sense.found.implied - self.understanding.meaning.index.neutral
+        if "smartphone" not in said or said - meaning_rules.CLASS_WORDS - meaning_rules.WHO:
+            return None
+        return self._run(turn, "classes", p)
 
     @staticmethod
     def _confident_procedure(p: Parse, top) -> bool:
@@ -473,7 +543,10 @@ class Engine:
     def _says_more(self, p: Parse) -> bool:
         """The message names a topic (other than the classes' own) or words beyond a class search's
         filters (a date, a level, a place): 「今月の携帯代が高すぎる」, "Which hospital is open on Sunday in Ube?"."""
-        others = p.sense.found.topics - meaning_rules.CLASS_WORDS - self.understanding.meaning.index.neutral
+        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
+        # who gave the phone, an age).
+        said = p.sense.found.topics - p.sense.found.implied
+        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
         others -= self._class_worries  # 「80歳ですが…習えるところは」: the classes' own worries
         return bool(others or self.understanding.beyond_filters(p))
 

@@ -43,10 +43,13 @@ def asked_aspect(p: Parse, about: set[str]) -> str | None:
     the resident lives: where to ask."""
     if p.carrier or p.prefecture_wide or p.when or p.unknown:
         return None
-    if p.sense.found.topics - GENERIC - about - {"family"}:
+    # A concept only implied (the child of 「生まれてから何日以内？」's birth) is no topic of its own.
+    if p.sense.found.topics - p.sense.found.implied - GENERIC - about - {"family"}:
         return None
-    if p.sense.aspects:
-        return None if p.cities else _main_aspect(p.sense.aspects)
+    # An age said right after a procedure (「父は62歳なんじゃけど、申請できる？」) asks who may.
+    aspects = p.sense.aspects | ({"who"} if "age" in p.sense.found.direct else set())
+    if aspects:
+        return None if p.cities else _main_aspect(aspects)
     if p.cities and not (p.best and p.best.score >= ACCEPT):
         return "where"
     return None
@@ -56,6 +59,8 @@ ASPECT_ORDER = ("deadline", "cost", "who", "where", "online", "prepare", "how", 
 
 
 def _main_aspect(aspects: set[str]) -> str:
+    if {"how", "cost"} <= aspects:
+        aspects = aspects - {"cost"}  # "How do I pay?", 「どうやって払う」: how it is paid
     return next(a for a in ASPECT_ORDER if a in aspects)
 
 
@@ -65,13 +70,19 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     match does not stand in the way (the FAQ is about the classes: 「保育園の申込み」 is no class
     booking). An event that rests on words that need context alone (壊れる, ``Sense.shaky``) is
     not the one meant when the message has words the bot does not know: they are what it is
-    about (「テレビのリモコンが壊れた」)."""
+    about (「テレビのリモコンが壊れた」); nor one said by a word glued before a noun no concept
+    claims (``Sense.modified``: 「介護タクシーを呼びたい」) when no answer matched the characters."""
     if not p.sense.events or "lesson" in p.sense.found.direct:
         return None  # 「オンライン診療の講座」 asks for a class on it, not the procedure
     if top is not None and not top.intent.startswith("faq:"):
         if top.score >= CONFIDENT or (top.score >= ACCEPT and top.intent.startswith(BROAD)):
             return None  # a procedure group named as such lists all its procedures
+    # An event said only by a word glued before a noun no concept claims is about that noun
+    # (介護タクシー is a taxi, 地震保険 insurance), unless an answer matched the message's
+    # characters (要介護人定, a typo).
     events = [e for e in p.sense.events if not (p.unknown and e.id in p.sense.shaky)]
+    if top is None:
+        events = [e for e in events if e.id not in p.sense.modified]
     return events[0] if events else None
 
 
@@ -138,12 +149,15 @@ def retrieved(p: Parse) -> list[str]:
 
 # What a message about the classes may mention besides a worry or a request.
 CLASS_WORDS = {"lesson", "smartphone", "shop", "family", "aspect_online"}
-REQUEST_WORDS = {"notify", "stop", "delete", "personal_data"}  # what a request about one's own data says
+# What a request about one's own data says.
+REQUEST_WORDS = {"notify", "stop", "delete", "personal_data", "which_news"}
+WHO = {"age", "child", "grandchild"}  # who would come to a class, beside a worry
 
 
 def requested(p: Parse) -> str | None:
     """A request in plain words about the resident's own data: 「宇部の教室の案内が来るようにして」
-    subscribes, 「もう連絡はいらん」 unsubscribes, 「登録したものを全部消して」 deletes everything."""
+    subscribes, 「もう連絡はいらん」 unsubscribes, 「何のお知らせを登録しちょる？」 lists them (to stop
+    any), 「登録したものを全部消して」 deletes everything."""
     # As the words said them, with what a phrase of both implies (送らんでいい: notify and stop).
     direct = p.sense.found.direct | (p.sense.found.implied & REQUEST_WORDS)
     if p.sense.found.topics - CLASS_WORDS - REQUEST_WORDS - {"stop_sending"} - GENERIC:
@@ -151,29 +165,44 @@ def requested(p: Parse) -> str | None:
     if "delete" in direct and direct & {"personal_data", "notify"}:
         return "forget"
     if "notify" in direct:
-        return "unsubscribe" if "stop" in direct or "delete" in direct else "subscribe"
+        if direct & {"stop", "delete"}:
+            return "unsubscribe"
+        return "subscriptions" if "which_news" in direct else "subscribe"  # 何のお知らせを登録しちょる？
     return None
 
 
+def stops_it(p: Parse) -> bool:
+    """Stopping, and nothing else named (「やっぱりやめとくわ」): right after a subscription, that one."""
+    found = p.sense.found
+    return "stop" in found.direct and not found.topics - {"stop", "family"} - GENERIC
+
+
 def worry(
-    p: Parse, faq_concepts: dict[str, set[str]], contextual: set[str] = frozenset(), talking_classes: bool = False
+    p: Parse,
+    faq_concepts: dict[str, set[str]],
+    contextual: set[str] = frozenset(),
+    talking_classes: bool = False,
+    neutral: set[str] = frozenset(),
 ) -> str | None:
     """A worry about the classes (age, foreigners, being sold something, coming again) is the
     FAQ entry that declares it, answered before any "which city?"; a cost, what to bring or who
     may come asked of the classes is the FAQ on it. A ``contextual`` concept (予約: a hospital
-    has bookings too) is the classes' only when they are named or talked about."""
+    has bookings too) is the classes' only when they are named or talked about. A ``neutral``
+    concept (耳が遠い, 母) says who worries, not what about."""
     if p.unknown and not languages.is_latin(p.lang):
         return None  # 「ワクチンの副作用が心配」: a worry, but not about the classes
     topics = p.sense.found.topics - GENERIC
-    said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC  # as the words said them, without broader ones
+    said = p.sense.found.direct - ASPECT_CONCEPTS - GENERIC - neutral  # as the words said them, without broader ones
     if p.cities or p.when or ("lesson" in topics and p.level):
         return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
         hit = concepts & said
-        if hit and not said - CLASS_WORDS - concepts - {"age"} and (classes_named or not hit <= contextual):
+        # Who comes (age, a child: 「娘と一緒に」 "my daughter") may stand beside a worry.
+        if hit and not said - CLASS_WORDS - concepts - WHO and (classes_named or not hit <= contextual):
             return faq
-    if p.sense.aspects and topics and topics <= CLASS_WORDS and not p.carrier:
+    told = topics - neutral  # who asks (わし, 母) names no class
+    if p.sense.aspects and told and told <= CLASS_WORDS and not p.carrier:
         aspect = _main_aspect(p.sense.aspects)
         return ASPECT_FAQ.get(aspect)
     return None
@@ -194,20 +223,46 @@ def settled_by_words(p: Parse, candidates: list[str]) -> str | None:
     return None
 
 
+def chosen_by_words(buttons, p: Parse) -> str | None:
+    """Right after a list of choices (``buttons``: label, data), a message in which character
+    matching found none of them picks the one retrieval ranks first among them, when its
+    document holds every word of the message and leads the other choices by ``COVER_LEAD``:
+    「はじめての子です」 after the procedures that follow a birth is the first claim, 「市外です」
+    after a move's the moving-out notification. None: no pick."""
+    offered = {data for _, data in buttons if data.partition(":")[0] in ("proc", "faq", "group")}
+    if len(offered) < 2 or p.unknown or p.has_entities or p.when:
+        return None
+    mine = [r for r in p.sense.retrieved if r.intent in offered]
+    if not mine or mine[0].coverage < 1.0:
+        return None
+    if len(mine) > 1 and mine[1].score > mine[0].score * (1 - COVER_LEAD):
+        return None
+    return mine[0].intent
+
+
 DETAIL_CHARS = 20  # a follow-up this short asks a detail of the last answer, not something new
 SECTION_ASPECT = {"prepare": "prepare", "how": "how", "who": "who", "ask": "where", "what": "what"}
 
 
-def detail_asked(p: Parse, section_with) -> str | None:
+def detail_asked(p: Parse, section_with, words: list[str] = (), about: set[str] = frozenset()) -> str | None:
     """A short follow-up about a word the last procedure's answer uses (「写真はどうするの？」,
     「印鑑は？」) asks the part of the answer that says it: the aspect of that part, or None.
-    ``section_with(lemmas)`` finds the part."""
+    ``section_with(lemmas)`` finds the part. Words a concept claims count too, by their lemmas
+    (``words``: the message's content words), when one part uses every one: 「かかりつけがおらん
+    のじゃけど」 after online medical care asks the part that says かかりつけ."""
     found = p.sense.found
-    if len(p.text) > DETAIL_CHARS or not found.unclaimed or p.has_entities or p.when:
+    if len(p.text) > DETAIL_CHARS or p.has_entities or p.when:
         return None
-    if found.topics - GENERIC - {"family"}:
+    topics = found.topics - GENERIC - {"family"} - about  # what the answer speaks of is no other topic
+    if found.unclaimed and not topics:
+        lemmas = found.unclaimed
+    elif not found.unclaimed and found.topics and not found.aspects:
+        lemmas = list(words)  # every one of them in one part: 「案内が来とらん」 after the refund
+    else:
         return None
-    part = section_with(found.unclaimed)
+    part = section_with(lemmas) if lemmas else None
+    if part is None and found.own_words and found.own_words != lemmas:
+        part = section_with(found.own_words)  # the nouns say it (薬局でも使える？: 薬局)
     return SECTION_ASPECT.get(part) if part else None
 
 

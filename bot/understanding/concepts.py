@@ -24,6 +24,7 @@ from bot.understanding.normalize import has_kanji
 TYPO_SCORE = 80.0  # a word this close to a concept's kana form (and as long) is a typo of it
 TYPO_MIN_KANA = 4  # shorter words are never corrected: one kana in three is another word
 PHRASE_GAP = 2  # at most this many words inside a phrase (a noun of no topic and its も)
+TYPO_MIN_KANJI = 4  # a concept word of this many kanji or more is corrected with one kanji off
 
 
 @dataclass
@@ -35,6 +36,10 @@ class Found:
     unclaimed: list[str] = field(default_factory=list)  # content lemmas no concept claims
     own_words: list[str] = field(default_factory=list)  # those of them that are words of their own (lemmas)
     english: dict[str, str] = field(default_factory=dict)  # English word (stemmed) → the concept that claimed it
+    # Concepts said only by a word glued before a noun no concept claims, the head of their
+    # compound (介護タクシー: a taxi; 介護施設の空き: a facility; 地震保険: insurance): what the
+    # message is about is that noun.
+    modifiers: set[str] = field(default_factory=set)
 
     @property
     def topics(self) -> set[str]:
@@ -72,6 +77,7 @@ class ConceptIndex:
         self._kana.sort(key=lambda kc: -len(kc[0]))
         self._kana_forms = [k for k, _ in self._kana if len(k) >= TYPO_MIN_KANA]
         self._kana_concept = dict(self._kana)
+        self._near_kanji = _near_kanji(concepts.concepts)
 
     # -- building --------------------------------------------------------------------
 
@@ -130,9 +136,22 @@ class ConceptIndex:
         """The concepts of a message's Japanese ``words`` and English ``english`` (stemmed
         words). ``known``: lemmas the knowledge uses as they are, never taken for typos."""
         found = Found()
-        claimed = [False] * len(words)
+        claimed: list[str | None] = [None] * len(words)
         self._japanese(words, claimed, found)
+        self._kanji_typos(words, claimed, found)
         residual = self._note_kana(*_residual([w for w, c in zip(words, claimed) if not c]), found)
+        own = self._unclaimed(words, claimed, residual, known, found)
+        found.modifiers = self._modifiers(words, claimed, own)
+        if english:
+            self._english_words(english, found)
+        return found
+
+    def _unclaimed(
+        self, words: tuple[Word, ...], claimed: list[str | None], residual: str, known: set[str], found: Found
+    ) -> set[int]:
+        """Notes the content words no concept claimed (``found.unclaimed``, ``found.own_words``);
+        returns the positions of the words of their own."""
+        own: set[int] = set()
         # Hiragana nouns are trusted only in a message that writes kanji elsewhere: in one typed
         # all in kana, the analyser guesses where its words begin (しものせき → 霜 + 野 + 咳).
         writes_kanji = any(has_kanji(w.surface) for w in words)
@@ -146,9 +165,54 @@ class ConceptIndex:
             found.unclaimed.append(w.lemma)
             if _own_word(w) or (writes_kanji and _standalone_kana_noun(words, i)):
                 found.own_words.append(w.lemma)
-        if english:
-            self._english_words(english, found)
-        return found
+                own.add(i)
+        return own
+
+    @staticmethod
+    def _modifiers(words: tuple[Word, ...], claimed: list[str | None], own: set[int]) -> set[str]:
+        """The concepts of words glued before a noun of its own (at a position of ``own``) that no
+        concept claims (see ``Found.modifiers``), unless another word says them too."""
+        glued, elsewhere = set(), set()
+        for i, concept in enumerate(claimed):
+            if concept is None:
+                continue
+            after = words[i + 1] if i + 1 < len(words) else None
+            if after is not None and i + 1 in own and after.pos == "名詞":
+                glued.add(concept)
+            elif after is None or claimed[i + 1] != concept:
+                elsewhere.add(concept)
+        return glued - elsewhere
+
+    def _kanji_typos(self, words: tuple[Word, ...], claimed: list[str | None], found: Found) -> None:
+        """Words in a row that no concept claims and that together are a concept's word of
+        ``TYPO_MIN_KANJI`` kanji or more with one kanji off (確定申国: 確定 + 申 + 国, 確定申告).
+        Two words at least: one the dictionary knows whole is a word of its own (住宅改築)."""
+        if not self._near_kanji:
+            return
+        i = 0
+        while i < len(words):
+            hit = self._kanji_typo_at(words, claimed, i)
+            if hit is None:
+                i += 1
+                continue
+            end, concept = hit
+            claimed[i:end] = [concept] * (end - i)
+            self._note(concept, found)
+            i = end
+
+    def _kanji_typo_at(self, words: tuple[Word, ...], claimed: list[str | None], i: int) -> tuple[int, str] | None:
+        text = ""
+        for end in range(i, len(words)):
+            w = words[end]
+            if claimed[end] is not None or not _KANJI_RE.match(w.surface):
+                return None
+            text += w.surface
+            if end > i and len(text) >= TYPO_MIN_KANJI:
+                for k in range(len(text)):
+                    concept = self._near_kanji.get(text[:k] + "?" + text[k + 1 :])
+                    if concept:
+                        return end + 1, concept
+        return None
 
     def _note_kana(self, residual: str, inside: set[int], found: Found) -> str:
         """Notes the concepts whose kana forms ``residual`` holds (cutting no word: ``inside``);
@@ -167,7 +231,7 @@ class ConceptIndex:
             for lemmas, surfaces, concept in candidates:
                 end = self._phrase_end(words, i, lemmas, surfaces)
                 if end is not None:
-                    claimed[i:end] = [True] * (end - i)
+                    claimed[i:end] = [concept] * (end - i)
                     self._note(concept, found)
                     i = end
                     break
@@ -177,7 +241,7 @@ class ConceptIndex:
                 if concept is None and i and _NUMERAL_RE.fullmatch(words[i - 1].surface):
                     concept = self._after_number.get(w.surface) or self._after_number.get(w.lemma)
                 if concept:
-                    claimed[i] = True
+                    claimed[i] = concept
                     self._note(concept, found)
                 i += 1
 
@@ -235,10 +299,15 @@ class ConceptIndex:
             elif s not in self.ignored_en and len(s) > 2:
                 found.unclaimed.append(s)
 
-    def firm(self, found: Found) -> set[str]:
-        """The concepts of ``found`` without those only words that need context (壊れる) gave."""
+    def concept_of(self, lemma: str) -> str | None:
+        """The concept a word (by its lemma) stands for alone, if any."""
+        return self._single.get(lemma)
+
+    def firm(self, found: Found, without: set[str] | None = None) -> set[str]:
+        """The concepts of ``found`` without those only words that need context (壊れる) gave (or
+        the concepts ``without``, with their broader ones)."""
         out: set[str] = set()
-        for c in found.direct - self.contextual:
+        for c in found.direct - (self.contextual if without is None else without):
             out |= {c} | self.ancestors[c]
         return out
 
@@ -252,8 +321,29 @@ class ConceptIndex:
             found.aspects.add(aspect)
 
 
+# The negative auxiliary, standard or western (歩けない, 山口弁 歩けん → ず): one in a phrase.
+_NEGATIVE = frozenset({"ない", "ず", "ぬ"})
+
+
 def _is(w: Word, lemma: str, surface: str) -> bool:
-    return w.lemma == lemma or w.surface == surface
+    return w.lemma == lemma or w.surface == surface or (lemma in _NEGATIVE and w.lemma in _NEGATIVE)
+
+
+_KANJI_RE = re.compile(r"^[\u3400-\u9fff\u3005]+$")
+
+
+def _near_kanji(concepts) -> dict[str, str]:
+    """Each concept word of ``TYPO_MIN_KANJI`` kanji or more with one of its kanji unknown
+    (確定申? → tax): a key two concepts share corrects nothing."""
+    near: dict[str, str | None] = {}
+    for concept in concepts:
+        for word in concept.ja:
+            if len(word) < TYPO_MIN_KANJI or not _KANJI_RE.match(word):
+                continue
+            for k in range(len(word)):
+                key = word[:k] + "?" + word[k + 1 :]
+                near[key] = concept.id if near.get(key, concept.id) == concept.id else None
+    return {k: c for k, c in near.items() if c}
 
 
 def _residual(words: list[Word]) -> tuple[str, set[int]]:

@@ -35,6 +35,7 @@ class Sense:
     events: list[LifeEvent] = field(default_factory=list)
     all_known: bool = False  # every word is one the knowledge uses as it is
     shaky: set[str] = field(default_factory=set)  # events that rest on words that need context (壊れる)
+    modified: set[str] = field(default_factory=set)  # events that rest on words before an unknown noun (介護タクシー)
     search: Callable[[Counter], list[Retrieved]] | None = field(default=None, repr=False, compare=False)
     _retrieved: list[Retrieved] | None = field(default=None, repr=False, compare=False)
 
@@ -99,6 +100,7 @@ class Meaning:
         self.retriever = Retriever(weighted, self.side)
         self._example_terms: dict[str, frozenset[str]] = {}
         self._sections: dict[tuple[str, str], frozenset[str]] = {}
+        self._said: dict[str, frozenset[str]] = {}
 
     def _documents(self, knowledge: Knowledge) -> dict[str, dict[str, int]]:
         """Each answer's weighted terms; learns ``known``, the lemmas the knowledge uses as they
@@ -143,6 +145,16 @@ class Meaning:
                 return part
         return None
 
+    def said_in(self, proc) -> frozenset[str]:
+        """The concepts a procedure's answer itself speaks of (its explanation, who, what to
+        prepare, how, where to ask: the card and its PINs, the city hall …), besides those it
+        declares: a follow-up about them asks of that answer."""
+        said = self._said.get(proc.id)
+        if said is None:
+            texts = [getattr(proc, part).ja for part in SECTIONS]
+            said = self._said[proc.id] = frozenset(c for text in texts for c in self._terms_and_found(text)[1].concepts)
+        return said
+
     def terms(self, text: str, drop: tuple[str, ...] = (), learn: bool = False) -> Counter:
         return self._terms_and_found(text, drop, learn)[0]
 
@@ -172,6 +184,9 @@ class Meaning:
         if found.direct & self.index.contextual:
             firm = {e.id for e in self._events(self.index.firm(found))}
             sense.shaky = {e.id for e in sense.events} - firm
+        if found.modifiers:
+            heads = {e.id for e in self._events(self.index.firm(found, found.modifiers))}
+            sense.modified = {e.id for e in sense.events} - heads
         sense.search = self.retriever.search
         return sense
 

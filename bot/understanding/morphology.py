@@ -58,6 +58,8 @@ def stem(word: str) -> str:
     flood; baby, babies → baby; stop, stopped → stop. Not a linguist's stem, only the same
     key for the same word, which is all matching needs."""
     w = word.lower().strip("'")
+    if w.endswith("'s"):
+        w = w[:-2]  # baby's, where's: the word itself
     if w in _KEPT:
         return _KEPT[w]
     if w.endswith("ies") and len(w) > 4:

@@ -102,7 +102,9 @@ def _choice_number(folded: str) -> int | None:
     return int(_KANJI_DIGITS[m.group(1)]) if m else None
 
 
-_SENTENCE_RE = re.compile(r"[。！？!?\n]+|(?:ところで|さて|それで|実は)[、,]?")
+# Sentences end at 。！？!? or a new line, at an English full stop before a space ("Thank you.
+# Now my wife…"), and before ところで・さて (the question after a thank-you).
+_SENTENCE_RE = re.compile(r"[。．！？!?\n]+|\.\s+|(?:ところで|さて|それで|実は)[、,]?")
 PARSES_KEPT = 256  # parses kept for the texts seen last (focus parses each sentence, then the question)
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
@@ -405,7 +407,7 @@ class Understanding:
         result.sense = self._sense(cleaned)
         if WHOLE_PREFECTURE in result.sense.found.direct and not result.cities and not result.elsewhere:
             result.prefecture_wide = True  # 「県内で全部教えて」: the home prefecture, unnamed
-        result.intents = self._agreeing(self.scorer.score(scoring), result.sense, masked)
+        result.intents = self._agreeing(self._scored(scoring, folded, mentions, result.sense), result.sense, masked)
         result.unknown = self._unknown_words(scoring, masked, result.lang, result.sense)
         if languages.is_latin(result.lang):
             self._romaji_in_english(result, masked)
@@ -473,6 +475,14 @@ class Understanding:
         drop = tuple(kept[a:b] for a, b in names) if names and masked == cleaned else ()
         return self.meaning.sense(masked, drop)
 
+    def _scored(self, scoring: str, folded: str, mentions, sense: Sense) -> list[Scored]:
+        """The character matches of the scoring form. English of names and fillers alone ("And
+        in Hofu?") matches no example near (「…and room costs in…」): it continues the talk."""
+        scored = self.scorer.score(scoring)
+        if mentions and not sense.terms and folded.isascii():
+            return [s for s in scored if s.score >= 100]
+        return scored
+
     def _agreeing(self, scored: list[Scored], sense: Sense, masked: str) -> list[Scored]:
         """The character matches that the words allow (``Meaning.agrees``): an exact match
         always stands; a near one only when the message has a word the knowledge does not
@@ -521,9 +531,29 @@ class Understanding:
             return
         scored = self.scorer.score(kana)
         if not scored or scored[0].score < ROMAJI_IN_ENGLISH_NEED:
+            self._romaji_concepts(result, kana, words)
             return
         result.scoring = kana
         result.intents = scored
+        result.unknown = [w for w in result.unknown if w not in words]
+
+    def _romaji_concepts(self, result: Parse, kana: str, words: list[str]) -> None:
+        """Romaji words inside English that are all words of concepts ("ube no docomo shop no
+        denwa bangou": 電話番号, where to ask; "kaigo nintei": care, certification) are known
+        words, and their concepts are the message's."""
+        found = self.meaning.index.find(self.meaning.analyser.words(kana))
+        if not found.direct or found.unclaimed:
+            return
+        mine = result.sense.found
+        mine.direct |= found.direct
+        mine.concepts |= found.concepts
+        mine.implied |= found.implied
+        mine.aspects |= found.aspects
+        mine.unclaimed = [w for w in mine.unclaimed if w not in words]
+        terms = result.sense.terms
+        for w in words:
+            terms.pop(w, None)
+        terms.update({"@" + c: 1 for c in found.concepts if "@" + c not in terms})
         result.unknown = [w for w in result.unknown if w not in words]
 
     def _unknown_words(self, scoring: str, masked: str, lang: str | None, sense: Sense) -> list[str]:
@@ -541,10 +571,12 @@ class Understanding:
             # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
             # a product ("iPhone") is not.
             claimed = {w for w, c in sense.found.english.items() if c in self._procedure_concepts}
+            # Three letters count too ("eat", "bus", "car"), unless an ignored word ("got", "way").
+            ignored = self.meaning.index.ignored_en
             words = [
                 w
                 for w in ascii_words(masked)
-                if len(w) > 3
+                if (len(w) > 3 or (len(w) == 3 and w not in ignored))
                 and w.rstrip("s") not in self.english_words
                 and w not in self.english_words
                 and stem(w) not in claimed

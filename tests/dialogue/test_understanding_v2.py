@@ -107,3 +107,20 @@ async def test_an_aspect_after_a_group_list_asks_its_first_procedure(app):
     await say(app, "児童手当")
     seen = await say(app, "誰がもらえるの？")
     assert "高校生の年代" in seen
+
+
+async def test_asking_which_news_one_gets_stops_nothing(app):
+    await say(app, "防府の教室のお知らせを登録して")
+    listed = await say(app, "いま何のお知らせを登録しちょるんかね")
+    assert "いま登録しているお知らせ" in listed and "防府市" in listed
+    assert "やめました" not in listed
+    assert "防府市" in await say(app, "登録の確認")  # still subscribed
+
+
+async def test_a_compound_on_a_concept_is_about_its_head(app):
+    assert "お答えできません" in await say(app, "介護タクシーを呼びたいんですが")
+    assert "要介護・要支援認定" in await say(app, "要介護人定の申請", user="typo")  # a typo, matched by characters
+
+
+async def test_romaji_inside_english_says_its_concepts(app):
+    assert "0120-173-053" in await say(app, "ube no docomo shop no denwa bangou")

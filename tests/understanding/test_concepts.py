@@ -91,3 +91,23 @@ def test_a_word_in_two_concepts_needs_one_broader(knowledge):
 
 def test_the_bundled_concepts_have_no_conflicts(index):
     assert index.conflicts == []
+
+
+def test_a_western_negative_is_the_negative_of_a_phrase(index):
+    # 山口弁 歩けん reads 歩く + ず; the concept's 歩けない is 歩く + ない.
+    assert "care" in concepts(index, "父が急に歩けんようになった")
+    assert "remote" in concepts(index, "病院に行けんのよ")
+
+
+def test_a_wrong_kanji_in_a_long_concept_word_is_a_typo_of_it(index):
+    # 確定申国 reads 確定 + 申 + 国: together one kanji off 確定申告.
+    assert "tax" in concepts(index, "確定申国をスマホでしたい")
+    assert "tax" not in concepts(index, "確定した申し込み")
+
+
+def test_a_concept_glued_before_a_noun_no_concept_claims_only_modifies_it(index):
+    found = index.find(shared_analyser().words("介護タクシーを呼びたい"))
+    assert found.modifiers == {"care"}
+    assert not index.find(shared_analyser().words("母の介護のことで相談したい")).modifiers
+    # Said again on its own, the concept is the message's.
+    assert not index.find(shared_analyser().words("介護施設の介護のこと")).modifiers

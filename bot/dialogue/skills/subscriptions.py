@@ -11,9 +11,12 @@ from bot.messages import Reply
 
 async def subscribe(turn: Turn, city: str | None) -> list[Reply]:
     if city is None:
-        return ask_city(turn, "subscribe")
+        # Say what was understood before asking (「お知らせって何が届くん？」 learns it too).
+        asked = ask_city(turn, "subscribe")
+        return [Reply(turn.t("subscribe_ask") + "\n" + asked[0].text, buttons=asked[0].buttons), *asked[1:]]
     turn.state.clear_pending()
     turn.state.city = city
+    turn.state.topic = "subscribe"  # 「やっぱりやめとく」 next stops it
     residents = turn.services.residents
     new = await residents.subscribe(turn.user, city, turn.state.level, turn.state.class_topic)
     name = turn.city_name(city)
@@ -39,6 +42,21 @@ async def unsubscribe(turn: Turn, city: str | None = None, everything: bool = Fa
         await residents.unsubscribe(turn.user, None if everything else target)
         what = turn.t("all_cities") if everything else turn.city_name(target)
         return [Reply(turn.t("unsubscribed", what=what), buttons=[turn.button("button.menu", Action.menu())])]
+    return _listed(turn, subs)
+
+
+async def listing(turn: Turn) -> list[Reply]:
+    """The news the resident gets (「何のお知らせを登録しちょる？」), each with a button to stop it;
+    nothing is stopped."""
+    subs = await turn.services.residents.subscriptions(turn.user)
+    if not subs:
+        return [
+            Reply(turn.t("subscriptions_none"), buttons=[turn.button("button.subscribe", Action.intent("subscribe"))])
+        ]
+    return _listed(turn, subs)
+
+
+def _listed(turn: Turn, subs) -> list[Reply]:
     cities = "、".join(turn.city_name(s.municipality) for s in subs)
     buttons = [
         turn.button("button.unsubscribe_city", Action("unsub", s.municipality), city=turn.city_name(s.municipality))
