@@ -35,6 +35,27 @@ def logged(path: Path) -> Counter:
     return Counter(path.read_text(encoding="utf-8").split()) if path.exists() else Counter()
 
 
+def kill_after(proc: subprocess.Popen, log: Path, sent: int) -> None:
+    """SIGKILL the broadcast once the fake has logged ``sent`` deliveries."""
+    deadline = time.monotonic() + 60
+    while sum(logged(log).values()) < sent:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the broadcast did not start"
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def assert_consistent_at_kill(at_kill: dict[str, set], before: Counter) -> None:
+    """At the kill, the database and what was sent agree, but for the deliveries in flight."""
+    in_flight, recorded_sent = at_kill.get("in_flight", set()), at_kill.get("sent", set())
+    assert at_kill.get("pending"), "killed too late: nothing left to resume"
+    assert recorded_sent <= set(before)  # what the database calls sent was sent
+    assert set(before) - recorded_sent <= in_flight  # what was sent but not recorded was in flight
+    assert max(before.values()) == 1
+
+
 def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flight(db_target, tmp_path):
     db = db_target
     staff = write_staff(tmp_path)
@@ -75,23 +96,10 @@ def test_a_broadcast_killed_with_sigkill_is_resumed_exactly_once_but_the_in_flig
         env=env,
         cwd=tmp_path,
     )
-    deadline = time.monotonic() + 60
-    while sum(logged(log).values()) < 100:
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the broadcast did not start"
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
-
-    at_kill = deliveries(db)
-    before = logged(log)
-    in_flight = at_kill.get("in_flight", set())
-    recorded_sent = at_kill.get("sent", set())
-    assert at_kill.get("pending"), "killed too late: nothing left to resume"
-    assert recorded_sent <= set(before)  # what the database calls sent was sent
-    assert set(before) - recorded_sent <= in_flight  # what was sent but not recorded was in flight
-    assert max(before.values()) == 1
+    kill_after(proc, log, sent=100)
+    at_kill, before = deliveries(db), logged(log)
+    in_flight, recorded_sent = at_kill.get("in_flight", set()), at_kill.get("sent", set())
+    assert_consistent_at_kill(at_kill, before)
 
     resume = subprocess.run(
         [sys.executable, "-m", "bot", "broadcast", "--resume", "1", *common],

@@ -235,26 +235,34 @@ async def nation(db):
     return await _filled(db, NATION)
 
 
+def _in_window(q: ClassQuery, c: ClassSession) -> bool:
+    now_day, now_time = q.now.date(), q.now.strftime("%H:%M")
+    if c.day < max(q.start or now_day, now_day) or c.day > q.until or (c.day == now_day and c.start <= now_time):
+        return False
+    return not (q.beyond and (c.day.isoformat(), c.start) <= q.beyond)
+
+
+def _in_place(q: ClassQuery, c: ClassSession) -> bool:
+    if q.municipalities:
+        return c.municipality in q.municipalities
+    return not q.prefecture or c.prefecture == q.prefecture
+
+
+def _fits(q: ClassQuery, c: ClassSession) -> bool:
+    """Every filter but time and place."""
+    return not (
+        (q.weekdays and c.day.weekday() not in q.weekdays)
+        or (q.level and c.level != q.level)
+        or (q.topic and q.topic not in c.topics)
+        or (q.carrier and c.carrier != q.carrier)
+        or (q.after and c.start < q.after)
+        or (q.before and c.start >= q.before)
+    )
+
+
 def expected(q: ClassQuery) -> list[ClassSession]:
     """The same search written plainly over the list, soonest first."""
-    now_day, now_time = q.now.date(), q.now.strftime("%H:%M")
-    out = []
-    for c in NATION:
-        if c.day < max(q.start or now_day, now_day) or c.day > q.until or (c.day == now_day and c.start <= now_time):
-            continue
-        if q.municipalities and c.municipality not in q.municipalities:
-            continue
-        if not q.municipalities and q.prefecture and c.prefecture != q.prefecture:
-            continue
-        if (q.weekdays and c.day.weekday() not in q.weekdays) or (q.level and c.level != q.level):
-            continue
-        if (q.topic and q.topic not in c.topics) or (q.carrier and c.carrier != q.carrier):
-            continue
-        if (q.after and c.start < q.after) or (q.before and c.start >= q.before):
-            continue
-        if q.beyond and (c.day.isoformat(), c.start) <= q.beyond:
-            continue
-        out.append(c)
+    out = [c for c in NATION if _in_window(q, c) and _in_place(q, c) and _fits(q, c)]
     return sorted(out, key=lambda c: (c.day, c.start, c.venue))
 
 

@@ -100,42 +100,53 @@ def _actions(message: dict) -> list[dict]:
     return found
 
 
+# Each check of one message returns what follows ``messages[n]`` in a problem: ".field: …" or ": …".
+
+
+def _text_problems(m: dict) -> list[str]:
+    return [] if m.get("text") and utf16_len(m["text"]) <= 5000 else [".text: 1..5000 characters"]
+
+
+def _flex_problems(m: dict) -> list[str]:
+    return [] if m.get("altText") and utf16_len(m["altText"]) <= 400 else [".altText: 1..400 characters"]
+
+
+def _location_problems(m: dict) -> list[str]:
+    out = [f".{key}: 1..100 characters" for key in ("title", "address") if not m.get(key) or len(m[key]) > 100]
+    if not (-90 <= m.get("latitude", 999) <= 90 and -180 <= m.get("longitude", 999) <= 180):
+        out.append(": latitude/longitude out of range")
+    return out
+
+
+_KIND_PROBLEMS = {"text": _text_problems, "flex": _flex_problems, "location": _location_problems}
+
+
+def _action_problems(action: dict) -> list[str]:
+    label = action.get("label") or ""
+    out = [] if label and len(label) <= 20 else [f": action label {label!r} must be 1..20 characters"]
+    if action.get("type") == "postback":
+        if len(action.get("data") or "") > 300 or len(action.get("displayText") or "") > 300:
+            out.append(": postback data/displayText at most 300 characters")
+    elif action.get("type") == "uri":
+        uri = action.get("uri") or ""
+        if not uri.startswith(URI_SCHEMES) or len(uri) > 1000:
+            out.append(f": uri {uri[:40]!r} must be http(s)/tel/line and ≤1000 characters")
+    return out
+
+
+def _message_problems(m: dict) -> list[str]:
+    check = _KIND_PROBLEMS.get(m.get("type"))
+    out = check(m) if check else [f".type: {m.get('type')!r} is not one the fake knows"]
+    if len((m.get("quickReply") or {}).get("items", [])) > 13:
+        out.append(".quickReply.items: at most 13")
+    return out + [problem for action in _actions(m) for problem in _action_problems(action)]
+
+
 def problems(messages: Any, max_messages: int = 5) -> list[str]:
     """What LINE would refuse in a list of message objects."""
     if not isinstance(messages, list) or not 1 <= len(messages) <= max_messages:
         return [f"messages must be a list of 1..{max_messages}"]
-    out = []
-    for n, m in enumerate(messages):
-        kind = m.get("type")
-        if kind == "text":
-            if not m.get("text") or utf16_len(m["text"]) > 5000:
-                out.append(f"messages[{n}].text: 1..5000 characters")
-        elif kind == "flex":
-            if not m.get("altText") or utf16_len(m["altText"]) > 400:
-                out.append(f"messages[{n}].altText: 1..400 characters")
-        elif kind == "location":
-            for key in ("title", "address"):
-                if not m.get(key) or len(m[key]) > 100:
-                    out.append(f"messages[{n}].{key}: 1..100 characters")
-            if not (-90 <= m.get("latitude", 999) <= 90 and -180 <= m.get("longitude", 999) <= 180):
-                out.append(f"messages[{n}]: latitude/longitude out of range")
-        else:
-            out.append(f"messages[{n}].type: {kind!r} is not one the fake knows")
-        items = (m.get("quickReply") or {}).get("items", [])
-        if len(items) > 13:
-            out.append(f"messages[{n}].quickReply.items: at most 13")
-        for action in _actions(m):
-            label = action.get("label") or ""
-            if not label or len(label) > 20:
-                out.append(f"messages[{n}]: action label {label!r} must be 1..20 characters")
-            if action.get("type") == "postback":
-                if len(action.get("data") or "") > 300 or len(action.get("displayText") or "") > 300:
-                    out.append(f"messages[{n}]: postback data/displayText at most 300 characters")
-            elif action.get("type") == "uri":
-                uri = action.get("uri") or ""
-                if not uri.startswith(URI_SCHEMES) or len(uri) > 1000:
-                    out.append(f"messages[{n}]: uri {uri[:40]!r} must be http(s)/tel/line and ≤1000 characters")
-    return out
+    return [f"messages[{n}]{problem}" for n, m in enumerate(messages) for problem in _message_problems(m)]
 
 
 def visible(messages: list[dict]) -> str:
@@ -278,40 +289,45 @@ class FakeLineApi:
 
     def _answer(self, endpoint: str, request: web.Request, body: Any) -> tuple[int, dict, dict]:
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
-            return (
-                401,
-                {
-                    "message": "Authentication failed. Confirm that the access token in the authorization "
-                    "header is valid."
-                },
-                {},
-            )
+            message = "Authentication failed. Confirm that the access token in the authorization header is valid."
+            return 401, {"message": message}, {}
         if self._scripted[endpoint]:
             return self._scripted[endpoint].popleft()
         if endpoint == "quota":
             return 200, ({"type": "none"} if self.quota is None else {"type": "limited", "value": self.quota}), {}
         if endpoint == "consumption":
             return 200, {"totalUsage": self.used}, {}
-        if endpoint == "unknown" or not isinstance(body, dict):
-            return (
-                404 if endpoint == "unknown" else 400,
-                {"message": "Not found" if endpoint == "unknown" else "The request body is not JSON"},
-                {},
-            )
+        if endpoint == "unknown":
+            return 404, {"message": "Not found"}, {}
+        if not isinstance(body, dict):
+            return 400, {"message": "The request body is not JSON"}, {}
+        wrong = self._wrong(endpoint, body)
+        if wrong:
+            details = [{"message": w, "property": "messages"} for w in wrong]
+            return 400, {"message": f"The request body has {len(wrong)} error(s)", "details": details}, {}
+        if endpoint == "reply":
+            return self._reply(body)
+        return self._push_or_multicast(endpoint, request, body)
+
+    @staticmethod
+    def _wrong(endpoint: str, body: dict) -> list[str]:
+        """What LINE would refuse in a send's body."""
         wrong = problems(body.get("messages"))
         if endpoint == "multicast":
             to = body.get("to")
             if not isinstance(to, list) or not 1 <= len(to) <= 500:
                 wrong.append("to: 1..500 user IDs")
-        if wrong:
-            details = [{"message": w, "property": "messages"} for w in wrong]
-            return 400, {"message": f"The request body has {len(wrong)} error(s)", "details": details}, {}
-        if endpoint == "reply":
-            token = body.get("replyToken")
-            if not token or token in self.used_tokens or token in self.expired:
-                return 400, {"message": "Invalid reply token"}, {}
-            self.used_tokens.add(token)
-            return 200, {"sentMessages": self._sent(body)}, {}
+        return wrong
+
+    def _reply(self, body: dict) -> tuple[int, dict, dict]:
+        token = body.get("replyToken")
+        if not token or token in self.used_tokens or token in self.expired:
+            return 400, {"message": "Invalid reply token"}, {}
+        self.used_tokens.add(token)
+        return 200, {"sentMessages": self._sent(body)}, {}
+
+    def _push_or_multicast(self, endpoint: str, request: web.Request, body: dict) -> tuple[int, dict, dict]:
+        """A push or multicast: its retry key checked and remembered, the monthly quota counted."""
         key = request.headers.get("X-Line-Retry-Key")
         if key is not None:
             try:
@@ -319,11 +335,8 @@ class FakeLineApi:
             except ValueError:
                 return 400, {"message": "The value for the 'X-Line-Retry-Key' header is invalid"}, {}
             if key in self.accepted_keys:
-                return (
-                    409,
-                    {"message": "The retry key is already accepted"},
-                    {"x-line-accepted-request-id": self.accepted_keys[key]},
-                )
+                accepted = {"x-line-accepted-request-id": self.accepted_keys[key]}
+                return 409, {"message": "The retry key is already accepted"}, accepted
         recipients = 1 if endpoint == "push" else len(body["to"])
         if self.quota is not None and self.used + recipients > self.quota:
             return 429, {"message": "You have reached your monthly limit."}, {}

@@ -61,7 +61,9 @@ async def test_municipal_staff_may_not_broadcast_to_another_city(tg):
     assert (await audit(tg))[-1] == (f"telegram:{UBE_STAFF}", "broadcast", "防府市", "denied")
 
 
-async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
+async def _subscribers_of_ube_and_hofu(tg) -> ResidentStore:
+    """101-104 subscribed for 宇部市 (104 blocked the bot before, 103 blocks it unseen), 105 for
+    防府市, and a LINE subscriber of 宇部市."""
     residents = ResidentStore(tg.app.db)
     for chat in (101, 102, 103, 104):
         await tg.say(chat, "/subscribe 宇部市")
@@ -69,15 +71,21 @@ async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
     await residents.subscribe("line:Uabc", "宇部市")  # another channel's subscriber
     await tg.send(tg.updates.my_chat_member(104, "member", "kicked"))  # blocked before: not a recipient
     tg.api.block(103)  # blocks the bot while we are not looking: found out at sending
+    return residents
 
-    text = "12月のスマホ教室の日程が出ました。\n宇部市役所で12月5日（土）10時から。"
+
+async def _previewed(tg, text: str) -> str:
+    """The staff member's /broadcast: a preview that sends nothing; its send button's data."""
     calls = await tg.say(UBE_STAFF, f"/broadcast 宇部市 {text}")
     seen = tg.api.visible(calls)
     assert "【送信前の確認】" in seen and "3人" in seen and text in seen
     send, cancel = preview_buttons(calls)
     assert send.startswith("tgb:send:") and cancel.startswith("tgb:cancel:")
     assert not any(text in t for chat in (101, 102, 103) for t in tg.api.texts(chat))  # nothing sent yet
+    return send
 
+
+async def _sent_and_reported(tg, residents: ResidentStore, send: str, text: str) -> None:
     calls = await tg.press(UBE_STAFF, send)
     assert [c.method for c in calls][:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]  # no second press
     assert "送信を始めました（3人）" in tg.api.visible(calls)
@@ -94,6 +102,13 @@ async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
         (1, user_key(102), "telegram", "sent"),
         (1, user_key(103), "telegram", "blocked"),
     ]  # the LINE subscriber is not among them: a Telegram broadcast
+
+
+async def test_staff_broadcast_end_to_end_preview_confirm_report(tg):
+    residents = await _subscribers_of_ube_and_hofu(tg)
+    text = "12月のスマホ教室の日程が出ました。\n宇部市役所で12月5日（土）10時から。"
+    send = await _previewed(tg, text)
+    await _sent_and_reported(tg, residents, send, text)
 
     again = await tg.press(UBE_STAFF, send)  # a second press sends nothing
     assert "すでに実行されたか" in tg.api.visible(again) or "もう実行されたか" in tg.api.visible(again)
