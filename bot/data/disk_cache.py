@@ -1,5 +1,5 @@
 """Caches on disk of what is slow to make and quick to read back: parsed YAML, the analyses of
-the knowledge's texts, the gazetteer. Each is a ``marshal`` file named by a digest of what it
+the knowledge's texts, the built understanding. Each is a ``marshal`` file named by a digest of what it
 was made from, so an edit, an upgrade or a change of the code that makes it names another file.
 
 Lives here: where the caches live (``MADOGUCHI_CACHE``, ``off`` for nowhere), and reading and
@@ -26,10 +26,10 @@ def cache_dir() -> Path | None:
     return Path(value) if value else Path.home() / ".cache" / "madoguchi"
 
 
-def cache_file(kind: str, parts: Iterable[bytes], directory: Path | None = None) -> Path | None:
+def cache_file(kind: str, parts: Iterable[bytes]) -> Path | None:
     """The file for a ``kind`` of cache made from ``parts`` (the bytes it depends on), or None
     when caching is off."""
-    directory = directory or cache_dir()
+    directory = cache_dir()
     if directory is None:
         return None
     digest = hashlib.sha256()
@@ -54,15 +54,14 @@ def read(path: Path | None) -> Any | None:
         return None
 
 
-def write(path: Path | None, data: Any) -> bool:
-    """Keep ``data`` in ``path``; False when it could not be (read-only home, data marshal cannot hold)."""
+def write(path: Path | None, data: Any) -> None:
+    """Keep ``data`` in ``path``; not kept when it cannot be (read-only home, data marshal cannot hold)."""
     if path is None:
-        return False
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(marshal.dumps(data))
         os.replace(tmp, path)
-        return True
     except (OSError, ValueError):
-        return False
+        pass

@@ -207,26 +207,18 @@ ANALYSES_FORMAT = 1
 _HERE = Path(__file__).resolve().parent  # the code of understanding (and ../data, of the knowledge)
 
 
-def _knowledge_files(knowledge: Knowledge) -> list[bytes]:
-    return [path.name.encode() + b"\0" + path.read_bytes() for path in sorted(knowledge.directory.glob("*.yaml"))]
-
-
-def _analyses_file(knowledge: Knowledge) -> Path | None:
-    """Where the analyses of this knowledge's texts are kept: keyed by the knowledge files and
-    the dictionary, so an edit or an upgrade analyses them anew."""
+def _cache_files(knowledge: Knowledge) -> tuple[Path | None, Path | None]:
+    """Where the analyses of this knowledge's texts are kept, keyed by the knowledge files and the
+    dictionary; and where what its understanding is built of (the gazetteer, the answers' terms, the
+    examples' scoring forms, the vocabulary) is kept, keyed by those, the reading lexicon and the
+    code of understanding. An edit, an upgrade or a change of that code makes them anew."""
+    files = [path.name.encode() + b"\0" + path.read_bytes() for path in sorted(knowledge.directory.glob("*.yaml"))]
     version = f"{ANALYSES_FORMAT}|{dictionary_version()}".encode()
-    return disk_cache.cache_file("analyses", [version, *_knowledge_files(knowledge)])
-
-
-def _built_file(knowledge: Knowledge) -> Path | None:
-    """Where what this knowledge's understanding is built of (the gazetteer, the answers' terms,
-    the examples' scoring forms, the vocabulary) is kept: keyed by the knowledge files, the reading
-    lexicon, the dictionary and the code of understanding, so any change of them builds it anew."""
-    code = disk_cache.sources(_HERE, _HERE.parent / "data")
     lexicon_file = knowledge.directory / LEXICON_FILE
     lexicon = lexicon_file.read_bytes() if lexicon_file.exists() else b""
-    version = f"{ANALYSES_FORMAT}|{dictionary_version()}".encode()
-    return disk_cache.cache_file("understanding", [version, lexicon, *code, *_knowledge_files(knowledge)])
+    code = disk_cache.sources(_HERE, _HERE.parent / "data")
+    analyses = disk_cache.cache_file("analyses", [version, *files])
+    return analyses, disk_cache.cache_file("understanding", [version, lexicon, *code, *files])
 
 
 def _english_words(knowledge: Knowledge) -> set[str]:
@@ -252,21 +244,25 @@ class Understanding:
 
     def __init__(self, knowledge: Knowledge, lexicon: ReadingLexicon | None = None):
         analyser = shared_analyser()
-        kept = _analyses_file(knowledge)
-        if kept is not None and not analyser.recall(kept):
+        analyses, built_file = _cache_files(knowledge)
+        built_file = built_file if lexicon is None else None  # built with another lexicon: not kept
+        if analyses is not None and not analyser.recall(analyses):
+            # No analyses kept: everything is built anew (and kept), so the analyses are kept too.
             analyser.start_remembering()
-            self._build(knowledge, lexicon, analyser)
-            analyser.remember(kept)
+            self._build(knowledge, lexicon, analyser, built_file, read_back=False)
+            analyser.remember(analyses)
         else:
-            self._build(knowledge, lexicon, analyser)
+            self._build(knowledge, lexicon, analyser, built_file, read_back=True)
 
-    def _build(self, knowledge: Knowledge, lexicon: ReadingLexicon | None, analyser) -> None:
+    def _build(
+        self, knowledge: Knowledge, lexicon: ReadingLexicon | None, analyser, built_file: Path | None, read_back: bool
+    ) -> None:
+        """``built_file``: where what is built is kept; ``read_back``: taken from there when it is."""
         self.knowledge = knowledge
         self.lexicon = lexicon or ReadingLexicon.load(knowledge.directory / LEXICON_FILE)
         self.reading = self.lexicon.reading
         self.stopwords_en = set(knowledge.intents.stopwords_en)
-        built_file = _built_file(knowledge) if lexicon is None else None
-        built = disk_cache.read(built_file)
+        built = disk_cache.read(built_file) if read_back else None
         built = built if isinstance(built, tuple) and len(built) == 4 else None
         gazetteer_state, meaning_state, examples, known_vocabulary = built or (None, None, None, None)
         self.gazetteer = Gazetteer.from_state(gazetteer_state) if built else self._build_gazetteer(knowledge)

@@ -1,4 +1,4 @@
-"""The built understanding kept on disk (bot/understanding/parser.py ``_built_file``, through
+"""The built understanding kept on disk (bot/understanding/parser.py ``_cache_files``, through
 bot/data/disk_cache.py): a second start reads it back and understands every message as a fresh
 build does; an edit of the knowledge or an unreadable cache builds it anew."""
 
@@ -62,3 +62,19 @@ def test_an_unreadable_cache_is_built_again(tmp_path, knowledge, monkeypatch, da
     assert again.gazetteer.state() == first.gazetteer.state()
     assert [_understood(again, m) for m in MESSAGES[:50]] == [_understood(first, m) for m in MESSAGES[:50]]
     assert kept.read_bytes() != damage  # written again
+
+
+def test_without_the_analyses_it_is_built_anew_and_the_analyses_are_kept_again(tmp_path, knowledge, monkeypatch):
+    from bot.data import disk_cache
+
+    first = _built(tmp_path, knowledge, monkeypatch)
+    (analyses,) = (tmp_path / "cache").glob("analyses-*.marshal")
+    kept = disk_cache.read(analyses)
+    analyses.unlink()  # the built understanding is there, its analyses are not
+    built = []
+    real = parser.Understanding._build_gazetteer
+    monkeypatch.setattr(parser.Understanding, "_build_gazetteer", staticmethod(lambda k: built.append(k) or real(k)))
+    again = _built(tmp_path, knowledge, monkeypatch)
+    assert built == [knowledge]  # built anew, not read back
+    assert disk_cache.read(analyses) == kept  # the analyses kept again, whole
+    assert again.gazetteer.state() == first.gazetteer.state()
