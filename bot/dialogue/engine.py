@@ -420,11 +420,7 @@ class Engine:
             # 「マイナンバーカードの申請を教えてくれる講座」, 「確定申告をスマホで…教わる場所は」:
             # a class on that topic, not the procedure.
             return self._run(turn, "classes", p)
-        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
-        # who gave the phone, an age).
-        said = p.sense.found.topics - p.sense.found.implied
-        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
-        if top is None and not others and not p.unknown:
+        if top is None and not self._besides_classes(p) and not p.unknown:
             # 「長門でスマホの使い方を習いたいんですけど」: learning, and nothing else named.
             return self._run(turn, "classes", p)
         return None
@@ -437,9 +433,15 @@ class Engine:
         if top is not None or best is None or best.intent != "menu" or best.score < ACCEPT or p.unknown:
             return None
         said = p.sense.found.topics - p.sense.found.implied - self.understanding.meaning.index.neutral
-        if "smartphone" not in said or said - meaning_rules.CLASS_WORDS - meaning_rules.WHO:
+        if "smartphone" not in said or self._besides_classes(p):
             return None
         return self._run(turn, "classes", p)
+
+    def _besides_classes(self, p: Parse) -> set[str]:
+        """The topics a message names beside the classes' own words. A concept only implied (the
+        child of 孫) names none, nor do who asks (a son who gave the phone, an age) and the neutral ones."""
+        said = p.sense.found.topics - p.sense.found.implied
+        return said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
 
     @staticmethod
     def _confident_procedure(p: Parse, top) -> bool:
@@ -543,11 +545,9 @@ class Engine:
     def _says_more(self, p: Parse) -> bool:
         """The message names a topic (other than the classes' own) or words beyond a class search's
         filters (a date, a level, a place): 「今月の携帯代が高すぎる」, "Which hospital is open on Sunday in Ube?"."""
-        # A concept only implied (the child of 孫) names nothing beside the classes, nor who (a son
-        # who gave the phone, an age).
-        said = p.sense.found.topics - p.sense.found.implied
-        others = said - meaning_rules.CLASS_WORDS - meaning_rules.WHO - self.understanding.meaning.index.neutral
-        others -= self._class_worries  # 「80歳ですが…習えるところは」: the classes' own worries
+        others = (
+            self._besides_classes(p) - self._class_worries
+        )  # 「80歳ですが…習えるところは」: the classes' own worries
         return bool(others or self.understanding.beyond_filters(p))
 
     async def _unanswered(self, turn: Turn, p: Parse) -> list[Reply]:

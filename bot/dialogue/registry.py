@@ -32,7 +32,7 @@ class Skill:
     label: str | None = None  # the text key of its button, where one is offered
 
 
-def _plain(reply: Callable[[Turn], list[Reply]], label: str | None = None) -> Skill:
+def _plain(reply: Callable[[Turn], Answer], label: str | None = None) -> Skill:
     return Skill(lambda turn, p, follow_up: reply(turn), label)
 
 
@@ -62,9 +62,7 @@ SKILLS: dict[str, Skill] = {
     "shops": Skill(lambda turn, p, f: places.shops(turn, p, f), "button.shops"),
     "subscribe": Skill(lambda turn, p, f: subscriptions.subscribe(turn, p.city or (turn.state.city if f else None))),
     "unsubscribe": Skill(lambda turn, p, f: subscriptions.unsubscribe(turn, p.city)),
-    "subscriptions": Skill(
-        lambda turn, p, f: subscriptions.listing(turn)
-    ),  # which news one gets (meaning_rules.requested)
+    "subscriptions": _plain(subscriptions.listing),  # which news one gets (meaning_rules.requested)
     "forget": _plain(subscriptions.forget_confirm),
 }
 

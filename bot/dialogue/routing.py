@@ -67,9 +67,9 @@ def rivals(top: Scored, other: Scored, p: Parse, group_of: Callable[[str], str |
     """Whether ``other``, scoring close to ``top``, makes the message a close call.
     Not when ``other`` matched only a short example (``SHORT_EXAMPLE``) that is not in
     the message as such: one kana off in four is another word (まいなぽ in
-    「まいなんばーかーど」). Not MyNa Portal behind a procedure, one of its own. Not a procedure group against its own procedures: when the group
-    leads (「児童手当の手続き」) its reply lists them all; when one of them leads, it is
-    the more precise answer."""
+    「まいなんばーかーど」). Not MyNa Portal behind a procedure, one of its own. Not a
+    procedure group against its own procedures: when the group leads (「児童手当の手続き」)
+    its reply lists them all; when one of them leads, it is the more precise answer."""
     if len(other.example) <= SHORT_EXAMPLE and other.example not in p.scoring:
         return False
     if top.intent.startswith("proc:") and other.intent == "mynaportal":
