@@ -623,7 +623,10 @@ def startup_env(workdir: Path) -> dict:
 
 
 def byte_code_ready(data: dict, workdir: Path) -> None:
-    """One untimed start-up, so that the timed ones find the byte code compiled."""
+    """One untimed start-up, so that the timed ones find the byte code compiled (once per work
+    folder: the bot's code is the same whatever the data)."""
+    if (workdir / "pycache").is_dir():
+        return
     env = startup_env(workdir)
     env["MADOGUCHI_CACHE"] = str(workdir / "cache-byte-code")
     db = workdir / "byte-code.db"
