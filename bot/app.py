@@ -145,6 +145,7 @@ async def open_app(
     except BaseException:
         await db.close()
         raise
+    app.engine.understanding.warm_up(clock().date())
     # Loading leaves much garbage and many long-lived objects: collect once now and
     # move the survivors out of the collector's way, so no resident waits for a
     # full collection later.

@@ -1,6 +1,8 @@
 """Per-resident conversation state, kept as JSON in the ``conversations`` table.
 
-Recent states are also held in memory, and writes are gathered: a save updates
+Recent states are also held in memory (as their JSON text: a string costs the garbage
+collector nothing, where 20,000 states' dicts and lists would be walked at every full
+collection, a stop of tens of milliseconds), and writes are gathered: a save updates
 memory at once and reaches the database within ``DELAY`` seconds (``bot.store.write_behind``), many
 residents in one transaction. So a reply costs no database round trip for the
 state, and a restart keeps every state (closing the database flushes first);
@@ -42,7 +44,7 @@ CACHE_SIZE = 20_000
 class ConversationStore:
     def __init__(self, db: Backend, flush_delay: float = DELAY):
         self.db = db
-        self._cache: OrderedDict[str, dict] = OrderedDict()
+        self._cache: OrderedDict[str, str] = OrderedDict()  # user key → the state's JSON
         self._touched: dict[str, datetime] = {}  # user key → when their state was last saved
         self.silence: timedelta | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -73,32 +75,31 @@ class ConversationStore:
         await self._drop_stale()
         if not self.db.caches_states and user_key not in self.writes.pending:
             self._cache.pop(user_key, None)  # another process may have changed it: read it
-        state = self._cache.get(user_key)
-        if state is not None:
+        kept = self._cache.get(user_key)
+        if kept is not None:
             self._cache.move_to_end(user_key)
-            return {} if self._expired(self._touched.get(user_key)) else state
+            return {} if self._expired(self._touched.get(user_key)) else json.loads(kept)
         rows = await self.db.conn.execute_fetchall(
             "SELECT state, updated_at FROM conversations WHERE user_key = ?", (user_key,)
         )
-        state = {}
+        state: dict = {}
+        text = "{}"
         if rows:
-            try:
-                loaded = json.loads(rows[0]["state"])
-                state = loaded if isinstance(loaded, dict) else {}
-            except json.JSONDecodeError:
-                state = {}
+            state = _state(rows[0]["state"])
+            text = rows[0]["state"] if state else text
             try:
                 touched = datetime.fromisoformat(rows[0]["updated_at"])
                 self._touched[user_key] = touched if touched.tzinfo else touched.replace(tzinfo=UTC)
             except (TypeError, ValueError):
                 pass
-        self._remember(user_key, state)
+        self._remember(user_key, text)
         return {} if self._expired(self._touched.get(user_key)) else state
 
     async def save(self, user_key: str, state: dict) -> None:
         self._touched[user_key] = self.clock()
-        self._remember(user_key, state)
-        self.writes.pending[user_key] = json.dumps(state, ensure_ascii=False)
+        text = json.dumps(state, ensure_ascii=False)
+        self._remember(user_key, text)
+        self.writes.pending[user_key] = text
         self.writes.soon()
 
     async def forget(self, user_key: str) -> None:
@@ -123,15 +124,24 @@ class ConversationStore:
         )
         await self.db.conn.commit()
 
-    def _remember(self, user_key: str, state: dict) -> None:
-        self._cache[user_key] = state
+    def _remember(self, user_key: str, text: str) -> None:
+        self._cache[user_key] = text
         self._cache.move_to_end(user_key)
         while len(self._cache) > CACHE_SIZE:
             oldest, _ = self._cache.popitem(last=False)
             if oldest in self.writes.pending:  # not written yet: keep it until it is
-                self._cache[oldest] = json.loads(self.writes.pending[oldest])
+                self._cache[oldest] = self.writes.pending[oldest]
                 break
             self._touched.pop(oldest, None)
+
+
+def _state(text: str) -> dict:
+    """A stored state's JSON as a dict; a broken or non-object one is a new conversation."""
+    try:
+        loaded = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 class _Turn:

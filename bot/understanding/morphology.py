@@ -92,7 +92,10 @@ class Analyser:
         import fugashi  # imported here: the dictionary loads once, when an analyser is made
 
         self._tagger = fugashi.Tagger()
-        self.words = lru_cache(maxsize=16384)(self._words)
+        # Messages' analyses, kept as plain tuples of strings and flags: the collector lets go
+        # of such tuples, so thousands kept cost no garbage collection (``Word`` tuples it walks
+        # at every full collection); ``words`` makes them ``Word`` again.
+        self._recent = lru_cache(maxsize=16384)(self._plain)
         self._known: dict[str, tuple[Word, ...]] = {}
         self._fresh: dict[str, tuple[Word, ...]] | None = None
 
@@ -112,14 +115,18 @@ class Analyser:
         fresh, self._fresh = self._fresh or {}, None
         disk_cache.write(path, {text: [tuple(w) for w in words] for text, words in fresh.items()})
 
-    def _words(self, text: str) -> tuple[Word, ...]:
+    def words(self, text: str) -> tuple[Word, ...]:
+        """The words of ``text`` (cached per text)."""
         known = self._known.get(text)
         if known is not None:
             return known
+        return tuple(map(Word._make, self._recent(text)))
+
+    def _plain(self, text: str) -> tuple[tuple, ...]:
         words = self._analyse(text)
         if self._fresh is not None:
             self._fresh[text] = words
-        return words
+        return tuple(map(tuple, words))
 
     def _analyse(self, text: str) -> tuple[Word, ...]:
         if not text:

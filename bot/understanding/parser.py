@@ -105,6 +105,7 @@ def _choice_number(folded: str) -> int | None:
 # Sentences end at 。！？!? or a new line, at an English full stop before a space ("Thank you.
 # Now my wife…"), and before ところで・さて (the question after a thank-you).
 _SENTENCE_RE = re.compile(r"[。．！？!?\n]+|\.\s+|(?:ところで|さて|それで|実は)[、,]?")
+WARM_UP_TEXTS = 6  # examples read at start-up (``Understanding.warm_up``): about 7 ms
 PARSES_KEPT = 256  # parses kept for the texts seen last (focus parses each sentence, then the question)
 COURTESY = ("greeting", "thanks", "bye")  # intents of a sentence that only greets or thanks
 COURTESY_SCORE = 72.0
@@ -288,6 +289,17 @@ class Understanding:
             disk_cache.write(built_file, state)
         self._original = {(intent, form): ex for intent, ex, form in reversed(examples)}
         self.scorer = IntentScorer([(intent, form) for intent, _, form in examples], weights={"group": 0.92})
+
+    def warm_up(self, today: date, texts: int = WARM_UP_TEXTS) -> None:
+        """Read a few of the knowledge's own examples, spread over its intents, and forget the
+        parses: what a process does once, at its first parse (regular expressions compiled,
+        the interpreter's first runs of each path), is done before the first resident waits
+        (8.5 ms for the first message instead of 1.5 ms, without it)."""
+        examples = list(dict.fromkeys(self._original.values()))
+        for text in examples[:: max(1, len(examples) // texts)][:texts]:
+            self.parse(text, today)
+        for kept in (self._parse_cached, self._forms, self._sense):
+            kept.cache_clear()
 
     def _build_examples(self, knowledge: Knowledge) -> list[tuple[str, str, str]]:
         """The vocabulary's lemmas (into ``_vocabulary``), and each example's scoring form."""

@@ -52,6 +52,25 @@ async def test_save_overwrites(tmp_path):
         assert await rows(db) == 1  # one row, the newer state
 
 
+async def test_a_loaded_state_is_the_residents_own_copy(tmp_path):
+    """What a turn changes without saving is not what the next turn loads; the states kept in
+    memory are their JSON text, which costs the garbage collector nothing (20,000 states as dicts
+    and lists would be walked at every full collection)."""
+    import gc
+
+    async with Database(str(tmp_path / "a.db")) as db:
+        store = ConversationStore(db)
+        await store.save("u1", {"city": "宇部市", "buttons": [["メニュー", "menu"]]})
+        loaded = await store.load("u1")
+        loaded["city"] = "萩市"
+        loaded["buttons"].clear()
+        assert await store.load("u1") == {"city": "宇部市", "buttons": [["メニュー", "menu"]]}
+        await store.flush()
+        fresh = ConversationStore(db)
+        assert (await fresh.load("u1"))["city"] == "宇部市"  # read from the database, then kept
+        assert not any(gc.is_tracked(kept) for kept in [*store._cache.values(), *fresh._cache.values()])
+
+
 async def test_users_are_separate_and_forget_deletes_one(db_target):
     async with open_database(db_target) as db:
         store = ConversationStore(db)

@@ -73,3 +73,17 @@ def test_the_knowledges_analyses_are_kept_and_recalled(tmp_path, knowledge, monk
     assert calls == []  # every text of the knowledge came from the cache, none from the dictionary
     assert second.meaning.known == first.meaning.known and second.meaning.mentioned == first.meaning.mentioned
     assert second.meaning.index.conflicts == [] and len(second.meaning.known) > 500
+
+
+def test_messages_analyses_are_kept_where_the_collector_does_not_walk(analyser):
+    """A kept analysis is plain tuples the collector lets go of (``Word`` tuples it would walk
+    at every full collection, thousands of them); each call still gets ``Word``s."""
+    import gc
+
+    text = "孫にスマホをもろうたけど使い方がわからんのよ"
+    first = analyser.words(text)
+    assert all(type(w).__name__ == "Word" for w in first) and first[0].surface == "孫"
+    gc.collect()  # lets go of the inner tuples,
+    gc.collect()  # then of the tuple that holds them
+    assert not gc.is_tracked(analyser._recent(text))
+    assert analyser.words(text) == first
