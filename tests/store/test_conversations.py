@@ -71,6 +71,26 @@ async def test_a_loaded_state_is_the_residents_own_copy(tmp_path):
         assert not any(gc.is_tracked(kept) for kept in [*store._cache.values(), *fresh._cache.values()])
 
 
+async def test_states_beyond_the_memory_kept_are_read_back_and_unwritten_ones_are_never_dropped(tmp_path, monkeypatch):
+    from bot.store import conversations
+
+    monkeypatch.setattr(conversations, "CACHE_SIZE", 2)
+    async with Database(str(tmp_path / "a.db")) as db:
+        store = ConversationStore(db)
+        for n in (1, 2, 3):
+            await store.save(f"u{n}", {"n": n, "buttons": [["メニュー", "menu"]]})
+        # u1 is the oldest, but not written yet: kept in memory until it is.
+        assert [await store.load(f"u{n}") for n in (1, 2, 3)] == [
+            {"n": n, "buttons": [["メニュー", "menu"]]} for n in (1, 2, 3)
+        ]
+        await store.flush()
+        for n in (4, 5, 6):
+            await store.save(f"u{n}", {"n": n})
+        await store.flush()
+        assert len(store._cache) <= 3
+        assert [(await store.load(f"u{n}"))["n"] for n in range(1, 7)] == [1, 2, 3, 4, 5, 6]
+
+
 async def test_users_are_separate_and_forget_deletes_one(db_target):
     async with open_database(db_target) as db:
         store = ConversationStore(db)
