@@ -1465,13 +1465,13 @@ def _understanding_worker() -> dict:
     from bot.data.knowledge import load_knowledge
     from bot.understanding.morphology import shared_analyser
     from bot.understanding.normalize import clean
-    from bot.understanding.parser import Understanding, _analyses_file
+    from bot.understanding.parser import Understanding, _cache_files
     from tests.support.conversations import load_cases
 
     today = fixed_now().date()
     memory = {"start": _memory()}
     knowledge = load_knowledge(knowledge_dir())
-    kept = _analyses_file(knowledge)
+    kept, _ = _cache_files(knowledge)
     warm = kept is not None and kept.exists()
     understanding = Understanding(knowledge)
     memory["built (analyses " + ("kept)" if warm else "made)")] = _memory()
