@@ -56,10 +56,26 @@ def test_a_class_on_the_topic_is_no_life_event(parse):
         ("もう連絡はいらん", "unsubscribe"),
         ("登録したものを全部消して", "forget"),
         ("send me news of classes in Hofu", "subscribe"),
+        ("登録の確認", "subscriptions"),
+        ("forget my data", "forget"),
+        ("Please forget everything you know about me", "forget"),
     ],
 )
 def test_requests_in_plain_words(parse, text, intent):
     assert rules.requested(parse(text)) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I forget how to open the app",
+        "I forgot my password",
+        "I always forget the information from the class",
+        "I keep forgetting my personal data plan",
+    ],
+)
+def test_forgetting_said_of_oneself_is_no_request_to_delete(parse, text):
+    assert rules.requested(parse(text)) is None
 
 
 def test_a_procedure_is_no_request(parse):
