@@ -113,7 +113,9 @@ class Engine:
         asked_before = state.pending
         try:
             replies = (
-                screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn, capabilities)
+                screening.scam_reply(turn, screened)
+                if self._scam_report(screened, turn)
+                else await self._dispatch(msg, turn, capabilities)
             )
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
@@ -130,6 +132,18 @@ class Engine:
         state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
         await self.conversations.save(msg.user, state.to_dict())
         return Answer(replies, turn.lang)
+
+    def _scam_report(self, screened, turn: Turn) -> bool:
+        """A message about a suspicious call or mail gets the scam warning, unless each of its
+        sentences that speaks of one asks for a class on it: 「詐欺メールの見分け方を教えてくれる
+        教室はある？」 is a class search on that topic (its safety courses); 「詐欺の電話がかかって
+        きた。教室で習ったけど不安」 still reports one."""
+        if not screened.scam:
+            return False
+        today = turn.now.date()
+        sentences = screening.scam_sentences(screened.message.text or "")
+        parses = [self.understanding.parse(clean(s)[:MAX_UNDERSTOOD_CHARS], today) for s in sentences]
+        return not parses or not all(meaning_rules.learning(p) for p in parses)
 
     async def language(self, user: str) -> str:
         """The language the resident is answered in (for a channel's own words)."""
@@ -408,7 +422,12 @@ class Engine:
         neutral = self.understanding.meaning.index.neutral
         # Right after a class list, a level filters it ("Any for beginners?"): no worry.
         searching = turn.state.topic == "classes" and bool(p.level)
-        worry = None if searching else meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
+        declared = self._declared
+        if meaning_rules.learning(p) and p.topic:
+            # A class asked for on a topic names what it teaches: the mail of 「詐欺メールの見分け方を
+            # 教えてくれる教室」 is no way to contact anyone; the classes' own worries still are.
+            declared = {k: v for k, v in declared.items() if k.startswith("faq:")}
+        worry = None if searching else meaning_rules.worry(p, declared, self._contextual, talking, neutral)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None

@@ -171,6 +171,12 @@ def requested(p: Parse) -> str | None:
     return None
 
 
+def learning(p: Parse) -> bool:
+    """The message asks for a class (the lesson concept said, not only implied): a suspicious
+    mail it names is the topic of the class (「詐欺メールの見分け方を教えてくれる教室」)."""
+    return "lesson" in p.sense.found.direct
+
+
 def stops_it(p: Parse) -> bool:
     """Stopping, and nothing else named (「やっぱりやめとくわ」): right after a subscription, that one."""
     found = p.sense.found
