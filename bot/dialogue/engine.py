@@ -272,6 +272,10 @@ class Engine:
             # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
             # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
+        if all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED and p.sense.found.unclaimed:
+            # A greeting brushed by the sounds of other words (「年金の振込日は」: ふりこみびは, こんにちは)
+            # is none: the content words no concept claims are what the message is about.
+            return await self._last_resort(turn, p)
         if too_unknown(p, top):
             return await self._last_resort(turn, p)
         if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not about_classes(turn.state, accepted):
