@@ -63,7 +63,10 @@ def test_the_sentences_that_speak_of_a_scam():
 
 @pytest.mark.parametrize(
     "text, city",
-    [("詐欺メールの見分け方を教えてくれる教室はある？", None), ("宇部で詐欺メールや怪しい電話の対策を習える講座はありますか", "宇部市")],
+    [
+        ("詐欺メールの見分け方を教えてくれる教室はある？", None),
+        ("宇部で詐欺メールや怪しい電話の対策を習える講座はありますか", "宇部市"),
+    ],
 )
 async def test_a_class_on_scam_mail_is_a_class_search_not_the_warning(app, text, city):
     seen = visible(await app.engine.handle(IncomingMessage("u", text=text)))
@@ -72,7 +75,9 @@ async def test_a_class_on_scam_mail_is_a_class_search_not_the_warning(app, text,
     assert city is None or city in seen
 
 
-@pytest.mark.parametrize("text", ["詐欺の電話がかかってきた。教室で習ったけど不安", "怪しいメールが届いて、リンクを押してしもうた"])
+@pytest.mark.parametrize(
+    "text", ["詐欺の電話がかかってきた。教室で習ったけど不安", "怪しいメールが届いて、リンクを押してしもうた"]
+)
 async def test_a_scam_told_beside_a_class_still_gets_the_warning(app, text):
     assert "188" in visible(await app.engine.handle(IncomingMessage("u", text=text)))
 
