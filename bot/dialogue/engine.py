@@ -478,6 +478,8 @@ class Engine:
         if event is None:
             return None
         fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) != 1 and meaning_rules.names_procedure(p, top, event, self._procedure_concepts):
+            return None
         picked = fits[0] if len(fits) == 1 else meaning_rules.event_choice(p, event)
         if picked:
             return self._run(turn, picked, p)

@@ -86,6 +86,18 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     return events[0] if events else None
 
 
+def names_procedure(p: Parse, top: Scored | None, event: LifeEvent, declared: dict[str, set[str]]) -> bool:
+    """The characters matched a procedure (``ACCEPT``) that ``event`` does not lead to, and the
+    message says every concept that procedure declares, in its own words: that procedure is
+    asked, whatever the message tells of what happened (「おやじが…風呂に入れんようになった。介護の
+    認定を受けさせたい」 asks the care certification, not the bath equipment its first sentence
+    implies)."""
+    if top is None or top.score < ACCEPT or not top.intent.startswith("proc:") or top.intent[5:] in event.procedures:
+        return False
+    concepts = declared.get(top.intent, set())
+    return bool(concepts) and concepts <= p.sense.found.direct
+
+
 NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # said of many procedures
 
 
