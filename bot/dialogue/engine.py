@@ -450,10 +450,12 @@ class Engine:
 
     def _phone_use(self, turn: Turn, p: Parse, top):
         """How to use the phone (the menu's 「使い方」 said of a smartphone, which ``not_the_menu``
-        keeps from the menu), and nothing else named: 「スマホの使い方がわからんけえ、誰か教えて
-        くれんかのう」 is what the classes teach."""
+        keeps from the menu), or not knowing how (concept trouble: わからん) said of it, and nothing
+        else named: 「スマホの使い方がわからんけえ、誰か教えてくれんかのう」, 「電話の取り方もわからんの
+        です」 are what the classes teach."""
         best = p.intents[0] if p.intents else None
-        if top is not None or best is None or best.intent != "menu" or best.score < ACCEPT or p.unknown:
+        menu = best is not None and best.intent == "menu" and best.score >= ACCEPT
+        if top is not None or not (menu or "trouble" in p.sense.found.direct) or p.unknown:
             return None
         said = p.sense.found.topics - p.sense.found.implied - self.understanding.meaning.index.neutral
         if "smartphone" not in said or self._besides_classes(p):
