@@ -507,7 +507,7 @@ class Engine:
             # 「母の要介護認定の期限がもうすぐ切れる」: care, certification and renewal are what
             # one procedure declares.
             return await self._run(turn, fits[0], p)
-        found = meaning_rules.retrieved(p)
+        found = meaning_rules.retrieved(p, self.understanding.meaning.index.firm(p.sense.found))
         if len(found) == 1:
             return await self._run(turn, found[0], p)
         if found:

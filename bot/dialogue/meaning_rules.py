@@ -147,12 +147,15 @@ def _names_more_than_event(p: Parse, event: LifeEvent) -> bool:
     return bool(p.sense.found.direct - event_concepts - GENERIC - {"grandchild", "family", "child"})
 
 
-def retrieved(p: Parse) -> list[str]:
+def retrieved(p: Parse, firm: set[str] | None = None) -> list[str]:
     """Answers retrieval finds for a message that character matching left unanswered: the best
     document when it holds ``COVER_ACCEPT`` of the message and leads; several close ones (up
-    to four) to ask which; none."""
+    to four) to ask which; none. ``firm``: the message's concepts without those only words that
+    need context gave (壊れる, 修理 of 「スマホの修理はどこでできる？」: no house was damaged),
+    of which one beyond the generic ones must be a topic."""
     found = [r for r in p.sense.retrieved if r.coverage >= COVER_ACCEPT]
-    if not found or not p.sense.found.topics - GENERIC:
+    topics = p.sense.found.topics if firm is None else p.sense.found.topics & firm
+    if not found or not topics - GENERIC:
         return []
     best = found[0]
     close = [r for r in found[1:] if r.score > best.score * (1 - COVER_LEAD)]
