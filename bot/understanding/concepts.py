@@ -262,14 +262,14 @@ class ConceptIndex:
 
     def _filler(self, words: tuple[Word, ...], j: int) -> bool:
         """A word a phrase may hold between its words: a noun of no topic (今後, 毎回), or the
-        も / は after one; or the means it is done by, a noun and its で (「出たら、LINEで教えて」,
+        も / は / か after one (何か: something); or the means it is done by, a noun and its で (「出たら、LINEで教えて」,
         「案内をメールで送って」 are 出たら教えて and 案内を送る)."""
         w = words[j]
-        if w.pos == "名詞" and w.lemma in self.ignored:
+        if w.pos in ("名詞", "代名詞") and w.lemma in self.ignored:
             return True
         if _means(words, j):
             return True
-        return w.surface in ("も", "は") and j > 0 and self._filler(words, j - 1)
+        return w.surface in ("も", "は", "か") and j > 0 and self._filler(words, j - 1)
 
     def _typo(self, kana: str, found: Found) -> bool:
         if len(kana) < TYPO_MIN_KANA or not self._kana_forms:

@@ -71,6 +71,10 @@ def test_a_phrase_may_hold_the_means_it_is_done_by(index):
     assert "notify" in concepts(index, "案内をメールで送ってほしい")
 
 
+def test_a_phrase_may_hold_something(index):
+    assert "status_report" in concepts(index, "毎年何か出すんかね")
+
+
 def test_care_and_its_level_change_are_both_said(index):
     assert {"care", "level_change"} <= concepts(index, "父の介護度が上がりそうなんじゃけど")
     assert {"care", "level_change"} <= concepts(index, "要介護度が上がった")
