@@ -218,7 +218,8 @@ def worry(
         return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
-        hit = concepts & said
+        # A neutral concept an entry declares (耳が遠い: who asks) is its worry beside the classes named.
+        hit = concepts & (said | (p.sense.found.direct & neutral if classes_named else set()))
         # Who comes (age, a child: 「娘と一緒に」 "my daughter") may stand beside a worry.
         if hit and not said - CLASS_WORDS - concepts - WHO and (classes_named or not hit <= contextual):
             return faq
