@@ -91,6 +91,14 @@ def test_worries_are_the_faq_that_declares_them(parse, knowledge):
     )  # looking for a class there
 
 
+def test_a_neutral_worry_is_the_classes_only_beside_them(parse, knowledge, understanding):
+    declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
+    neutral = understanding.meaning.index.neutral
+    asked = parse("父がスマホ教室に行きたいと言っちょるんじゃけど、耳が遠いんよ。大丈夫かね")
+    assert rules.worry(asked, declared, neutral=neutral) == "faq:anyone"
+    assert rules.worry(parse("耳が遠いので電話は無理なんです"), declared, neutral=neutral) is None
+
+
 def test_the_procedures_that_declare_what_the_message_names(parse, knowledge):
     declared = {f"proc:{p.id}": set(p.concepts) for p in knowledge.procedures.procedures}
     fits = rules.declared_match(parse("給食費を児童手当から引いてもらいたい"), declared)
