@@ -14,7 +14,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot import languages
-from bot.data import vocabulary
+from bot.data import text_keys, vocabulary
 from bot.data.yaml_lines import DataError, format_path, line_for, load_cached, load_with_lines
 
 PHONE_RE = re.compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$")
@@ -334,7 +334,11 @@ class TextFile(Strict):
     texts: dict[str, Text]
 
     def cross_checks(self) -> list[tuple[tuple, str]]:
-        problems = []
+        # A text the code asks for by name, missing (a custom or stale folder): refused here, with
+        # the line of ``texts:``, not a KeyError at the first resident who needs it.
+        problems = [
+            (("texts",), f"text {key!r} is missing (the code uses it)") for key in text_keys.missing(self.texts)
+        ]
         weekdays = self.texts.get(WEEKDAYS_KEY)
         for lang, words in weekdays.forms().items() if weekdays else ():
             if len(words.split()) != 7:

@@ -113,7 +113,9 @@ class Engine:
         asked_before = state.pending
         try:
             replies = (
-                screening.scam_reply(turn, screened) if screened.scam else await self._dispatch(msg, turn, capabilities)
+                screening.scam_reply(turn, screened)
+                if self._scam_report(screened, turn)
+                else await self._dispatch(msg, turn, capabilities)
             )
         except Exception:
             log.exception("could not answer a message from %s", msg.user)
@@ -130,6 +132,18 @@ class Engine:
         state.buttons = [[b.label, b.data] for b in offered][:MAX_REMEMBERED_BUTTONS]
         await self.conversations.save(msg.user, state.to_dict())
         return Answer(replies, turn.lang)
+
+    def _scam_report(self, screened, turn: Turn) -> bool:
+        """A message about a suspicious call or mail gets the scam warning, unless each of its
+        sentences that speaks of one asks for a class on it: 「詐欺メールの見分け方を教えてくれる
+        教室はある？」 is a class search on that topic (its safety courses); 「詐欺の電話がかかって
+        きた。教室で習ったけど不安」 still reports one."""
+        if not screened.scam:
+            return False
+        today = turn.now.date()
+        sentences = screening.scam_sentences(screened.message.text or "")
+        parses = [self.understanding.parse(clean(s)[:MAX_UNDERSTOOD_CHARS], today) for s in sentences]
+        return not parses or not all(meaning_rules.learning(p) for p in parses)
 
     async def language(self, user: str) -> str:
         """The language the resident is answered in (for a channel's own words)."""
@@ -258,6 +272,10 @@ class Engine:
             # 「初めての人向けのは？」 brushes はじめまして; a date, level or topic is a class
             # filter, so the message continues the talk, not greets.
             return await self._follow_up(turn, p)
+        if all(s.intent in SMALLTALK for s in accepted) and top.score < UNKNOWN_WORDS_NEED and p.sense.found.unclaimed:
+            # A greeting brushed by the sounds of other words (「年金の振込日は」: ふりこみびは, こんにちは)
+            # is none: the content words no concept claims are what the message is about.
+            return await self._last_resort(turn, p)
         if too_unknown(p, top):
             return await self._last_resort(turn, p)
         if top.intent.startswith("faq:") and (p.carrier or p.other_brand) and not about_classes(turn.state, accepted):
@@ -408,7 +426,12 @@ class Engine:
         neutral = self.understanding.meaning.index.neutral
         # Right after a class list, a level filters it ("Any for beginners?"): no worry.
         searching = turn.state.topic == "classes" and bool(p.level)
-        worry = None if searching else meaning_rules.worry(p, self._declared, self._contextual, talking, neutral)
+        declared = self._declared
+        if meaning_rules.learning(p) and p.topic:
+            # A class asked for on a topic names what it teaches: the mail of 「詐欺メールの見分け方を
+            # 教えてくれる教室」 is no way to contact anyone; the classes' own worries still are.
+            declared = {k: v for k, v in declared.items() if k.startswith("faq:")}
+        worry = None if searching else meaning_rules.worry(p, declared, self._contextual, talking, neutral)
         if worry and (top is None or top.score < meaning_rules.CONFIDENT or top.intent in (*PLACE_INTENTS, worry)):
             return self._run(turn, worry, p)
         return None
@@ -427,10 +450,12 @@ class Engine:
 
     def _phone_use(self, turn: Turn, p: Parse, top):
         """How to use the phone (the menu's 「使い方」 said of a smartphone, which ``not_the_menu``
-        keeps from the menu), and nothing else named: 「スマホの使い方がわからんけえ、誰か教えて
-        くれんかのう」 is what the classes teach."""
+        keeps from the menu), or not knowing how (concept trouble: わからん) said of it, and nothing
+        else named: 「スマホの使い方がわからんけえ、誰か教えてくれんかのう」, 「電話の取り方もわからんの
+        です」 are what the classes teach."""
         best = p.intents[0] if p.intents else None
-        if top is not None or best is None or best.intent != "menu" or best.score < ACCEPT or p.unknown:
+        menu = best is not None and best.intent == "menu" and best.score >= ACCEPT
+        if top is not None or not (menu or "trouble" in p.sense.found.direct) or p.unknown:
             return None
         said = p.sense.found.topics - p.sense.found.implied - self.understanding.meaning.index.neutral
         if "smartphone" not in said or self._besides_classes(p):
@@ -455,6 +480,8 @@ class Engine:
         if event is None:
             return None
         fits = meaning_rules.declared_match(p, self._procedure_concepts)
+        if len(fits) != 1 and meaning_rules.names_procedure(p, top, event, self._procedure_concepts):
+            return None
         picked = fits[0] if len(fits) == 1 else meaning_rules.event_choice(p, event)
         if picked:
             return self._run(turn, picked, p)
@@ -480,7 +507,7 @@ class Engine:
             # 「母の要介護認定の期限がもうすぐ切れる」: care, certification and renewal are what
             # one procedure declares.
             return await self._run(turn, fits[0], p)
-        found = meaning_rules.retrieved(p)
+        found = meaning_rules.retrieved(p, self.understanding.meaning.index.firm(p.sense.found))
         if len(found) == 1:
             return await self._run(turn, found[0], p)
         if found:

@@ -86,6 +86,18 @@ def life_event(p: Parse, top: Scored | None) -> LifeEvent | None:
     return events[0] if events else None
 
 
+def names_procedure(p: Parse, top: Scored | None, event: LifeEvent, declared: dict[str, set[str]]) -> bool:
+    """The characters matched a procedure (``ACCEPT``) that ``event`` does not lead to, and the
+    message says every concept that procedure declares, in its own words: that procedure is
+    asked, whatever the message tells of what happened (「おやじが…風呂に入れんようになった。介護の
+    認定を受けさせたい」 asks the care certification, not the bath equipment its first sentence
+    implies)."""
+    if top is None or top.score < ACCEPT or not top.intent.startswith("proc:") or top.intent[5:] in event.procedures:
+        return False
+    concepts = declared.get(top.intent, set())
+    return bool(concepts) and concepts <= p.sense.found.direct
+
+
 NOT_SINGLING_OUT = GENERIC | {"grandchild", "family", "child", "allowance"}  # said of many procedures
 
 
@@ -135,12 +147,15 @@ def _names_more_than_event(p: Parse, event: LifeEvent) -> bool:
     return bool(p.sense.found.direct - event_concepts - GENERIC - {"grandchild", "family", "child"})
 
 
-def retrieved(p: Parse) -> list[str]:
+def retrieved(p: Parse, firm: set[str] | None = None) -> list[str]:
     """Answers retrieval finds for a message that character matching left unanswered: the best
     document when it holds ``COVER_ACCEPT`` of the message and leads; several close ones (up
-    to four) to ask which; none."""
+    to four) to ask which; none. ``firm``: the message's concepts without those only words that
+    need context gave (壊れる, 修理 of 「スマホの修理はどこでできる？」: no house was damaged),
+    of which one beyond the generic ones must be a topic."""
     found = [r for r in p.sense.retrieved if r.coverage >= COVER_ACCEPT]
-    if not found or not p.sense.found.topics - GENERIC:
+    topics = p.sense.found.topics if firm is None else p.sense.found.topics & firm
+    if not found or not topics - GENERIC:
         return []
     best = found[0]
     close = [r for r in found[1:] if r.score > best.score * (1 - COVER_LEAD)]
@@ -171,6 +186,12 @@ def requested(p: Parse) -> str | None:
     return None
 
 
+def learning(p: Parse) -> bool:
+    """The message asks for a class (the lesson concept said, not only implied): a suspicious
+    mail it names is the topic of the class (「詐欺メールの見分け方を教えてくれる教室」)."""
+    return "lesson" in p.sense.found.direct
+
+
 def stops_it(p: Parse) -> bool:
     """Stopping, and nothing else named (「やっぱりやめとくわ」): right after a subscription, that one."""
     found = p.sense.found
@@ -197,7 +218,8 @@ def worry(
         return None  # 「防府で年寄りでもわかる教室は？」「初心者のは来週ある？」 look for a class
     classes_named = talking_classes or bool(topics & {"lesson", "smartphone", "shop"})
     for faq, concepts in faq_concepts.items():
-        hit = concepts & said
+        # A neutral concept an entry declares (耳が遠い: who asks) is its worry beside the classes named.
+        hit = concepts & (said | (p.sense.found.direct & neutral if classes_named else set()))
         # Who comes (age, a child: 「娘と一緒に」 "my daughter") may stand beside a worry.
         if hit and not said - CLASS_WORDS - concepts - WHO and (classes_named or not hit <= contextual):
             return faq

@@ -62,7 +62,7 @@ SKILLS: dict[str, Skill] = {
     "shops": Skill(lambda turn, p, f: places.shops(turn, p, f), "button.shops"),
     "subscribe": Skill(lambda turn, p, f: subscriptions.subscribe(turn, p.city or (turn.state.city if f else None))),
     "unsubscribe": Skill(lambda turn, p, f: subscriptions.unsubscribe(turn, p.city)),
-    "subscriptions": _plain(subscriptions.listing),  # which news one gets (meaning_rules.requested)
+    "subscriptions": _plain(subscriptions.listing),  # which news one gets: lists them, stops none
     "forget": _plain(subscriptions.forget_confirm),
 }
 

@@ -3,7 +3,7 @@
 Lives here: ``screen`` (an ``IncomingMessage`` → ``Screened``: the message with its text
 masked by ``bot.privacy.secrets`` — the only form the engine, the state, the unanswered log,
 the logs and the audit ever see —, the kinds of secret found, and whether the message asks
-about a suspicious call or message), ``Screened.warn`` (the short warning put before the
+about a suspicious call or message, and which of its sentences do: ``scam_sentences``), ``Screened.warn`` (the short warning put before the
 answer when a secret was typed: the city, the programme and this bot never ask for these;
 delete the message if the app allows) and ``scam_reply`` (the scam warning with the
 consumer hotline 188, ``privacy.scam`` of ``knowledge/texts.yaml`` with its official
@@ -36,6 +36,7 @@ _CONTACT_EN = r"\b(call|called|calling|phone|phoned|text|texted|sms|e-?mail|mess
 _ASKED_EN = r"\b(ask|asked|asking|asks|wanted|wants|told me to|request(ed|ing)?|demand(ed|ing)?|claim(ed|ing)? to be)\b"
 _SECRET_EN = r"\b(pin|password|passcode|my ?number|card|bank|account|insurance)\b"
 _DOUBT_EN = r"\b(scam|scams|fraud|suspicious|phishing|fake)\b"
+_SENTENCE_END = re.compile(r"[。．！？!?\n]+|\.\s+")
 
 
 def _all(text: str, *patterns: str) -> bool:
@@ -51,6 +52,14 @@ def asks_about_a_scam(text: str) -> bool:
         or _all(t, _CONTACT_EN, _ASKED_EN, _SECRET_EN)
         or _all(t, _CONTACT_EN, _DOUBT_EN)
     )
+
+
+def scam_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that ask about a scam (``asks_about_a_scam``); the whole text
+    when none does alone (the contact in one sentence, the secret in the next)."""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    found = [s for s in sentences if asks_about_a_scam(s)]
+    return found or ([text] if asks_about_a_scam(text) else [])
 
 
 @dataclass(frozen=True)

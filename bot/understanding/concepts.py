@@ -262,11 +262,14 @@ class ConceptIndex:
 
     def _filler(self, words: tuple[Word, ...], j: int) -> bool:
         """A word a phrase may hold between its words: a noun of no topic (今後, 毎回), or the
-        も / は after one."""
+        も / は / か after one (何か: something); or the means it is done by, a noun and its で (「出たら、LINEで教えて」,
+        「案内をメールで送って」 are 出たら教えて and 案内を送る)."""
         w = words[j]
-        if w.pos == "名詞" and w.lemma in self.ignored:
+        if w.pos in ("名詞", "代名詞") and w.lemma in self.ignored:
             return True
-        return w.surface in ("も", "は") and j > 0 and self._filler(words, j - 1)
+        if _means(words, j):
+            return True
+        return w.surface in ("も", "は", "か") and j > 0 and self._filler(words, j - 1)
 
     def _typo(self, kana: str, found: Found) -> bool:
         if len(kana) < TYPO_MIN_KANA or not self._kana_forms:
@@ -405,6 +408,13 @@ def _standalone_kana_noun(words: tuple[Word, ...], i: int) -> bool:
     before = words[i - 1].pos if i > 0 else None
     after = words[i + 1].pos if i + 1 < len(words) else None
     return before not in ("名詞", "接頭辞", "接尾辞") and (after is None or after in _BOUNDARY_POS)
+
+
+def _means(words: tuple[Word, ...], j: int) -> bool:
+    """Word ``j`` is a noun followed by the particle で, or that で."""
+    if words[j].surface == "で":
+        return j > 0 and words[j - 1].pos == "名詞"
+    return words[j].pos == "名詞" and j + 1 < len(words) and words[j + 1].surface == "で"
 
 
 def _closure(cid: str, parents: dict[str, set[str]]) -> set[str]:

@@ -136,6 +136,24 @@ def test_knowledge_check_refuses_a_broken_file(copy):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_folder_without_a_text_the_code_uses_is_refused_with_file_and_line(copy):
+    texts = copy / "texts.yaml"
+    lines = texts.read_text(encoding="utf-8").splitlines()
+    start = lines.index("texts:")
+    line = next(n for n, text in enumerate(lines[start + 1 :], start + 2) if not text.lstrip().startswith("#"))
+    edit_line(texts, "  subscribe_ask:", "")  # a stale folder, from before the subscriptions asked first
+    with pytest.raises(DataError) as refused:
+        load_knowledge(copy)
+    assert refused.value.problems == [f"{texts}:{line}: texts: text 'subscribe_ask' is missing (the code uses it)"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "knowledge", "check", "--knowledge", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and "subscribe_ask" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_knowledge_check_finds_a_stale_lexicon(copy, capsys):
     intents = copy / "intents.yaml"
     text = intents.read_text(encoding="utf-8")

@@ -4,7 +4,8 @@ Scans the modules whose words moved to ``texts.yaml`` — ``bot/broadcast/texts.
 ``bot/broadcast/reminders.py``, ``bot/broadcast/digest.py``, ``bot/classes/export.py``,
 ``bot/classes/days.py``, ``bot/languages/wording.py``, the class and reminder skills (``turn.t``/``turn.button``) and the
 Telegram channel's texts with their callers — for the keys they use, so a typo or a removed
-text fails here rather than in front of a resident; and every text of those families
+text fails here rather than in front of a resident, and ``bot.data.text_keys.REQUIRED`` (which
+loading checks a knowledge folder against) is every key the code names anywhere; and every text of those families
 (``weekdays``, ``day_label``, ``time_range``, ``list.sep``, ``date.*``, ``name.*``, ``broadcast.*``, ``reminder.*``, ``remind.*``, ``digest.*``,
 ``newsletter.*``, ``telegram.*``) is used by some code."""
 
@@ -15,6 +16,7 @@ import re
 from pathlib import Path
 
 from bot.channels.telegram.texts import COMMAND_NAMES, PREFIX
+from bot.data.text_keys import REQUIRED
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 # Modules that name their keys in full (``knowledge.text("reminder.head", …)``).
@@ -84,6 +86,21 @@ def turn_keys(path: Path) -> set[str]:
     return keys
 
 
+def named_keys(path: Path) -> set[str]:
+    """The literal keys of every ``x.t("<key>")``, ``x.button("<key>", …)``, ``x.text("<key>", …)``
+    and ``x.has_text("<key>")`` of a module (``bot.data.text_keys.REQUIRED`` holds them all)."""
+    keys = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("t", "button", "text", "has_text")
+            and node.args
+        ):
+            keys |= set(_strings(node.args[0]))
+    return keys
+
+
 def used_keys() -> dict[str, set[str]]:
     """Key → the modules (relative to bot/) that use it."""
     used: dict[str, set[str]] = {}
@@ -119,6 +136,13 @@ def test_the_scan_finds_the_keys():
     assert {"class_entry", "seats_full", "filter.end", "button.subscribe"} <= {
         key for key, where in used.items() if "dialogue/skills/classes.py" in where
     }
+
+
+def test_the_required_texts_are_the_keys_the_code_names():
+    # Loading refuses a folder without one of them (bot.data.text_keys, TextFile's checks).
+    named = set().union(*(named_keys(path) for path in BOT.rglob("*.py")))
+    assert sorted(REQUIRED) == sorted(named | set(used_keys()))
+    assert "subscribe_ask" in REQUIRED  # asked by the subscriptions skill, which no list named before
 
 
 def test_every_key_used_exists_in_japanese_and_english(knowledge):

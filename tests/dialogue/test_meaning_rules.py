@@ -56,10 +56,26 @@ def test_a_class_on_the_topic_is_no_life_event(parse):
         ("もう連絡はいらん", "unsubscribe"),
         ("登録したものを全部消して", "forget"),
         ("send me news of classes in Hofu", "subscribe"),
+        ("登録の確認", "subscriptions"),
+        ("forget my data", "forget"),
+        ("Please forget everything you know about me", "forget"),
     ],
 )
 def test_requests_in_plain_words(parse, text, intent):
     assert rules.requested(parse(text)) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I forget how to open the app",
+        "I forgot my password",
+        "I always forget the information from the class",
+        "I keep forgetting my personal data plan",
+    ],
+)
+def test_forgetting_said_of_oneself_is_no_request_to_delete(parse, text):
+    assert rules.requested(parse(text)) is None
 
 
 def test_a_procedure_is_no_request(parse):
@@ -73,6 +89,14 @@ def test_worries_are_the_faq_that_declares_them(parse, knowledge):
     assert (
         rules.worry(parse("防府で年寄りでもわかるスマホ教室はあるかね"), declared) is None
     )  # looking for a class there
+
+
+def test_a_neutral_worry_is_the_classes_only_beside_them(parse, knowledge, understanding):
+    declared = {f"faq:{f.id}": set(f.concepts) for f in knowledge.programme.faq if f.concepts}
+    neutral = understanding.meaning.index.neutral
+    asked = parse("父がスマホ教室に行きたいと言っちょるんじゃけど、耳が遠いんよ。大丈夫かね")
+    assert rules.worry(asked, declared, neutral=neutral) == "faq:anyone"
+    assert rules.worry(parse("耳が遠いので電話は無理なんです"), declared, neutral=neutral) is None
 
 
 def test_the_procedures_that_declare_what_the_message_names(parse, knowledge):

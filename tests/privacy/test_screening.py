@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from bot.messages import IncomingMessage
-from bot.privacy.screening import asks_about_a_scam, screen
+from bot.privacy.screening import asks_about_a_scam, scam_sentences, screen
 from tests.support.conversations import visible
 from tests.support.secrets import SECRET_MESSAGES, WARNING, assert_kept_nowhere, settled_texts
 from tests.support.staff import run_cli, write_staff
@@ -54,6 +54,32 @@ async def test_the_scam_warning_gives_the_hotline(app, text):
     seen = visible(replies)
     assert "188" in seen and ("詐欺" in seen or "scam" in seen)
     assert any(link.url == "tel:188" for r in replies for link in r.links)
+
+
+def test_the_sentences_that_speak_of_a_scam():
+    assert scam_sentences("詐欺の電話がかかってきた。教室で習ったけど不安") == ["詐欺の電話がかかってきた"]
+    assert scam_sentences("宇部のスマホ教室") == []
+
+
+@pytest.mark.parametrize(
+    "text, city",
+    [
+        ("詐欺メールの見分け方を教えてくれる教室はある？", None),
+        ("宇部で詐欺メールや怪しい電話の対策を習える講座はありますか", "宇部市"),
+    ],
+)
+async def test_a_class_on_scam_mail_is_a_class_search_not_the_warning(app, text, city):
+    seen = visible(await app.engine.handle(IncomingMessage("u", text=text)))
+    assert "188" not in seen
+    assert "あんしん・安全" in seen  # the safety courses (seed: 入門編「あんしん・安全にスマホを使おう」)
+    assert city is None or city in seen
+
+
+@pytest.mark.parametrize(
+    "text", ["詐欺の電話がかかってきた。教室で習ったけど不安", "怪しいメールが届いて、リンクを押してしもうた"]
+)
+async def test_a_scam_told_beside_a_class_still_gets_the_warning(app, text):
+    assert "188" in visible(await app.engine.handle(IncomingMessage("u", text=text)))
 
 
 async def test_the_warning_comes_first_and_the_digits_are_kept_nowhere(app, tmp_path, caplog):

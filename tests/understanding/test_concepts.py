@@ -66,6 +66,26 @@ def test_a_phrase_may_hold_a_noun_of_no_topic(index):
     assert "notify" in concepts(index, "情報を、今後も届けていただけますか")
 
 
+def test_a_phrase_may_hold_the_means_it_is_done_by(index):
+    assert "notify" in concepts(index, "新しい日程が出たら、LINEで教えてもらえる？")
+    assert "notify" in concepts(index, "案内をメールで送ってほしい")
+
+
+def test_a_phrase_may_hold_something(index):
+    assert "status_report" in concepts(index, "毎年何か出すんかね")
+
+
+def test_care_and_its_level_change_are_both_said(index):
+    assert {"care", "level_change"} <= concepts(index, "父の介護度が上がりそうなんじゃけど")
+    assert {"care", "level_change"} <= concepts(index, "要介護度が上がった")
+
+
+def test_forgetting_said_of_oneself_is_no_delete(index):
+    found = index.find(shared_analyser().words(""), english_words("I forget how to open the app"))
+    assert "delete" not in found.direct and "hearing" in found.direct
+    assert "delete" in index.find((), english_words("forget me")).direct
+
+
 def test_a_kana_form_is_never_cut_out_of_a_kanji_word(index):
     # ばかり + 最初 reads ばかりさいしょ, which holds りさい (罹災) across the two words.
     assert "disaster" not in concepts(index, "買ったばかり。最初に知っておきたい")

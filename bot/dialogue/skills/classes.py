@@ -92,8 +92,8 @@ def _ask_city_for(turn: Turn, level: str | None, topic: str | None) -> list[Repl
             key = "classes_kind.topic" if taught else "classes_kind.topic_any"
             intro = turn.t(key, topic=label, levels=taught)
     replies = ask_city(turn, "classes")
-    if intro:
-        replies[0].text = intro + "\n" + replies[0].text
+    # Every "which city?" says first what was understood: a free class, of that kind if named.
+    replies[0].text = (intro or turn.t("classes_kind.any")) + "\n" + replies[0].text
     return replies
 
 

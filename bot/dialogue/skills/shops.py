@@ -67,7 +67,10 @@ def shops_reply(turn: Turn, city: str | None, carrier: str | None, prefecture_wi
     carrier_label = turn.carrier_name(carrier)
     if city is None:
         if not prefecture_wide:
-            return ask_city(turn, "shops", carrier)
+            # Say what was understood before asking where (「ドコモショップをおさがしですね。」).
+            asked = ask_city(turn, "shops", carrier)
+            asked[0].text = turn.t("shops_ask", carrier=carrier_label) + "\n" + asked[0].text
+            return asked
         everywhere = shops.everywhere(carrier)
         head = turn.t("shops_found_all", carrier=carrier_label, count=len(everywhere))
         return [_listing(turn, head, everywhere)]
