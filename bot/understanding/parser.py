@@ -296,8 +296,9 @@ class Understanding:
     def warm_up(self, today: date, texts: int = WARM_UP_TEXTS) -> None:
         """Read a few of the knowledge's own examples, spread over its intents, and forget the
         parses: what a process does once, at its first parse (regular expressions compiled,
-        the interpreter's first runs of each path), is done before the first resident waits
-        (8.5 ms for the first message instead of 1.5 ms, without it)."""
+        the interpreter's first runs of each path), is done before the first resident waits:
+        without it the first message of a process took 8.5 ms here and the next 1.5 ms; with it
+        the first took 4.3 ms."""
         examples = list(dict.fromkeys(self._original.values()))
         for text in examples[:: max(1, len(examples) // texts)][:texts]:
             self.parse(text, today)
