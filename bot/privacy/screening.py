@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from bot.dialogue.actions import Action
 from bot.messages import IncomingMessage, Reply
 from bot.privacy.secrets import mask
+from bot.understanding.normalize import SENTENCE_END
 
 HOTLINE = "188"  # 消費者ホットライン (消費者庁): the source is beside the text in knowledge/texts.yaml
 
@@ -36,7 +37,7 @@ _CONTACT_EN = r"\b(call|called|calling|phone|phoned|text|texted|sms|e-?mail|mess
 _ASKED_EN = r"\b(ask|asked|asking|asks|wanted|wants|told me to|request(ed|ing)?|demand(ed|ing)?|claim(ed|ing)? to be)\b"
 _SECRET_EN = r"\b(pin|password|passcode|my ?number|card|bank|account|insurance)\b"
 _DOUBT_EN = r"\b(scam|scams|fraud|suspicious|phishing|fake)\b"
-_SENTENCE_END = re.compile(r"[。．！？!?\n]+|\.\s+")
+_SENTENCE_END = re.compile(SENTENCE_END)
 
 
 def _all(text: str, *patterns: str) -> bool:

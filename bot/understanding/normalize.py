@@ -40,12 +40,22 @@ def has_japanese(text: str) -> bool:
 _SMALL_KATA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 
 
-_KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
+KANJI = "\u3400-\u9fff\u3005"  # the kanji (and 々) as the inside of a character class
+_KANJI_RE = re.compile(f"[{KANJI}]")
+_KANJI_RUN_RE = re.compile(f"[{KANJI}]+")
+# What ends a sentence: Japanese and full-width stops, ! and ?, a new line, an English full stop
+# before a space ("Thank you. Now my wife…"). The parser's focus also splits before ところで・さて.
+SENTENCE_END = r"[。．！？!?\n]+|\.\s+"
 
 
 def has_kanji(text: str) -> bool:
     """Whether ``text`` writes a kanji: where it does not, the analyser guesses word boundaries."""
     return bool(_KANJI_RE.search(text))
+
+
+def kanji_runs(text: str) -> list[str]:
+    """The runs of kanji in ``text``, in order (申し込み → 申, 込)."""
+    return _KANJI_RUN_RE.findall(text)
 
 
 def fold(text: str, keep_katakana: bool = False) -> str:

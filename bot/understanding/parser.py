@@ -31,10 +31,12 @@ from bot.understanding.meaning import Meaning, Sense, mask_names
 from bot.understanding.morphology import dictionary_version, shared_analyser, stem
 from bot.understanding.normalize import (
     MAX_UNDERSTOOD_CHARS,
+    SENTENCE_END,
     ascii_words,
     clean,
     fold,
     has_japanese,
+    kanji_runs,
     romaji_to_kana,
     squeeze,
 )
@@ -104,7 +106,7 @@ def _choice_number(folded: str) -> int | None:
 
 # Sentences end at 。！？!? or a new line, at an English full stop before a space ("Thank you.
 # Now my wife…"), and before ところで・さて (the question after a thank-you).
-_SENTENCE_RE = re.compile(r"[。．！？!?\n]+|\.\s+|(?:ところで|さて|それで|実は)[、,]?")
+_SENTENCE_RE = re.compile(SENTENCE_END + r"|(?:ところで|さて|それで|実は)[、,]?")
 WARM_UP_TEXTS = 6  # examples read at start-up (``Understanding.warm_up``): about 7 ms
 # Parses kept for the texts seen last (focus parses each sentence, then the question). Few: a
 # kept parse is hundreds of objects the garbage collector walks at every full collection; 256
@@ -578,7 +580,7 @@ class Understanding:
             return [
                 w for w in sense.found.own_words if not known(w) and w not in self._vocabulary and w not in mentioned
             ]
-        unknown = re.findall(r"[\u3400-\u9fff\u3005]+", scoring)
+        unknown = kanji_runs(scoring)
         if languages.is_latin(lang):
             # A word a procedure's or an aspect's concept claims ("baby", "flood", "until") is known;
             # a product ("iPhone") is not.

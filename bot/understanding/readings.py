@@ -23,10 +23,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from bot.understanding.normalize import fold
+from bot.understanding.normalize import KANJI, fold, has_kanji, kanji_runs
 
 LEXICON_FILE = "readings.tsv"
-_KANJI_RE = re.compile(r"[\u3400-\u9fff\u3005]")
 
 
 class ReadingLexicon:
@@ -53,11 +52,11 @@ class ReadingLexicon:
         gaps = set()
         for text in texts:
             rest = self.reading(fold(text))
-            gaps.update(m.group(0) for m in re.finditer(r"[\u3400-\u9fff\u3005]+", rest))
+            gaps.update(kanji_runs(rest))
         return gaps
 
     def _reading(self, folded: str) -> str:
-        if not _KANJI_RE.search(folded):
+        if not has_kanji(folded):
             return folded
         out: list[str] = []
         i, n = 0, len(folded)
@@ -88,13 +87,13 @@ def build_lexicon(texts: Iterable[str], analyser=None) -> dict[str, str]:
     heard: dict[str, Counter] = {}
     for text in texts:
         for w in analyser.words(text):
-            if w.listed and _KANJI_RE.search(w.surface) and _KANA_RE.search(w.surface):
+            if w.listed and has_kanji(w.surface) and _KANA_RE.search(w.surface):
                 heard.setdefault(fold(w.surface), Counter())[fold(w.kana)] += 1
     entries: dict[str, str] = {}
     for text in texts:
         for item in kakasi.convert(fold(text)):
             orig = item["orig"].strip()
-            if _KANJI_RE.search(orig) and orig not in entries:
+            if has_kanji(orig) and orig not in entries:
                 entries[orig] = _inflected(orig, heard, analyser) or fold(item["hira"])
     # Each kanji run on its own too (覚 of 覚えられない), so that another inflection of a
     # known word (覚えられん) still counts as known: its part of the word's reading.
@@ -103,7 +102,7 @@ def build_lexicon(texts: Iterable[str], analyser=None) -> dict[str, str]:
         for run, part in _runs(word, reading):
             runs.setdefault(run, part)
     for word in list(entries):
-        for run in _KANJI_RUN_RE.findall(word):
+        for run in kanji_runs(word):
             if run not in entries:
                 entries[run] = runs.get(run) or fold("".join(item["hira"] for item in kakasi.convert(run)))
     return entries
@@ -122,8 +121,7 @@ def _inflected(word: str, heard: dict[str, Counter], analyser) -> str | None:
 
 
 _KANA_RE = re.compile(r"[\u3041-\u30ff]")
-_KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff\u3005]+")
-_RUN_RE = re.compile(r"[\u3400-\u9fff\u3005]+|[^\u3400-\u9fff\u3005]+")
+_RUN_RE = re.compile(f"[{KANJI}]+|[^{KANJI}]+")
 
 
 def _runs(surface: str, kana: str) -> list[tuple[str, str]]:
@@ -133,11 +131,11 @@ def _runs(surface: str, kana: str) -> list[tuple[str, str]]:
     parts = _RUN_RE.findall(surface)
     if len(parts) < 2:
         return []
-    pattern = "".join("(.+?)" if _KANJI_RE.match(part) else re.escape(part) for part in parts)
+    pattern = "".join("(.+?)" if has_kanji(part) else re.escape(part) for part in parts)
     match = re.fullmatch(pattern, kana)
     if match is None:
         return []
-    runs = [part for part in parts if _KANJI_RE.match(part)]
+    runs = [part for part in parts if has_kanji(part)]
     return list(zip(runs, match.groups()))
 
 
